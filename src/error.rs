@@ -1,0 +1,72 @@
+//! Typed errors for bad input: each names what was wrong and where, so the
+//! binary can print one line and exit with code 2.
+
+use std::path::PathBuf;
+
+/// Input the user gave that concbench cannot run: a config, a flag, a file.
+#[derive(Debug, thiserror::Error)]
+pub enum BadInput {
+    /// A problem at a known place in a config file.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    ConfigAt {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A problem with a config file as a whole (unreadable, empty plan).
+    #[error("{}: {message}", path.display())]
+    Config { path: PathBuf, message: String },
+    /// A command-line flag with a value that cannot be used.
+    #[error("{flag}: {message}")]
+    Flag { flag: &'static str, message: String },
+    /// `--filter` selected no point of the plan.
+    #[error("--filter `{pattern}` matches no point of the plan; closest ids: {closest}")]
+    FilterMatchesNothing { pattern: String, closest: String },
+    /// A results file that is missing, truncated, not JSON or not ours.
+    #[error("{}: {message}", path.display())]
+    Results { path: PathBuf, message: String },
+}
+
+impl BadInput {
+    /// A config error at a byte offset of `text`, turned into line and column.
+    pub fn at_offset(path: &std::path::Path, text: &str, offset: usize, message: String) -> Self {
+        let (line, column) = line_and_column(text, offset);
+        BadInput::ConfigAt {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset (clamped to the text).
+pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |tail| tail.chars().count())
+        + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_and_column;
+
+    #[test]
+    fn offsets_map_to_one_based_lines_and_columns() {
+        let text = "a = 1\nbb = 2\n";
+        assert_eq!(line_and_column(text, 0), (1, 1));
+        assert_eq!(line_and_column(text, 6), (2, 1));
+        assert_eq!(line_and_column(text, 8), (2, 3));
+        assert_eq!(line_and_column(text, 999), (3, 1));
+    }
+}

@@ -1,0 +1,106 @@
+//! One point, measured: build the trial, warm up while choosing how many
+//! rounds make a sample, take samples until both the sample count and the
+//! measuring time are reached, then verify and summarise.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+
+use super::resources::Snapshot;
+use super::sampler::Sampler;
+use super::stats;
+use crate::plan::Point;
+use crate::results::{Resources, Summary, Utilisation};
+use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+
+/// A safety cap for very fast operations with a long measuring time.
+const MAX_SAMPLES: usize = 10_000;
+/// The shortest sample the harness aims for: shorter ones are dominated by
+/// the cost of reading the clock.
+const MIN_SAMPLE_TIME: Duration = Duration::from_millis(1);
+
+/// What a successful point produced.
+pub struct Measurement {
+    pub samples: Vec<Sample>,
+    pub summary: Summary,
+    pub resources: Resources,
+    pub utilisation: Utilisation,
+    pub metrics: std::collections::BTreeMap<String, f64>,
+}
+
+pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurement> {
+    let settings = &point.settings;
+    let mut trial = point
+        .scenario
+        .build(context)
+        .context("setting up the trial")?;
+    let rounds = warm_up(trial.as_mut(), point, &context.cancel)?;
+
+    let snapshot = Snapshot::start();
+    let sampler = Sampler::start(settings.sampler_interval, context.cancel.clone())
+        .context("starting the utilisation sampler")?;
+    let began = Instant::now();
+    let mut samples = Vec::with_capacity(settings.min_samples as usize);
+    while (samples.len() < settings.min_samples as usize || began.elapsed() < settings.measure_time)
+        && samples.len() < MAX_SAMPLES
+    {
+        if context.cancel.is_cancelled() {
+            bail!("cancelled by the watchdog");
+        }
+        let sample = trial.run(rounds)?;
+        ensure!(sample.ops > 0, "a sample did no operations");
+        samples.push(sample);
+    }
+    let wall_ns = began.elapsed().as_nanos() as u64;
+    let utilisation = sampler.stop();
+    let resources = snapshot.delta_to_now(wall_ns);
+
+    trial.verify().context("verification failed")?;
+    let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();
+    let ns_per_op = stats::estimate(&per_op);
+    let summary = Summary {
+        ops_per_s: if ns_per_op.median > 0.0 {
+            1e9 / ns_per_op.median
+        } else {
+            0.0
+        },
+        outliers: stats::outliers(&per_op),
+        ns_per_op,
+    };
+    let metrics = trial.metrics(&Measured {
+        samples: &samples,
+        median_ns_per_op: summary.ns_per_op.median,
+        resources: &resources,
+    });
+    // Teardown (joining helpers, reaping, freeing) happens here, untimed.
+    drop(trial);
+    Ok(Measurement {
+        samples,
+        summary,
+        resources,
+        utilisation,
+        metrics,
+    })
+}
+
+/// Run the trial for the warm-up time (at least once) and return the number
+/// of rounds that makes one sample last about measure_time / (2 x min_samples).
+fn warm_up(trial: &mut dyn Trial, point: &Point, cancel: &CancelToken) -> anyhow::Result<u64> {
+    let settings = &point.settings;
+    let per_sample = settings.measure_time / (2 * settings.min_samples.max(1)) as u32;
+    let target_ns = per_sample.max(MIN_SAMPLE_TIME).as_nanos() as f64;
+    let started = Instant::now();
+    let mut rounds = 1u64;
+    loop {
+        if cancel.is_cancelled() {
+            bail!("cancelled by the watchdog during warm-up");
+        }
+        let sample = trial.run(rounds)?;
+        let per_round = sample.ns.max(1) as f64 / rounds as f64;
+        let fitting = (target_ns / per_round).clamp(1.0, 1e9) as u64;
+        if started.elapsed() >= settings.warmup {
+            return Ok(fitting);
+        }
+        rounds = fitting.min(rounds.saturating_mul(10));
+    }
+}

@@ -1,0 +1,86 @@
+//! Measures one point: runs it under the watchdog and turns whatever happened
+//! (numbers, an error, a panic, a timeout) into one `PointResult`. Knows no
+//! scenario by name.
+
+pub mod measure;
+pub mod resources;
+pub mod sampler;
+pub mod stats;
+pub mod watchdog;
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::plan::Point;
+use crate::results::{PointResult, Status};
+use crate::scenario::{CancelToken, TrialContext};
+use watchdog::Outcome;
+
+/// Measure `point`; never panics and never waits past the point's timeout
+/// (plus the time the point thread needs to notice).
+pub fn run_point(point: &Point) -> PointResult {
+    let started = Instant::now();
+    let context = TrialContext {
+        variant: point.variant,
+        model: point.model,
+        params: point.params.clone(),
+        cancel: CancelToken::default(),
+        worker_binary: crate::model::worker::worker_binary(),
+    };
+    let cancel = context.cancel.clone();
+    let owned = point.clone();
+    let outcome = watchdog::run_with_timeout(point.settings.timeout, move || {
+        measure::measure(&owned, &context).map_err(|e| format!("{e:#}"))
+    });
+    let mut result = empty_result(point);
+    match outcome {
+        Outcome::Finished(Ok(m)) => {
+            result.status = Status::Ok;
+            result.samples = m.samples;
+            result.summary = Some(m.summary);
+            result.resources = Some(m.resources);
+            result.utilisation = Some(m.utilisation);
+            result.metrics = m.metrics;
+        }
+        Outcome::Finished(Err(message)) => {
+            result.status = Status::Failed;
+            result.error = Some(message);
+        }
+        Outcome::Panicked(message) => {
+            result.status = Status::Failed;
+            result.error = Some(format!("panicked: {message}"));
+        }
+        Outcome::TimedOut => {
+            cancel.cancel();
+            result.status = Status::TimedOut;
+            result.error = Some(format!(
+                "no result within the {} timeout; the point was abandoned",
+                humantime::format_duration(point.settings.timeout)
+            ));
+        }
+    }
+    result.elapsed_ns = started.elapsed().as_nanos() as u64;
+    result
+}
+
+fn empty_result(point: &Point) -> PointResult {
+    let info = point.scenario.info();
+    PointResult {
+        id: point.id(),
+        family: info.family,
+        scenario: info.id.to_string(),
+        variant: point.variant.to_string(),
+        model: point.model,
+        params: point.params.clone(),
+        status: Status::Skipped,
+        error: None,
+        unit: info.unit.to_string(),
+        elapsed_ns: 0,
+        samples: Vec::new(),
+        summary: None,
+        latency_ns: None,
+        resources: None,
+        utilisation: None,
+        metrics: BTreeMap::new(),
+    }
+}

@@ -1,0 +1,113 @@
+//! What a point cost the machine: getrusage deltas for this process and its
+//! reaped children, and the peak resident set during the point (reset per
+//! point through /proc/self/clear_refs, since getrusage's maximum only grows).
+
+use nix::sys::resource::{Usage, UsageWho, getrusage};
+use nix::sys::time::TimeValLike;
+
+use crate::results::{ChildResources, Resources};
+
+/// getrusage of this process and of its children at one moment.
+pub struct Snapshot {
+    own: Option<Usage>,
+    children: Option<Usage>,
+    rss_bytes: u64,
+}
+
+impl Snapshot {
+    /// Take a snapshot at the start of the samples and reset the peak-RSS mark.
+    pub fn start() -> Snapshot {
+        // Linux: writing 5 resets VmHWM to the current RSS. Where it fails,
+        // the peak falls back to the process's lifetime maximum.
+        let _ = std::fs::write("/proc/self/clear_refs", "5");
+        Snapshot::now()
+    }
+
+    fn now() -> Snapshot {
+        Snapshot {
+            own: getrusage(UsageWho::RUSAGE_SELF).ok(),
+            children: getrusage(UsageWho::RUSAGE_CHILDREN).ok(),
+            rss_bytes: status_kib("VmRSS:").unwrap_or(0) * 1024,
+        }
+    }
+
+    /// The resources used between `self` and now, over `wall_ns`.
+    pub fn delta_to_now(&self, wall_ns: u64) -> Resources {
+        let end = Snapshot::now();
+        let own_peak = status_kib("VmHWM:")
+            .map(|kib| kib * 1024)
+            .or_else(|| end.own.as_ref().map(|u| u.max_rss() as u64 * 1024))
+            .unwrap_or(0);
+        let own = usage_delta(self.own.as_ref(), end.own.as_ref());
+        let children = usage_delta(self.children.as_ref(), end.children.as_ref());
+        Resources {
+            wall_ns,
+            user_ns: own.user_ns,
+            sys_ns: own.sys_ns,
+            voluntary_cs: own.voluntary_cs,
+            involuntary_cs: own.involuntary_cs,
+            minor_faults: own.minor_faults,
+            max_rss_bytes: own_peak,
+            start_rss_bytes: self.rss_bytes,
+            children: ChildResources {
+                max_rss_bytes: end
+                    .children
+                    .as_ref()
+                    .map_or(0, |u| u.max_rss() as u64 * 1024),
+                ..children
+            },
+        }
+    }
+}
+
+fn usage_delta(before: Option<&Usage>, after: Option<&Usage>) -> ChildResources {
+    let (Some(a), Some(b)) = (before, after) else {
+        return ChildResources::default();
+    };
+    let diff = |x: i64, y: i64| y.saturating_sub(x).max(0) as u64;
+    ChildResources {
+        user_ns: diff(
+            a.user_time().num_nanoseconds(),
+            b.user_time().num_nanoseconds(),
+        ),
+        sys_ns: diff(
+            a.system_time().num_nanoseconds(),
+            b.system_time().num_nanoseconds(),
+        ),
+        voluntary_cs: diff(
+            a.voluntary_context_switches(),
+            b.voluntary_context_switches(),
+        ),
+        involuntary_cs: diff(
+            a.involuntary_context_switches(),
+            b.involuntary_context_switches(),
+        ),
+        minor_faults: diff(a.minor_page_faults(), b.minor_page_faults()),
+        max_rss_bytes: 0,
+    }
+}
+
+/// A `kB` field of /proc/self/status, e.g. `VmHWM:`.
+fn status_kib(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..].split_whitespace().next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_work_shows_up_as_user_time_and_peak_rss_is_at_least_the_start() {
+        let snapshot = Snapshot::start();
+        let mut x = 0u64;
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_millis(30) {
+            x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+        }
+        let used = snapshot.delta_to_now(started.elapsed().as_nanos() as u64);
+        assert!(used.user_ns + used.sys_ns > 0, "{used:?}");
+        assert!(used.max_rss_bytes > 0 && used.max_rss_bytes >= used.start_rss_bytes / 2);
+    }
+}

@@ -1,0 +1,117 @@
+//! Runs one point on its own thread under a deadline: a point that overruns is
+//! abandoned (and asked to stop), a panic is caught with its message, and the
+//! caller always gets an answer in bounded time.
+
+use std::cell::RefCell;
+use std::sync::Once;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+const POINT_THREAD: &str = "concbench-point";
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// How a watched piece of work ended.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    Finished(T),
+    Panicked(String),
+    TimedOut,
+}
+
+/// Run `work` on a fresh point thread and wait at most `timeout` for it. On a
+/// timeout the thread is left behind (it cannot be killed safely); the caller
+/// raises its cancel token so cooperative work winds down.
+pub fn run_with_timeout<T: Send + 'static>(
+    timeout: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Outcome<T> {
+    install_panic_hook();
+    let (done, result) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(POINT_THREAD.into())
+        .spawn(move || {
+            let outcome = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                Ok(value) => Outcome::Finished(value),
+                Err(payload) => {
+                    let located = LAST_PANIC.with(|p| p.borrow_mut().take());
+                    Outcome::Panicked(located.unwrap_or_else(|| payload_message(payload.as_ref())))
+                }
+            };
+            let _ = done.send(outcome);
+        });
+    if let Err(e) = spawned {
+        return Outcome::Panicked(format!("could not start the point thread: {e}"));
+    }
+    match result.recv_timeout(timeout) {
+        Ok(outcome) => outcome,
+        Err(RecvTimeoutError::Timeout) => Outcome::TimedOut,
+        Err(RecvTimeoutError::Disconnected) => {
+            Outcome::Panicked("the point thread vanished".into())
+        }
+    }
+}
+
+fn payload_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-string payload".into()
+    }
+}
+
+/// Panics on point threads are recorded in the results, not printed over the
+/// progress display; panics elsewhere go to the default hook as usual.
+fn install_panic_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some(POINT_THREAD) {
+                let message = payload_message(info.payload());
+                let located = match info.location() {
+                    Some(at) => format!("{message} (at {}:{})", at.file(), at.line()),
+                    None => message,
+                };
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(located));
+            } else {
+                default(info);
+            }
+        }));
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finished_work_returns_its_value() {
+        assert!(matches!(
+            run_with_timeout(Duration::from_secs(5), || 42),
+            Outcome::Finished(42)
+        ));
+    }
+
+    #[test]
+    fn a_panic_is_caught_with_its_message_and_place() {
+        match run_with_timeout(Duration::from_secs(5), || -> u32 { panic!("boom {}", 7) }) {
+            Outcome::Panicked(message) => {
+                assert!(message.contains("boom 7"), "{message}");
+                assert!(message.contains("watchdog.rs"), "{message}");
+            }
+            other => panic!("expected a panic, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn overrunning_work_times_out() {
+        let (_keep, blocked) = mpsc::channel::<()>();
+        let outcome = run_with_timeout(Duration::from_millis(20), move || blocked.recv().is_ok());
+        assert!(matches!(outcome, Outcome::TimedOut));
+    }
+}

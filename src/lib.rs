@@ -1,0 +1,17 @@
+//! concbench: measures what concurrency costs on the machine it runs on.
+//!
+//! The data flow is `config` (TOML suite) -> `plan` (points) -> `harness` (one
+//! point measured under a watchdog) -> `results` (streamed JSON lines, then one
+//! JSON file). `scenario` holds what is measured, `model` how workers run.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod harness;
+pub mod host;
+pub mod model;
+pub mod plan;
+pub mod results;
+pub mod run;
+pub mod scenario;
+pub mod terminal;

@@ -1,0 +1,5 @@
+//! How workers run outside the calling thread: forked children and the own
+//! binary re-executed through the hidden `worker` subcommand.
+
+pub mod process;
+pub mod worker;

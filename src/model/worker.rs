@@ -1,0 +1,76 @@
+//! The child side of process models: the own binary, re-executed as
+//! `concbench worker <task>`, does one small task and exits 0.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+static WORKER_BINARY: OnceLock<PathBuf> = OnceLock::new();
+
+/// Tasks a worker child can be asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum WorkerTask {
+    /// Start, do nothing, exit 0.
+    Noop,
+    /// Sleep for `ms` milliseconds, then exit 0.
+    Sleep {
+        #[arg(long)]
+        ms: u64,
+    },
+}
+
+impl WorkerTask {
+    /// The arguments after the binary that make a child run this task.
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            WorkerTask::Noop => vec!["worker".into(), "noop".into()],
+            WorkerTask::Sleep { ms } => {
+                vec![
+                    "worker".into(),
+                    "sleep".into(),
+                    "--ms".into(),
+                    ms.to_string(),
+                ]
+            }
+        }
+    }
+
+    /// Run the task in this (child) process; returns the exit code.
+    pub fn run(&self) -> i32 {
+        match self {
+            WorkerTask::Noop => 0,
+            WorkerTask::Sleep { ms } => {
+                std::thread::sleep(Duration::from_millis(*ms));
+                0
+            }
+        }
+    }
+}
+
+/// Use `path` as the binary that process models re-execute. Benches and tests
+/// set it to the built `concbench`; the binary itself uses its own path.
+pub fn set_worker_binary(path: PathBuf) {
+    let _ = WORKER_BINARY.set(path);
+}
+
+/// The binary that process models re-execute.
+pub fn worker_binary() -> PathBuf {
+    WORKER_BINARY
+        .get()
+        .cloned()
+        .or_else(|| std::env::current_exe().ok())
+        .unwrap_or_else(|| PathBuf::from("concbench"))
+}
+
+/// A `Command` that runs `task` in a child, with stdio detached so children
+/// never write over the progress display.
+pub fn command(binary: &std::path::Path, task: &WorkerTask) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .args(task.args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}

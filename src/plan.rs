@@ -1,0 +1,399 @@
+//! From a suite file to the list of points to measure: resolve scenario ids,
+//! variants and models, expand parameter lists to a grid, check every value
+//! against the scenario's ranges and the machine's limits, layer settings
+//! (built-in defaults < [run] < [scenario.run] < command line), and filter.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::{SettingsPatch, Suite};
+use crate::error::BadInput;
+use crate::scenario::{self, Model, Params, Scenario};
+
+/// Harness settings of one point, fully resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub warmup: Duration,
+    pub measure_time: Duration,
+    pub min_samples: u64,
+    pub timeout: Duration,
+    pub sampler_interval: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            warmup: Duration::from_millis(200),
+            measure_time: Duration::from_secs(1),
+            min_samples: 10,
+            timeout: Duration::from_secs(60),
+            sampler_interval: Duration::from_millis(50),
+        }
+    }
+}
+
+/// Settings given on the command line; they win over the config.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides {
+    pub warmup: Option<Duration>,
+    pub measure_time: Option<Duration>,
+    pub min_samples: Option<u64>,
+    pub timeout: Option<Duration>,
+}
+
+/// One thing to measure: a scenario, a variant, a model and parameter values.
+#[derive(Clone)]
+pub struct Point {
+    pub scenario: &'static dyn Scenario,
+    pub variant: &'static str,
+    pub model: Model,
+    pub params: Params,
+    pub settings: Settings,
+}
+
+impl Point {
+    /// `scenario/variant/model/params`, stable across runs.
+    pub fn id(&self) -> String {
+        let base = format!(
+            "{}/{}/{}",
+            self.scenario.info().id,
+            self.variant,
+            self.model.name()
+        );
+        if self.params.0.is_empty() {
+            base
+        } else {
+            format!("{base}/{}", self.params.label())
+        }
+    }
+}
+
+/// The points of a run, in order, and the suite's own settings.
+pub struct Plan {
+    pub config: PathBuf,
+    pub settings: Settings,
+    pub points: Vec<Point>,
+}
+
+/// Build the plan of `suite`, apply `overrides`, keep the points `filter` matches.
+pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Result<Plan, BadInput> {
+    let base = apply(suite, Settings::default(), &suite.file.run)?;
+    let mut points = Vec::new();
+    for entry in &suite.file.scenarios {
+        let scenario = scenario::find(entry.id.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = scenario::all().iter().map(|s| s.info().id).collect();
+            suite.error_at(
+                entry.id.span(),
+                format!(
+                    "unknown scenario `{}`{}",
+                    entry.id.get_ref(),
+                    hint(entry.id.get_ref(), &known)
+                ),
+            )
+        })?;
+        let settings = with_overrides(apply(suite, base, &entry.run)?, overrides);
+        let combos = combinations(suite, scenario, entry)?;
+        let grid = expand_params(suite, scenario, &entry.params)?;
+        for &(variant, model) in &combos {
+            for params in &grid {
+                let point = Point {
+                    scenario,
+                    variant,
+                    model,
+                    params: params.clone(),
+                    settings,
+                };
+                scenario.check_limits(model, params).map_err(|why| {
+                    suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
+                })?;
+                points.push(point);
+            }
+        }
+    }
+    if points.is_empty() {
+        return Err(BadInput::Config {
+            path: suite.path.clone(),
+            message: "the suite has no [[scenario]] to run".into(),
+        });
+    }
+    if let Some(pattern) = filter {
+        let ids: Vec<String> = points.iter().map(Point::id).collect();
+        points.retain(|p| matches_filter(pattern, &p.id()));
+        if points.is_empty() {
+            return Err(BadInput::FilterMatchesNothing {
+                pattern: pattern.to_string(),
+                closest: closest(pattern, &ids, 3).join(", "),
+            });
+        }
+    }
+    Ok(Plan {
+        config: suite.path.clone(),
+        settings: with_overrides(base, overrides),
+        points,
+    })
+}
+
+/// The (variant, model) pairs an entry asks for, checked against the scenario.
+fn combinations(
+    suite: &Suite,
+    scenario: &dyn Scenario,
+    entry: &crate::config::ScenarioEntry,
+) -> Result<Vec<(&'static str, Model)>, BadInput> {
+    let info = scenario.info();
+    let variant_names: Vec<&str> = info.variants.iter().map(|v| v.name).collect();
+    if let Some(asked) = &entry.variants {
+        for name in asked.get_ref() {
+            if info.variant(name).is_none() {
+                let message = format!(
+                    "{} has no variant `{name}`{}",
+                    info.id,
+                    hint(name, &variant_names)
+                );
+                return Err(suite.error_at(asked.span(), message));
+            }
+        }
+    }
+    let mut models = Vec::new();
+    if let Some(asked) = &entry.models {
+        for name in asked.get_ref() {
+            let model = Model::from_name(name)
+                .filter(|m| info.variants.iter().any(|v| v.models.contains(m)));
+            let Some(model) = model else {
+                let known: Vec<&str> = Model::ALL
+                    .iter()
+                    .filter(|m| info.variants.iter().any(|v| v.models.contains(m)))
+                    .map(|m| m.name())
+                    .collect();
+                return Err(suite.error_at(
+                    asked.span(),
+                    format!(
+                        "{} does not run under model `{name}`{}",
+                        info.id,
+                        hint(name, &known)
+                    ),
+                ));
+            };
+            models.push(model);
+        }
+    }
+    let mut combos = Vec::new();
+    for variant in info.variants {
+        let wanted = entry
+            .variants
+            .as_ref()
+            .is_none_or(|v| v.get_ref().iter().any(|n| n == variant.name));
+        for &model in variant.models {
+            if wanted && (models.is_empty() || models.contains(&model)) {
+                combos.push((variant.name, model));
+            }
+        }
+    }
+    if combos.is_empty() {
+        let span = entry.models.as_ref().map_or(entry.id.span(), |m| m.span());
+        return Err(suite.error_at(
+            span,
+            format!(
+                "{}: no chosen variant runs under the chosen models",
+                info.id
+            ),
+        ));
+    }
+    Ok(combos)
+}
+
+/// Every combination of the listed parameter values (defaults for the rest).
+fn expand_params(
+    suite: &Suite,
+    scenario: &dyn Scenario,
+    given: &BTreeMap<String, toml::Spanned<toml::Value>>,
+) -> Result<Vec<Params>, BadInput> {
+    let info = scenario.info();
+    for (name, value) in given {
+        if info.param(name).is_none() {
+            let known: Vec<&str> = info.params.iter().map(|p| p.name).collect();
+            return Err(suite.error_at(
+                value.span(),
+                format!(
+                    "{} has no parameter `{name}`{}",
+                    info.id,
+                    hint(name, &known)
+                ),
+            ));
+        }
+    }
+    let mut grid = vec![Params::default()];
+    for spec in info.params {
+        let values = match given.get(spec.name) {
+            None => vec![spec.default],
+            Some(value) => param_values(value.get_ref())
+                .and_then(|vs| {
+                    match vs
+                        .iter()
+                        .find(|&&v| v < spec.min as i64 || v > spec.max as i64)
+                    {
+                        Some(bad) => Err(format!(
+                            "{} = {bad} is out of range {}..={}",
+                            spec.name, spec.min, spec.max
+                        )),
+                        None => Ok(vs.into_iter().map(|v| v as u64).collect()),
+                    }
+                })
+                .map_err(|message| {
+                    suite.error_at(value.span(), format!("{}: {message}", info.id))
+                })?,
+        };
+        grid = grid
+            .into_iter()
+            .flat_map(|params| {
+                values.iter().map(move |&v| {
+                    let mut next = params.clone();
+                    next.0.insert(spec.name.to_string(), v);
+                    next
+                })
+            })
+            .collect();
+    }
+    Ok(grid)
+}
+
+/// An integer or a non-empty list of integers.
+fn param_values(value: &toml::Value) -> Result<Vec<i64>, String> {
+    match value {
+        toml::Value::Integer(i) => Ok(vec![*i]),
+        toml::Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| {
+                item.as_integer()
+                    .ok_or_else(|| format!("expected integers, found {item}"))
+            })
+            .collect(),
+        toml::Value::Array(_) => Err("an empty list of values".into()),
+        other => Err(format!(
+            "expected an integer or a list of integers, found {other}"
+        )),
+    }
+}
+
+fn apply(
+    suite: &Suite,
+    mut settings: Settings,
+    patch: &SettingsPatch,
+) -> Result<Settings, BadInput> {
+    let duration = |field: &Option<crate::config::SpannedDuration>,
+                    min: Duration,
+                    key: &str|
+     -> Result<Option<Duration>, BadInput> {
+        let Some(value) = field else { return Ok(None) };
+        let d = **value.get_ref();
+        if d < min || d > Duration::from_secs(24 * 3600) {
+            let shown = humantime::format_duration(d);
+            let floor = humantime::format_duration(min);
+            return Err(suite.error_at(
+                value.span(),
+                format!("{key} = {shown} is out of range {floor}..=24h"),
+            ));
+        }
+        Ok(Some(d))
+    };
+    settings.warmup = duration(&patch.warmup, Duration::ZERO, "warmup")?.unwrap_or(settings.warmup);
+    settings.measure_time = duration(&patch.measure_time, Duration::ZERO, "measure_time")?
+        .unwrap_or(settings.measure_time);
+    settings.timeout =
+        duration(&patch.timeout, Duration::from_millis(1), "timeout")?.unwrap_or(settings.timeout);
+    settings.sampler_interval = duration(
+        &patch.sampler_interval,
+        crate::harness::sampler::MIN_INTERVAL,
+        "sampler_interval",
+    )?
+    .unwrap_or(settings.sampler_interval);
+    if let Some(n) = &patch.min_samples {
+        if !(1..=1_000_000).contains(n.get_ref()) {
+            return Err(suite.error_at(
+                n.span(),
+                format!("min_samples = {} is out of range 1..=1000000", n.get_ref()),
+            ));
+        }
+        settings.min_samples = *n.get_ref();
+    }
+    Ok(settings)
+}
+
+fn with_overrides(mut settings: Settings, overrides: &Overrides) -> Settings {
+    settings.warmup = overrides.warmup.unwrap_or(settings.warmup);
+    settings.measure_time = overrides.measure_time.unwrap_or(settings.measure_time);
+    settings.min_samples = overrides.min_samples.unwrap_or(settings.min_samples);
+    settings.timeout = overrides.timeout.unwrap_or(settings.timeout);
+    settings
+}
+
+/// A filter matches an id it is a substring of; `*` matches any run of characters.
+pub fn matches_filter(pattern: &str, id: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let Some(first) = parts.next() else {
+        return true;
+    };
+    let Some(mut rest) = id.find(first).map(|at| &id[at + first.len()..]) else {
+        return false;
+    };
+    for part in parts {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The `n` candidates closest to `wanted`, comparing it with each whole
+/// candidate and with each of its `/`-separated parts.
+pub fn closest(wanted: &str, candidates: &[impl AsRef<str>], n: usize) -> Vec<String> {
+    let score = |candidate: &str| {
+        std::iter::once(candidate)
+            .chain(candidate.split('/'))
+            .map(|part| strsim::jaro_winkler(wanted, part))
+            .fold(0.0, f64::max)
+    };
+    let mut scored: Vec<(f64, &str)> = candidates
+        .iter()
+        .map(|c| (score(c.as_ref()), c.as_ref()))
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, c)| c.to_string())
+        .collect()
+}
+
+/// ` (did you mean `x`? known: a, b, c)` for an unknown name.
+fn hint(wanted: &str, known: &[&str]) -> String {
+    match closest(wanted, known, 1).first() {
+        Some(best) => format!(" (did you mean `{best}`? known: {})", known.join(", ")),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_are_substrings_with_wildcards() {
+        let id = "spawn.start/std_thread/thread/workers=1000";
+        assert!(matches_filter("std_thread", id));
+        assert!(matches_filter("spawn.*thread*1000", id));
+        assert!(matches_filter("*", id));
+        assert!(!matches_filter("fork", id));
+        assert!(!matches_filter("thread*spawn", id));
+    }
+
+    #[test]
+    fn closest_prefers_the_matching_part() {
+        let ids = [
+            "spawn.start/fork/process/workers=10",
+            "spawn.start/std_thread/thread/workers=10",
+        ];
+        assert_eq!(closest("std_thred", &ids, 1), vec![ids[1].to_string()]);
+    }
+}

@@ -1,0 +1,277 @@
+//! The results schema (v1): what a run writes and every report reads. Plain
+//! serde data; `read` refuses files it does not understand, with a reason.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::BadInput;
+use crate::scenario::{Family, Model, Params, Sample};
+
+pub const SCHEMA: &str = "concbench.results/1";
+
+/// A whole run: header, host, harness and one record per point.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResults {
+    pub schema: String,
+    pub run: RunInfo,
+    pub host: crate::host::HostInfo,
+    pub harness: HarnessInfo,
+    pub results: Vec<PointResult>,
+}
+
+/// The first line of results.jsonl: everything but the points.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header {
+    pub schema: String,
+    pub run: RunInfo,
+    pub host: crate::host::HostInfo,
+    pub harness: HarnessInfo,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub id: String,
+    pub started: String,
+    pub finished: Option<String>,
+    pub tool_version: String,
+    pub git_commit: Option<String>,
+    /// The suite file the plan came from.
+    pub config: String,
+    pub argv: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HarnessInfo {
+    pub sampler_interval_ms: u64,
+    /// CPU time the utilisation sampler used over the whole run.
+    pub sampler_cpu_ns: u64,
+    pub warmup_ms: u64,
+    pub measure_time_ms: u64,
+    pub min_samples: u64,
+    pub timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    Failed,
+    TimedOut,
+    Deadlocked,
+    Skipped,
+}
+
+/// One measured point.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PointResult {
+    /// `scenario/variant/model/params`: stable across runs, how `compare` pairs.
+    pub id: String,
+    pub family: Family,
+    pub scenario: String,
+    pub variant: String,
+    pub model: Model,
+    pub params: Params,
+    pub status: Status,
+    pub error: Option<String>,
+    pub unit: String,
+    /// Wall time of the whole point: setup, warm-up, samples, verification.
+    pub elapsed_ns: u64,
+    pub samples: Vec<Sample>,
+    pub summary: Option<Summary>,
+    pub latency_ns: Option<Latency>,
+    pub resources: Option<Resources>,
+    pub utilisation: Option<Utilisation>,
+    /// Figures the scenario derives from the measurement (see `list`).
+    pub metrics: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub ns_per_op: Estimate,
+    pub ops_per_s: f64,
+    pub outliers: Outliers,
+}
+
+/// Statistics of the per-sample ns/op values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub median: f64,
+    /// Bootstrap 95% interval of the median.
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+    pub mean: f64,
+    pub stddev: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Samples outside Tukey's fences (1.5 and 3 IQR beyond the quartiles).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outliers {
+    pub low_severe: u64,
+    pub low_mild: u64,
+    pub high_mild: u64,
+    pub high_severe: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub count: u64,
+}
+
+/// getrusage deltas over the measured samples (warm-up excluded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resources {
+    pub wall_ns: u64,
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    pub minor_faults: u64,
+    /// Peak resident set of this process during the samples.
+    pub max_rss_bytes: u64,
+    /// Resident set when the samples began.
+    pub start_rss_bytes: u64,
+    /// Children reaped during the samples (RUSAGE_CHILDREN).
+    pub children: ChildResources,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChildResources {
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    pub minor_faults: u64,
+    /// Largest resident set of any child reaped so far in the run (the
+    /// kernel keeps only this maximum).
+    pub max_rss_bytes: u64,
+}
+
+/// Per-core busy percentage over time, from /proc/stat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Utilisation {
+    pub interval_ms: u64,
+    /// End of each interval, ms since the samples began.
+    pub t_ms: Vec<u64>,
+    /// `per_core[core][i]`: busy % of `core` in interval `i`.
+    pub per_core: Vec<Vec<f32>>,
+    /// CPU time the sampler thread itself used during this point.
+    pub sampler_cpu_ns: u64,
+}
+
+impl RunResults {
+    /// Read a results.json, or a results.jsonl (a header line then one line
+    /// per point, as a run streams it; a torn last line is ignored).
+    pub fn read(path: &Path) -> Result<RunResults, BadInput> {
+        let bad = |message: String| BadInput::Results {
+            path: path.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let is_lines = path.extension().is_some_and(|e| e == "jsonl");
+        if is_lines {
+            read_lines(&text, bad)
+        } else {
+            read_whole(&text, bad)
+        }
+    }
+
+    /// Write results.json atomically: a temporary file, then a rename.
+    pub fn write_atomic(&self, path: &Path) -> anyhow::Result<()> {
+        let temporary = path.with_extension("json.tmp");
+        let mut file = std::fs::File::create(&temporary)?;
+        serde_json::to_writer_pretty(&mut file, self)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        Ok(())
+    }
+}
+
+fn check_schema(
+    value: &serde_json::Value,
+    bad: &impl Fn(String) -> BadInput,
+) -> Result<(), BadInput> {
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(SCHEMA) => Ok(()),
+        Some(other) => Err(bad(format!(
+            "schema `{other}` is not supported (this concbench reads `{SCHEMA}`)"
+        ))),
+        None => Err(bad(format!(
+            "not a concbench results file (no `schema` field; expected `{SCHEMA}`)"
+        ))),
+    }
+}
+
+fn read_whole(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults, BadInput> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    check_schema(&value, &bad)?;
+    serde_json::from_value(value).map_err(|e| bad(format!("does not match schema {SCHEMA}: {e}")))
+}
+
+fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults, BadInput> {
+    let mut lines = text
+        .as_bytes()
+        .lines()
+        .map_while(Result::ok)
+        .filter(|l| !l.trim().is_empty());
+    let first = lines
+        .next()
+        .ok_or_else(|| bad("empty results file".into()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&first).map_err(|e| bad(format!("line 1 is not valid JSON: {e}")))?;
+    check_schema(&value, &bad)?;
+    let header: Header = serde_json::from_value(value)
+        .map_err(|e| bad(format!("line 1 is not a results header: {e}")))?;
+    let rest: Vec<String> = lines.collect();
+    let mut results = Vec::with_capacity(rest.len());
+    for (index, line) in rest.iter().enumerate() {
+        match serde_json::from_str::<PointResult>(line) {
+            Ok(point) => results.push(point),
+            // A run killed mid-write leaves at most one torn line, the last.
+            Err(_) if index + 1 == rest.len() => {}
+            Err(e) => return Err(bad(format!("line {}: {e}", index + 2))),
+        }
+    }
+    Ok(RunResults {
+        schema: header.schema,
+        run: header.run,
+        host: header.host,
+        harness: header.harness,
+        results,
+    })
+}
+
+/// results.jsonl as a run writes it: the header first, then one line per
+/// point, each flushed as soon as the point finishes.
+pub struct ResultsStream {
+    file: std::fs::File,
+}
+
+impl ResultsStream {
+    pub fn create(path: &Path, header: &Header) -> anyhow::Result<ResultsStream> {
+        let mut stream = ResultsStream {
+            file: std::fs::File::create(path)?,
+        };
+        stream.append(header)?;
+        Ok(stream)
+    }
+
+    pub fn append(&mut self, record: &impl Serialize) -> anyhow::Result<()> {
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        self.file.write_all(&line)?;
+        self.file.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,159 @@
+//! `concbench run`: plan the suite, measure each point under the harness,
+//! stream every result to disk as it finishes, then write results.json and
+//! show a table.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::Suite;
+use crate::host::{HostInfo, git_commit};
+use crate::plan::{self, Overrides, Plan};
+use crate::results::{
+    HarnessInfo, Header, PointResult, ResultsStream, RunInfo, RunResults, SCHEMA, Status,
+};
+use crate::terminal;
+
+/// What the user asked `run` to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunRequest {
+    pub config: Option<PathBuf>,
+    pub filter: Option<String>,
+    /// Parent folder of the run's own folder.
+    pub out: PathBuf,
+    pub overrides: Overrides,
+    pub argv: Vec<String>,
+}
+
+/// Where the run went and how it ended.
+pub struct RunOutcome {
+    pub dir: PathBuf,
+    pub results: RunResults,
+}
+
+impl RunOutcome {
+    /// True when every point measured ok (skipped points are not failures).
+    pub fn all_ok(&self) -> bool {
+        self.results
+            .results
+            .iter()
+            .all(|r| matches!(r.status, Status::Ok | Status::Skipped))
+    }
+}
+
+/// Check the request completely (bad input fails here, before any output),
+/// then measure every point.
+pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
+    let suite = Suite::load(request.config.as_deref())?;
+    let plan = plan::build(&suite, &request.overrides, request.filter.as_deref())?;
+    let started = chrono::Utc::now();
+    let (id, dir) = create_run_dir(&request.out, started)?;
+    let header = Header {
+        schema: SCHEMA.to_string(),
+        run: RunInfo {
+            id,
+            started: started.to_rfc3339(),
+            finished: None,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: git_commit(),
+            config: plan.config.display().to_string(),
+            argv: request.argv.clone(),
+        },
+        host: HostInfo::detect(),
+        harness: harness_info(&plan),
+    };
+    let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)
+        .with_context(|| format!("creating {}", dir.join("results.jsonl").display()))?;
+    let results = measure_all(&plan, &mut stream)?;
+
+    let mut header = header;
+    header.run.finished = Some(chrono::Utc::now().to_rfc3339());
+    header.harness.sampler_cpu_ns = results
+        .iter()
+        .filter_map(|r| r.utilisation.as_ref())
+        .map(|u| u.sampler_cpu_ns)
+        .sum();
+    let all = RunResults {
+        schema: header.schema,
+        run: header.run,
+        host: header.host,
+        harness: header.harness,
+        results,
+    };
+    all.write_atomic(&dir.join("results.json"))
+        .with_context(|| format!("writing {}", dir.join("results.json").display()))?;
+    Ok(RunOutcome { dir, results: all })
+}
+
+fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<PointResult>> {
+    let progress = ProgressBar::new(plan.points.len() as u64);
+    progress.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    progress.enable_steady_tick(std::time::Duration::from_millis(200));
+    let total = plan.points.len();
+    let mut results = Vec::with_capacity(total);
+    for (index, point) in plan.points.iter().enumerate() {
+        progress.set_message(point.id());
+        let result = crate::harness::run_point(point);
+        stream
+            .append(&result)
+            .context("appending to results.jsonl")?;
+        let line = format!("[{}/{total}] {}", index + 1, terminal::one_line(&result));
+        if progress.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            progress.println(line);
+        }
+        progress.inc(1);
+        results.push(result);
+    }
+    progress.finish_and_clear();
+    Ok(results)
+}
+
+fn harness_info(plan: &Plan) -> HarnessInfo {
+    let s = &plan.settings;
+    HarnessInfo {
+        sampler_interval_ms: s.sampler_interval.as_millis() as u64,
+        sampler_cpu_ns: 0,
+        warmup_ms: s.warmup.as_millis() as u64,
+        measure_time_ms: s.measure_time.as_millis() as u64,
+        min_samples: s.min_samples,
+        timeout_ms: s.timeout.as_millis() as u64,
+    }
+}
+
+/// `<out>/<UTC time to the millisecond>`, a name that sorts by time; a
+/// numeric suffix if two runs start in the same millisecond.
+fn create_run_dir(
+    out: &Path,
+    started: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<(String, PathBuf)> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let stamp = started
+        .format("%Y%m%dT%H%M%S%.3fZ")
+        .to_string()
+        .replace('.', "-");
+    for attempt in 0..100 {
+        let id = if attempt == 0 {
+            stamp.clone()
+        } else {
+            format!("{stamp}-{attempt}")
+        };
+        let dir = out.join(&id);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok((id, dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+        }
+    }
+    anyhow::bail!(
+        "could not create a fresh run folder under {}",
+        out.display()
+    )
+}

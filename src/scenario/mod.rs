@@ -1,0 +1,219 @@
+//! What concbench measures: the `Scenario` trait, its self-description, and the
+//! one registry (`all()`). Adding a scenario is one item in a family file plus
+//! one line in `all()`.
+
+pub mod selftest;
+pub mod spawn;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+/// The families of SCENARIOS.md, plus `selftest` (the harness's own checks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    Spawn,
+    Selftest,
+}
+
+/// How the workers of a point run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    Serial,
+    Thread,
+    Pool,
+    Process,
+    ProcessPool,
+    Async,
+}
+
+impl Model {
+    pub const ALL: [Model; 6] = [
+        Model::Serial,
+        Model::Thread,
+        Model::Pool,
+        Model::Process,
+        Model::ProcessPool,
+        Model::Async,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Serial => "serial",
+            Model::Thread => "thread",
+            Model::Pool => "pool",
+            Model::Process => "process",
+            Model::ProcessPool => "process_pool",
+            Model::Async => "async",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Model> {
+        Model::ALL.into_iter().find(|m| m.name() == name)
+    }
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Family::Spawn => "spawn",
+            Family::Selftest => "selftest",
+        }
+    }
+}
+
+/// One implementation under test and the models it runs under.
+#[derive(Debug)]
+pub struct VariantInfo {
+    pub name: &'static str,
+    pub models: &'static [Model],
+    pub summary: &'static str,
+}
+
+/// One knob of a scenario: an integer with a default and an inclusive range.
+#[derive(Debug)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub default: u64,
+    pub min: u64,
+    pub max: u64,
+    pub help: &'static str,
+}
+
+/// How a scenario describes itself to `list`, the planner and the reports.
+#[derive(Debug)]
+pub struct ScenarioInfo {
+    /// `family.scenario`, e.g. `spawn.start`.
+    pub id: &'static str,
+    pub family: Family,
+    pub summary: &'static str,
+    /// What one operation is (`worker`, `round`, `message`).
+    pub unit: &'static str,
+    pub variants: &'static [VariantInfo],
+    pub params: &'static [ParamSpec],
+}
+
+impl ScenarioInfo {
+    pub fn variant(&self, name: &str) -> Option<&'static VariantInfo> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+
+    pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// One timed sample: `ops` operations took `ns` nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub ops: u64,
+    pub ns: u64,
+}
+
+/// The parameter values of one point, all present (defaults filled in).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Params(pub BTreeMap<String, u64>);
+
+impl Params {
+    /// The value of a declared parameter; a missing one is a planner bug,
+    /// reported as an error rather than a panic.
+    pub fn get(&self, name: &str) -> anyhow::Result<u64> {
+        self.0
+            .get(name)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` missing from the point"))
+    }
+
+    /// `workers=1000,sleep_ms=100`: the form used in point ids.
+    pub fn label(&self) -> String {
+        let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.join(",")
+    }
+}
+
+/// What the harness hands a scenario when it builds a trial.
+#[derive(Debug, Clone)]
+pub struct TrialContext {
+    pub variant: &'static str,
+    pub model: Model,
+    pub params: Params,
+    /// Set by the watchdog when the point overran: long trials should stop.
+    pub cancel: CancelToken,
+    /// The concbench binary that process models re-execute (`worker` subcommand).
+    pub worker_binary: PathBuf,
+}
+
+/// A flag the watchdog raises to ask a running point to stop.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// What the harness measured, handed back to the trial for derived figures.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured<'a> {
+    pub samples: &'a [Sample],
+    pub median_ns_per_op: f64,
+    pub resources: &'a crate::results::Resources,
+}
+
+impl Measured<'_> {
+    pub fn total_ops(&self) -> u64 {
+        self.samples.iter().map(|s| s.ops).sum()
+    }
+}
+
+/// One point's workload, set up and ready: the harness times `run` and calls
+/// `verify` once at the end. Setup happens in `Scenario::build`, teardown in
+/// `Drop`; neither is timed.
+pub trait Trial {
+    /// Do `rounds` rounds of the work and return how many operations that was
+    /// and how long only the operations took.
+    fn run(&mut self, rounds: u64) -> anyhow::Result<Sample>;
+
+    /// Prove that every operation really happened (counts, bytes, exit codes).
+    fn verify(&mut self) -> anyhow::Result<()>;
+
+    /// Scenario-specific figures derived from the measurement (e.g. wall time
+    /// against the ideal, memory per worker).
+    fn metrics(&self, _measured: &Measured<'_>) -> BTreeMap<String, f64> {
+        BTreeMap::new()
+    }
+}
+
+/// A measurable scenario: describes itself and builds trials for points.
+pub trait Scenario: Sync {
+    fn info(&self) -> &ScenarioInfo;
+
+    /// Set up a trial for one point (outside the timed region).
+    fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>>;
+
+    /// Refuse, before anything starts, a point that this machine's limits
+    /// (RLIMIT_NPROC, open files) cannot run. The message names the limit.
+    fn check_limits(&self, _model: Model, _params: &Params) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Every scenario concbench knows, in listing order.
+pub fn all() -> Vec<&'static dyn Scenario> {
+    vec![&spawn::START, &spawn::SLEEPERS, &selftest::FAULT]
+}
+
+/// The scenario with this id, if any.
+pub fn find(id: &str) -> Option<&'static dyn Scenario> {
+    all().into_iter().find(|s| s.info().id == id)
+}

@@ -1,0 +1,178 @@
+//! Start N workers one way and await them all: the timed body of the spawn
+//! family. Each worker proves it ran by bumping a counter (shared memory for
+//! forked children; a clean exit for re-executed ones).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+
+use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe, wait_exit_ok};
+use crate::model::worker::{self, WorkerTask};
+use crate::scenario::TrialContext;
+
+/// How the workers are started, with whatever was set up for that.
+enum Way {
+    StdThread,
+    ScopedThread,
+    Rayon(rayon::ThreadPool),
+    Tokio(tokio::runtime::Runtime),
+    Fork(SharedCounter),
+    Command(std::process::Command),
+}
+
+pub struct Launcher {
+    way: Way,
+    workers: usize,
+    sleep: Option<Duration>,
+    /// Workers that finished (in-process ways and `command`).
+    counter: Arc<AtomicU64>,
+    /// Workers that should have finished so far.
+    expected: u64,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    pids: Vec<nix::unistd::Pid>,
+    children: Vec<std::process::Child>,
+}
+
+impl Launcher {
+    /// Set up (untimed) the way the context's variant starts workers.
+    pub fn new(
+        context: &TrialContext,
+        workers: usize,
+        sleep: Option<Duration>,
+    ) -> anyhow::Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let way = match context.variant {
+            "std_thread" => Way::StdThread,
+            "scoped_thread" => Way::ScopedThread,
+            "rayon" => Way::Rayon(rayon::ThreadPoolBuilder::new().num_threads(cores).build()?),
+            "tokio" => Way::Tokio(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(cores)
+                    .enable_time()
+                    .build()?,
+            ),
+            "fork" => Way::Fork(SharedCounter::new()?),
+            "command" => {
+                let task = match sleep {
+                    Some(d) => WorkerTask::Sleep {
+                        ms: d.as_millis() as u64,
+                    },
+                    None => WorkerTask::Noop,
+                };
+                Way::Command(worker::command(&context.worker_binary, &task))
+            }
+            other => bail!("spawn has no variant `{other}`"),
+        };
+        Ok(Launcher {
+            way,
+            workers,
+            sleep,
+            counter: Arc::new(AtomicU64::new(0)),
+            expected: 0,
+            threads: Vec::with_capacity(workers),
+            pids: Vec::with_capacity(workers),
+            children: Vec::with_capacity(workers),
+        })
+    }
+
+    pub fn is_process(&self) -> bool {
+        matches!(self.way, Way::Fork(_) | Way::Command(_))
+    }
+
+    /// (workers that ran, workers started) over all rounds so far.
+    pub fn counts(&self) -> (u64, u64) {
+        let ran = match &self.way {
+            Way::Fork(shared) => shared.get().load(Ordering::SeqCst),
+            _ => self.counter.load(Ordering::SeqCst),
+        };
+        (ran, self.expected)
+    }
+
+    /// Start all workers and wait until every one has finished.
+    pub fn round(&mut self) -> anyhow::Result<()> {
+        self.expected += self.workers as u64;
+        let (workers, sleep) = (self.workers, self.sleep);
+        let counter = &self.counter;
+        match &mut self.way {
+            Way::StdThread => {
+                for _ in 0..workers {
+                    let counter = Arc::clone(counter);
+                    let handle = std::thread::Builder::new()
+                        .spawn(move || worker_body(&counter, sleep))
+                        .context("std::thread::spawn")?;
+                    self.threads.push(handle);
+                }
+                for handle in self.threads.drain(..) {
+                    handle
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
+                }
+            }
+            Way::ScopedThread => std::thread::scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|| worker_body(counter, sleep));
+                }
+            }),
+            Way::Rayon(pool) => pool.scope(|scope| {
+                for _ in 0..workers {
+                    scope.spawn(|_| worker_body(counter, sleep));
+                }
+            }),
+            Way::Tokio(runtime) => runtime.block_on(async {
+                let mut tasks = Vec::with_capacity(workers);
+                for _ in 0..workers {
+                    let counter = Arc::clone(counter);
+                    tasks.push(tokio::spawn(async move {
+                        if let Some(d) = sleep {
+                            tokio::time::sleep(d).await;
+                        }
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }));
+                }
+                for task in tasks {
+                    task.await.context("a tokio task failed")?;
+                }
+                anyhow::Ok(())
+            })?,
+            Way::Fork(shared) => {
+                let shared = shared.get();
+                for _ in 0..workers {
+                    self.pids.push(fork_child(|| {
+                        if let Some(d) = sleep {
+                            sleep_signal_safe(d);
+                        }
+                        shared.fetch_add(1, Ordering::SeqCst);
+                        0
+                    })?);
+                }
+                for pid in self.pids.drain(..) {
+                    wait_exit_ok(pid)?;
+                }
+            }
+            Way::Command(command) => {
+                for _ in 0..workers {
+                    self.children
+                        .push(command.spawn().context("spawning a worker process")?);
+                }
+                for mut child in self.children.drain(..) {
+                    let status = child.wait().context("waiting for a worker process")?;
+                    if !status.success() {
+                        bail!("worker process {} ended with {status}", child.id());
+                    }
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What an in-process worker does: optionally sleep, then prove it ran.
+fn worker_body(counter: &AtomicU64, sleep: Option<Duration>) {
+    if let Some(d) = sleep {
+        std::thread::sleep(d);
+    }
+    counter.fetch_add(1, Ordering::Relaxed);
+}

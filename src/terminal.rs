@@ -1,0 +1,167 @@
+//! What concbench prints for a person at a terminal: the scenario list, one
+//! line per finished point, and the table at the end of a run.
+
+use std::fmt::Write;
+
+use crate::results::{PointResult, RunResults, Status};
+use crate::scenario;
+
+/// A duration in ns as a short human figure: `812 ns`, `14.2 µs`, `3.04 s`.
+pub fn format_ns(ns: f64) -> String {
+    let (value, unit) = match ns {
+        n if n < 1e3 => (n, "ns"),
+        n if n < 1e6 => (n / 1e3, "µs"),
+        n if n < 1e9 => (n / 1e6, "ms"),
+        n => (n / 1e9, "s"),
+    };
+    let digits = if value >= 100.0 {
+        0
+    } else if value >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{value:.digits$} {unit}")
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "ok",
+        Status::Failed => "FAILED",
+        Status::TimedOut => "TIMED OUT",
+        Status::Deadlocked => "DEADLOCKED",
+        Status::Skipped => "skipped",
+    }
+}
+
+/// `spawn.start/... ok 14.2 µs/worker [13.9 µs, 14.5 µs]`, or the error.
+pub fn one_line(result: &PointResult) -> String {
+    match (&result.summary, &result.error) {
+        (Some(s), _) => format!(
+            "{} {} {}/{} [{}, {}]",
+            result.id,
+            status_name(result.status),
+            format_ns(s.ns_per_op.median),
+            result.unit,
+            format_ns(s.ns_per_op.ci95_lo),
+            format_ns(s.ns_per_op.ci95_hi)
+        ),
+        (None, error) => format!(
+            "{} {}: {}",
+            result.id,
+            status_name(result.status),
+            error.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// The end-of-run table, the harness's own cost, and where the files are.
+pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
+    let width = results
+        .results
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(5);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<width$}  {:<10} {:>16}  {:>25}  {:>12}",
+        "point", "status", "median", "95% interval", "per second"
+    );
+    for r in &results.results {
+        let status = status_name(r.status);
+        match &r.summary {
+            Some(s) => {
+                let median = format!("{}/{}", format_ns(s.ns_per_op.median), r.unit);
+                let interval = format!(
+                    "[{}, {}]",
+                    format_ns(s.ns_per_op.ci95_lo),
+                    format_ns(s.ns_per_op.ci95_hi)
+                );
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {status:<10} {median:>16}  {interval:>25}  {:>12.0}",
+                    r.id, s.ops_per_s
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "{:<width$}  {status:<10} {}",
+                    r.id,
+                    r.error.as_deref().unwrap_or("")
+                );
+            }
+        }
+    }
+    let wall: u64 = results
+        .results
+        .iter()
+        .filter_map(|r| r.resources.as_ref())
+        .map(|r| r.wall_ns)
+        .sum();
+    if wall > 0 {
+        let share = 100.0 * results.harness.sampler_cpu_ns as f64 / wall as f64;
+        let _ = writeln!(
+            out,
+            "\nsampler cost: {share:.3}% of one core over {} measured",
+            format_ns(wall as f64)
+        );
+    }
+    let _ = writeln!(out, "results: {}", dir.join("results.json").display());
+    out
+}
+
+/// `concbench list`: every scenario with its variants, models and params.
+pub fn scenario_list() -> String {
+    let mut out = String::new();
+    for scenario in scenario::all() {
+        let info = scenario.info();
+        let _ = writeln!(
+            out,
+            "{}  [{}]  {}",
+            info.id,
+            info.family.name(),
+            info.summary
+        );
+        let _ = writeln!(out, "  unit: {}", info.unit);
+        let _ = writeln!(out, "  variants:");
+        for v in info.variants {
+            let models: Vec<&str> = v.models.iter().map(|m| m.name()).collect();
+            let _ = writeln!(
+                out,
+                "    {:<16} {:<14} {}",
+                v.name,
+                models.join(","),
+                v.summary
+            );
+        }
+        if !info.params.is_empty() {
+            let _ = writeln!(out, "  params:");
+            for p in info.params {
+                let range = format!("{}..={}", p.min, p.max);
+                let _ = writeln!(
+                    out,
+                    "    {:<16} default {:<8} range {:<16} {}",
+                    p.name, p.default, range, p.help
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_ns;
+
+    #[test]
+    fn durations_read_in_their_natural_unit() {
+        assert_eq!(format_ns(812.0), "812 ns");
+        assert_eq!(format_ns(14_230.0), "14.2 µs");
+        assert_eq!(format_ns(3_040_000_000.0), "3.04 s");
+    }
+}
