@@ -36,9 +36,8 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         .context("setting up the trial")?;
     let rounds = warm_up(trial.as_mut(), point, &context.cancel)?;
 
+    let mut sampler = Sampler::start(&context.worker_binary, settings.sampler_interval, settings.timeout)?;
     let snapshot = Snapshot::start();
-    let sampler = Sampler::start(settings.sampler_interval, context.cancel.clone())
-        .context("starting the utilisation sampler")?;
     let began = Instant::now();
     let mut samples = Vec::with_capacity(settings.min_samples as usize);
     while (samples.len() < settings.min_samples as usize || began.elapsed() < settings.measure_time)
@@ -52,8 +51,11 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         samples.push(sample);
     }
     let wall_ns = began.elapsed().as_nanos() as u64;
-    let utilisation = sampler.stop();
+    let utilisation = sampler.stop()?;
     let resources = snapshot.delta_to_now(wall_ns);
+    // Reaped after the snapshot: the sampler's CPU is reported on its own,
+    // never mixed into the point's children.
+    sampler.reap();
 
     trial.verify().context("verification failed")?;
     let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();

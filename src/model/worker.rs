@@ -18,22 +18,31 @@ pub enum WorkerTask {
         #[arg(long)]
         ms: u64,
     },
+    /// Sample per-core utilisation until stdin closes (or `limit_ms` passes)
+    /// and print the timeline as JSON: the harness's sampler.
+    Sample {
+        #[arg(long)]
+        interval_ms: u64,
+        #[arg(long)]
+        limit_ms: u64,
+    },
 }
 
 impl WorkerTask {
     /// The arguments after the binary that make a child run this task.
     pub fn args(&self) -> Vec<String> {
-        match self {
-            WorkerTask::Noop => vec!["worker".into(), "noop".into()],
-            WorkerTask::Sleep { ms } => {
-                vec![
-                    "worker".into(),
-                    "sleep".into(),
-                    "--ms".into(),
-                    ms.to_string(),
-                ]
-            }
-        }
+        let words: Vec<String> = match self {
+            WorkerTask::Noop => vec!["noop".into()],
+            WorkerTask::Sleep { ms } => vec!["sleep".into(), "--ms".into(), ms.to_string()],
+            WorkerTask::Sample { interval_ms, limit_ms } => vec![
+                "sample".into(),
+                "--interval-ms".into(),
+                interval_ms.to_string(),
+                "--limit-ms".into(),
+                limit_ms.to_string(),
+            ],
+        };
+        std::iter::once("worker".to_string()).chain(words).collect()
     }
 
     /// Run the task in this (child) process; returns the exit code.
@@ -44,6 +53,10 @@ impl WorkerTask {
                 std::thread::sleep(Duration::from_millis(*ms));
                 0
             }
+            WorkerTask::Sample { interval_ms, limit_ms } => crate::harness::sampler::run_sampler_process(
+                Duration::from_millis(*interval_ms),
+                Duration::from_millis(*limit_ms),
+            ),
         }
     }
 }

@@ -176,3 +176,21 @@ fn worker_body(counter: &AtomicU64, sleep: Option<Duration>) {
     }
     counter.fetch_add(1, Ordering::Relaxed);
 }
+
+impl Drop for Launcher {
+    /// After a failed round, leave no worker behind: join the threads that
+    /// were started and kill and reap the children.
+    fn drop(&mut self) {
+        for handle in self.threads.drain(..) {
+            let _ = handle.join();
+        }
+        for pid in self.pids.drain(..) {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+            let _ = nix::sys::wait::waitpid(pid, None);
+        }
+        for mut child in self.children.drain(..) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
