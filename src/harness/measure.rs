@@ -36,7 +36,11 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         .context("setting up the trial")?;
     let rounds = warm_up(trial.as_mut(), point, &context.cancel)?;
 
-    let mut sampler = Sampler::start(&context.worker_binary, settings.sampler_interval, settings.timeout)?;
+    let mut sampler = Sampler::start(
+        &context.worker_binary,
+        settings.sampler_interval,
+        settings.timeout,
+    )?;
     let snapshot = Snapshot::start();
     let began = Instant::now();
     let mut samples = Vec::with_capacity(settings.min_samples as usize);

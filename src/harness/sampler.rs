@@ -57,7 +57,10 @@ struct ProcStat {
 
 impl ProcStat {
     fn open() -> ProcStat {
-        ProcStat { file: std::fs::File::open("/proc/stat").ok(), buffer: vec![0; 64 * 1024] }
+        ProcStat {
+            file: std::fs::File::open("/proc/stat").ok(),
+            buffer: vec![0; 64 * 1024],
+        }
     }
 
     fn read_into(&mut self, cores: &mut Vec<CoreTimes>) {
@@ -67,7 +70,10 @@ impl ProcStat {
             return;
         };
         let length = file.read_at(&mut self.buffer, 0).unwrap_or(0);
-        parse_proc_stat(std::str::from_utf8(&self.buffer[..length]).unwrap_or(""), cores);
+        parse_proc_stat(
+            std::str::from_utf8(&self.buffer[..length]).unwrap_or(""),
+            cores,
+        );
     }
 }
 
@@ -80,7 +86,11 @@ impl Sampler {
     /// Start a sampler process reading every `interval` (at least
     /// `MIN_INTERVAL`); it stops by itself after `limit`, so the sampler of
     /// an abandoned point does not run forever.
-    pub fn start(binary: &std::path::Path, interval: Duration, limit: Duration) -> anyhow::Result<Sampler> {
+    pub fn start(
+        binary: &std::path::Path,
+        interval: Duration,
+        limit: Duration,
+    ) -> anyhow::Result<Sampler> {
         let task = crate::model::worker::WorkerTask::Sample {
             interval_ms: interval.max(MIN_INTERVAL).as_millis() as u64,
             limit_ms: limit.as_millis() as u64,
@@ -102,7 +112,9 @@ impl Sampler {
         drop(self.child.stdin.take());
         let mut output = String::new();
         if let Some(mut stdout) = self.child.stdout.take() {
-            stdout.read_to_string(&mut output).context("reading the sampler's timeline")?;
+            stdout
+                .read_to_string(&mut output)
+                .context("reading the sampler's timeline")?;
         }
         serde_json::from_str(&output).context("the sampler process returned no timeline")
     }
@@ -126,11 +138,13 @@ impl Drop for Sampler {
 /// then print the timeline as JSON. Returns the exit code.
 pub fn run_sampler_process(interval: Duration, limit: Duration) -> i32 {
     let (stop, stopped) = mpsc::channel();
-    let reader = std::thread::Builder::new().name("stdin-watch".into()).spawn(move || {
-        let mut sink = [0u8; 64];
-        while matches!(std::io::stdin().read(&mut sink), Ok(n) if n > 0) {}
-        let _ = stop.send(());
-    });
+    let reader = std::thread::Builder::new()
+        .name("stdin-watch".into())
+        .spawn(move || {
+            let mut sink = [0u8; 64];
+            while matches!(std::io::stdin().read(&mut sink), Ok(n) if n > 0) {}
+            let _ = stop.send(());
+        });
     if reader.is_err() {
         return 1;
     }
@@ -145,12 +159,18 @@ pub fn run_sampler_process(interval: Duration, limit: Duration) -> i32 {
 /// All the CPU this process used, start-up included: the sampler's full cost.
 fn process_cpu_ns() -> u64 {
     getrusage(UsageWho::RUSAGE_SELF)
-        .map(|u| (u.user_time().num_nanoseconds() + u.system_time().num_nanoseconds()).max(0) as u64)
+        .map(|u| {
+            (u.user_time().num_nanoseconds() + u.system_time().num_nanoseconds()).max(0) as u64
+        })
         .unwrap_or(0)
 }
 
 /// Sample until `stopped` fires or `limit` has passed.
-pub fn sample_until_stopped(interval: Duration, stopped: &mpsc::Receiver<()>, limit: Duration) -> Utilisation {
+pub fn sample_until_stopped(
+    interval: Duration,
+    stopped: &mpsc::Receiver<()>,
+    limit: Duration,
+) -> Utilisation {
     let began = Instant::now();
     let mut proc_stat = ProcStat::open();
     let (mut previous, mut now) = (Vec::new(), Vec::new());
@@ -166,13 +186,18 @@ pub fn sample_until_stopped(interval: Duration, stopped: &mpsc::Receiver<()>, li
             Err(RecvTimeoutError::Timeout) => began.elapsed() >= limit,
             _ => true,
         };
-        // A final partial interval shorter than a tick carries no information.
-        if !last || previous_at.elapsed() >= MIN_INTERVAL {
+        // A final partial interval shorter than a tick says little; it is
+        // kept only when it is all there is, so no timeline is empty.
+        if !last || previous_at.elapsed() >= MIN_INTERVAL || timeline.t_ms.is_empty() {
             proc_stat.read_into(&mut now);
             for (core, (before, after)) in previous.iter().zip(&now).enumerate() {
                 let total = after.total.saturating_sub(before.total);
                 let busy = after.busy.saturating_sub(before.busy);
-                let percent = if total == 0 { 0.0 } else { 100.0 * busy as f32 / total as f32 };
+                let percent = if total == 0 {
+                    0.0
+                } else {
+                    100.0 * busy as f32 / total as f32
+                };
                 timeline.per_core[core].push(percent);
             }
             timeline.t_ms.push(began.elapsed().as_millis() as u64);
@@ -227,7 +252,10 @@ mod tests {
             stop.send(())
         });
         let timeline = sample_until_stopped(MIN_INTERVAL, &stopped, Duration::from_secs(60));
-        stopper.join().expect("stopper thread").expect("sampler listening");
+        stopper
+            .join()
+            .expect("stopper thread")
+            .expect("sampler listening");
         let mut cores = Vec::new();
         ProcStat::open().read_into(&mut cores);
         assert_eq!(timeline.per_core.len(), cores.len());

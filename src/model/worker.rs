@@ -34,7 +34,10 @@ impl WorkerTask {
         let words: Vec<String> = match self {
             WorkerTask::Noop => vec!["noop".into()],
             WorkerTask::Sleep { ms } => vec!["sleep".into(), "--ms".into(), ms.to_string()],
-            WorkerTask::Sample { interval_ms, limit_ms } => vec![
+            WorkerTask::Sample {
+                interval_ms,
+                limit_ms,
+            } => vec![
                 "sample".into(),
                 "--interval-ms".into(),
                 interval_ms.to_string(),
@@ -53,7 +56,10 @@ impl WorkerTask {
                 std::thread::sleep(Duration::from_millis(*ms));
                 0
             }
-            WorkerTask::Sample { interval_ms, limit_ms } => crate::harness::sampler::run_sampler_process(
+            WorkerTask::Sample {
+                interval_ms,
+                limit_ms,
+            } => crate::harness::sampler::run_sampler_process(
                 Duration::from_millis(*interval_ms),
                 Duration::from_millis(*limit_ms),
             ),

@@ -1,0 +1,166 @@
+//! `concbench run` end to end: real points measured, verified and written.
+
+use serde_json::Value;
+
+use super::support::{FAST_RUN, Scratch, tiny_spawn_suite};
+
+fn read_json(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("results file exists");
+    serde_json::from_str(&text).expect("results file is JSON")
+}
+
+#[test]
+fn a_tiny_spawn_run_measures_and_verifies_every_point() {
+    let scratch = Scratch::new();
+    let config = scratch.file("tiny.toml", &tiny_spawn_suite());
+    let output = scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let dirs = scratch.run_dirs("out");
+    assert_eq!(dirs.len(), 1, "one run folder: {dirs:?}");
+    let results = read_json(&dirs[0].join("results.json"));
+    assert_eq!(results["schema"], "concbench.results/1");
+    let host = &results["host"];
+    assert!(host["logical_cores"].as_u64().unwrap_or(0) >= 1);
+    assert!(!host["kernel"].as_str().unwrap_or("").is_empty());
+    assert!(!host["rustc"].as_str().unwrap_or("").is_empty());
+    assert!(results["run"]["finished"].is_string());
+
+    let points = results["results"].as_array().expect("a list of points");
+    assert_eq!(points.len(), 6 + 4, "every variant of both scenarios");
+    for point in points {
+        let id = point["id"].as_str().unwrap_or("?");
+        assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);
+        let median = point["summary"]["ns_per_op"]["median"]
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(median > 0.0, "{id} has a median");
+        let timeline = &point["utilisation"];
+        let ticks = timeline["t_ms"].as_array().map_or(0, Vec::len);
+        assert!(ticks >= 1, "{id} has a utilisation timeline");
+        let cores = timeline["per_core"].as_array().expect("per-core series");
+        assert!(!cores.is_empty());
+        assert!(
+            cores
+                .iter()
+                .all(|c| c.as_array().map_or(0, Vec::len) == ticks),
+            "{id}: one value per tick per core"
+        );
+        assert!(point["resources"]["wall_ns"].as_u64().unwrap_or(0) > 0);
+        assert!(
+            point["metrics"]["cpu_ns_per_worker"].is_number(),
+            "{id} has derived metrics"
+        );
+    }
+    let sleepers = points
+        .iter()
+        .find(|p| p["scenario"] == "spawn.sleepers")
+        .expect("a sleepers point");
+    assert!(
+        sleepers["metrics"]["wall_vs_ideal"].as_f64().unwrap_or(0.0) >= 1.0,
+        "nobody wakes before the sleep ends"
+    );
+}
+
+#[test]
+fn results_jsonl_holds_a_header_then_one_line_per_point() {
+    let scratch = Scratch::new();
+    let config = scratch.file("tiny.toml", &tiny_spawn_suite());
+    scratch
+        .concbench(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            "out",
+            "--filter",
+            "spawn.start/*thread",
+        ])
+        .assert()
+        .success();
+    let dir = &scratch.run_dirs("out")[0];
+    let text = std::fs::read_to_string(dir.join("results.jsonl")).expect("results.jsonl");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 1 + 2, "header + std_thread + scoped_thread");
+    assert_eq!(lines[0]["schema"], "concbench.results/1");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l["id"].as_str().is_some_and(|id| id.contains("thread")))
+    );
+}
+
+#[test]
+fn a_panic_a_hang_and_a_miscount_are_recorded_and_the_run_goes_on() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"selftest.fault\"\nrun = {{ timeout = \"1s\" }}\n"
+    );
+    let config = scratch.file("faults.toml", &suite);
+    let output = scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    assert_eq!(output.status.code(), Some(3), "some points failed");
+
+    let results = read_json(&scratch.run_dirs("out")[0].join("results.json"));
+    let status_of = |variant: &str| {
+        let point = results["results"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["variant"] == variant).cloned())
+            .unwrap_or_else(|| panic!("no {variant} point"));
+        (
+            point["status"].as_str().unwrap_or("").to_string(),
+            point["error"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(status_of("ok").0, "ok");
+    let (status, error) = status_of("panic");
+    assert_eq!(status, "failed");
+    assert!(error.contains("panics on purpose"), "{error}");
+    let (status, error) = status_of("hang");
+    assert_eq!(status, "timed_out");
+    assert!(error.contains("timeout"), "{error}");
+    let (status, error) = status_of("miscount");
+    assert_eq!(status, "failed");
+    assert!(error.contains("verification failed"), "{error}");
+}
+
+#[test]
+fn the_worker_subcommand_is_the_child_side_of_process_models() {
+    let scratch = Scratch::new();
+    scratch.concbench(&["worker", "noop"]).assert().code(0);
+    let output = scratch
+        .concbench(&[
+            "worker",
+            "sample",
+            "--interval-ms",
+            "10",
+            "--limit-ms",
+            "5000",
+        ])
+        .write_stdin("")
+        .output()
+        .expect("the sampler runs");
+    assert!(output.status.success());
+    let timeline: Value = serde_json::from_slice(&output.stdout).expect("the sampler prints JSON");
+    assert!(
+        timeline["per_core"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(
+        timeline["sampler_cpu_ns"].as_u64().unwrap_or(0) > 0,
+        "it reports its own cost"
+    );
+}

@@ -1,0 +1,3 @@
+//! All CLI-level tests, in one test binary so they link once.
+
+mod cli;
