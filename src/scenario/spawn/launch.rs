@@ -93,80 +93,106 @@ impl Launcher {
     /// Start all workers and wait until every one has finished.
     pub fn round(&mut self) -> anyhow::Result<()> {
         self.expected += self.workers as u64;
-        let (workers, sleep) = (self.workers, self.sleep);
-        let counter = &self.counter;
+        let (workers, sleep, counter) = (self.workers, self.sleep, &self.counter);
         match &mut self.way {
-            Way::StdThread => {
-                for _ in 0..workers {
-                    let counter = Arc::clone(counter);
-                    let handle = std::thread::Builder::new()
-                        .spawn(move || worker_body(&counter, sleep))
-                        .context("std::thread::spawn")?;
-                    self.threads.push(handle);
-                }
-                for handle in self.threads.drain(..) {
-                    handle
-                        .join()
-                        .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
-                }
-            }
-            Way::ScopedThread => std::thread::scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|| worker_body(counter, sleep));
-                }
-            }),
-            Way::Rayon(pool) => pool.scope(|scope| {
-                for _ in 0..workers {
-                    scope.spawn(|_| worker_body(counter, sleep));
-                }
-            }),
-            Way::Tokio(runtime) => runtime.block_on(async {
-                let mut tasks = Vec::with_capacity(workers);
-                for _ in 0..workers {
-                    let counter = Arc::clone(counter);
-                    tasks.push(tokio::spawn(async move {
-                        if let Some(d) = sleep {
-                            tokio::time::sleep(d).await;
-                        }
-                        counter.fetch_add(1, Ordering::Relaxed);
-                    }));
-                }
-                for task in tasks {
-                    task.await.context("a tokio task failed")?;
-                }
-                anyhow::Ok(())
-            })?,
-            Way::Fork(shared) => {
-                let shared = shared.get();
-                for _ in 0..workers {
-                    self.pids.push(fork_child(|| {
-                        if let Some(d) = sleep {
-                            sleep_signal_safe(d);
-                        }
-                        shared.fetch_add(1, Ordering::SeqCst);
-                        0
-                    })?);
-                }
-                for pid in self.pids.drain(..) {
-                    wait_exit_ok(pid)?;
-                }
-            }
-            Way::Command(command) => {
-                for _ in 0..workers {
-                    self.children
-                        .push(command.spawn().context("spawning a worker process")?);
-                }
-                for mut child in self.children.drain(..) {
-                    let status = child.wait().context("waiting for a worker process")?;
-                    if !status.success() {
-                        bail!("worker process {} ended with {status}", child.id());
+            Way::StdThread => self.std_threads(),
+            Way::ScopedThread => {
+                std::thread::scope(|scope| {
+                    for _ in 0..workers {
+                        scope.spawn(|| worker_body(counter, sleep));
                     }
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
+                });
+                Ok(())
             }
+            Way::Rayon(pool) => {
+                pool.scope(|scope| {
+                    for _ in 0..workers {
+                        scope.spawn(|_| worker_body(counter, sleep));
+                    }
+                });
+                Ok(())
+            }
+            Way::Tokio(runtime) => runtime.block_on(tokio_tasks(workers, sleep, counter)),
+            Way::Fork(_) => self.forked_children(),
+            Way::Command(_) => self.command_children(),
+        }
+    }
+
+    fn std_threads(&mut self) -> anyhow::Result<()> {
+        for _ in 0..self.workers {
+            let (counter, sleep) = (Arc::clone(&self.counter), self.sleep);
+            let handle = std::thread::Builder::new()
+                .spawn(move || worker_body(&counter, sleep))
+                .context("std::thread::spawn")?;
+            self.threads.push(handle);
+        }
+        for handle in self.threads.drain(..) {
+            handle
+                .join()
+                .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
         }
         Ok(())
     }
+
+    fn forked_children(&mut self) -> anyhow::Result<()> {
+        let Way::Fork(shared) = &self.way else {
+            bail!("not a fork launcher")
+        };
+        let (shared, sleep) = (shared.get(), self.sleep);
+        for _ in 0..self.workers {
+            self.pids.push(fork_child(|| {
+                if let Some(d) = sleep {
+                    sleep_signal_safe(d);
+                }
+                shared.fetch_add(1, Ordering::SeqCst);
+                0
+            })?);
+        }
+        for pid in self.pids.drain(..) {
+            wait_exit_ok(pid)?;
+        }
+        Ok(())
+    }
+
+    fn command_children(&mut self) -> anyhow::Result<()> {
+        let Way::Command(command) = &mut self.way else {
+            bail!("not a command launcher")
+        };
+        for _ in 0..self.workers {
+            self.children
+                .push(command.spawn().context("spawning a worker process")?);
+        }
+        for mut child in self.children.drain(..) {
+            let status = child.wait().context("waiting for a worker process")?;
+            if !status.success() {
+                bail!("worker process {} ended with {status}", child.id());
+            }
+            self.counter.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+/// Spawn `workers` tokio tasks and await every one.
+async fn tokio_tasks(
+    workers: usize,
+    sleep: Option<Duration>,
+    counter: &Arc<AtomicU64>,
+) -> anyhow::Result<()> {
+    let mut tasks = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let counter = Arc::clone(counter);
+        tasks.push(tokio::spawn(async move {
+            if let Some(d) = sleep {
+                tokio::time::sleep(d).await;
+            }
+            counter.fetch_add(1, Ordering::Relaxed);
+        }));
+    }
+    for task in tasks {
+        task.await.context("a tokio task failed")?;
+    }
+    Ok(())
 }
 
 /// What an in-process worker does: optionally sleep, then prove it ran.

@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::config::{SettingsPatch, Suite};
+use crate::config::{ScenarioEntry, SettingsPatch, Suite};
 use crate::error::BadInput;
 use crate::scenario::{self, Model, Params, Scenario};
+
+mod filter;
+use filter::hint;
+pub use filter::{closest, matches_filter};
 
 /// Harness settings of one point, fully resolved.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,45 +142,19 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
 fn combinations(
     suite: &Suite,
     scenario: &dyn Scenario,
-    entry: &crate::config::ScenarioEntry,
+    entry: &ScenarioEntry,
 ) -> Result<Vec<(&'static str, Model)>, BadInput> {
     let info = scenario.info();
-    let variant_names: Vec<&str> = info.variants.iter().map(|v| v.name).collect();
     if let Some(asked) = &entry.variants {
-        for name in asked.get_ref() {
-            if info.variant(name).is_none() {
-                let message = format!(
-                    "{} has no variant `{name}`{}",
-                    info.id,
-                    hint(name, &variant_names)
-                );
-                return Err(suite.error_at(asked.span(), message));
-            }
+        let known: Vec<&str> = info.variants.iter().map(|v| v.name).collect();
+        if let Some(name) = asked.get_ref().iter().find(|n| info.variant(n).is_none()) {
+            return Err(suite.error_at(
+                asked.span(),
+                format!("{} has no variant `{name}`{}", info.id, hint(name, &known)),
+            ));
         }
     }
-    let mut models = Vec::new();
-    if let Some(asked) = &entry.models {
-        for name in asked.get_ref() {
-            let model = Model::from_name(name)
-                .filter(|m| info.variants.iter().any(|v| v.models.contains(m)));
-            let Some(model) = model else {
-                let known: Vec<&str> = Model::ALL
-                    .iter()
-                    .filter(|m| info.variants.iter().any(|v| v.models.contains(m)))
-                    .map(|m| m.name())
-                    .collect();
-                return Err(suite.error_at(
-                    asked.span(),
-                    format!(
-                        "{} does not run under model `{name}`{}",
-                        info.id,
-                        hint(name, &known)
-                    ),
-                ));
-            };
-            models.push(model);
-        }
-    }
+    let models = chosen_models(suite, scenario, entry)?;
     let mut combos = Vec::new();
     for variant in info.variants {
         let wanted = entry
@@ -200,6 +178,41 @@ fn combinations(
         ));
     }
     Ok(combos)
+}
+
+/// The models an entry names (empty: all), each one the scenario runs under.
+fn chosen_models(
+    suite: &Suite,
+    scenario: &dyn Scenario,
+    entry: &ScenarioEntry,
+) -> Result<Vec<Model>, BadInput> {
+    let info = scenario.info();
+    let supported: Vec<Model> = Model::ALL
+        .into_iter()
+        .filter(|m| info.variants.iter().any(|v| v.models.contains(m)))
+        .collect();
+    let Some(asked) = &entry.models else {
+        return Ok(Vec::new());
+    };
+    asked
+        .get_ref()
+        .iter()
+        .map(|name| {
+            Model::from_name(name)
+                .filter(|m| supported.contains(m))
+                .ok_or_else(|| {
+                    let known: Vec<&str> = supported.iter().map(|m| m.name()).collect();
+                    suite.error_at(
+                        asked.span(),
+                        format!(
+                            "{} does not run under model `{name}`{}",
+                            info.id,
+                            hint(name, &known)
+                        ),
+                    )
+                })
+        })
+        .collect()
 }
 
 /// Every combination of the listed parameter values (defaults for the rest).
@@ -325,75 +338,4 @@ fn with_overrides(mut settings: Settings, overrides: &Overrides) -> Settings {
     settings.min_samples = overrides.min_samples.unwrap_or(settings.min_samples);
     settings.timeout = overrides.timeout.unwrap_or(settings.timeout);
     settings
-}
-
-/// A filter matches an id it is a substring of; `*` matches any run of characters.
-pub fn matches_filter(pattern: &str, id: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let Some(first) = parts.next() else {
-        return true;
-    };
-    let Some(mut rest) = id.find(first).map(|at| &id[at + first.len()..]) else {
-        return false;
-    };
-    for part in parts {
-        match rest.find(part) {
-            Some(at) => rest = &rest[at + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-/// The `n` candidates closest to `wanted`, comparing it with each whole
-/// candidate and with each of its `/`-separated parts.
-pub fn closest(wanted: &str, candidates: &[impl AsRef<str>], n: usize) -> Vec<String> {
-    let score = |candidate: &str| {
-        std::iter::once(candidate)
-            .chain(candidate.split('/'))
-            .map(|part| strsim::jaro_winkler(wanted, part))
-            .fold(0.0, f64::max)
-    };
-    let mut scored: Vec<(f64, &str)> = candidates
-        .iter()
-        .map(|c| (score(c.as_ref()), c.as_ref()))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(n)
-        .map(|(_, c)| c.to_string())
-        .collect()
-}
-
-/// ` (did you mean `x`? known: a, b, c)` for an unknown name.
-fn hint(wanted: &str, known: &[&str]) -> String {
-    match closest(wanted, known, 1).first() {
-        Some(best) => format!(" (did you mean `{best}`? known: {})", known.join(", ")),
-        None => String::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn filters_are_substrings_with_wildcards() {
-        let id = "spawn.start/std_thread/thread/workers=1000";
-        assert!(matches_filter("std_thread", id));
-        assert!(matches_filter("spawn.*thread*1000", id));
-        assert!(matches_filter("*", id));
-        assert!(!matches_filter("fork", id));
-        assert!(!matches_filter("thread*spawn", id));
-    }
-
-    #[test]
-    fn closest_prefers_the_matching_part() {
-        let ids = [
-            "spawn.start/fork/process/workers=10",
-            "spawn.start/std_thread/thread/workers=10",
-        ];
-        assert_eq!(closest("std_thred", &ids, 1), vec![ids[1].to_string()]);
-    }
 }
