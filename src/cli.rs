@@ -13,7 +13,7 @@ use crate::model::worker::WorkerTask;
     name = "concbench",
     version,
     about = "Measure what concurrency costs on this machine: threads, processes, async, locks, queues, IPC.",
-    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n\nExit codes: 0 ok, 1 regression found, 2 bad input, 3 some points failed."
+    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n  concbench report reports/<run-id>/results.json\n\nExit codes: 0 ok, 1 regression found, 2 bad input, 3 some points failed."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,12 +30,28 @@ pub enum Command {
         after_help = "Examples:\n  concbench run\n  concbench run --config configs/full.toml\n  concbench run --filter spawn.sleepers --min-samples 5 --timeout 2m\n\nThe run folder is named by its UTC start time, so folders sort by time."
     )]
     Run(RunArgs),
+    /// Draw report.html and summary.md from a results file, or compare two.
+    #[command(
+        after_help = "Examples:\n  concbench report reports/20261123T194900-123Z/results.json\n  concbench report reports/<run>/results.jsonl          # a run stopped half-way\n  concbench report base/results.json new/results.json -o compare.html\n\nWith two files the report shows new/base per point, coloured where the change is beyond noise."
+    )]
+    Report(ReportArgs),
     /// The child side of process models (the binary re-executes itself).
     #[command(hide = true)]
     Worker {
         #[command(subcommand)]
         task: WorkerTask,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// results.json or results.jsonl; with two, BASE then NEW
+    #[arg(value_name = "RESULTS", required = true, num_args = 1..=2)]
+    pub results: Vec<PathBuf>,
+    /// Where to write the HTML [default: beside the (new) results file];
+    /// the Markdown summary goes beside it with the extension .md
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

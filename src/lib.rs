@@ -11,6 +11,7 @@ pub mod harness;
 pub mod host;
 pub mod model;
 pub mod plan;
+pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;

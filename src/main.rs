@@ -37,6 +37,16 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::from(3)
             })
         }
+        Command::Report(args) => {
+            let (html, markdown) =
+                concbench::report::report_files(&args.results, args.output.as_deref())?;
+            println!(
+                "report: {}\nsummary: {}",
+                html.display(),
+                markdown.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Worker { task } => Ok(ExitCode::from(task.run() as u8)),
     }
 }

@@ -19,6 +19,9 @@ pub struct RunResults {
     pub run: RunInfo,
     pub host: crate::host::HostInfo,
     pub harness: HarnessInfo,
+    /// What each scenario of the run is, so readers need no registry.
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, ScenarioMeta>,
     pub results: Vec<PointResult>,
 }
 
@@ -29,6 +32,38 @@ pub struct Header {
     pub run: RunInfo,
     pub host: crate::host::HostInfo,
     pub harness: HarnessInfo,
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, ScenarioMeta>,
+}
+
+/// A scenario as reports need it: a title, its unit, and how to chart it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioMeta {
+    pub family: Family,
+    pub summary: String,
+    pub unit: String,
+    /// When set, scaling charts plot operations/s against this parameter,
+    /// with the linear-scaling ideal from the smallest value's figure.
+    /// Otherwise they plot ns per operation (a cost).
+    #[serde(default)]
+    pub throughput_vs: Option<String>,
+    /// The parameter values comparison charts are drawn at.
+    #[serde(default)]
+    pub defaults: Params,
+}
+
+impl Header {
+    /// The whole run, once its points are known.
+    pub fn with_results(self, results: Vec<PointResult>) -> RunResults {
+        RunResults {
+            schema: self.schema,
+            run: self.run,
+            host: self.host,
+            harness: self.harness,
+            scenarios: self.scenarios,
+            results,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -243,13 +278,7 @@ fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults
             Err(e) => return Err(bad(format!("line {}: {e}", index + 2))),
         }
     }
-    Ok(RunResults {
-        schema: header.schema,
-        run: header.run,
-        host: header.host,
-        harness: header.harness,
-        results,
-    })
+    Ok(header.with_results(results))
 }
 
 /// results.jsonl as a run writes it: the header first, then one line per

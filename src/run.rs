@@ -62,6 +62,11 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         },
         host: HostInfo::detect(),
         harness: harness_info(&plan),
+        scenarios: plan
+            .points
+            .iter()
+            .map(|p| (p.scenario.info().id.to_string(), p.scenario.info().meta()))
+            .collect(),
     };
     let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)
         .with_context(|| format!("creating {}", dir.join("results.jsonl").display()))?;
@@ -74,15 +79,14 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         .filter_map(|r| r.utilisation.as_ref())
         .map(|u| u.sampler_cpu_ns)
         .sum();
-    let all = RunResults {
-        schema: header.schema,
-        run: header.run,
-        host: header.host,
-        harness: header.harness,
-        results,
-    };
+    let all = header.with_results(results);
     all.write_atomic(&dir.join("results.json"))
         .with_context(|| format!("writing {}", dir.join("results.json").display()))?;
+    // The results are safe on disk; a report that cannot be drawn is said,
+    // not fatal (`concbench report` can draw it again).
+    if let Err(e) = crate::report::write_run_reports(&all, &dir) {
+        eprintln!("warning: the report could not be written: {e:#}");
+    }
     Ok(RunOutcome { dir, results: all })
 }
 

@@ -111,6 +111,7 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
         );
     }
     let _ = writeln!(out, "results: {}", dir.join("results.json").display());
+    let _ = writeln!(out, "report:  {}", dir.join("report.html").display());
     out
 }
 

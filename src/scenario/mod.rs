@@ -96,6 +96,9 @@ pub struct ScenarioInfo {
     pub unit: &'static str,
     pub variants: &'static [VariantInfo],
     pub params: &'static [ParamSpec],
+    /// Chart operations/s against this parameter (with the linear-scaling
+    /// ideal) rather than ns per operation; for parallel-throughput scenarios.
+    pub throughput_vs: Option<&'static str>,
 }
 
 impl ScenarioInfo {
@@ -105,6 +108,22 @@ impl ScenarioInfo {
 
     pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
         self.params.iter().find(|p| p.name == name)
+    }
+
+    /// How the results file describes this scenario to reports.
+    pub fn meta(&self) -> crate::results::ScenarioMeta {
+        crate::results::ScenarioMeta {
+            family: self.family,
+            summary: self.summary.to_string(),
+            unit: self.unit.to_string(),
+            throughput_vs: self.throughput_vs.map(String::from),
+            defaults: Params(
+                self.params
+                    .iter()
+                    .map(|p| (p.name.to_string(), p.default))
+                    .collect(),
+            ),
+        }
     }
 }
 

@@ -48,6 +48,7 @@ static FAULT_INFO: ScenarioInfo = ScenarioInfo {
         max: 1_000_000_000,
         help: "counter increments per round",
     }],
+    throughput_vs: None,
 };
 
 pub struct FaultScenario;

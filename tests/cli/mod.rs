@@ -1,6 +1,8 @@
 //! Tests that run the built `concbench` binary as a user would.
 
 mod bad_input;
+mod browser;
 mod list_and_help;
+mod report_command;
 mod run_command;
 mod support;

@@ -97,6 +97,7 @@ pub static START: SpawnScenario = SpawnScenario {
         unit: "worker",
         variants: START_VARIANTS,
         params: &[WORKERS],
+        throughput_vs: None,
     },
     sleeps: false,
 };
@@ -110,6 +111,7 @@ pub static SLEEPERS: SpawnScenario = SpawnScenario {
         unit: "round",
         variants: SLEEPER_VARIANTS,
         params: &[WORKERS, SLEEP_MS],
+        throughput_vs: None,
     },
     sleeps: true,
 };

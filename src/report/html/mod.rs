@@ -1,0 +1,320 @@
+//! report.html: one self-contained page (inline CSS and SVG, no scripts, no
+//! fonts or files fetched) that a person reads offline or attaches to a CI
+//! run. Every text taken from configs or results is escaped here.
+
+mod scenario;
+
+use std::fmt::Write;
+
+use super::{Format, ReportInput, compare, findings, plot, view};
+use crate::results::{RunResults, Status};
+use crate::terminal::format_ns;
+
+pub struct Html;
+
+impl Format for Html {
+    fn render(&self, input: &ReportInput<'_>) -> anyhow::Result<Vec<u8>> {
+        let results = input.new;
+        let families = view::families(results);
+        let mut body = String::new();
+        body.push_str(&header(results));
+        body.push_str(&contents(&families, input.base.is_some()));
+        if let Some(base) = input.base {
+            body.push_str(&comparison(base, results)?);
+        }
+        body.push_str(&findings_section(&findings::findings(results)));
+        for (family, scenarios) in &families {
+            let _ = write!(
+                body,
+                "<section id=\"{}\"><h2>{}</h2>",
+                view::anchor(&["family", family.name()]),
+                escape(family.name())
+            );
+            for s in scenarios {
+                body.push_str(&scenario::block(s)?);
+            }
+            body.push_str("</section>");
+        }
+        body.push_str(&problems(results));
+        let title = format!("concbench report — {}", results.run.id);
+        let page = format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+             <title>{}</title><style>{CSS}</style></head><body><main>{body}</main></body></html>\n",
+            escape(&title)
+        );
+        Ok(page.into_bytes())
+    }
+}
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn header(results: &RunResults) -> String {
+    let run = &results.run;
+    let host = &results.host;
+    let took = match (
+        chrono::DateTime::parse_from_rfc3339(&run.started),
+        run.finished
+            .as_deref()
+            .map(chrono::DateTime::parse_from_rfc3339),
+    ) {
+        (Ok(start), Some(Ok(end))) => {
+            format_ns((end - start).num_nanoseconds().unwrap_or(0) as f64)
+        }
+        _ => "unfinished (partial results)".to_string(),
+    };
+    let memory = format!("{:.1} GiB", host.memory_bytes as f64 / (1u64 << 30) as f64);
+    let cores = match host.physical_cores {
+        Some(p) => format!("{} logical, {p} physical", host.logical_cores),
+        None => format!("{} logical", host.logical_cores),
+    };
+    let rows = [
+        ("CPU", host.cpu_model.clone()),
+        ("cores", cores),
+        ("memory", memory),
+        ("kernel", format!("{} ({})", host.kernel, host.os)),
+        ("host", host.hostname.clone()),
+        (
+            "concbench",
+            format!(
+                "{} {}",
+                run.tool_version,
+                run.git_commit.as_deref().unwrap_or("")
+            ),
+        ),
+        ("rustc", host.rustc.clone()),
+        ("config", run.config.clone()),
+        ("command", run.argv.join(" ")),
+        ("started", run.started.clone()),
+        ("took", took),
+        (
+            "sampler",
+            format!(
+                "every {} ms, {} of CPU in all",
+                results.harness.sampler_interval_ms,
+                format_ns(results.harness.sampler_cpu_ns as f64)
+            ),
+        ),
+    ];
+    let mut out = format!(
+        "<header><h1>concbench report</h1><p class=\"sub\">run <code>{}</code></p><table class=\"host\">",
+        escape(&run.id)
+    );
+    for (key, value) in rows {
+        let _ = write!(out, "<tr><th>{key}</th><td>{}</td></tr>", escape(&value));
+    }
+    out.push_str("</table></header>");
+    out
+}
+
+fn contents(
+    families: &[(crate::scenario::Family, Vec<view::ScenarioView<'_>>)],
+    comparing: bool,
+) -> String {
+    let mut out = String::from("<nav><strong>Contents</strong> ");
+    if comparing {
+        out.push_str("<a href=\"#comparison\">comparison</a> · ");
+    }
+    out.push_str("<a href=\"#findings\">findings</a>");
+    for (family, scenarios) in families {
+        let _ = write!(
+            out,
+            " · <a href=\"#{}\">{}</a>",
+            view::anchor(&["family", family.name()]),
+            escape(family.name())
+        );
+        for s in scenarios {
+            let _ = write!(
+                out,
+                " <a class=\"minor\" href=\"#{}\">{}</a>",
+                view::anchor(&["scenario", s.id]),
+                escape(s.id)
+            );
+        }
+    }
+    out.push_str(" · <a href=\"#problems\">problems</a></nav>");
+    out
+}
+
+fn findings_section(found: &[findings::Finding]) -> String {
+    let mut out = String::from("<section id=\"findings\"><h2>Findings</h2>");
+    if found.is_empty() {
+        out.push_str(
+            "<p>No comparisons: the run has fewer than two measured points per scenario.</p>",
+        );
+    }
+    out.push_str("<ul class=\"findings\">");
+    for f in found
+        .iter()
+        .filter(|f| f.supported)
+        .chain(found.iter().filter(|f| !f.supported))
+    {
+        let class = if f.supported { "supported" } else { "noise" };
+        let _ = write!(
+            out,
+            "<li class=\"{class}\">{} <a href=\"#{}\">chart</a></li>",
+            escape(&f.text),
+            escape(&f.anchor)
+        );
+    }
+    out.push_str("</ul><p class=\"note\">A difference is stated only where the two 95% intervals do not overlap; greyed lines are within noise.</p></section>");
+    out
+}
+
+fn problems(results: &RunResults) -> String {
+    let failed = view::problems(results);
+    let mut out = String::from("<section id=\"problems\"><h2>Problems</h2>");
+    if failed.is_empty() {
+        out.push_str("<p>Every point measured and verified its work.</p>");
+    } else {
+        out.push_str(
+            "<table class=\"points\"><tr><th>point</th><th>status</th><th>reason</th></tr>",
+        );
+        for p in failed {
+            let status = match p.status {
+                Status::Failed => "failed",
+                Status::TimedOut => "timed out",
+                Status::Deadlocked => "deadlocked",
+                Status::Skipped => "skipped",
+                Status::Ok => "ok",
+            };
+            let _ = write!(
+                out,
+                "<tr class=\"bad\"><td><code>{}</code></td><td>{status}</td><td>{}</td></tr>",
+                escape(&p.id),
+                escape(p.error.as_deref().unwrap_or(""))
+            );
+        }
+        out.push_str("</table>");
+    }
+    out.push_str("</section>");
+    out
+}
+
+fn comparison(base: &RunResults, new: &RunResults) -> anyhow::Result<String> {
+    let pairing = compare::pair(base, new);
+    let mut out = format!(
+        "<section id=\"comparison\"><h2>Comparison</h2><p>Run <code>{}</code> (new) against <code>{}</code> (base). Ratio = new / base of the median time per operation: below 1 is faster. \
+         The interval spans the extremes of both runs' 95% intervals; a change is coloured only when it lies wholly on one side of 1.</p>",
+        escape(&new.run.id),
+        escape(&base.run.id)
+    );
+    if base.host.cpu_model != new.host.cpu_model
+        || base.host.logical_cores != new.host.logical_cores
+    {
+        let _ = write!(
+            out,
+            "<p class=\"warn\">The runs come from different hosts ({} × {} vs {} × {}): ratios mix machine and code.</p>",
+            escape(&base.host.cpu_model),
+            base.host.logical_cores,
+            escape(&new.host.cpu_model),
+            new.host.logical_cores
+        );
+    }
+    let measured: Vec<&compare::Pair<'_>> = pairing
+        .pairs
+        .iter()
+        .filter(|p| p.ratio.is_finite())
+        .collect();
+    if !measured.is_empty() {
+        let bars: Vec<plot::bars::Bar> = measured
+            .iter()
+            .map(|p| plot::bars::Bar {
+                label: p.id.to_string(),
+                value: p.ratio,
+                lo: p.lo,
+                hi: p.hi,
+                colour: verdict_colour(p.verdict),
+                text: format!("{:.3}", p.ratio),
+            })
+            .collect();
+        let options = plot::bars::BarChart {
+            title: "new / base, time per operation",
+            x_desc: "ratio (below 1 is faster)",
+            reference: Some(1.0),
+            tick: &|v| format!("{v:.2}"),
+        };
+        let _ = write!(
+            out,
+            "<figure id=\"comparison-chart\">{}</figure>",
+            plot::bars::chart(&options, &bars)?
+        );
+    }
+    out.push_str("<table class=\"points\"><tr><th>point</th><th>base</th><th>new</th><th>new/base</th><th>verdict</th></tr>");
+    for p in &pairing.pairs {
+        let median = |r: &crate::results::PointResult| {
+            r.summary
+                .as_ref()
+                .map_or("—".to_string(), |s| format_ns(s.ns_per_op.median))
+        };
+        let ratio = if p.ratio.is_finite() {
+            format!("{:.3} [{:.3}, {:.3}]", p.ratio, p.lo, p.hi)
+        } else {
+            "—".into()
+        };
+        let class = match p.verdict {
+            compare::Verdict::Better => "better",
+            compare::Verdict::Worse => "worse",
+            _ => "same",
+        };
+        let _ = write!(
+            out,
+            "<tr class=\"{class}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{ratio}</td><td>{}</td></tr>",
+            escape(p.id),
+            median(p.base),
+            median(p.new),
+            p.verdict.word()
+        );
+    }
+    for (side, points) in [("base", &pairing.only_base), ("new", &pairing.only_new)] {
+        for point in points.iter() {
+            let _ = write!(
+                out,
+                "<tr class=\"same\"><td><code>{}</code></td><td colspan=\"4\">only in the {side} run</td></tr>",
+                escape(&point.id)
+            );
+        }
+    }
+    out.push_str("</table></section>");
+    Ok(out)
+}
+
+fn verdict_colour(verdict: compare::Verdict) -> plotters::style::RGBColor {
+    match verdict {
+        compare::Verdict::Better => plotters::style::RGBColor(89, 161, 79),
+        compare::Verdict::Worse => plotters::style::RGBColor(225, 87, 89),
+        _ => plotters::style::RGBColor(170, 170, 170),
+    }
+}
+
+const CSS: &str = "\
+body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330;background:#f6f7f9;margin:0}\
+main{max-width:1180px;margin:0 auto;padding:24px 28px 60px;background:#fff}\
+h1{margin:0 0 2px;font-size:26px}h2{margin-top:38px;border-bottom:2px solid #e3e6ea;padding-bottom:4px}\
+h3{margin:28px 0 4px}h4{margin:18px 0 6px;font-size:14px}.sub{margin:0 0 12px;color:#5b6472}\
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f5;padding:1px 4px;border-radius:3px}\
+table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 10px;text-align:left;vertical-align:top}\
+table.host th{color:#5b6472;font-weight:500}table.points{font-size:13.5px;width:100%}\
+table.points tr:nth-child(even){background:#f7f8fa}table.points th{background:#eef0f3}\
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+tr.bad td,tr.worse td{background:#fdeaea}tr.better td{background:#e8f5e6}\
+nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #e3e6ea;padding:8px 0;z-index:1}\
+nav a{color:#2f5d8c;text-decoration:none}nav a.minor{font-size:13px;color:#6c7a8a}\
+figure{margin:14px 0;overflow-x:auto}figure svg{display:block;max-width:100%;height:auto}\
+ul.findings li{margin:4px 0}ul.findings li.noise{color:#7a828d}ul.findings a{font-size:12px;color:#2f5d8c}\
+.note{color:#5b6472;font-size:13px}.warn{background:#fff4d6;border-left:4px solid #e6a700;padding:6px 10px}\
+.point{border-top:1px solid #eceef1;padding:6px 0}.point .row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}\
+.point dl{display:grid;grid-template-columns:auto auto;gap:1px 12px;margin:4px 0;font-size:13px}.point dt{color:#5b6472}.point dd{margin:0}";

@@ -1,0 +1,228 @@
+//! One scenario's part of report.html: the comparison bars at its default
+//! point, its scaling charts, its table, and each point's utilisation
+//! heatmap, latency percentiles and resources.
+
+use std::fmt::Write;
+
+use super::escape;
+use crate::report::plot::{self, bars};
+use crate::report::view::{self, ScenarioView, short_label};
+use crate::results::{PointResult, Status};
+use crate::terminal::format_ns;
+
+pub fn block(s: &ScenarioView<'_>) -> anyhow::Result<String> {
+    let summary = s.meta.map_or("", |m| m.summary.as_str());
+    let mut out = format!(
+        "<article id=\"{}\"><h3>{}</h3><p>{}</p>",
+        view::anchor(&["scenario", s.id]),
+        escape(s.id),
+        escape(summary)
+    );
+    if let Some((params, points)) = s.comparison().filter(|(_, p)| !p.is_empty()) {
+        let at = if params.0.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", params.label())
+        };
+        let title = format!("{}{at}: median time per {} (95% interval)", s.id, s.unit());
+        let bars: Vec<bars::Bar> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let e = &p.summary.as_ref()?.ns_per_op;
+                Some(bars::Bar {
+                    label: short_label(p),
+                    value: e.median,
+                    lo: e.ci95_lo,
+                    hi: e.ci95_hi,
+                    colour: plot::colour(i),
+                    text: format_ns(e.median),
+                })
+            })
+            .collect();
+        let x_desc = format!("time per {} (log scale when values span decades)", s.unit());
+        let options = bars::BarChart {
+            title: &title,
+            x_desc: &x_desc,
+            reference: None,
+            tick: &format_ns,
+        };
+        let _ = write!(
+            out,
+            "<figure id=\"{}\">{}</figure>",
+            view::anchor(&["bars", s.id]),
+            bars::chart(&options, &bars)?
+        );
+    }
+    let throughput = s.meta.and_then(|m| m.throughput_vs.as_deref());
+    for scaling in s.scalings() {
+        let as_throughput = throughput == Some(scaling.param.as_str());
+        let title = format!(
+            "{}: {} against {}",
+            s.id,
+            if as_throughput { "throughput" } else { "cost" },
+            scaling.param
+        );
+        let svg = plot::scaling::chart(&title, &scaling, s.unit(), as_throughput)?;
+        let _ = write!(
+            out,
+            "<figure id=\"{}\">{svg}</figure>",
+            view::anchor(&["scaling", s.id, &scaling.param])
+        );
+    }
+    out.push_str(&table(s));
+    let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
+    for point in &s.points {
+        out.push_str(&point_block(point)?);
+    }
+    out.push_str("</div></article>");
+    Ok(out)
+}
+
+fn table(s: &ScenarioView<'_>) -> String {
+    let mut out = String::from(
+        "<table class=\"points\"><tr><th>point</th><th>status</th><th>median</th><th>95% interval</th><th>per second</th><th>samples</th><th>derived</th></tr>",
+    );
+    for p in &s.points {
+        let class = if p.status == Status::Ok {
+            ""
+        } else {
+            " class=\"bad\""
+        };
+        let (median, interval, rate) = match &p.summary {
+            Some(sum) => (
+                format!("{}/{}", format_ns(sum.ns_per_op.median), p.unit),
+                format!(
+                    "{} – {}",
+                    format_ns(sum.ns_per_op.ci95_lo),
+                    format_ns(sum.ns_per_op.ci95_hi)
+                ),
+                plot::format_count(sum.ops_per_s),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        let derived: Vec<String> = p
+            .metrics
+            .iter()
+            .map(|(k, v)| format!("{k} {}", metric_value(k, *v)))
+            .collect();
+        let _ = write!(
+            out,
+            "<tr{class}><td><code>{}</code></td><td>{}</td><td class=\"num\">{median}</td><td class=\"num\">{interval}</td><td class=\"num\">{rate}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            escape(&row_label(p)),
+            status_word(p.status),
+            p.samples.len(),
+            escape(&derived.join(", "))
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
+/// `variant/model params`: a table row names its whole point.
+fn row_label(p: &PointResult) -> String {
+    if p.params.0.is_empty() {
+        short_label(p)
+    } else {
+        format!("{} {}", short_label(p), p.params.label())
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "ok",
+        Status::Failed => "failed",
+        Status::TimedOut => "timed out",
+        Status::Deadlocked => "deadlocked",
+        Status::Skipped => "skipped",
+    }
+}
+
+/// A derived metric in its natural unit, judged by its name.
+fn metric_value(name: &str, value: f64) -> String {
+    if name.ends_with("_ns") || name.contains("_ns_") {
+        format_ns(value)
+    } else if name.ends_with("_bytes") {
+        bytes(value)
+    } else {
+        format!("{value:.3}")
+    }
+}
+
+fn bytes(value: f64) -> String {
+    match value {
+        v if v >= (1u64 << 30) as f64 => format!("{:.2} GiB", v / (1u64 << 30) as f64),
+        v if v >= (1u64 << 20) as f64 => format!("{:.1} MiB", v / (1u64 << 20) as f64),
+        v if v >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
+        v => format!("{v:.0} B"),
+    }
+}
+
+fn point_block(p: &PointResult) -> anyhow::Result<String> {
+    let mut out = format!(
+        "<div class=\"point\"><h4><code>{}</code> — {}</h4><div class=\"row\">",
+        escape(&p.id),
+        status_word(p.status)
+    );
+    if let Some(timeline) = p.utilisation.as_ref().filter(|t| !t.t_ms.is_empty()) {
+        let _ = write!(out, "<figure>{}</figure>", plot::heatmap::chart(timeline)?);
+    }
+    if let Some(latency) = &p.latency_ns {
+        let _ = write!(
+            out,
+            "<figure>{}</figure>",
+            plot::latency::chart("latency percentiles", latency)?
+        );
+    }
+    if let Some(r) = &p.resources {
+        let rows = [
+            ("measured for", format_ns(r.wall_ns as f64)),
+            (
+                "user / sys CPU",
+                format!(
+                    "{} / {}",
+                    format_ns(r.user_ns as f64),
+                    format_ns(r.sys_ns as f64)
+                ),
+            ),
+            (
+                "children user / sys",
+                format!(
+                    "{} / {}",
+                    format_ns(r.children.user_ns as f64),
+                    format_ns(r.children.sys_ns as f64)
+                ),
+            ),
+            (
+                "context switches",
+                format!(
+                    "{} voluntary, {} involuntary",
+                    r.voluntary_cs + r.children.voluntary_cs,
+                    r.involuntary_cs + r.children.involuntary_cs
+                ),
+            ),
+            (
+                "minor faults",
+                format!("{}", r.minor_faults + r.children.minor_faults),
+            ),
+            (
+                "peak RSS",
+                format!(
+                    "{} (from {})",
+                    bytes(r.max_rss_bytes as f64),
+                    bytes(r.start_rss_bytes as f64)
+                ),
+            ),
+        ];
+        out.push_str("<dl>");
+        for (key, value) in rows {
+            let _ = write!(out, "<dt>{key}</dt><dd>{}</dd>", escape(&value));
+        }
+        out.push_str("</dl>");
+    }
+    if let Some(error) = &p.error {
+        let _ = write!(out, "<p class=\"warn\">{}</p>", escape(error));
+    }
+    out.push_str("</div></div>");
+    Ok(out)
+}

@@ -1,0 +1,138 @@
+//! summary.md: a compact Markdown summary that fits a CI job summary or a
+//! pull-request comment: findings, a table per family, problems, and for
+//! two runs the ratio table.
+
+use std::fmt::Write;
+
+use super::{Format, ReportInput, compare, findings, view};
+use crate::results::RunResults;
+use crate::terminal::format_ns;
+
+pub struct Markdown;
+
+impl Format for Markdown {
+    fn render(&self, input: &ReportInput<'_>) -> anyhow::Result<Vec<u8>> {
+        let results = input.new;
+        let mut out = String::new();
+        let host = &results.host;
+        let _ = writeln!(out, "# concbench run {}\n", cell(&results.run.id));
+        let _ = writeln!(
+            out,
+            "{} · {} logical cores · kernel {} · concbench {}\n",
+            cell(&host.cpu_model),
+            host.logical_cores,
+            cell(&host.kernel),
+            cell(&results.run.tool_version)
+        );
+        if let Some(base) = input.base {
+            comparison(&mut out, base, results);
+        }
+        let found = findings::findings(results);
+        if !found.is_empty() {
+            let _ = writeln!(out, "## Findings\n");
+            for finding in found
+                .iter()
+                .filter(|f| f.supported)
+                .chain(found.iter().filter(|f| !f.supported))
+            {
+                let _ = writeln!(out, "- {}", cell(&finding.text));
+            }
+            out.push('\n');
+        }
+        for (family, scenarios) in view::families(results) {
+            let _ = writeln!(out, "## {}\n", family.name());
+            let _ = writeln!(
+                out,
+                "| point | status | median | 95% interval | per second |\n|---|---|---:|---:|---:|"
+            );
+            for point in scenarios.iter().flat_map(|s| s.points.iter()) {
+                let (median, interval, rate) = match &point.summary {
+                    Some(s) => (
+                        format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
+                        format!(
+                            "{} – {}",
+                            format_ns(s.ns_per_op.ci95_lo),
+                            format_ns(s.ns_per_op.ci95_hi)
+                        ),
+                        format!("{:.0}", s.ops_per_s),
+                    ),
+                    None => Default::default(),
+                };
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {median} | {interval} | {rate} |",
+                    cell(&point.id),
+                    status_word(point)
+                );
+            }
+            out.push('\n');
+        }
+        let problems = view::problems(results);
+        if !problems.is_empty() {
+            let _ = writeln!(out, "## Problems\n");
+            for point in problems {
+                let _ = writeln!(
+                    out,
+                    "- `{}`: {} — {}",
+                    cell(&point.id),
+                    status_word(point),
+                    cell(point.error.as_deref().unwrap_or(""))
+                );
+            }
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+fn comparison(out: &mut String, base: &RunResults, new: &RunResults) {
+    let pairing = compare::pair(base, new);
+    let _ = writeln!(out, "## Compared with run {}\n", cell(&base.run.id));
+    let _ = writeln!(
+        out,
+        "| point | base | new | new/base | verdict |\n|---|---:|---:|---:|---|"
+    );
+    for pair in &pairing.pairs {
+        let median = |p: &crate::results::PointResult| {
+            p.summary
+                .as_ref()
+                .map_or("—".into(), |s| format_ns(s.ns_per_op.median))
+        };
+        let ratio = if pair.ratio.is_finite() {
+            format!("{:.3}", pair.ratio)
+        } else {
+            "—".into()
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {ratio} | {} |",
+            cell(pair.id),
+            median(pair.base),
+            median(pair.new),
+            pair.verdict.word()
+        );
+    }
+    for (side, points) in [("base", &pairing.only_base), ("new", &pairing.only_new)] {
+        for point in points.iter() {
+            let _ = writeln!(out, "| `{}` | only in {side} run | | | |", cell(&point.id));
+        }
+    }
+    out.push('\n');
+}
+
+fn status_word(point: &crate::results::PointResult) -> &'static str {
+    match point.status {
+        crate::results::Status::Ok => "ok",
+        crate::results::Status::Failed => "**failed**",
+        crate::results::Status::TimedOut => "**timed out**",
+        crate::results::Status::Deadlocked => "**deadlocked**",
+        crate::results::Status::Skipped => "skipped",
+    }
+}
+
+/// Text safe inside a Markdown table cell and free of raw HTML.
+fn cell(text: &str) -> String {
+    super::html::escape(text)
+        .replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('`', "'")
+}

@@ -1,0 +1,76 @@
+//! Reports a person reads, from results files only: report.html (charts,
+//! findings), summary.md (for CI job summaries and PR comments), and the
+//! same with two runs side by side. Each format turns results into bytes
+//! and never touches files; `write_run_reports` and `report_files` do.
+
+pub mod compare;
+pub mod findings;
+pub mod html;
+pub mod markdown;
+pub mod plot;
+pub mod view;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::results::RunResults;
+
+/// What a report is made from: one run, or a new run against a base.
+pub struct ReportInput<'a> {
+    pub new: &'a RunResults,
+    pub base: Option<&'a RunResults>,
+}
+
+/// An output format.
+pub trait Format {
+    fn render(&self, input: &ReportInput<'_>) -> anyhow::Result<Vec<u8>>;
+}
+
+/// Write report.html and summary.md of a finished run into its folder.
+pub fn write_run_reports(results: &RunResults, dir: &Path) -> anyhow::Result<()> {
+    let input = ReportInput {
+        new: results,
+        base: None,
+    };
+    write(&dir.join("report.html"), &html::Html.render(&input)?)?;
+    write(&dir.join("summary.md"), &markdown::Markdown.render(&input)?)?;
+    Ok(())
+}
+
+/// `concbench report RESULTS [NEW] [-o FILE]`: the HTML report (and its
+/// Markdown summary beside it, same name with `.md`). Returns both paths.
+pub fn report_files(
+    inputs: &[PathBuf],
+    output: Option<&Path>,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let runs: Vec<RunResults> = inputs
+        .iter()
+        .map(|p| RunResults::read(p))
+        .collect::<Result<_, _>>()?;
+    let (base, new) = match runs.as_slice() {
+        [one] => (None, one),
+        [base, new] => (Some(base), new),
+        _ => anyhow::bail!("report takes one results file, or two (BASE NEW)"),
+    };
+    let newest = inputs.last().context("no results file given")?;
+    let html_path = match output {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let dir = newest.parent().unwrap_or(Path::new("."));
+            match base {
+                Some(base) => dir.join(format!("compare-{}.html", base.run.id)),
+                None => dir.join("report.html"),
+            }
+        }
+    };
+    let markdown_path = html_path.with_extension("md");
+    let input = ReportInput { new, base };
+    write(&html_path, &html::Html.render(&input)?)?;
+    write(&markdown_path, &markdown::Markdown.render(&input)?)?;
+    Ok((html_path, markdown_path))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}

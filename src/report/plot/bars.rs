@@ -1,0 +1,122 @@
+//! Horizontal bars with 95% whiskers: the variants of a scenario compared at
+//! one point, or the ratios new/base of a two-run report (with a line at 1).
+
+use plotters::prelude::*;
+
+use super::{AxisRange, FONT, chart_error, svg};
+
+/// One bar: its label, value and interval, colour, and the text at its end.
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub colour: RGBColor,
+    pub text: String,
+}
+
+/// Options of a bar chart.
+pub struct BarChart<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+    /// Draw a vertical reference line here (1.0 for ratios).
+    pub reference: Option<f64>,
+    pub tick: &'a dyn Fn(f64) -> String,
+}
+
+pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
+    let n = bars.len().max(1);
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(4);
+    let label_area = ((longest as f64 * 6.8) as u32 + 16).clamp(60, 440);
+    let width = 600 + label_area;
+    let height = 90 + 30 * n as u32;
+    let values = bars
+        .iter()
+        .flat_map(|b| [b.lo, b.hi, b.value])
+        .chain(options.reference);
+    let mut x = AxisRange::fit(values, true);
+    if x.log {
+        x.hi *= 1.6; // room for the value text at the end of the longest bar
+    } else {
+        x.hi *= 1.15;
+    }
+    svg(width, height, |root| {
+        let y = AxisRange {
+            lo: 0.0,
+            hi: 1.0,
+            log: false,
+        };
+        crate::with_axes!(x, y, |xs, _unused| {
+            let mut chart = ChartBuilder::on(root)
+                .caption(options.title, (FONT, 16))
+                .margin(12)
+                .x_label_area_size(40)
+                .y_label_area_size(label_area)
+                .build_cartesian_2d(xs, (0..n).into_segmented())
+                .map_err(chart_error)?;
+            let label_of = |v: &SegmentValue<usize>| match v {
+                SegmentValue::CenterOf(i) if *i < n => bars
+                    .get(n - 1 - i)
+                    .map_or(String::new(), |b| b.label.clone()),
+                _ => String::new(),
+            };
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n)
+                .y_label_formatter(&label_of)
+                .x_desc(options.x_desc)
+                .x_label_formatter(&|v| (options.tick)(*v))
+                .label_style((FONT, 12))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(chart_error)?;
+            let base = x.lo.max(if x.log { x.lo } else { 0.0 });
+            for (index, bar) in bars.iter().enumerate() {
+                let row = n - 1 - index;
+                let mut rect = Rectangle::new(
+                    [
+                        (base, SegmentValue::Exact(row)),
+                        (bar.value, SegmentValue::Exact(row + 1)),
+                    ],
+                    bar.colour.mix(0.85).filled(),
+                );
+                rect.set_margin(5, 5, 0, 0);
+                chart
+                    .draw_series(std::iter::once(rect))
+                    .map_err(chart_error)?;
+                let centre = SegmentValue::CenterOf(row);
+                let whisker = ErrorBar::new_horizontal(
+                    centre.clone(),
+                    bar.lo,
+                    bar.value,
+                    bar.hi,
+                    BLACK.stroke_width(1),
+                    8,
+                );
+                chart
+                    .draw_series(std::iter::once(whisker))
+                    .map_err(chart_error)?;
+                let label = EmptyElement::at((bar.hi, centre))
+                    + Text::new(bar.text.clone(), (6, -6), (FONT, 12).into_font());
+                chart
+                    .draw_series(std::iter::once(label))
+                    .map_err(chart_error)?;
+            }
+            if let Some(at) = options.reference {
+                let line = PathElement::new(
+                    vec![(at, SegmentValue::Exact(0)), (at, SegmentValue::Exact(n))],
+                    RGBColor(90, 90, 90).stroke_width(1),
+                );
+                chart
+                    .draw_series(std::iter::once(line))
+                    .map_err(chart_error)?;
+            }
+            anyhow::Ok(())
+        })
+    })
+}

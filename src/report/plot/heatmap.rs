@@ -1,0 +1,125 @@
+//! Per-core utilisation of one point as a heatmap: time across, one row per
+//! core, shade from idle to 100% busy, so a reader sees at a glance whether
+//! every core worked. Long timelines are averaged into at most a few
+//! hundred cells to keep the page small.
+
+use plotters::prelude::*;
+
+use super::{FONT, chart_error, svg};
+use crate::results::Utilisation;
+
+/// At most this many cells per heatmap (columns x cores).
+const MAX_CELLS: usize = 720;
+const MAX_COLUMNS: usize = 120;
+
+/// Idle is near white, 100% busy a deep blue.
+fn shade(percent: f64) -> RGBColor {
+    let t = (percent / 100.0).clamp(0.0, 1.0);
+    let mix = |idle: f64, busy: f64| (idle + (busy - idle) * t).round() as u8;
+    RGBColor(mix(244.0, 8.0), mix(247.0, 48.0), mix(251.0, 107.0))
+}
+
+/// Average `values` into `columns` equal buckets.
+pub fn downsample(values: &[f32], columns: usize) -> Vec<f64> {
+    if values.len() <= columns || columns == 0 {
+        return values.iter().map(|v| f64::from(*v)).collect();
+    }
+    (0..columns)
+        .map(|c| {
+            let (start, end) = (
+                c * values.len() / columns,
+                ((c + 1) * values.len() / columns).max(c * values.len() / columns + 1),
+            );
+            values[start..end]
+                .iter()
+                .map(|v| f64::from(*v))
+                .sum::<f64>()
+                / (end - start) as f64
+        })
+        .collect()
+}
+
+pub fn chart(timeline: &Utilisation) -> anyhow::Result<String> {
+    let cores = timeline.per_core.len().max(1);
+    let ticks = timeline.t_ms.len();
+    let columns = ticks
+        .min(MAX_COLUMNS)
+        .min((MAX_CELLS / cores).max(10))
+        .max(1);
+    let rows: Vec<Vec<f64>> = timeline
+        .per_core
+        .iter()
+        .map(|core| downsample(core, columns))
+        .collect();
+    let span_ms = timeline.t_ms.last().copied().unwrap_or(0).max(1) as f64;
+    let row_height = if cores > 16 { 8 } else { 16 };
+    let height = 70 + row_height * cores as u32;
+    svg(560, height, |root| {
+        let (plot, legend) = root.split_horizontally(480);
+        let mut chart = ChartBuilder::on(&plot)
+            .margin(6)
+            .x_label_area_size(30)
+            .y_label_area_size(54)
+            .build_cartesian_2d(0.0..span_ms, (0..cores).into_segmented())
+            .map_err(chart_error)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc("ms since the samples began")
+            .y_desc("core")
+            .y_labels(cores.min(16))
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(core) => core.to_string(),
+                _ => String::new(),
+            })
+            .x_label_formatter(&|v| format!("{v:.0}"))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(chart_error)?;
+        let width_ms = span_ms / columns as f64;
+        let cells = rows.iter().enumerate().flat_map(|(core, row)| {
+            row.iter().enumerate().map(move |(c, busy)| {
+                let x0 = c as f64 * width_ms;
+                let corners = [
+                    (x0, SegmentValue::Exact(core)),
+                    (x0 + width_ms, SegmentValue::Exact(core + 1)),
+                ];
+                Rectangle::new(corners, shade(*busy).filled())
+            })
+        });
+        chart.draw_series(cells).map_err(chart_error)?;
+        colour_key(&legend)
+    })
+}
+
+/// The 0-100% shade key beside the heatmap.
+fn colour_key(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> anyhow::Result<()> {
+    let (_, height) = area.dim_in_pixel();
+    let top = 10i32;
+    let bottom = height as i32 - 34;
+    let steps = 10;
+    for step in 0..steps {
+        let y0 = bottom - (bottom - top) * (step + 1) / steps;
+        let y1 = bottom - (bottom - top) * step / steps;
+        let fill = shade(100.0 * (f64::from(step) + 0.5) / f64::from(steps)).filled();
+        area.draw(&Rectangle::new([(8, y0), (24, y1)], fill))
+            .map_err(chart_error)?;
+    }
+    let style = (FONT, 11).into_font();
+    area.draw(&Text::new("100% busy", (28, top), style.clone()))
+        .map_err(chart_error)?;
+    area.draw(&Text::new("idle", (28, bottom - 12), style))
+        .map_err(chart_error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::downsample;
+
+    #[test]
+    fn downsampling_averages_buckets_and_keeps_short_series() {
+        assert_eq!(downsample(&[10.0, 20.0, 30.0, 40.0], 2), vec![15.0, 35.0]);
+        assert_eq!(downsample(&[10.0, 20.0], 5), vec![10.0, 20.0]);
+    }
+}

@@ -1,0 +1,217 @@
+//! `concbench report` and the reports `run` writes: escaping, partial runs,
+//! two runs side by side, and results files it must refuse.
+
+use serde_json::Value;
+
+use super::support::{FAST_RUN, Scratch, stderr_of};
+
+/// A real run of a few cheap points; returns its folder.
+fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\", \"rayon\", \"tokio\"]\nparams = {{ workers = 10 }}\n"
+    );
+    let config = scratch.file("small.toml", &suite);
+    scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", out])
+        .assert()
+        .success();
+    scratch.run_dirs(out).pop().expect("a run folder")
+}
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn edit_json(path: &std::path::Path, edit: impl FnOnce(&mut Value)) {
+    let mut value: Value = serde_json::from_str(&read(path)).expect("JSON");
+    edit(&mut value);
+    std::fs::write(path, serde_json::to_string(&value).expect("serialises")).expect("writes");
+}
+
+#[test]
+fn run_writes_a_self_contained_report_and_a_markdown_summary() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let html = read(&dir.join("report.html"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg"), "inline charts");
+    assert!(html.contains("id=\"findings\""));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "nothing fetched"
+    );
+    let markdown = read(&dir.join("summary.md"));
+    assert!(
+        markdown.contains("| `spawn.start/rayon/pool/workers=10` | ok |"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn text_from_results_is_escaped_in_html_and_markdown() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let results = dir.join("results.json");
+    edit_json(&results, |v| {
+        v["run"]["config"] = "<script>alert('config')</script>".into();
+        v["results"][0]["status"] = "failed".into();
+        v["results"][0]["error"] = "<img src=x onerror=alert(1)>".into();
+        v["results"][1]["variant"] = "<b>bold</b>".into();
+    });
+    let out = scratch.path().join("escaped.html");
+    scratch
+        .concbench(&[
+            "report",
+            results.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let html = read(&out);
+    assert!(
+        !html.contains("<script>alert")
+            && !html.contains("<img src=x")
+            && !html.contains("<b>bold"),
+        "raw markup leaked"
+    );
+    assert!(html.contains("&lt;script&gt;alert(&#39;config&#39;)&lt;/script&gt;"));
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    let markdown = read(&out.with_extension("md"));
+    assert!(
+        !markdown.contains("<img") && !markdown.contains("<b>"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_run_stopped_half_way_still_gets_a_report_of_what_finished() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let lines = read(&dir.join("results.jsonl"));
+    let lines: Vec<&str> = lines.lines().collect();
+    assert_eq!(lines.len(), 4, "header and three points");
+    // Header, two whole points, and half of the third: as a kill -9 leaves it.
+    let torn = &lines[3][..lines[3].len() / 2];
+    let partial = format!("{}\n{}\n{}\n{torn}", lines[0], lines[1], lines[2]);
+    let jsonl = scratch.file("partial.jsonl", &partial);
+    let out = scratch.path().join("partial.html");
+    scratch
+        .concbench(&[
+            "report",
+            jsonl.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let html = read(&out);
+    assert!(
+        html.contains("spawn.start/scoped_thread/thread/workers=10")
+            && html.contains("spawn.start/rayon/pool/workers=10")
+    );
+    assert!(
+        !html.contains("spawn.start/tokio/async/workers=10"),
+        "the torn point is not invented"
+    );
+    assert!(html.contains("unfinished (partial results)"));
+}
+
+#[test]
+fn two_runs_side_by_side_show_ratios_verdicts_and_unpaired_points() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let base = dir.join("results.json");
+    let new = scratch.path().join("new.json");
+    std::fs::copy(&base, &new).expect("copy");
+    edit_json(&new, |v| {
+        // rayon three times slower, tokio missing, a point only in new.
+        let summary = &mut v["results"][1]["summary"]["ns_per_op"];
+        for key in ["median", "ci95_lo", "ci95_hi"] {
+            summary[key] = (summary[key].as_f64().unwrap() * 3.0).into();
+        }
+        let mut extra = v["results"][2].clone();
+        extra["id"] = "spawn.start/tokio/async/workers=20".into();
+        let points = v["results"].as_array_mut().unwrap();
+        points.remove(2);
+        points.push(extra);
+    });
+    let out = scratch.path().join("compare.html");
+    scratch
+        .concbench(&[
+            "report",
+            base.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .assert()
+        .success();
+    let html = read(&out);
+    assert!(html.contains("id=\"comparison-chart\""));
+    assert!(
+        html.contains("<tr class=\"worse\"><td><code>spawn.start/rayon/pool/workers=10</code>"),
+        "rayon is worse"
+    );
+    assert!(
+        html.contains(
+            "<tr class=\"same\"><td><code>spawn.start/scoped_thread/thread/workers=10</code>"
+        ),
+        "an unchanged point"
+    );
+    assert!(html.contains(
+        "spawn.start/tokio/async/workers=10</code></td><td colspan=\"4\">only in the base run"
+    ));
+    assert!(html.contains(
+        "spawn.start/tokio/async/workers=20</code></td><td colspan=\"4\">only in the new run"
+    ));
+    let markdown = read(&out.with_extension("md"));
+    assert!(markdown.contains("| 3.000 | worse |"), "{markdown}");
+}
+
+#[test]
+fn refuses_results_files_that_are_not_json_truncated_or_foreign() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let whole = read(&dir.join("results.json"));
+    let cases = [
+        (
+            "not-json.json",
+            "this is not json".to_string(),
+            "not valid JSON",
+        ),
+        (
+            "truncated.json",
+            whole[..whole.len() / 2].to_string(),
+            "not valid JSON",
+        ),
+        (
+            "future.json",
+            whole.replace("concbench.results/1", "concbench.results/9"),
+            "schema `concbench.results/9` is not supported",
+        ),
+        (
+            "foreign.json",
+            "{\"benchmarks\": []}".to_string(),
+            "not a concbench results file",
+        ),
+    ];
+    for (name, text, needle) in cases {
+        let path = scratch.file(name, &text);
+        let output = scratch
+            .concbench(&["report", path.to_str().unwrap()])
+            .output()
+            .expect("runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains(name) && stderr.contains(needle),
+            "{name}: {stderr}"
+        );
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{name}: {stderr}");
+        assert!(
+            !scratch.path().join("report.html").exists(),
+            "{name}: no report from a bad file"
+        );
+    }
+}
