@@ -23,6 +23,7 @@ impl Format for Html {
             body.push_str(&comparison(base, results)?);
         }
         body.push_str(&findings_section(&findings::findings(results)));
+        let heatmap_cells = plot::heatmap::PAGE_CELL_BUDGET / results.results.len().max(1);
         for (family, scenarios) in &families {
             let _ = write!(
                 body,
@@ -31,7 +32,7 @@ impl Format for Html {
                 escape(family.name())
             );
             for s in scenarios {
-                body.push_str(&scenario::block(s)?);
+                body.push_str(&scenario::block(s, heatmap_cells)?);
             }
             body.push_str("</section>");
         }

@@ -10,7 +10,9 @@ use crate::report::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, Status};
 use crate::terminal::format_ns;
 
-pub fn block(s: &ScenarioView<'_>) -> anyhow::Result<String> {
+/// `heatmap_cells`: the cells each point's heatmap may use (a share of the
+/// page's budget).
+pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<String> {
     let summary = s.meta.map_or("", |m| m.summary.as_str());
     let mut out = format!(
         "<article id=\"{}\"><h3>{}</h3><p>{}</p>",
@@ -73,7 +75,7 @@ pub fn block(s: &ScenarioView<'_>) -> anyhow::Result<String> {
     out.push_str(&table(s));
     let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
     for point in &s.points {
-        out.push_str(&point_block(point)?);
+        out.push_str(&point_block(point, heatmap_cells)?);
     }
     out.push_str("</div></article>");
     Ok(out)
@@ -158,14 +160,18 @@ fn bytes(value: f64) -> String {
     }
 }
 
-fn point_block(p: &PointResult) -> anyhow::Result<String> {
+fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> {
     let mut out = format!(
         "<div class=\"point\"><h4><code>{}</code> — {}</h4><div class=\"row\">",
         escape(&p.id),
         status_word(p.status)
     );
     if let Some(timeline) = p.utilisation.as_ref().filter(|t| !t.t_ms.is_empty()) {
-        let _ = write!(out, "<figure>{}</figure>", plot::heatmap::chart(timeline)?);
+        let _ = write!(
+            out,
+            "<figure>{}</figure>",
+            plot::heatmap::chart(timeline, heatmap_cells)?
+        );
     }
     if let Some(latency) = &p.latency_ns {
         let _ = write!(

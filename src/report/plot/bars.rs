@@ -56,7 +56,7 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
                 .margin(12)
                 .x_label_area_size(40)
                 .y_label_area_size(label_area)
-                .build_cartesian_2d(xs, (0..n).into_segmented())
+                .build_cartesian_2d(xs, (0..n - 1).into_segmented())
                 .map_err(chart_error)?;
             let label_of = |v: &SegmentValue<usize>| match v {
                 SegmentValue::CenterOf(i) if *i < n => bars
@@ -75,7 +75,8 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
                 .map_err(chart_error)?;
-            let base = x.lo.max(if x.log { x.lo } else { 0.0 });
+            // Bars grow from the reference line (1 for ratios), else from the axis.
+            let base = options.reference.unwrap_or(if x.log { x.lo } else { 0.0 });
             for (index, bar) in bars.iter().enumerate() {
                 let row = n - 1 - index;
                 let mut rect = Rectangle::new(

@@ -8,9 +8,13 @@ use plotters::prelude::*;
 use super::{FONT, chart_error, svg};
 use crate::results::Utilisation;
 
-/// At most this many cells per heatmap (columns x cores).
-const MAX_CELLS: usize = 720;
+/// At most this many columns, however long the timeline.
 const MAX_COLUMNS: usize = 120;
+/// Cells in all the heatmaps of one page together: each is an SVG element,
+/// and this keeps a report of hundreds of points on many cores a few MB.
+pub const PAGE_CELL_BUDGET: usize = 24_000;
+/// Shades are quantised to this many steps, so equal neighbours merge.
+const SHADE_STEPS: f64 = 20.0;
 
 /// Idle is near white, 100% busy a deep blue.
 fn shade(percent: f64) -> RGBColor {
@@ -39,12 +43,13 @@ pub fn downsample(values: &[f32], columns: usize) -> Vec<f64> {
         .collect()
 }
 
-pub fn chart(timeline: &Utilisation) -> anyhow::Result<String> {
+/// Draw `timeline` in at most `max_cells` cells (columns x cores).
+pub fn chart(timeline: &Utilisation, max_cells: usize) -> anyhow::Result<String> {
     let cores = timeline.per_core.len().max(1);
     let ticks = timeline.t_ms.len();
     let columns = ticks
         .min(MAX_COLUMNS)
-        .min((MAX_CELLS / cores).max(10))
+        .min((max_cells / cores).max(8))
         .max(1);
     let rows: Vec<Vec<f64>> = timeline
         .per_core
@@ -60,7 +65,7 @@ pub fn chart(timeline: &Utilisation) -> anyhow::Result<String> {
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(54)
-            .build_cartesian_2d(0.0..span_ms, (0..cores).into_segmented())
+            .build_cartesian_2d(0.0..span_ms, (0..cores - 1).into_segmented())
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -78,18 +83,35 @@ pub fn chart(timeline: &Utilisation) -> anyhow::Result<String> {
             .map_err(chart_error)?;
         let width_ms = span_ms / columns as f64;
         let cells = rows.iter().enumerate().flat_map(|(core, row)| {
-            row.iter().enumerate().map(move |(c, busy)| {
-                let x0 = c as f64 * width_ms;
-                let corners = [
-                    (x0, SegmentValue::Exact(core)),
-                    (x0 + width_ms, SegmentValue::Exact(core + 1)),
-                ];
-                Rectangle::new(corners, shade(*busy).filled())
-            })
+            merged_runs(row)
+                .into_iter()
+                .map(move |(first, count, busy)| {
+                    let (x0, x1) = (first as f64 * width_ms, (first + count) as f64 * width_ms);
+                    let corners = [
+                        (x0, SegmentValue::Exact(core)),
+                        (x1, SegmentValue::Exact(core + 1)),
+                    ];
+                    Rectangle::new(corners, shade(busy).filled())
+                })
         });
         chart.draw_series(cells).map_err(chart_error)?;
         colour_key(&legend)
     })
+}
+
+/// Runs of neighbouring cells with the same quantised shade, as (first
+/// column, length, busy %): one rectangle each.
+fn merged_runs(row: &[f64]) -> Vec<(usize, usize, f64)> {
+    let step = 100.0 / SHADE_STEPS;
+    let mut runs: Vec<(usize, usize, f64)> = Vec::new();
+    for (column, busy) in row.iter().enumerate() {
+        let level = (busy / step).round() * step;
+        match runs.last_mut() {
+            Some(run) if run.2 == level => run.1 += 1,
+            _ => runs.push((column, 1, level)),
+        }
+    }
+    runs
 }
 
 /// The 0-100% shade key beside the heatmap.
@@ -115,7 +137,15 @@ fn colour_key(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> any
 
 #[cfg(test)]
 mod tests {
-    use super::downsample;
+    use super::{downsample, merged_runs};
+
+    #[test]
+    fn equal_neighbours_merge_into_one_run() {
+        assert_eq!(
+            merged_runs(&[100.0, 99.0, 100.0, 10.0]),
+            vec![(0, 3, 100.0), (3, 1, 10.0)]
+        );
+    }
 
     #[test]
     fn downsampling_averages_buckets_and_keeps_short_series() {
