@@ -47,7 +47,8 @@ pub fn quantile_of_sorted(sorted: &[f64], q: f64) -> f64 {
     let below = position.floor() as usize;
     let above = position.ceil() as usize;
     let weight = position - below as f64;
-    sorted[below] * (1.0 - weight) + sorted[above] * weight
+    // a + (b - a) * w is exact when a == b, so quantiles never leave [min, max].
+    sorted[below] + (sorted[above] - sorted[below]) * weight
 }
 
 /// Percentile bootstrap of the median: resample with replacement, take each

@@ -25,7 +25,8 @@ pub struct BarChart<'a> {
 }
 
 pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
-    let n = bars.len().max(1);
+    // plotters cannot draw a one-row segmented axis: keep at least two rows.
+    let n = bars.len().max(2);
     let longest = bars
         .iter()
         .map(|b| b.label.chars().count())
@@ -82,7 +83,7 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
                 let mut rect = Rectangle::new(
                     [
                         (base, SegmentValue::Exact(row)),
-                        (bar.value, SegmentValue::Exact(row + 1)),
+                        (bar.value, super::row_end(row, n)),
                     ],
                     bar.colour.mix(0.85).filled(),
                 );
@@ -110,7 +111,7 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
             }
             if let Some(at) = options.reference {
                 let line = PathElement::new(
-                    vec![(at, SegmentValue::Exact(0)), (at, SegmentValue::Exact(n))],
+                    vec![(at, SegmentValue::Exact(0)), (at, SegmentValue::Last)],
                     RGBColor(90, 90, 90).stroke_width(1),
                 );
                 chart
@@ -120,4 +121,40 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
             anyhow::Ok(())
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn svg_of(count: usize) -> String {
+        let bars: Vec<Bar> = (0..count)
+            .map(|i| Bar {
+                label: format!("v{i}"),
+                value: 10.0 + i as f64,
+                lo: 9.0,
+                hi: 12.0 + i as f64,
+                colour: super::super::colour(i),
+                text: "x".into(),
+            })
+            .collect();
+        let options = BarChart {
+            title: "t",
+            x_desc: "x",
+            reference: Some(1.0),
+            tick: &|v| format!("{v}"),
+        };
+        chart(&options, &bars).expect("draws")
+    }
+
+    #[test]
+    fn no_rectangle_has_a_negative_size_whatever_the_bar_count() {
+        for count in [1, 2, 7] {
+            let svg = svg_of(count);
+            assert!(
+                !svg.contains("height=\"-") && !svg.contains("width=\"-"),
+                "{count} bars: {svg}"
+            );
+        }
+    }
 }

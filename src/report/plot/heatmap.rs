@@ -65,7 +65,8 @@ pub fn chart(timeline: &Utilisation, max_cells: usize) -> anyhow::Result<String>
             .margin(6)
             .x_label_area_size(30)
             .y_label_area_size(54)
-            .build_cartesian_2d(0.0..span_ms, (0..cores - 1).into_segmented())
+            // plotters cannot draw a one-row segmented axis: keep two rows.
+            .build_cartesian_2d(0.0..span_ms, (0..cores.max(2) - 1).into_segmented())
             .map_err(chart_error)?;
         chart
             .configure_mesh()
@@ -74,7 +75,7 @@ pub fn chart(timeline: &Utilisation, max_cells: usize) -> anyhow::Result<String>
             .y_desc("core")
             .y_labels(cores.min(16))
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(core) => core.to_string(),
+                SegmentValue::CenterOf(core) if *core < cores => core.to_string(),
                 _ => String::new(),
             })
             .x_label_formatter(&|v| format!("{v:.0}"))
@@ -89,7 +90,7 @@ pub fn chart(timeline: &Utilisation, max_cells: usize) -> anyhow::Result<String>
                     let (x0, x1) = (first as f64 * width_ms, (first + count) as f64 * width_ms);
                     let corners = [
                         (x0, SegmentValue::Exact(core)),
-                        (x1, SegmentValue::Exact(core + 1)),
+                        (x1, super::row_end(core, cores.max(2))),
                     ];
                     Rectangle::new(corners, shade(busy).filled())
                 })
@@ -138,6 +139,25 @@ fn colour_key(area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> any
 #[cfg(test)]
 mod tests {
     use super::{downsample, merged_runs};
+
+    #[test]
+    fn one_core_and_many_cores_draw_without_negative_sizes() {
+        for cores in [1, 2, 16] {
+            let timeline = crate::results::Utilisation {
+                interval_ms: 50,
+                t_ms: (1..=40).map(|t| t * 50).collect(),
+                per_core: (0..cores)
+                    .map(|c| (0..40).map(|t| ((t * 7 + c * 13) % 101) as f32).collect())
+                    .collect(),
+                sampler_cpu_ns: 0,
+            };
+            let svg = super::chart(&timeline, 720).expect("draws");
+            assert!(
+                !svg.contains("height=\"-") && !svg.contains("width=\"-"),
+                "{cores} cores"
+            );
+        }
+    }
 
     #[test]
     fn equal_neighbours_merge_into_one_run() {

@@ -79,6 +79,17 @@ impl AxisRange {
     }
 }
 
+/// The upper edge of row `row` of `rows` on a segmented axis: the next
+/// row's start, or the axis end for the last (plotters has no `Exact(rows)`).
+pub fn row_end(row: usize, rows: usize) -> plotters::prelude::SegmentValue<usize> {
+    use plotters::prelude::SegmentValue;
+    if row + 1 >= rows {
+        SegmentValue::Last
+    } else {
+        SegmentValue::Exact(row + 1)
+    }
+}
+
 /// Draw on a fresh SVG canvas and return the SVG text.
 pub fn svg(
     width: u32,
