@@ -35,12 +35,42 @@ pub enum Command {
         after_help = "Examples:\n  concbench report reports/20261123T194900-123Z/results.json\n  concbench report reports/<run>/results.jsonl          # a run stopped half-way\n  concbench report base/results.json new/results.json -o compare.html\n\nWith two files the report shows new/base per point, coloured where the change is beyond noise."
     )]
     Report(ReportArgs),
+    /// The regression gate: compare new results with a base, exit 1 on a regression.
+    #[command(
+        after_help = "Examples:\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json --threshold 5\n  concbench compare base.json new.json --markdown summary.md --json verdict.json\n\nVerdicts: regressed (interval wholly above 1 + threshold), improved (wholly below 1 - threshold),\nunchanged (wholly inside), uncertain (straddles a bound; says how many more samples would settle it).\nSeveral runs per side put the run-to-run spread into the interval.\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
+    )]
+    Compare(CompareArgs),
     /// The child side of process models (the binary re-executes itself).
     #[command(hide = true)]
     Worker {
         #[command(subcommand)]
         task: WorkerTask,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// BASE then NEW results files (or use --base and --new for several runs per side)
+    #[arg(value_name = "FILE", num_args = 0..=2)]
+    pub files: Vec<PathBuf>,
+    /// Base results files: separate runs of the base build
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "files")]
+    pub base: Vec<PathBuf>,
+    /// New results files: separate runs of the new build
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with = "files")]
+    pub new: Vec<PathBuf>,
+    /// Default threshold in percent [default: configs/gate.toml's, else 5]
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub threshold: Option<f64>,
+    /// Thresholds per family and scenario [default: configs/gate.toml if present]
+    #[arg(long, value_name = "FILE")]
+    pub gate: Option<PathBuf>,
+    /// Also write the summary as Markdown (for CI job summaries, PR comments)
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the verdicts as JSON
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +82,9 @@ pub struct ReportArgs {
     /// the Markdown summary goes beside it with the extension .md
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Also export the (new) results: FORMAT is bmf or github-action-benchmark
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
+    pub export: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +110,40 @@ pub struct RunArgs {
     /// A point still running after this is stopped and recorded `timed_out`
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub timeout: Option<Duration>,
+    /// Calibration: add busy work worth PCT% of each operation, to check
+    /// that `compare` flags a slowdown of that size (see README)
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000))]
+    pub slowdown_pct: Option<u64>,
+    /// Also export the results: FORMAT is bmf or github-action-benchmark
+    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
+    pub export: Vec<String>,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(pct) if pct > 0.0 && pct <= 100.0 => Ok(pct),
+        _ => Err(format!("`{text}` is not a percentage in (0, 100]")),
+    }
+}
+
+/// `--export FORMAT FILE ...` as (format, file) pairs; an unknown format is
+/// bad input.
+pub fn exports(
+    values: &[String],
+) -> Result<Vec<(crate::report::ExportFormat, PathBuf)>, crate::error::BadInput> {
+    use clap::ValueEnum;
+    values
+        .chunks(2)
+        .map(|pair| {
+            let (format, file) = (pair[0].as_str(), pair.get(1).cloned().unwrap_or_default());
+            crate::report::ExportFormat::from_str(format, true)
+                .map(|f| (f, PathBuf::from(file)))
+                .map_err(|_| crate::error::BadInput::Flag {
+                    flag: "--export",
+                    message: format!("unknown format `{format}` (bmf, github-action-benchmark)"),
+                })
+        })
+        .collect()
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {

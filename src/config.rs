@@ -39,6 +39,8 @@ pub struct SettingsPatch {
     pub min_samples: Option<Spanned<u64>>,
     pub timeout: Option<SpannedDuration>,
     pub sampler_interval: Option<SpannedDuration>,
+    /// Calibration only: see `plan::Settings::slowdown_pct`.
+    pub slowdown_pct: Option<Spanned<u64>>,
 }
 
 /// One `[[scenario]]` table.

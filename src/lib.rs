@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod gate;
 pub mod harness;
 pub mod host;
 pub mod model;

@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use concbench::cli::{Cli, Command, RunArgs};
+use concbench::cli::{Cli, Command, CompareArgs, RunArgs, exports};
+use concbench::gate::{CompareRequest, output, run_compare};
 use concbench::plan::Overrides;
 use concbench::run::{RunRequest, run};
 
@@ -26,11 +27,13 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => {
+            let exports = exports(&args.export)?;
             let outcome = run(&request(args))?;
             print!(
                 "{}",
                 concbench::terminal::run_table(&outcome.results, &outcome.dir)
             );
+            concbench::report::write_exports(&outcome.results, &exports)?;
             Ok(if outcome.all_ok() {
                 ExitCode::SUCCESS
             } else {
@@ -38,16 +41,45 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Report(args) => {
-            let (html, markdown) =
+            let exports = exports(&args.export)?;
+            let (html, markdown, newest) =
                 concbench::report::report_files(&args.results, args.output.as_deref())?;
             println!(
                 "report: {}\nsummary: {}",
                 html.display(),
                 markdown.display()
             );
+            concbench::report::write_exports(&newest, &exports)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(args) => {
+            let outcome = run_compare(&compare_request(args))?;
+            if let Some(warning) = &outcome.host_warning {
+                eprintln!("WARNING: {warning}");
+            }
+            print!("{}", output::terminal(&outcome));
+            Ok(if outcome.failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Worker { task } => Ok(ExitCode::from(task.run() as u8)),
+    }
+}
+
+fn compare_request(args: CompareArgs) -> CompareRequest {
+    let (base, new) = match args.files.as_slice() {
+        [base, new] => (vec![base.clone()], vec![new.clone()]),
+        _ => (args.base, args.new),
+    };
+    CompareRequest {
+        base,
+        new,
+        threshold_pct: args.threshold,
+        gate: args.gate,
+        markdown: args.markdown,
+        json: args.json,
     }
 }
 
@@ -61,6 +93,7 @@ fn request(args: RunArgs) -> RunRequest {
             measure_time: args.measure_time,
             min_samples: args.min_samples,
             timeout: args.timeout,
+            slowdown_pct: args.slowdown_pct,
         },
         argv: std::env::args().collect(),
     }

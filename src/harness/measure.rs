@@ -34,7 +34,8 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         .scenario
         .build(context)
         .context("setting up the trial")?;
-    let rounds = warm_up(trial.as_mut(), point, &context.cancel)?;
+    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, &context.cancel)?;
+    let extra_per_op = warm_ns_per_op * settings.slowdown_pct as f64 / 100.0;
 
     let mut sampler = Sampler::start(
         &context.worker_binary,
@@ -52,7 +53,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         }
         let sample = trial.run(rounds)?;
         ensure!(sample.ops > 0, "a sample did no operations");
-        samples.push(sample);
+        samples.push(slowed(sample, extra_per_op));
     }
     let wall_ns = began.elapsed().as_nanos() as u64;
     let utilisation = sampler.stop()?;
@@ -73,11 +74,17 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         outliers: stats::outliers(&per_op),
         ns_per_op,
     };
-    let metrics = trial.metrics(&Measured {
+    let mut metrics = trial.metrics(&Measured {
         samples: &samples,
         median_ns_per_op: summary.ns_per_op.median,
         resources: &resources,
     });
+    if settings.slowdown_pct > 0 {
+        metrics.insert(
+            "calibration_slowdown_pct".into(),
+            settings.slowdown_pct as f64,
+        );
+    }
     // Teardown (joining helpers, reaping, freeing) happens here, untimed.
     drop(trial);
     Ok(Measurement {
@@ -89,9 +96,31 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     })
 }
 
+/// The calibration knob at work: busy-wait `extra_per_op` ns for each of the
+/// sample's operations, and count that time as part of the sample.
+fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
+    if extra_per_op <= 0.0 {
+        return sample;
+    }
+    let extra = Duration::from_nanos((extra_per_op * sample.ops as f64) as u64);
+    let started = Instant::now();
+    while started.elapsed() < extra {
+        std::hint::spin_loop();
+    }
+    Sample {
+        ops: sample.ops,
+        ns: sample.ns + started.elapsed().as_nanos() as u64,
+    }
+}
+
 /// Run the trial for the warm-up time (at least once) and return the number
-/// of rounds that makes one sample last about measure_time / (2 x min_samples).
-fn warm_up(trial: &mut dyn Trial, point: &Point, cancel: &CancelToken) -> anyhow::Result<u64> {
+/// of rounds that makes one sample last about measure_time / (2 x min_samples),
+/// and the ns per operation of the last warm-up sample.
+fn warm_up(
+    trial: &mut dyn Trial,
+    point: &Point,
+    cancel: &CancelToken,
+) -> anyhow::Result<(u64, f64)> {
     let settings = &point.settings;
     let per_sample = settings.measure_time / (2 * settings.min_samples.max(1)) as u32;
     let target_ns = per_sample.max(MIN_SAMPLE_TIME).as_nanos() as f64;
@@ -105,7 +134,7 @@ fn warm_up(trial: &mut dyn Trial, point: &Point, cancel: &CancelToken) -> anyhow
         let per_round = sample.ns.max(1) as f64 / rounds as f64;
         let fitting = (target_ns / per_round).clamp(1.0, 1e9) as u64;
         if started.elapsed() >= settings.warmup {
-            return Ok(fitting);
+            return Ok((fitting, sample.ns as f64 / sample.ops.max(1) as f64));
         }
         rounds = fitting.min(rounds.saturating_mul(10));
     }

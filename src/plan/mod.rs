@@ -23,6 +23,10 @@ pub struct Settings {
     pub min_samples: u64,
     pub timeout: Duration,
     pub sampler_interval: Duration,
+    /// Calibration knob, 0 normally: adds busy work worth this percentage of
+    /// each operation's warm-up time, inside the timed region. A real,
+    /// measured slowdown for checking that the regression gate catches one.
+    pub slowdown_pct: u64,
 }
 
 impl Default for Settings {
@@ -33,6 +37,7 @@ impl Default for Settings {
             min_samples: 10,
             timeout: Duration::from_secs(60),
             sampler_interval: Duration::from_millis(50),
+            slowdown_pct: 0,
         }
     }
 }
@@ -44,6 +49,7 @@ pub struct Overrides {
     pub measure_time: Option<Duration>,
     pub min_samples: Option<u64>,
     pub timeout: Option<Duration>,
+    pub slowdown_pct: Option<u64>,
 }
 
 /// One thing to measure: a scenario, a variant, a model and parameter values.
@@ -320,6 +326,15 @@ fn apply(
         "sampler_interval",
     )?
     .unwrap_or(settings.sampler_interval);
+    if let Some(pct) = &patch.slowdown_pct {
+        if *pct.get_ref() > 1000 {
+            return Err(suite.error_at(
+                pct.span(),
+                format!("slowdown_pct = {} is out of range 0..=1000", pct.get_ref()),
+            ));
+        }
+        settings.slowdown_pct = *pct.get_ref();
+    }
     if let Some(n) = &patch.min_samples {
         if !(1..=1_000_000).contains(n.get_ref()) {
             return Err(suite.error_at(
@@ -337,5 +352,6 @@ fn with_overrides(mut settings: Settings, overrides: &Overrides) -> Settings {
     settings.measure_time = overrides.measure_time.unwrap_or(settings.measure_time);
     settings.min_samples = overrides.min_samples.unwrap_or(settings.min_samples);
     settings.timeout = overrides.timeout.unwrap_or(settings.timeout);
+    settings.slowdown_pct = overrides.slowdown_pct.unwrap_or(settings.slowdown_pct);
     settings
 }

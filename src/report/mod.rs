@@ -4,6 +4,7 @@
 //! and never touches files; `write_run_reports` and `report_files` do.
 
 pub mod compare;
+pub mod export;
 pub mod findings;
 pub mod html;
 pub mod markdown;
@@ -38,22 +39,24 @@ pub fn write_run_reports(results: &RunResults, dir: &Path) -> anyhow::Result<()>
     Ok(())
 }
 
-/// `concbench report RESULTS [NEW] [-o FILE]`: the HTML report (and its
-/// Markdown summary beside it, same name with `.md`). Returns both paths.
+/// `concbench report RESULTS [NEW] [-o FILE]`: read the files, write the
+/// HTML report (and its Markdown summary beside it, same name with `.md`).
+/// Returns both paths and the (newest) run, for exports.
 pub fn report_files(
     inputs: &[PathBuf],
     output: Option<&Path>,
-) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let runs: Vec<RunResults> = inputs
+) -> anyhow::Result<(PathBuf, PathBuf, RunResults)> {
+    let mut runs: Vec<RunResults> = inputs
         .iter()
         .map(|p| RunResults::read(p))
         .collect::<Result<_, _>>()?;
-    let (base, new) = match runs.as_slice() {
-        [one] => (None, one),
-        [base, new] => (Some(base), new),
+    let newest = inputs.last().context("no results file given")?;
+    let new = runs.pop().context("no results file given")?;
+    let base = match runs.as_slice() {
+        [] => None,
+        [base] => Some(base),
         _ => anyhow::bail!("report takes one results file, or two (BASE NEW)"),
     };
-    let newest = inputs.last().context("no results file given")?;
     let html_path = match output {
         Some(path) => path.to_path_buf(),
         None => {
@@ -65,10 +68,38 @@ pub fn report_files(
         }
     };
     let markdown_path = html_path.with_extension("md");
-    let input = ReportInput { new, base };
+    let input = ReportInput { new: &new, base };
     write(&html_path, &html::Html.render(&input)?)?;
     write(&markdown_path, &markdown::Markdown.render(&input)?)?;
-    Ok((html_path, markdown_path))
+    Ok((html_path, markdown_path, new))
+}
+
+/// A format `--export` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Bencher Metric Format (latency and throughput with intervals)
+    Bmf,
+    /// github-action-benchmark, customSmallerIsBetter
+    GithubActionBenchmark,
+}
+
+/// Write `results` in each (format, file) pair.
+pub fn write_exports(
+    results: &RunResults,
+    exports: &[(ExportFormat, PathBuf)],
+) -> anyhow::Result<()> {
+    let input = ReportInput {
+        new: results,
+        base: None,
+    };
+    for (format, path) in exports {
+        let bytes = match format {
+            ExportFormat::Bmf => export::Bmf.render(&input)?,
+            ExportFormat::GithubActionBenchmark => export::GithubActionBenchmark.render(&input)?,
+        };
+        write(path, &bytes)?;
+    }
+    Ok(())
 }
 
 fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod browser;
+mod compare_command;
 mod list_and_help;
 mod report_command;
 mod run_command;

@@ -1,0 +1,63 @@
+//! Results in the formats CI benchmark services read: Bencher Metric Format
+//! (latency in ns per operation and throughput in operations/s, each with
+//! its 95% interval) and github-action-benchmark's customSmallerIsBetter.
+//! Only measured points are exported.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{Format, ReportInput};
+use crate::results::{PointResult, Status};
+
+fn measured<'a>(
+    input: &ReportInput<'a>,
+) -> impl Iterator<Item = (&'a PointResult, &'a crate::results::Summary)> {
+    input
+        .new
+        .results
+        .iter()
+        .filter(|p| p.status == Status::Ok)
+        .filter_map(|p| p.summary.as_ref().map(|s| (p, s)))
+}
+
+/// `{"<point id>": {"latency": {...}, "throughput": {...}}}`
+pub struct Bmf;
+
+impl Format for Bmf {
+    fn render(&self, input: &ReportInput<'_>) -> anyhow::Result<Vec<u8>> {
+        let rate = |ns: f64| if ns > 0.0 { 1e9 / ns } else { 0.0 };
+        let benchmarks: BTreeMap<&str, Value> = measured(input)
+            .map(|(p, s)| {
+                let e = &s.ns_per_op;
+                let measures = json!({
+                    "latency": { "value": e.median, "lower_value": e.ci95_lo, "upper_value": e.ci95_hi },
+                    "throughput": { "value": rate(e.median), "lower_value": rate(e.ci95_hi), "upper_value": rate(e.ci95_lo) },
+                });
+                (p.id.as_str(), measures)
+            })
+            .collect();
+        Ok(serde_json::to_vec_pretty(&benchmarks)?)
+    }
+}
+
+/// `[{"name", "unit": "ns/<unit>", "value", "range", "extra"}]`
+pub struct GithubActionBenchmark;
+
+impl Format for GithubActionBenchmark {
+    fn render(&self, input: &ReportInput<'_>) -> anyhow::Result<Vec<u8>> {
+        let entries: Vec<Value> = measured(input)
+            .map(|(p, s)| {
+                let e = &s.ns_per_op;
+                json!({
+                    "name": p.id,
+                    "unit": format!("ns/{}", p.unit),
+                    "value": e.median,
+                    "range": format!("± {:.1}", (e.ci95_hi - e.ci95_lo) / 2.0),
+                    "extra": format!("95% interval {:.1}..{:.1} ns over {} samples; {} {}", e.ci95_lo, e.ci95_hi, p.samples.len(), input.new.host.cpu_model, input.new.run.id),
+                })
+            })
+            .collect();
+        Ok(serde_json::to_vec_pretty(&entries)?)
+    }
+}
