@@ -127,6 +127,17 @@ fn main() {
             as_.len()
         );
     }
+    print_summary(pairs, noisy_pairs, &noise, &power, &ratios);
+}
+
+/// The per-point table: A/A flags, A/S flags, and the A/A ratio range.
+fn print_summary(
+    pairs: usize,
+    noisy_pairs: usize,
+    noise: &BTreeMap<String, usize>,
+    power: &BTreeMap<String, usize>,
+    ratios: &BTreeMap<String, Vec<f64>>,
+) {
     println!(
         "\nA/A pairs with any regression flagged: {noisy_pairs} of {pairs} (target: at most 1 of 20)"
     );
@@ -134,7 +145,7 @@ fn main() {
         "\n{:<62} {:>10} {:>16} {:>18}",
         "point", "A/A flags", "A/S flags", "A/A ratio range"
     );
-    for (id, flags) in &power {
+    for (id, flags) in power {
         let range = ratios.get(id).map_or(String::new(), |r| {
             let (lo, hi) = r
                 .iter()

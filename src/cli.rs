@@ -121,8 +121,8 @@ pub struct RunArgs {
 
 fn parse_percent(text: &str) -> Result<f64, String> {
     match text.trim_end_matches('%').parse::<f64>() {
-        Ok(pct) if pct > 0.0 && pct <= 100.0 => Ok(pct),
-        _ => Err(format!("`{text}` is not a percentage in (0, 100]")),
+        Ok(pct) if pct > 0.0 && pct <= 1000.0 => Ok(pct),
+        _ => Err(format!("`{text}` is not a percentage in (0, 1000]")),
     }
 }
 

@@ -99,6 +99,25 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    /// How a person reads the status: `ok`, `failed`, `timed out`, ...
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Failed => "failed",
+            Status::TimedOut => "timed out",
+            Status::Deadlocked => "deadlocked",
+            Status::Skipped => "skipped",
+        }
+    }
+
+    /// Whether the point failed to produce a verified figure (skipped is not
+    /// a failure: it was decided before anything ran).
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Failed | Status::TimedOut | Status::Deadlocked)
+    }
+}
+
 /// One measured point.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PointResult {

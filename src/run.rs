@@ -11,7 +11,7 @@ use crate::config::Suite;
 use crate::host::{HostInfo, git_commit};
 use crate::plan::{self, Overrides, Plan};
 use crate::results::{
-    HarnessInfo, Header, PointResult, ResultsStream, RunInfo, RunResults, SCHEMA, Status,
+    HarnessInfo, Header, PointResult, ResultsStream, RunInfo, RunResults, SCHEMA,
 };
 use crate::terminal;
 
@@ -35,10 +35,7 @@ pub struct RunOutcome {
 impl RunOutcome {
     /// True when every point measured ok (skipped points are not failures).
     pub fn all_ok(&self) -> bool {
-        self.results
-            .results
-            .iter()
-            .all(|r| matches!(r.status, Status::Ok | Status::Skipped))
+        !self.results.results.iter().any(|r| r.status.is_failure())
     }
 }
 

@@ -24,13 +24,12 @@ pub fn format_ns(ns: f64) -> String {
     format!("{value:.digits$} {unit}")
 }
 
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "ok",
-        Status::Failed => "FAILED",
-        Status::TimedOut => "TIMED OUT",
-        Status::Deadlocked => "DEADLOCKED",
-        Status::Skipped => "skipped",
+/// Failures shout on the terminal; ok and skipped do not.
+fn status_name(status: Status) -> String {
+    if status.is_failure() {
+        status.word().to_uppercase()
+    } else {
+        status.word().to_string()
     }
 }
 

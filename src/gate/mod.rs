@@ -202,24 +202,32 @@ fn judge_point(
             verdict.base_ns_per_op = Some(mean_of_medians(&base_runs));
             verdict.new_ns_per_op = Some(mean_of_medians(&new_runs));
             if verdict.verdict == Verdict::Uncertain {
-                match verdict::growth_to_settle(&r, threshold) {
-                    Some(growth) => {
-                        let per_side = verdict.base_samples.min(verdict.new_samples) as f64;
-                        let invocations = base_runs.len().min(new_runs.len()) as f64;
-                        verdict.more_samples = Some((per_side * (growth - 1.0)).ceil() as u64);
-                        verdict.more_invocations =
-                            Some((invocations * (growth - 1.0)).ceil() as u64);
-                    }
-                    None => {
-                        verdict.note = Some(
-                            "the estimate sits on the threshold: no sample count settles it".into(),
-                        )
-                    }
-                }
+                settle(
+                    &mut verdict,
+                    &r,
+                    threshold,
+                    base_runs.len().min(new_runs.len()),
+                );
             }
         }
     }
     verdict
+}
+
+/// For an uncertain point: how many more samples or runs per side would
+/// narrow the interval enough to settle it.
+fn settle(verdict: &mut PointVerdict, r: &bootstrap::Ratio, threshold: f64, runs: usize) {
+    match verdict::growth_to_settle(r, threshold) {
+        Some(growth) => {
+            let per_side = verdict.base_samples.min(verdict.new_samples) as f64;
+            verdict.more_samples = Some((per_side * (growth - 1.0)).ceil() as u64);
+            verdict.more_invocations = Some((runs as f64 * (growth - 1.0)).ceil() as u64);
+        }
+        None => {
+            verdict.note =
+                Some("the estimate sits on the threshold: no sample count settles it".into())
+        }
+    }
 }
 
 fn mean_of_medians(runs: &[Vec<f64>]) -> f64 {

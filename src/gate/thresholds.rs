@@ -95,7 +95,7 @@ impl Thresholds {
     }
 }
 
-/// Parse gate.toml text; every percentage must lie in (0, 100].
+/// Parse gate.toml text; every percentage must lie in (0, 1000].
 pub fn parse(path: &Path, text: &str) -> Result<Thresholds, BadInput> {
     let file: GateFile = toml::from_str(text).map_err(|e| match e.span() {
         Some(span) => BadInput::at_offset(
@@ -111,14 +111,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Thresholds, BadInput> {
     })?;
     let check = |name: &str, value: &Spanned<f64>| -> Result<f64, BadInput> {
         let pct = *value.get_ref();
-        if pct > 0.0 && pct <= 100.0 {
+        if pct > 0.0 && pct <= 1000.0 {
             Ok(pct / 100.0)
         } else {
             Err(BadInput::at_offset(
                 path,
                 text,
                 value.span().start,
-                format!("{name} = {pct} is out of range (0, 100]"),
+                format!("{name} = {pct} is out of range (0, 1000]"),
             ))
         }
     };
@@ -145,6 +145,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Thresholds, BadInput> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shipped_gate_file_parses() {
+        let shipped = include_str!("../../configs/gate.toml");
+        let t = parse(Path::new("configs/gate.toml"), shipped).expect("configs/gate.toml parses");
+        assert!(
+            t.for_point(
+                "spawn",
+                "spawn.sleepers",
+                "spawn.sleepers/tokio/async/sleep_ms=100,workers=1000"
+            ) <= 0.05
+        );
+    }
 
     #[test]
     fn the_most_specific_threshold_wins() {

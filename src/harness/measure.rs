@@ -63,17 +63,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     sampler.reap();
 
     trial.verify().context("verification failed")?;
-    let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();
-    let ns_per_op = stats::estimate(&per_op);
-    let summary = Summary {
-        ops_per_s: if ns_per_op.median > 0.0 {
-            1e9 / ns_per_op.median
-        } else {
-            0.0
-        },
-        outliers: stats::outliers(&per_op),
-        ns_per_op,
-    };
+    let summary = summarise(&samples);
     let mut metrics = trial.metrics(&Measured {
         samples: &samples,
         median_ns_per_op: summary.ns_per_op.median,
@@ -94,6 +84,21 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         utilisation,
         metrics,
     })
+}
+
+/// Median ns/op with its interval, spread, outliers and rate.
+fn summarise(samples: &[Sample]) -> Summary {
+    let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();
+    let ns_per_op = stats::estimate(&per_op);
+    Summary {
+        ops_per_s: if ns_per_op.median > 0.0 {
+            1e9 / ns_per_op.median
+        } else {
+            0.0
+        },
+        outliers: stats::outliers(&per_op),
+        ns_per_op,
+    }
 }
 
 /// The calibration knob at work: busy-wait `extra_per_op` ns for each of the

@@ -39,34 +39,7 @@ impl Format for Markdown {
             }
             out.push('\n');
         }
-        for (family, scenarios) in view::families(results) {
-            let _ = writeln!(out, "## {}\n", family.name());
-            let _ = writeln!(
-                out,
-                "| point | status | median | 95% interval | per second |\n|---|---|---:|---:|---:|"
-            );
-            for point in scenarios.iter().flat_map(|s| s.points.iter()) {
-                let (median, interval, rate) = match &point.summary {
-                    Some(s) => (
-                        format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
-                        format!(
-                            "{} – {}",
-                            format_ns(s.ns_per_op.ci95_lo),
-                            format_ns(s.ns_per_op.ci95_hi)
-                        ),
-                        format!("{:.0}", s.ops_per_s),
-                    ),
-                    None => Default::default(),
-                };
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {median} | {interval} | {rate} |",
-                    cell(&point.id),
-                    status_word(point)
-                );
-            }
-            out.push('\n');
-        }
+        family_tables(&mut out, results);
         let problems = view::problems(results);
         if !problems.is_empty() {
             let _ = writeln!(out, "## Problems\n");
@@ -81,6 +54,38 @@ impl Format for Markdown {
             }
         }
         Ok(out.into_bytes())
+    }
+}
+
+/// One table per family: every point with its median, interval and rate.
+fn family_tables(out: &mut String, results: &RunResults) {
+    for (family, scenarios) in view::families(results) {
+        let _ = writeln!(out, "## {}\n", family.name());
+        let _ = writeln!(
+            out,
+            "| point | status | median | 95% interval | per second |\n|---|---|---:|---:|---:|"
+        );
+        for point in scenarios.iter().flat_map(|s| s.points.iter()) {
+            let (median, interval, rate) = match &point.summary {
+                Some(s) => (
+                    format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
+                    format!(
+                        "{} – {}",
+                        format_ns(s.ns_per_op.ci95_lo),
+                        format_ns(s.ns_per_op.ci95_hi)
+                    ),
+                    format!("{:.0}", s.ops_per_s),
+                ),
+                None => Default::default(),
+            };
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {median} | {interval} | {rate} |",
+                cell(&point.id),
+                status_word(point)
+            );
+        }
+        out.push('\n');
     }
 }
 
@@ -119,13 +124,12 @@ fn comparison(out: &mut String, base: &RunResults, new: &RunResults) {
     out.push('\n');
 }
 
-fn status_word(point: &crate::results::PointResult) -> &'static str {
-    match point.status {
-        crate::results::Status::Ok => "ok",
-        crate::results::Status::Failed => "**failed**",
-        crate::results::Status::TimedOut => "**timed out**",
-        crate::results::Status::Deadlocked => "**deadlocked**",
-        crate::results::Status::Skipped => "skipped",
+/// Failures in bold, so they stand out in a job summary.
+fn status_word(point: &crate::results::PointResult) -> String {
+    if point.status.is_failure() {
+        format!("**{}**", point.status.word())
+    } else {
+        point.status.word().to_string()
     }
 }
 

@@ -7,7 +7,7 @@ mod scenario;
 use std::fmt::Write;
 
 use super::{Format, ReportInput, compare, findings, plot, view};
-use crate::results::{RunResults, Status};
+use crate::results::RunResults;
 use crate::terminal::format_ns;
 
 pub struct Html;
@@ -185,13 +185,7 @@ fn problems(results: &RunResults) -> String {
             "<table class=\"points\"><tr><th>point</th><th>status</th><th>reason</th></tr>",
         );
         for p in failed {
-            let status = match p.status {
-                Status::Failed => "failed",
-                Status::TimedOut => "timed out",
-                Status::Deadlocked => "deadlocked",
-                Status::Skipped => "skipped",
-                Status::Ok => "ok",
-            };
+            let status = p.status.word();
             let _ = write!(
                 out,
                 "<tr class=\"bad\"><td><code>{}</code></td><td>{status}</td><td>{}</td></tr>",
@@ -225,6 +219,15 @@ fn comparison(base: &RunResults, new: &RunResults) -> anyhow::Result<String> {
             new.host.logical_cores
         );
     }
+    out.push_str(&comparison_chart(&pairing)?);
+    out.push_str(&comparison_table(&pairing));
+    out.push_str("</section>");
+    Ok(out)
+}
+
+/// The ratio chart of the measured pairs (empty when none measured).
+fn comparison_chart(pairing: &compare::Pairing<'_>) -> anyhow::Result<String> {
+    let mut out = String::new();
     let measured: Vec<&compare::Pair<'_>> = pairing
         .pairs
         .iter()
@@ -254,6 +257,12 @@ fn comparison(base: &RunResults, new: &RunResults) -> anyhow::Result<String> {
             plot::bars::chart(&options, &bars)?
         );
     }
+    Ok(out)
+}
+
+/// The table of every pair and every point found on one side only.
+fn comparison_table(pairing: &compare::Pairing<'_>) -> String {
+    let mut out = String::new();
     out.push_str("<table class=\"points\"><tr><th>point</th><th>base</th><th>new</th><th>new/base</th><th>verdict</th></tr>");
     for p in &pairing.pairs {
         let median = |r: &crate::results::PointResult| {
@@ -289,8 +298,8 @@ fn comparison(base: &RunResults, new: &RunResults) -> anyhow::Result<String> {
             );
         }
     }
-    out.push_str("</table></section>");
-    Ok(out)
+    out.push_str("</table>");
+    out
 }
 
 fn verdict_colour(verdict: compare::Verdict) -> plotters::style::RGBColor {

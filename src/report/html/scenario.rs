@@ -20,6 +20,35 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
         escape(s.id),
         escape(summary)
     );
+    out.push_str(&bars_figure(s)?);
+    let throughput = s.meta.and_then(|m| m.throughput_vs.as_deref());
+    for scaling in s.scalings() {
+        let as_throughput = throughput == Some(scaling.param.as_str());
+        let title = format!(
+            "{}: {} against {}",
+            s.id,
+            if as_throughput { "throughput" } else { "cost" },
+            scaling.param
+        );
+        let svg = plot::scaling::chart(&title, &scaling, s.unit(), as_throughput)?;
+        let _ = write!(
+            out,
+            "<figure id=\"{}\">{svg}</figure>",
+            view::anchor(&["scaling", s.id, &scaling.param])
+        );
+    }
+    out.push_str(&table(s));
+    let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
+    for point in &s.points {
+        out.push_str(&point_block(point, heatmap_cells)?);
+    }
+    out.push_str("</div></article>");
+    Ok(out)
+}
+
+/// The variants compared at the scenario's default point, as bars.
+fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
+    let mut out = String::new();
     if let Some((params, points)) = s.comparison().filter(|(_, p)| !p.is_empty()) {
         let at = if params.0.is_empty() {
             String::new()
@@ -56,28 +85,6 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
             bars::chart(&options, &bars)?
         );
     }
-    let throughput = s.meta.and_then(|m| m.throughput_vs.as_deref());
-    for scaling in s.scalings() {
-        let as_throughput = throughput == Some(scaling.param.as_str());
-        let title = format!(
-            "{}: {} against {}",
-            s.id,
-            if as_throughput { "throughput" } else { "cost" },
-            scaling.param
-        );
-        let svg = plot::scaling::chart(&title, &scaling, s.unit(), as_throughput)?;
-        let _ = write!(
-            out,
-            "<figure id=\"{}\">{svg}</figure>",
-            view::anchor(&["scaling", s.id, &scaling.param])
-        );
-    }
-    out.push_str(&table(s));
-    let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
-    for point in &s.points {
-        out.push_str(&point_block(point, heatmap_cells)?);
-    }
-    out.push_str("</div></article>");
     Ok(out)
 }
 
@@ -112,7 +119,7 @@ fn table(s: &ScenarioView<'_>) -> String {
             out,
             "<tr{class}><td><code>{}</code></td><td>{}</td><td class=\"num\">{median}</td><td class=\"num\">{interval}</td><td class=\"num\">{rate}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&row_label(p)),
-            status_word(p.status),
+            p.status.word(),
             p.samples.len(),
             escape(&derived.join(", "))
         );
@@ -127,16 +134,6 @@ fn row_label(p: &PointResult) -> String {
         short_label(p)
     } else {
         format!("{} {}", short_label(p), p.params.label())
-    }
-}
-
-fn status_word(status: Status) -> &'static str {
-    match status {
-        Status::Ok => "ok",
-        Status::Failed => "failed",
-        Status::TimedOut => "timed out",
-        Status::Deadlocked => "deadlocked",
-        Status::Skipped => "skipped",
     }
 }
 
@@ -164,7 +161,7 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
     let mut out = format!(
         "<div class=\"point\"><h4><code>{}</code> — {}</h4><div class=\"row\">",
         escape(&p.id),
-        status_word(p.status)
+        p.status.word()
     );
     if let Some(timeline) = p.utilisation.as_ref().filter(|t| !t.t_ms.is_empty()) {
         let _ = write!(
@@ -181,54 +178,61 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
         );
     }
     if let Some(r) = &p.resources {
-        let rows = [
-            ("measured for", format_ns(r.wall_ns as f64)),
-            (
-                "user / sys CPU",
-                format!(
-                    "{} / {}",
-                    format_ns(r.user_ns as f64),
-                    format_ns(r.sys_ns as f64)
-                ),
-            ),
-            (
-                "children user / sys",
-                format!(
-                    "{} / {}",
-                    format_ns(r.children.user_ns as f64),
-                    format_ns(r.children.sys_ns as f64)
-                ),
-            ),
-            (
-                "context switches",
-                format!(
-                    "{} voluntary, {} involuntary",
-                    r.voluntary_cs + r.children.voluntary_cs,
-                    r.involuntary_cs + r.children.involuntary_cs
-                ),
-            ),
-            (
-                "minor faults",
-                format!("{}", r.minor_faults + r.children.minor_faults),
-            ),
-            (
-                "peak RSS",
-                format!(
-                    "{} (from {})",
-                    bytes(r.max_rss_bytes as f64),
-                    bytes(r.start_rss_bytes as f64)
-                ),
-            ),
-        ];
-        out.push_str("<dl>");
-        for (key, value) in rows {
-            let _ = write!(out, "<dt>{key}</dt><dd>{}</dd>", escape(&value));
-        }
-        out.push_str("</dl>");
+        out.push_str(&resources_list(r));
     }
     if let Some(error) = &p.error {
         let _ = write!(out, "<p class=\"warn\">{}</p>", escape(error));
     }
     out.push_str("</div></div>");
     Ok(out)
+}
+
+/// What the point cost the machine, as a definition list.
+fn resources_list(r: &crate::results::Resources) -> String {
+    let mut out = String::new();
+    let rows = [
+        ("measured for", format_ns(r.wall_ns as f64)),
+        (
+            "user / sys CPU",
+            format!(
+                "{} / {}",
+                format_ns(r.user_ns as f64),
+                format_ns(r.sys_ns as f64)
+            ),
+        ),
+        (
+            "children user / sys",
+            format!(
+                "{} / {}",
+                format_ns(r.children.user_ns as f64),
+                format_ns(r.children.sys_ns as f64)
+            ),
+        ),
+        (
+            "context switches",
+            format!(
+                "{} voluntary, {} involuntary",
+                r.voluntary_cs + r.children.voluntary_cs,
+                r.involuntary_cs + r.children.involuntary_cs
+            ),
+        ),
+        (
+            "minor faults",
+            format!("{}", r.minor_faults + r.children.minor_faults),
+        ),
+        (
+            "peak RSS",
+            format!(
+                "{} (from {})",
+                bytes(r.max_rss_bytes as f64),
+                bytes(r.start_rss_bytes as f64)
+            ),
+        ),
+    ];
+    out.push_str("<dl>");
+    for (key, value) in rows {
+        let _ = write!(out, "<dt>{key}</dt><dd>{}</dd>", escape(&value));
+    }
+    out.push_str("</dl>");
+    out
 }

@@ -3,6 +3,9 @@
 
 use plotters::prelude::*;
 
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::RangedCoordusize;
+
 use super::{AxisRange, FONT, chart_error, svg};
 
 /// One bar: its label, value and interval, colour, and the text at its end.
@@ -78,37 +81,7 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
                 .map_err(chart_error)?;
             // Bars grow from the reference line (1 for ratios), else from the axis.
             let base = options.reference.unwrap_or(if x.log { x.lo } else { 0.0 });
-            for (index, bar) in bars.iter().enumerate() {
-                let row = n - 1 - index;
-                let mut rect = Rectangle::new(
-                    [
-                        (base, SegmentValue::Exact(row)),
-                        (bar.value, super::row_end(row, n)),
-                    ],
-                    bar.colour.mix(0.85).filled(),
-                );
-                rect.set_margin(5, 5, 0, 0);
-                chart
-                    .draw_series(std::iter::once(rect))
-                    .map_err(chart_error)?;
-                let centre = SegmentValue::CenterOf(row);
-                let whisker = ErrorBar::new_horizontal(
-                    centre.clone(),
-                    bar.lo,
-                    bar.value,
-                    bar.hi,
-                    BLACK.stroke_width(1),
-                    8,
-                );
-                chart
-                    .draw_series(std::iter::once(whisker))
-                    .map_err(chart_error)?;
-                let label = EmptyElement::at((bar.hi, centre))
-                    + Text::new(bar.text.clone(), (6, -6), (FONT, 12).into_font());
-                chart
-                    .draw_series(std::iter::once(label))
-                    .map_err(chart_error)?;
-            }
+            draw_bars(&mut chart, bars, n, base)?;
             if let Some(at) = options.reference {
                 let line = PathElement::new(
                     vec![(at, SegmentValue::Exact(0)), (at, SegmentValue::Last)],
@@ -121,6 +94,46 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
             anyhow::Ok(())
         })
     })
+}
+
+/// Each bar from `base` to its value on row `n - 1 - index` (first on top),
+/// with its whisker and its value written past the whisker.
+fn draw_bars<X: Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, SegmentedCoord<RangedCoordusize>>>,
+    bars: &[Bar],
+    n: usize,
+    base: f64,
+) -> anyhow::Result<()> {
+    for (index, bar) in bars.iter().enumerate() {
+        let row = n - 1 - index;
+        let corners = [
+            (base, SegmentValue::Exact(row)),
+            (bar.value, super::row_end(row, n)),
+        ];
+        let mut rect = Rectangle::new(corners, bar.colour.mix(0.85).filled());
+        rect.set_margin(5, 5, 0, 0);
+        chart
+            .draw_series(std::iter::once(rect))
+            .map_err(chart_error)?;
+        let centre = SegmentValue::CenterOf(row);
+        let whisker = ErrorBar::new_horizontal(
+            centre.clone(),
+            bar.lo,
+            bar.value,
+            bar.hi,
+            BLACK.stroke_width(1),
+            8,
+        );
+        chart
+            .draw_series(std::iter::once(whisker))
+            .map_err(chart_error)?;
+        let label = EmptyElement::at((bar.hi, centre))
+            + Text::new(bar.text.clone(), (6, -6), (FONT, 12).into_font());
+        chart
+            .draw_series(std::iter::once(label))
+            .map_err(chart_error)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,19 +20,7 @@ pub fn chart(
     unit: &str,
     throughput: bool,
 ) -> anyhow::Result<String> {
-    let lines: Vec<(String, Vec<Plotted>)> = scaling
-        .lines
-        .iter()
-        .map(|line| {
-            (
-                line.label.clone(),
-                line.points
-                    .iter()
-                    .map(|(x, p)| (*x as f64, metric(p, throughput)))
-                    .collect(),
-            )
-        })
-        .collect();
+    let lines = plotted_lines(scaling, throughput);
     let ideals: Vec<Vec<(f64, f64)>> = if throughput {
         lines.iter().map(|(_, pts)| ideal(pts)).collect()
     } else {
@@ -89,44 +77,60 @@ pub fn chart(
                 .light_line_style(RGBColor(235, 235, 235))
                 .draw()
                 .map_err(chart_error)?;
-            for (index, (_, points)) in lines.iter().enumerate() {
-                let c = colour(index);
-                chart
-                    .draw_series(LineSeries::new(
-                        points.iter().map(|(x, (_, mid, _))| (*x, *mid)),
-                        c.stroke_width(2),
-                    ))
-                    .map_err(chart_error)?;
-                chart
-                    .draw_series(points.iter().map(|(x, (lo, mid, hi))| {
-                        ErrorBar::new_vertical(*x, *lo, *mid, *hi, c.filled(), 8)
-                    }))
-                    .map_err(chart_error)?;
-                chart
-                    .draw_series(
-                        points
-                            .iter()
-                            .map(|(x, (_, mid, _))| Circle::new((*x, *mid), 3, c.filled())),
-                    )
-                    .map_err(chart_error)?;
-                if let Some(ideal) = ideals.get(index) {
-                    chart
-                        .draw_series(DashedLineSeries::new(
-                            ideal.iter().copied(),
-                            6,
-                            4,
-                            c.mix(0.6).stroke_width(1),
-                        ))
-                        .map_err(chart_error)?;
-                }
-            }
-            anyhow::Ok(())
+            draw_lines(&mut chart, &lines, &ideals)
         })?;
         if throughput {
             utilisation_panel(&side, scaling, &x)?;
         }
         Ok(())
     })
+}
+
+/// Each line's points as (x, (low, median, high)) of the plotted metric.
+fn plotted_lines(scaling: &Scaling<'_>, throughput: bool) -> Vec<(String, Vec<Plotted>)> {
+    let plotted = |points: &[(u64, &PointResult)]| {
+        points
+            .iter()
+            .map(|(x, p)| (*x as f64, metric(p, throughput)))
+            .collect()
+    };
+    scaling
+        .lines
+        .iter()
+        .map(|line| (line.label.clone(), plotted(&line.points)))
+        .collect()
+}
+
+/// Each line with its 95% error bars and points, and its dashed ideal.
+fn draw_lines<X, Y>(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
+    lines: &[(String, Vec<Plotted>)],
+    ideals: &[Vec<(f64, f64)>],
+) -> anyhow::Result<()>
+where
+    X: Ranged<ValueType = f64>,
+    Y: Ranged<ValueType = f64>,
+{
+    for (index, (_, points)) in lines.iter().enumerate() {
+        let c = colour(index);
+        let middles = points.iter().map(|(x, (_, mid, _))| (*x, *mid));
+        chart
+            .draw_series(LineSeries::new(middles.clone(), c.stroke_width(2)))
+            .map_err(chart_error)?;
+        let bars = points
+            .iter()
+            .map(|(x, (lo, mid, hi))| ErrorBar::new_vertical(*x, *lo, *mid, *hi, c.filled(), 8));
+        chart.draw_series(bars).map_err(chart_error)?;
+        chart
+            .draw_series(middles.map(|p| Circle::new(p, 3, c.filled())))
+            .map_err(chart_error)?;
+        if let Some(ideal) = ideals.get(index) {
+            let dashed =
+                DashedLineSeries::new(ideal.iter().copied(), 6, 4, c.mix(0.6).stroke_width(1));
+            chart.draw_series(dashed).map_err(chart_error)?;
+        }
+    }
+    Ok(())
 }
 
 const LEGEND_COLUMNS: usize = 3;
