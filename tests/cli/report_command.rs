@@ -18,6 +18,15 @@ fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
     scratch.run_dirs(out).pop().expect("a run folder")
 }
 
+/// `concbench report INPUTS... -o OUT`, which must succeed; returns the HTML.
+fn draw_report(scratch: &Scratch, inputs: &[&str], out: &std::path::Path) -> String {
+    let mut args = vec!["report"];
+    args.extend_from_slice(inputs);
+    args.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    scratch.concbench(&args).assert().success();
+    read(out)
+}
+
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -59,16 +68,7 @@ fn text_from_results_is_escaped_in_html_and_markdown() {
         v["results"][1]["variant"] = "<b>bold</b>".into();
     });
     let out = scratch.path().join("escaped.html");
-    scratch
-        .concbench(&[
-            "report",
-            results.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let html = read(&out);
+    let html = draw_report(&scratch, &[results.to_str().unwrap()], &out);
     assert!(
         !html.contains("<script>alert")
             && !html.contains("<img src=x")
@@ -96,16 +96,7 @@ fn a_run_stopped_half_way_still_gets_a_report_of_what_finished() {
     let partial = format!("{}\n{}\n{}\n{torn}", lines[0], lines[1], lines[2]);
     let jsonl = scratch.file("partial.jsonl", &partial);
     let out = scratch.path().join("partial.html");
-    scratch
-        .concbench(&[
-            "report",
-            jsonl.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let html = read(&out);
+    let html = draw_report(&scratch, &[jsonl.to_str().unwrap()], &out);
     assert!(
         html.contains("spawn.start/scoped_thread/thread/workers=10")
             && html.contains("spawn.start/rayon/pool/workers=10")
@@ -145,17 +136,11 @@ fn two_runs_side_by_side_show_ratios_verdicts_and_unpaired_points() {
         points.push(extra);
     });
     let out = scratch.path().join("compare.html");
-    scratch
-        .concbench(&[
-            "report",
-            base.to_str().unwrap(),
-            new.to_str().unwrap(),
-            "-o",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let html = read(&out);
+    let html = draw_report(
+        &scratch,
+        &[base.to_str().unwrap(), new.to_str().unwrap()],
+        &out,
+    );
     assert!(html.contains("id=\"comparison-chart\""));
     assert!(
         html.contains("<tr class=\"worse\"><td><code>spawn.start/rayon/pool/workers=10</code>"),
