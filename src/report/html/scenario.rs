@@ -71,7 +71,7 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
                 })
             })
             .collect();
-        let x_desc = format!("time per {} (log scale when values span decades)", s.unit());
+        let x_desc = format!("time per {}", s.unit());
         let options = bars::BarChart {
             title: &title,
             x_desc: &x_desc,

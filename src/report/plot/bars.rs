@@ -73,7 +73,11 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
                 .disable_y_mesh()
                 .y_labels(n)
                 .y_label_formatter(&label_of)
-                .x_desc(options.x_desc)
+                .x_desc(if x.log {
+                    format!("{} (log scale)", options.x_desc)
+                } else {
+                    options.x_desc.to_string()
+                })
                 .x_label_formatter(&|v| (options.tick)(*v))
                 .label_style((FONT, 12))
                 .light_line_style(RGBColor(235, 235, 235))

@@ -63,8 +63,8 @@ pub fn chart(
                 .map_err(chart_error)?;
             chart
                 .configure_mesh()
-                .x_desc(scaling.param.as_str())
-                .y_desc(y_desc.as_str())
+                .x_desc(log_label(&scaling.param, x.log))
+                .y_desc(log_label(&y_desc, y.log))
                 .x_label_formatter(&|v| format_count(*v))
                 .y_label_formatter(&|v| {
                     if throughput {
@@ -84,6 +84,15 @@ pub fn chart(
         }
         Ok(())
     })
+}
+
+/// An axis title, marked when the axis is logarithmic.
+fn log_label(title: &str, log: bool) -> String {
+    if log {
+        format!("{title} (log scale)")
+    } else {
+        title.to_string()
+    }
 }
 
 /// Each line's points as (x, (low, median, high)) of the plotted metric.
