@@ -19,7 +19,7 @@ pub struct Ratio {
 }
 
 /// The statistic of one side: the mean over invocations of each one's median.
-fn side_estimate(invocations: &[Vec<f64>]) -> f64 {
+pub fn side_estimate(invocations: &[Vec<f64>]) -> f64 {
     let medians: Vec<f64> = invocations
         .iter()
         .map(|samples| {

@@ -199,8 +199,8 @@ fn judge_point(
             verdict.verdict = verdict::judge(&r, threshold);
             (verdict.ratio, verdict.ratio_lo, verdict.ratio_hi) =
                 (Some(r.ratio), Some(r.lo), Some(r.hi));
-            verdict.base_ns_per_op = Some(mean_of_medians(&base_runs));
-            verdict.new_ns_per_op = Some(mean_of_medians(&new_runs));
+            verdict.base_ns_per_op = Some(bootstrap::side_estimate(&base_runs));
+            verdict.new_ns_per_op = Some(bootstrap::side_estimate(&new_runs));
             if verdict.verdict == Verdict::Uncertain {
                 settle(
                     &mut verdict,
@@ -228,18 +228,6 @@ fn settle(verdict: &mut PointVerdict, r: &bootstrap::Ratio, threshold: f64, runs
                 Some("the estimate sits on the threshold: no sample count settles it".into())
         }
     }
-}
-
-fn mean_of_medians(runs: &[Vec<f64>]) -> f64 {
-    let medians: Vec<f64> = runs
-        .iter()
-        .map(|r| {
-            let mut sorted = r.clone();
-            sorted.sort_by(f64::total_cmp);
-            crate::harness::stats::median_of_sorted(&sorted)
-        })
-        .collect();
-    medians.iter().sum::<f64>() / medians.len().max(1) as f64
 }
 
 /// A warning when the sides ran on different CPUs or core counts.

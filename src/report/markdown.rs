@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Format, ReportInput, compare, findings, view};
+use super::{Format, ReportInput, findings, view};
 use crate::results::RunResults;
 use crate::terminal::format_ns;
 
@@ -24,8 +24,9 @@ impl Format for Markdown {
             cell(&host.kernel),
             cell(&results.run.tool_version)
         );
-        if let Some(base) = input.base {
-            comparison(&mut out, base, results);
+        if let Some(outcome) = input.comparison {
+            out.push_str(&crate::gate::output::markdown(outcome));
+            out.push('\n');
         }
         let found = findings::findings(results);
         if !found.is_empty() {
@@ -87,41 +88,6 @@ fn family_tables(out: &mut String, results: &RunResults) {
         }
         out.push('\n');
     }
-}
-
-fn comparison(out: &mut String, base: &RunResults, new: &RunResults) {
-    let pairing = compare::pair(base, new);
-    let _ = writeln!(out, "## Compared with run {}\n", cell(&base.run.id));
-    let _ = writeln!(
-        out,
-        "| point | base | new | new/base | verdict |\n|---|---:|---:|---:|---|"
-    );
-    for pair in &pairing.pairs {
-        let median = |p: &crate::results::PointResult| {
-            p.summary
-                .as_ref()
-                .map_or("—".into(), |s| format_ns(s.ns_per_op.median))
-        };
-        let ratio = if pair.ratio.is_finite() {
-            format!("{:.3}", pair.ratio)
-        } else {
-            "—".into()
-        };
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {ratio} | {} |",
-            cell(pair.id),
-            median(pair.base),
-            median(pair.new),
-            pair.verdict.word()
-        );
-    }
-    for (side, points) in [("base", &pairing.only_base), ("new", &pairing.only_new)] {
-        for point in points.iter() {
-            let _ = writeln!(out, "| `{}` | only in {side} run | | | |", cell(&point.id));
-        }
-    }
-    out.push('\n');
 }
 
 /// Failures in bold, so they stand out in a job summary.

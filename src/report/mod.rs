@@ -3,7 +3,6 @@
 //! same with two runs side by side. Each format turns results into bytes
 //! and never touches files; `write_run_reports` and `report_files` do.
 
-pub mod compare;
 pub mod export;
 pub mod findings;
 pub mod html;
@@ -17,10 +16,12 @@ use anyhow::Context;
 
 use crate::results::RunResults;
 
-/// What a report is made from: one run, or a new run against a base.
+/// What a report is made from: one run, or a new run and its comparison
+/// against a base.
 pub struct ReportInput<'a> {
     pub new: &'a RunResults,
-    pub base: Option<&'a RunResults>,
+    /// With a base: the regression gate's verdicts, the same `compare` gives.
+    pub comparison: Option<&'a crate::gate::GateOutcome>,
 }
 
 /// An output format.
@@ -32,7 +33,7 @@ pub trait Format {
 pub fn write_run_reports(results: &RunResults, dir: &Path) -> anyhow::Result<()> {
     let input = ReportInput {
         new: results,
-        base: None,
+        comparison: None,
     };
     write(&dir.join("report.html"), &html::Html.render(&input)?)?;
     write(&dir.join("summary.md"), &markdown::Markdown.render(&input)?)?;
@@ -68,7 +69,23 @@ pub fn report_files(
         }
     };
     let markdown_path = html_path.with_extension("md");
-    let input = ReportInput { new: &new, base };
+    // The two-run view shows exactly what `concbench compare` would decide,
+    // with the same thresholds (configs/gate.toml when present).
+    let comparison = match base {
+        Some(base) => {
+            let thresholds = crate::gate::thresholds::Thresholds::load(None, None)?;
+            Some(crate::gate::compare(
+                std::slice::from_ref(base),
+                std::slice::from_ref(&new),
+                &thresholds,
+            ))
+        }
+        None => None,
+    };
+    let input = ReportInput {
+        new: &new,
+        comparison: comparison.as_ref(),
+    };
     write(&html_path, &html::Html.render(&input)?)?;
     write(&markdown_path, &markdown::Markdown.render(&input)?)?;
     Ok((html_path, markdown_path, new))
@@ -90,7 +107,7 @@ pub fn write_exports(
 ) -> anyhow::Result<()> {
     let input = ReportInput {
         new: results,
-        base: None,
+        comparison: None,
     };
     for (format, path) in exports {
         let bytes = match format {

@@ -113,15 +113,14 @@ fn two_runs_side_by_side_show_ratios_verdicts_and_unpaired_points() {
     let scratch = Scratch::new();
     let dir = small_run(&scratch, "out");
     let base = dir.join("results.json");
-    // Fixed figures for rayon on both sides, so the verdict cannot depend
-    // on how noisy this machine was: 100 ns [95, 105] against 300 [285, 315].
+    // Fixed samples for rayon on both sides, so the verdict cannot depend
+    // on how noisy this machine was: about 100 ns against about 300 ns.
     let pin = |v: &mut Value, median: f64| {
-        let estimate = &mut v["results"][1]["summary"]["ns_per_op"];
-        (estimate["median"], estimate["ci95_lo"], estimate["ci95_hi"]) = (
-            median.into(),
-            (median * 0.95).into(),
-            (median * 1.05).into(),
-        );
+        // Ten samples of 1000 operations within ±1% of `median` ns per op.
+        let samples: Vec<Value> = (0..10)
+            .map(|i| serde_json::json!({ "ops": 1000, "ns": (median * 1000.0 * (0.99 + 0.002 * i as f64)) as u64 }))
+            .collect();
+        v["results"][1]["samples"] = Value::Array(samples);
     };
     edit_json(&base, |v| pin(v, 100.0));
     let new = scratch.path().join("new.json");
@@ -153,13 +152,16 @@ fn two_runs_side_by_side_show_ratios_verdicts_and_unpaired_points() {
         "an unchanged point"
     );
     assert!(html.contains(
-        "spawn.start/tokio/async/workers=10</code></td><td colspan=\"4\">only in the base run"
+        "spawn.start/tokio/async/workers=10</code></td><td colspan=\"5\">only in the base run"
     ));
     assert!(html.contains(
-        "spawn.start/tokio/async/workers=20</code></td><td colspan=\"4\">only in the new run"
+        "spawn.start/tokio/async/workers=20</code></td><td colspan=\"5\">only in the new run"
     ));
     let markdown = read(&out.with_extension("md"));
-    assert!(markdown.contains("| 3.000 | worse |"), "{markdown}");
+    assert!(
+        markdown.contains("| 3.000 [") && markdown.contains("| REGRESSED |"),
+        "{markdown}"
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@ mod scenario;
 
 use std::fmt::Write;
 
-use super::{Format, ReportInput, compare, findings, plot, view};
+use super::{Format, ReportInput, findings, plot, view};
+use crate::gate::GateOutcome;
+use crate::gate::verdict::Verdict;
 use crate::results::RunResults;
 use crate::terminal::format_ns;
 
@@ -18,9 +20,9 @@ impl Format for Html {
         let families = view::families(results);
         let mut body = String::new();
         body.push_str(&header(results));
-        body.push_str(&contents(&families, input.base.is_some()));
-        if let Some(base) = input.base {
-            body.push_str(&comparison(base, results)?);
+        body.push_str(&contents(&families, input.comparison.is_some()));
+        if let Some(outcome) = input.comparison {
+            body.push_str(&comparison(outcome, results)?);
         }
         body.push_str(&findings_section(&findings::findings(results)));
         let heatmap_cells = plot::heatmap::PAGE_CELL_BUDGET / results.results.len().max(1);
@@ -199,102 +201,85 @@ fn problems(results: &RunResults) -> String {
     out
 }
 
-fn comparison(base: &RunResults, new: &RunResults) -> anyhow::Result<String> {
-    let pairing = compare::pair(base, new);
+fn comparison(outcome: &GateOutcome, new: &RunResults) -> anyhow::Result<String> {
     let mut out = format!(
-        "<section id=\"comparison\"><h2>Comparison</h2><p>Run <code>{}</code> (new) against <code>{}</code> (base). Ratio = new / base of the median time per operation: below 1 is faster. \
-         The interval spans the extremes of both runs' 95% intervals; a change is coloured only when it lies wholly on one side of 1.</p>",
+        "<section id=\"comparison\"><h2>Comparison</h2><p>Run <code>{}</code> (new) against <code>{}</code> (base), \
+         judged as <code>concbench compare</code> judges them. Ratio = new / base of the time per operation (below 1 is faster), \
+         with a 95% bootstrap interval; a point is coloured only when the whole interval lies beyond its threshold.</p>",
         escape(&new.run.id),
-        escape(&base.run.id)
+        escape(&outcome.base_runs.join(", "))
     );
-    if base.host.cpu_model != new.host.cpu_model
-        || base.host.logical_cores != new.host.logical_cores
-    {
-        let _ = write!(
-            out,
-            "<p class=\"warn\">The runs come from different hosts ({} × {} vs {} × {}): ratios mix machine and code.</p>",
-            escape(&base.host.cpu_model),
-            base.host.logical_cores,
-            escape(&new.host.cpu_model),
-            new.host.logical_cores
-        );
+    if let Some(warning) = &outcome.host_warning {
+        let _ = write!(out, "<p class=\"warn\">{}</p>", escape(warning));
     }
-    out.push_str(&comparison_chart(&pairing)?);
-    out.push_str(&comparison_table(&pairing));
+    out.push_str(&comparison_chart(outcome)?);
+    out.push_str(&comparison_table(outcome));
     out.push_str("</section>");
     Ok(out)
 }
 
-/// The ratio chart of the measured pairs (empty when none measured).
-fn comparison_chart(pairing: &compare::Pairing<'_>) -> anyhow::Result<String> {
-    let mut out = String::new();
-    let measured: Vec<&compare::Pair<'_>> = pairing
-        .pairs
+/// The ratio chart of the points both runs measured.
+fn comparison_chart(outcome: &GateOutcome) -> anyhow::Result<String> {
+    let bars: Vec<plot::bars::Bar> = outcome
+        .points
         .iter()
-        .filter(|p| p.ratio.is_finite())
-        .collect();
-    if !measured.is_empty() {
-        let bars: Vec<plot::bars::Bar> = measured
-            .iter()
-            .map(|p| plot::bars::Bar {
-                label: p.id.to_string(),
-                value: p.ratio,
-                lo: p.lo,
-                hi: p.hi,
+        .filter_map(|p| {
+            Some(plot::bars::Bar {
+                label: p.id.clone(),
+                value: p.ratio?,
+                lo: p.ratio_lo?,
+                hi: p.ratio_hi?,
                 colour: verdict_colour(p.verdict),
-                text: format!("{:.3}", p.ratio),
+                text: format!("{:.3}", p.ratio?),
             })
-            .collect();
-        let options = plot::bars::BarChart {
-            title: "new / base, time per operation",
-            x_desc: "ratio (below 1 is faster)",
-            reference: Some(1.0),
-            tick: &|v| format!("{v:.2}"),
-        };
-        let _ = write!(
-            out,
-            "<figure id=\"comparison-chart\">{}</figure>",
-            plot::bars::chart(&options, &bars)?
-        );
+        })
+        .collect();
+    if bars.is_empty() {
+        return Ok(String::new());
     }
-    Ok(out)
+    let options = plot::bars::BarChart {
+        title: "new / base, time per operation",
+        x_desc: "ratio (below 1 is faster)",
+        reference: Some(1.0),
+        tick: &|v| format!("{v:.2}"),
+    };
+    Ok(format!(
+        "<figure id=\"comparison-chart\">{}</figure>",
+        plot::bars::chart(&options, &bars)?
+    ))
 }
 
 /// The table of every pair and every point found on one side only.
-fn comparison_table(pairing: &compare::Pairing<'_>) -> String {
-    let mut out = String::new();
-    out.push_str("<table class=\"points\"><tr><th>point</th><th>base</th><th>new</th><th>new/base</th><th>verdict</th></tr>");
-    for p in &pairing.pairs {
-        let median = |r: &crate::results::PointResult| {
-            r.summary
-                .as_ref()
-                .map_or("—".to_string(), |s| format_ns(s.ns_per_op.median))
-        };
-        let ratio = if p.ratio.is_finite() {
-            format!("{:.3} [{:.3}, {:.3}]", p.ratio, p.lo, p.hi)
-        } else {
-            "—".into()
-        };
-        let class = match p.verdict {
-            compare::Verdict::Better => "better",
-            compare::Verdict::Worse => "worse",
-            _ => "same",
+fn comparison_table(outcome: &GateOutcome) -> String {
+    let mut out = String::from(
+        "<table class=\"points\"><tr><th>point</th><th>base</th><th>new</th><th>new/base [95%]</th><th>threshold</th><th>verdict</th></tr>",
+    );
+    for p in &outcome.points {
+        let ns = |v: Option<f64>| v.map_or("—".to_string(), format_ns);
+        let ratio = match (p.ratio, p.ratio_lo, p.ratio_hi) {
+            (Some(r), Some(lo), Some(hi)) => format!("{r:.3} [{lo:.3}, {hi:.3}]"),
+            _ => "—".into(),
         };
         let _ = write!(
             out,
-            "<tr class=\"{class}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{ratio}</td><td>{}</td></tr>",
-            escape(p.id),
-            median(p.base),
-            median(p.new),
+            "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{ratio}</td><td>{:.1}%</td><td>{}</td></tr>",
+            verdict_class(p.verdict),
+            escape(&p.id),
+            ns(p.base_ns_per_op),
+            ns(p.new_ns_per_op),
+            p.threshold_pct,
             p.verdict.word()
         );
     }
-    for (side, points) in [("base", &pairing.only_base), ("new", &pairing.only_new)] {
-        for point in points.iter() {
+    for (side, ids) in [
+        ("base", &outcome.only_in_base),
+        ("new", &outcome.only_in_new),
+    ] {
+        for id in ids.iter() {
             let _ = write!(
                 out,
-                "<tr class=\"same\"><td><code>{}</code></td><td colspan=\"4\">only in the {side} run</td></tr>",
-                escape(&point.id)
+                "<tr class=\"same\"><td><code>{}</code></td><td colspan=\"5\">only in the {side} run</td></tr>",
+                escape(id)
             );
         }
     }
@@ -302,10 +287,18 @@ fn comparison_table(pairing: &compare::Pairing<'_>) -> String {
     out
 }
 
-fn verdict_colour(verdict: compare::Verdict) -> plotters::style::RGBColor {
+fn verdict_class(verdict: Verdict) -> &'static str {
     match verdict {
-        compare::Verdict::Better => plotters::style::RGBColor(89, 161, 79),
-        compare::Verdict::Worse => plotters::style::RGBColor(225, 87, 89),
+        Verdict::Improved => "better",
+        Verdict::Regressed | Verdict::Broken => "worse",
+        _ => "same",
+    }
+}
+
+fn verdict_colour(verdict: Verdict) -> plotters::style::RGBColor {
+    match verdict_class(verdict) {
+        "better" => plotters::style::RGBColor(89, 161, 79),
+        "worse" => plotters::style::RGBColor(225, 87, 89),
         _ => plotters::style::RGBColor(170, 170, 170),
     }
 }
