@@ -46,3 +46,9 @@ pub fn git_commit() -> Option<String> {
         .filter(|c| !c.is_empty())
         .map(String::from)
 }
+
+/// The cores this process may run on: what `cores` means in configs and
+/// what parallel scenarios size their pools by.
+pub fn logical_cores() -> u64 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
+}

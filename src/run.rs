@@ -100,7 +100,9 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
     let mut results = Vec::with_capacity(total);
     for (index, point) in plan.points.iter().enumerate() {
         progress.set_message(point.id());
-        let result = crate::harness::run_point(point);
+        let mut result = crate::harness::run_point(point);
+        let throughput_vs = point.scenario.info().throughput_vs;
+        crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);
         stream
             .append(&result)
             .context("appending to results.jsonl")?;

@@ -26,6 +26,7 @@ pub struct Measurement {
     pub resources: Resources,
     pub utilisation: Utilisation,
     pub metrics: std::collections::BTreeMap<String, f64>,
+    pub latency: Option<crate::results::Latency>,
 }
 
 pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurement> {
@@ -37,6 +38,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, &context.cancel)?;
     let extra_per_op = warm_ns_per_op * settings.slowdown_pct as f64 / 100.0;
 
+    trial.begin_measurement();
     let mut sampler = Sampler::start(
         &context.worker_binary,
         settings.sampler_interval,
@@ -75,6 +77,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
             settings.slowdown_pct as f64,
         );
     }
+    let latency = trial.latency();
     // Teardown (joining helpers, reaping, freeing) happens here, untimed.
     drop(trial);
     Ok(Measurement {
@@ -83,6 +86,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         resources,
         utilisation,
         metrics,
+        latency,
     })
 }
 

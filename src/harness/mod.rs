@@ -2,7 +2,9 @@
 //! (numbers, an error, a panic, a timeout) into one `PointResult`. Knows no
 //! scenario by name.
 
+pub mod latency;
 pub mod measure;
+pub mod relative;
 pub mod resources;
 pub mod sampler;
 pub mod stats;
@@ -41,6 +43,7 @@ pub fn run_point(point: &Point) -> PointResult {
             result.resources = Some(m.resources);
             result.utilisation = Some(m.utilisation);
             result.metrics = m.metrics;
+            result.latency_ns = m.latency;
         }
         Outcome::Finished(Err(message)) => {
             result.status = Status::Failed;

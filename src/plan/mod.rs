@@ -276,21 +276,50 @@ fn expand_params(
     Ok(grid)
 }
 
-/// An integer or a non-empty list of integers.
+/// An integer, a core-count expression, or a non-empty list of them;
+/// repeated values (e.g. `2` and `cores` on a 2-core machine) count once.
 fn param_values(value: &toml::Value) -> Result<Vec<i64>, String> {
-    match value {
-        toml::Value::Integer(i) => Ok(vec![*i]),
-        toml::Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .map(|item| {
-                item.as_integer()
-                    .ok_or_else(|| format!("expected integers, found {item}"))
-            })
-            .collect(),
-        toml::Value::Array(_) => Err("an empty list of values".into()),
+    let one = |item: &toml::Value| match item {
+        toml::Value::Integer(i) => Ok(*i),
+        toml::Value::String(text) => cores_expression(text, crate::host::logical_cores()),
         other => Err(format!(
-            "expected an integer or a list of integers, found {other}"
+            "expected an integer or \"cores\", \"cores+N\", \"cores-N\", \"N*cores\", found {other}"
         )),
+    };
+    let mut values = match value {
+        toml::Value::Array(items) if items.is_empty() => {
+            return Err("an empty list of values".into());
+        }
+        toml::Value::Array(items) => items.iter().map(one).collect::<Result<Vec<_>, _>>()?,
+        single => vec![one(single)?],
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    values.retain(|v| seen.insert(*v));
+    Ok(values)
+}
+
+/// `cores`, `cores+N`, `cores-N` or `N*cores`, with `cores` the machine's
+/// logical core count: sweeps that mean the same on 2 and 16 cores.
+fn cores_expression(text: &str, cores: u64) -> Result<i64, String> {
+    let cores = cores as i64;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let number = |digits: &str| {
+        digits.parse::<i64>().map_err(|_| {
+            format!("`{text}` is not a core-count expression (cores, cores+N, cores-N, N*cores)")
+        })
+    };
+    if compact == "cores" {
+        Ok(cores)
+    } else if let Some(n) = compact.strip_prefix("cores+") {
+        Ok(cores + number(n)?)
+    } else if let Some(n) = compact.strip_prefix("cores-") {
+        Ok(cores - number(n)?)
+    } else if let Some(n) = compact.strip_suffix("*cores") {
+        Ok(number(n)? * cores)
+    } else {
+        Err(format!(
+            "`{text}` is not a core-count expression (cores, cores+N, cores-N, N*cores)"
+        ))
     }
 }
 
@@ -354,4 +383,30 @@ fn with_overrides(mut settings: Settings, overrides: &Overrides) -> Settings {
     settings.timeout = overrides.timeout.unwrap_or(settings.timeout);
     settings.slowdown_pct = overrides.slowdown_pct.unwrap_or(settings.slowdown_pct);
     settings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_expressions_resolve_against_the_core_count() {
+        assert_eq!(cores_expression("cores", 16), Ok(16));
+        assert_eq!(cores_expression("cores + 1", 16), Ok(17));
+        assert_eq!(cores_expression("cores-1", 2), Ok(1));
+        assert_eq!(cores_expression("2*cores", 2), Ok(4));
+        let error = cores_expression("many", 2).unwrap_err();
+        assert!(error.contains("`many`"), "{error}");
+        assert!(cores_expression("x*cores", 2).is_err());
+    }
+
+    #[test]
+    fn repeated_values_count_once() {
+        let value: toml::Value =
+            toml::from_str::<toml::Table>("k = [1, 2, 2, 1]").unwrap()["k"].clone();
+        assert_eq!(param_values(&value), Ok(vec![1, 2]));
+        let strings: toml::Value =
+            toml::from_str::<toml::Table>("k = [true]").unwrap()["k"].clone();
+        assert!(param_values(&strings).is_err());
+    }
 }

@@ -2,6 +2,8 @@
 //! one registry (`all()`). Adding a scenario is one item in a family file plus
 //! one line in `all()`.
 
+pub mod cpu;
+pub mod io;
 pub mod selftest;
 pub mod spawn;
 
@@ -17,6 +19,14 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Family {
     Spawn,
+    Cpu,
+    Io,
+    Lock,
+    Sync,
+    Queue,
+    Ipc,
+    Switch,
+    Pattern,
     Selftest,
 }
 
@@ -62,6 +72,14 @@ impl Family {
     pub fn name(self) -> &'static str {
         match self {
             Family::Spawn => "spawn",
+            Family::Cpu => "cpu",
+            Family::Io => "io",
+            Family::Lock => "lock",
+            Family::Sync => "sync",
+            Family::Queue => "queue",
+            Family::Ipc => "ipc",
+            Family::Switch => "switch",
+            Family::Pattern => "pattern",
             Family::Selftest => "selftest",
         }
     }
@@ -211,6 +229,16 @@ pub trait Trial {
     fn metrics(&self, _measured: &Measured<'_>) -> BTreeMap<String, f64> {
         BTreeMap::new()
     }
+
+    /// Called once between warm-up and the first timed sample: a trial that
+    /// records latencies clears what warm-up recorded.
+    fn begin_measurement(&mut self) {}
+
+    /// Per-operation latency percentiles recorded during the timed samples
+    /// (see `harness::latency::Recorder`), for scenarios that record them.
+    fn latency(&self) -> Option<crate::results::Latency> {
+        None
+    }
 }
 
 /// A measurable scenario: describes itself and builds trials for points.
@@ -229,7 +257,11 @@ pub trait Scenario: Sync {
 
 /// Every scenario concbench knows, in listing order.
 pub fn all() -> Vec<&'static dyn Scenario> {
-    vec![&spawn::START, &spawn::SLEEPERS, &selftest::FAULT]
+    let mut scenarios: Vec<&'static dyn Scenario> = vec![&spawn::START, &spawn::SLEEPERS];
+    scenarios.extend(cpu::scenarios());
+    scenarios.extend(io::scenarios());
+    scenarios.push(&selftest::FAULT);
+    scenarios
 }
 
 /// The scenario with this id, if any.

@@ -3,6 +3,8 @@
 mod bad_input;
 mod browser;
 mod compare_command;
+mod cpu_family;
+mod io_family;
 mod list_and_help;
 mod report_command;
 mod run_command;
