@@ -305,7 +305,7 @@ fn cores_expression(text: &str, cores: u64) -> Result<i64, String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let number = |digits: &str| {
         digits.parse::<i64>().map_err(|_| {
-            format!("`{text}` is not a core-count expression (cores, cores+N, cores-N, N*cores)")
+            format!("expected an integer or a core-count expression (cores, cores+N, cores-N, N*cores), found `{text}`")
         })
     };
     if compact == "cores" {
@@ -318,7 +318,7 @@ fn cores_expression(text: &str, cores: u64) -> Result<i64, String> {
         Ok(number(n)? * cores)
     } else {
         Err(format!(
-            "`{text}` is not a core-count expression (cores, cores+N, cores-N, N*cores)"
+            "expected an integer or a core-count expression (cores, cores+N, cores-N, N*cores), found `{text}`"
         ))
     }
 }
