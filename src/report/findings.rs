@@ -4,6 +4,7 @@
 
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
+use crate::scenario::Model;
 use crate::terminal::format_ns;
 
 /// One conclusion, with the anchor of the chart that shows it.
@@ -23,6 +24,7 @@ pub fn findings(results: &RunResults) -> Vec<Finding> {
             found.extend(comparisons(scenario));
             found.extend(against_ideal(scenario));
             found.extend(speedups(scenario));
+            found.extend(against_serial(scenario, results.host.logical_cores as u64));
         }
     }
     found
@@ -146,6 +148,49 @@ fn speedups(scenario: &ScenarioView<'_>) -> Vec<Finding> {
         }
     }
     found
+}
+
+/// For scenarios with a serial reference: each parallel point at k = the
+/// machine's cores, its speedup over serial with the interval the two 95%
+/// intervals imply, and its parallel efficiency.
+fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
+    let Some(param) = scenario.meta.and_then(|m| m.throughput_vs.as_deref()) else {
+        return Vec::new();
+    };
+    let Some(serial) = scenario.ok_points().find(|p| p.model == Model::Serial) else {
+        return Vec::new();
+    };
+    let (serial_ns, serial_lo, serial_hi) = interval(serial);
+    let anchor = view::anchor(&["speedup", scenario.id]);
+    scenario
+        .ok_points()
+        .filter(|p| p.model != Model::Serial && p.params.0.get(param) == Some(&cores))
+        .filter(|p| p.metrics.contains_key("speedup_vs_serial"))
+        .map(|point| {
+            let (median, lo, hi) = interval(point);
+            let speedup = serial_ns / median;
+            let efficiency = 100.0 * speedup / cores as f64;
+            let others = point
+                .params
+                .0
+                .iter()
+                .filter(|(name, _)| name.as_str() != param)
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            Finding {
+                text: format!(
+                    "{} ({others}): {} at {param}={cores} (the machine's cores) runs {speedup:.2}x as fast as serial (95% interval {:.2}–{:.2}), {efficiency:.0}% parallel efficiency.",
+                    scenario.id,
+                    short_label(point),
+                    serial_lo / hi.max(f64::MIN_POSITIVE),
+                    serial_hi / lo.max(f64::MIN_POSITIVE),
+                ),
+                anchor: anchor.clone(),
+                supported: true,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

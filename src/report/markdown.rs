@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Format, ReportInput, findings, view};
+use super::{Format, ReportInput, findings, speedup, view};
 use crate::results::RunResults;
 use crate::terminal::format_ns;
 
@@ -67,27 +67,60 @@ fn family_tables(out: &mut String, results: &RunResults) {
             "| point | status | median | 95% interval | per second |\n|---|---|---:|---:|---:|"
         );
         for point in scenarios.iter().flat_map(|s| s.points.iter()) {
-            let (median, interval, rate) = match &point.summary {
-                Some(s) => (
-                    format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
-                    format!(
-                        "{} – {}",
-                        format_ns(s.ns_per_op.ci95_lo),
-                        format_ns(s.ns_per_op.ci95_hi)
-                    ),
-                    format!("{:.0}", s.ops_per_s),
-                ),
-                None => Default::default(),
-            };
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {median} | {interval} | {rate} |",
-                cell(&point.id),
-                status_word(point)
-            );
+            family_row(out, point);
         }
         out.push('\n');
+        for scenario in &scenarios {
+            speedup_table(out, scenario);
+        }
     }
+}
+
+/// Speedup over serial by variant and worker count, for parallel scenarios.
+fn speedup_table(out: &mut String, scenario: &view::ScenarioView<'_>) {
+    let Some(matrix) = speedup::matrix(scenario) else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "{}: speedup over serial (parallel efficiency) by {}\n",
+        cell(scenario.id),
+        cell(&matrix.param)
+    );
+    let heads: Vec<String> = matrix
+        .columns
+        .iter()
+        .map(|k| format!("{}={k}", matrix.param))
+        .collect();
+    let _ = writeln!(out, "| variant/model | {} |", heads.join(" | "));
+    let _ = writeln!(out, "|---|{}", "---:|".repeat(heads.len()));
+    for row in &matrix.rows {
+        let cells: Vec<String> = row.cells.iter().map(|c| speedup::cell_text(*c)).collect();
+        let _ = writeln!(out, "| `{}` | {} |", cell(&row.label), cells.join(" | "));
+    }
+    out.push('\n');
+}
+
+/// One point as a row of its family's table.
+fn family_row(out: &mut String, point: &crate::results::PointResult) {
+    let (median, interval, rate) = match &point.summary {
+        Some(s) => (
+            format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
+            format!(
+                "{} – {}",
+                format_ns(s.ns_per_op.ci95_lo),
+                format_ns(s.ns_per_op.ci95_hi)
+            ),
+            format!("{:.0}", s.ops_per_s),
+        ),
+        None => Default::default(),
+    };
+    let _ = writeln!(
+        out,
+        "| `{}` | {} | {median} | {interval} | {rate} |",
+        cell(&point.id),
+        status_word(point)
+    );
 }
 
 /// Failures in bold, so they stand out in a job summary.

@@ -8,6 +8,7 @@ pub mod findings;
 pub mod html;
 pub mod markdown;
 pub mod plot;
+pub mod speedup;
 pub mod view;
 
 use std::path::{Path, PathBuf};

@@ -153,7 +153,7 @@ impl<'a> ScenarioView<'a> {
     }
 
     /// Parameters that take more than one value in this scenario.
-    fn varying_params(&self) -> Vec<&'a str> {
+    pub fn varying_params(&self) -> Vec<&'a str> {
         let names: BTreeSet<&str> = self
             .points
             .iter()

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::escape;
 use crate::report::plot::{self, bars};
+use crate::report::speedup;
 use crate::report::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, Status};
 use crate::terminal::format_ns;
@@ -37,6 +38,7 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
             view::anchor(&["scaling", s.id, &scaling.param])
         );
     }
+    out.push_str(&speedup_table(s));
     out.push_str(&table(s));
     let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
     for point in &s.points {
@@ -86,6 +88,31 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
         );
     }
     Ok(out)
+}
+
+/// Speedup over the run's serial reference by variant and worker count.
+fn speedup_table(s: &ScenarioView<'_>) -> String {
+    let Some(matrix) = speedup::matrix(s) else {
+        return String::new();
+    };
+    let mut out = format!(
+        "<table class=\"points\" id=\"{}\"><caption>speedup over serial (parallel efficiency) by {}</caption><tr><th>variant/model</th>",
+        view::anchor(&["speedup", s.id]),
+        escape(&matrix.param)
+    );
+    for k in &matrix.columns {
+        let _ = write!(out, "<th>{}={k}</th>", escape(&matrix.param));
+    }
+    out.push_str("</tr>");
+    for row in &matrix.rows {
+        let _ = write!(out, "<tr><td><code>{}</code></td>", escape(&row.label));
+        for cell in &row.cells {
+            let _ = write!(out, "<td class=\"num\">{}</td>", speedup::cell_text(*cell));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    out
 }
 
 fn table(s: &ScenarioView<'_>) -> String {

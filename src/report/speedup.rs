@@ -1,0 +1,94 @@
+//! The speedup table of a parallel scenario: for each variant/model, the
+//! speedup over the run's serial reference (and the parallel efficiency) at
+//! each worker count. Read from the `speedup_vs_serial` and
+//! `parallel_efficiency` metrics the run stored with each point.
+
+use std::collections::BTreeSet;
+
+use super::view::{ScenarioView, short_label};
+use crate::scenario::Model;
+
+/// One row: a variant/model (plus any other varying params) across k.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub label: String,
+    /// (speedup, efficiency) per column; `None` where the run has no point.
+    pub cells: Vec<Option<(f64, Option<f64>)>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    /// The worker-count parameter the columns are.
+    pub param: String,
+    pub columns: Vec<u64>,
+    pub rows: Vec<Row>,
+}
+
+/// The table, when the scenario has a worker-count parameter and at least one
+/// point with a speedup against serial.
+pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
+    let param = scenario.meta?.throughput_vs.clone()?;
+    let points: Vec<_> = scenario
+        .ok_points()
+        .filter(|p| p.model != Model::Serial && p.metrics.contains_key("speedup_vs_serial"))
+        .collect();
+    if points.is_empty() {
+        return None;
+    }
+    let columns: Vec<u64> = points
+        .iter()
+        .filter_map(|p| p.params.0.get(&param).copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let varying = scenario.varying_params();
+    let mut rows: Vec<Row> = Vec::new();
+    for point in points {
+        let others: Vec<String> = varying
+            .iter()
+            .filter(|name| **name != param)
+            .filter_map(|name| point.params.0.get(*name).map(|v| format!("{name}={v}")))
+            .collect();
+        let label = if others.is_empty() {
+            short_label(point)
+        } else {
+            format!("{} {}", short_label(point), others.join(","))
+        };
+        let Some(column) = point
+            .params
+            .0
+            .get(&param)
+            .and_then(|k| columns.iter().position(|c| c == k))
+        else {
+            continue;
+        };
+        let row = match rows.iter_mut().find(|r| r.label == label) {
+            Some(row) => row,
+            None => {
+                rows.push(Row {
+                    label,
+                    cells: vec![None; columns.len()],
+                });
+                rows.last_mut().expect("just pushed")
+            }
+        };
+        row.cells[column] = Some((
+            point.metrics["speedup_vs_serial"],
+            point.metrics.get("parallel_efficiency").copied(),
+        ));
+    }
+    Some(Matrix {
+        param,
+        columns,
+        rows,
+    })
+}
+
+/// `1.94x (97%)`: a cell as people read it.
+pub fn cell_text(cell: Option<(f64, Option<f64>)>) -> String {
+    match cell {
+        None => "–".into(),
+        Some((speedup, Some(efficiency))) => format!("{speedup:.2}x ({:.0}%)", 100.0 * efficiency),
+        Some((speedup, None)) => format!("{speedup:.2}x"),
+    }
+}
