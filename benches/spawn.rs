@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use concbench::model::worker::{set_worker_binary, worker_binary};
-use concbench::scenario::{self, CancelToken, Params, TrialContext};
+use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// Workers per round: small enough for criterion's many iterations.
@@ -25,6 +25,7 @@ fn spawn_start(c: &mut Criterion) {
                 model,
                 params: Params([("workers".to_string(), WORKERS)].into()),
                 cancel: CancelToken::default(),
+                progress: Progress::default(),
                 worker_binary: worker_binary(),
             };
             let mut trial = scenario.build(&context).expect("trial builds");

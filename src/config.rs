@@ -39,6 +39,9 @@ pub struct SettingsPatch {
     pub min_samples: Option<Spanned<u64>>,
     pub timeout: Option<SpannedDuration>,
     pub sampler_interval: Option<SpannedDuration>,
+    /// How long a point that reports progress (dining philosophers) may make
+    /// none before it is stopped as deadlocked.
+    pub stall_timeout: Option<SpannedDuration>,
     /// Calibration only: see `plan::Settings::slowdown_pct`.
     pub slowdown_pct: Option<Spanned<u64>>,
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use crate::plan::Point;
 use crate::results::{PointResult, Status};
-use crate::scenario::{CancelToken, TrialContext};
+use crate::scenario::{CancelToken, Progress, TrialContext};
 use watchdog::Outcome;
 
 /// Measure `point`; never panics and never waits past the point's timeout
@@ -27,11 +27,17 @@ pub fn run_point(point: &Point) -> PointResult {
         model: point.model,
         params: point.params.clone(),
         cancel: CancelToken::default(),
+        progress: Progress::default(),
         worker_binary: crate::model::worker::worker_binary(),
     };
     let cancel = context.cancel.clone();
     let owned = point.clone();
-    let outcome = watchdog::run_with_timeout(point.settings.timeout, move || {
+    let watch = watchdog::Watch {
+        timeout: point.settings.timeout,
+        progress: context.progress.clone(),
+        stall_timeout: point.settings.stall_timeout,
+    };
+    let outcome = watchdog::run_watched(&watch, move || {
         measure::measure(&owned, &context).map_err(|e| format!("{e:#}"))
     });
     let mut result = empty_result(point);
@@ -53,6 +59,15 @@ pub fn run_point(point: &Point) -> PointResult {
             result.status = Status::Failed;
             result.error = Some(format!("panicked: {message}"));
         }
+        Outcome::Stalled { stalled_for, after } => {
+            cancel.cancel();
+            result.status = Status::Deadlocked;
+            result.error = Some(format!(
+                "no progress for {} (after {} of running); the point was stopped and its threads abandoned",
+                humantime::format_duration(round_ms(stalled_for)),
+                humantime::format_duration(round_ms(after))
+            ));
+        }
         Outcome::TimedOut => {
             cancel.cancel();
             result.status = Status::TimedOut;
@@ -64,6 +79,10 @@ pub fn run_point(point: &Point) -> PointResult {
     }
     result.elapsed_ns = started.elapsed().as_nanos() as u64;
     result
+}
+
+fn round_ms(d: std::time::Duration) -> std::time::Duration {
+    std::time::Duration::from_millis(d.as_millis() as u64)
 }
 
 fn empty_result(point: &Point) -> PointResult {

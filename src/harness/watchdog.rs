@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::sync::Once;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const POINT_THREAD: &str = "concbench-point";
 
@@ -19,13 +19,45 @@ pub enum Outcome<T> {
     Finished(T),
     Panicked(String),
     TimedOut,
+    /// The armed progress counter did not move for `stalled_for`, `after`
+    /// the start of the point: a deadlock (or a livelock that does nothing).
+    Stalled {
+        stalled_for: Duration,
+        after: Duration,
+    },
 }
+
+/// What the watchdog watches besides the deadline.
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub timeout: Duration,
+    pub progress: crate::scenario::Progress,
+    /// How long an armed progress counter may stand still.
+    pub stall_timeout: Duration,
+}
+
+/// How often the watchdog looks at the progress counter.
+const STALL_POLL: Duration = Duration::from_millis(50);
 
 /// Run `work` on a fresh point thread and wait at most `timeout` for it. On a
 /// timeout the thread is left behind (it cannot be killed safely); the caller
 /// raises its cancel token so cooperative work winds down.
 pub fn run_with_timeout<T: Send + 'static>(
     timeout: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Outcome<T> {
+    let watch = Watch {
+        timeout,
+        progress: crate::scenario::Progress::default(),
+        stall_timeout: timeout,
+    };
+    run_watched(&watch, work)
+}
+
+/// Like `run_with_timeout`, and also stop the point when its armed progress
+/// counter stands still for `watch.stall_timeout`.
+pub fn run_watched<T: Send + 'static>(
+    watch: &Watch,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Outcome<T> {
     install_panic_hook();
@@ -45,11 +77,33 @@ pub fn run_with_timeout<T: Send + 'static>(
     if let Err(e) = spawned {
         return Outcome::Panicked(format!("could not start the point thread: {e}"));
     }
-    match result.recv_timeout(timeout) {
-        Ok(outcome) => outcome,
-        Err(RecvTimeoutError::Timeout) => Outcome::TimedOut,
-        Err(RecvTimeoutError::Disconnected) => {
-            Outcome::Panicked("the point thread vanished".into())
+    wait_for(&result, watch)
+}
+
+/// Wait for the point thread's answer, the deadline or a stall.
+fn wait_for<T>(result: &mpsc::Receiver<Outcome<T>>, watch: &Watch) -> Outcome<T> {
+    let started = Instant::now();
+    let (mut last_count, mut last_move) = (watch.progress.count(), started);
+    loop {
+        let left = watch.timeout.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Outcome::TimedOut;
+        }
+        match result.recv_timeout(left.min(STALL_POLL)) {
+            Ok(outcome) => return outcome,
+            Err(RecvTimeoutError::Disconnected) => {
+                return Outcome::Panicked("the point thread vanished".into());
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        let count = watch.progress.count();
+        if count != last_count || !watch.progress.is_armed() {
+            (last_count, last_move) = (count, Instant::now());
+        } else if last_move.elapsed() >= watch.stall_timeout {
+            return Outcome::Stalled {
+                stalled_for: last_move.elapsed(),
+                after: started.elapsed(),
+            };
         }
     }
 }
@@ -106,6 +160,44 @@ mod tests {
             }
             other => panic!("expected a panic, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_armed_counter_that_stops_moving_is_a_stall() {
+        let watch = Watch {
+            timeout: Duration::from_secs(30),
+            progress: crate::scenario::Progress::default(),
+            stall_timeout: Duration::from_millis(200),
+        };
+        let progress = watch.progress.clone();
+        let (_keep, blocked) = mpsc::channel::<()>();
+        let outcome = run_watched(&watch, move || {
+            progress.arm();
+            for _ in 0..5 {
+                progress.bump(1);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            blocked.recv().is_ok()
+        });
+        match outcome {
+            Outcome::Stalled { stalled_for, after } => {
+                assert!(stalled_for >= Duration::from_millis(200));
+                assert!(after < Duration::from_secs(30));
+            }
+            other => panic!("expected a stall, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unarmed_counter_is_never_a_stall() {
+        let watch = Watch {
+            timeout: Duration::from_millis(300),
+            progress: crate::scenario::Progress::default(),
+            stall_timeout: Duration::from_millis(50),
+        };
+        let (_keep, blocked) = mpsc::channel::<()>();
+        let outcome = run_watched(&watch, move || blocked.recv().is_ok());
+        assert!(matches!(outcome, Outcome::TimedOut), "{outcome:?}");
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Settings {
     /// each operation's warm-up time, inside the timed region. A real,
     /// measured slowdown for checking that the regression gate catches one.
     pub slowdown_pct: u64,
+    /// How long a point that reports progress may make none before it is
+    /// stopped as deadlocked.
+    pub stall_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -38,6 +41,7 @@ impl Default for Settings {
             timeout: Duration::from_secs(60),
             sampler_interval: Duration::from_millis(50),
             slowdown_pct: 0,
+            stall_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -349,6 +353,12 @@ fn apply(
         .unwrap_or(settings.measure_time);
     settings.timeout =
         duration(&patch.timeout, Duration::from_millis(1), "timeout")?.unwrap_or(settings.timeout);
+    settings.stall_timeout = duration(
+        &patch.stall_timeout,
+        Duration::from_millis(100),
+        "stall_timeout",
+    )?
+    .unwrap_or(settings.stall_timeout);
     settings.sampler_interval = duration(
         &patch.sampler_interval,
         crate::harness::sampler::MIN_INTERVAL,

@@ -181,6 +181,9 @@ pub struct TrialContext {
     pub params: Params,
     /// Set by the watchdog when the point overran: long trials should stop.
     pub cancel: CancelToken,
+    /// Bumped by trials that can stop making progress (deadlock-prone
+    /// scenarios); the watchdog stops a point whose armed counter stalls.
+    pub progress: Progress,
     /// The concbench binary that process models re-execute (`worker` subcommand).
     pub worker_binary: PathBuf,
 }
@@ -196,6 +199,37 @@ impl CancelToken {
 
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A progress counter the stall watchdog reads. Inert until a trial arms it:
+/// only trials that bump it as they go are watched for stalls.
+#[derive(Debug, Clone, Default)]
+pub struct Progress(Arc<ProgressState>);
+
+#[derive(Debug, Default)]
+struct ProgressState {
+    armed: AtomicBool,
+    count: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    /// Ask the watchdog to treat a stall of this counter as a deadlock.
+    pub fn arm(&self) {
+        self.0.armed.store(true, Ordering::Relaxed);
+    }
+
+    /// Record `n` more units of progress (meals eaten, messages passed).
+    pub fn bump(&self, n: u64) {
+        self.0.count.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn is_armed(&self) -> bool {
+        self.0.armed.load(Ordering::Relaxed)
+    }
+
+    pub fn count(&self) -> u64 {
+        self.0.count.load(Ordering::Relaxed)
     }
 }
 
