@@ -4,8 +4,11 @@
 
 pub mod cpu;
 pub mod io;
+pub mod lock;
+pub mod pattern;
 pub mod selftest;
 pub mod spawn;
+pub mod sync;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -294,6 +297,9 @@ pub fn all() -> Vec<&'static dyn Scenario> {
     let mut scenarios: Vec<&'static dyn Scenario> = vec![&spawn::START, &spawn::SLEEPERS];
     scenarios.extend(cpu::scenarios());
     scenarios.extend(io::scenarios());
+    scenarios.extend(lock::scenarios());
+    scenarios.extend(sync::scenarios());
+    scenarios.extend(pattern::scenarios());
     scenarios.push(&selftest::FAULT);
     scenarios
 }
