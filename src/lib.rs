@@ -10,6 +10,7 @@ pub mod error;
 pub mod gate;
 pub mod harness;
 pub mod host;
+pub mod interrupt;
 pub mod model;
 pub mod plan;
 pub mod report;

@@ -1,5 +1,6 @@
 //! The concbench binary: parse the command line, call the library, map the
-//! outcome to an exit code (0 ok, 2 bad input, 3 some points failed).
+//! outcome to an exit code (0 ok, 2 bad input, 3 some points failed,
+//! 128 + signal when Ctrl-C or SIGTERM stopped a run).
 
 use std::process::ExitCode;
 
@@ -28,12 +29,21 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Run(args) => {
             let exports = exports(&args.export)?;
+            concbench::interrupt::install()?;
             let outcome = run(&request(args))?;
             print!(
                 "{}",
                 concbench::terminal::run_table(&outcome.results, &outcome.dir)
             );
             concbench::report::write_exports(&outcome.results, &exports)?;
+            if let Some(signal) = outcome.interrupted {
+                eprintln!(
+                    "interrupted by {}: the results so far are in {}",
+                    concbench::interrupt::name(signal),
+                    outcome.dir.display()
+                );
+                return Ok(ExitCode::from(concbench::interrupt::exit_code(signal)));
+            }
             Ok(if outcome.all_ok() {
                 ExitCode::SUCCESS
             } else {

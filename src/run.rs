@@ -30,6 +30,8 @@ pub struct RunRequest {
 pub struct RunOutcome {
     pub dir: PathBuf,
     pub results: RunResults,
+    /// The stop signal that cut the run short, if one did.
+    pub interrupted: Option<i32>,
 }
 
 impl RunOutcome {
@@ -67,7 +69,11 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     };
     let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)
         .with_context(|| format!("creating {}", dir.join("results.jsonl").display()))?;
-    let results = measure_all(&plan, &mut stream)?;
+    let results = measure_all(&plan, &mut stream);
+    // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
+    // shared-memory names) goes now, before anything can fail.
+    crate::model::scratch::remove_all();
+    let results = results?;
 
     let mut header = header;
     header.run.finished = Some(chrono::Utc::now().to_rfc3339());
@@ -84,7 +90,11 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     if let Err(e) = crate::report::write_run_reports(&all, &dir) {
         eprintln!("warning: the report could not be written: {e:#}");
     }
-    Ok(RunOutcome { dir, results: all })
+    Ok(RunOutcome {
+        dir,
+        results: all,
+        interrupted: crate::interrupt::received(),
+    })
 }
 
 fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<PointResult>> {
@@ -100,7 +110,16 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
     let mut results = Vec::with_capacity(total);
     for (index, point) in plan.points.iter().enumerate() {
         progress.set_message(point.id());
-        let mut result = crate::harness::run_point(point);
+        let mut result = match crate::interrupt::received() {
+            Some(signal) => crate::harness::skipped(
+                point,
+                format!(
+                    "not run: the run was interrupted by {}",
+                    crate::interrupt::name(signal)
+                ),
+            ),
+            None => crate::harness::run_point(point),
+        };
         let throughput_vs = point.scenario.info().throughput_vs;
         crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);
         stream

@@ -37,9 +37,21 @@ pub fn run_point(point: &Point) -> PointResult {
         progress: context.progress.clone(),
         stall_timeout: point.settings.stall_timeout,
     };
+    // Every child the point starts joins this group: whatever happens to
+    // the point, `finish` kills and reaps them all.
+    let group = match crate::model::group::PointGroup::start() {
+        Ok(group) => group,
+        Err(e) => {
+            let mut result = empty_result(point);
+            result.status = Status::Failed;
+            result.error = Some(format!("{e:#}"));
+            return result;
+        }
+    };
     let outcome = watchdog::run_watched(&watch, move || {
         measure::measure(&owned, &context).map_err(|e| format!("{e:#}"))
     });
+    group.finish();
     let mut result = empty_result(point);
     match outcome {
         Outcome::Finished(Ok(m)) => {
@@ -68,6 +80,14 @@ pub fn run_point(point: &Point) -> PointResult {
                 humantime::format_duration(round_ms(after))
             ));
         }
+        Outcome::Interrupted(signal) => {
+            cancel.cancel();
+            result.status = Status::Failed;
+            result.error = Some(format!(
+                "interrupted by {} before the point finished",
+                crate::interrupt::name(signal)
+            ));
+        }
         Outcome::TimedOut => {
             cancel.cancel();
             result.status = Status::TimedOut;
@@ -83,6 +103,14 @@ pub fn run_point(point: &Point) -> PointResult {
 
 fn round_ms(d: std::time::Duration) -> std::time::Duration {
     std::time::Duration::from_millis(d.as_millis() as u64)
+}
+
+/// A point that was not measured, with the reason.
+pub fn skipped(point: &Point, reason: String) -> PointResult {
+    let mut result = empty_result(point);
+    result.status = Status::Skipped;
+    result.error = Some(reason);
+    result
 }
 
 fn empty_result(point: &Point) -> PointResult {

@@ -25,6 +25,8 @@ pub enum Outcome<T> {
         stalled_for: Duration,
         after: Duration,
     },
+    /// The run received this stop signal (Ctrl-C, SIGTERM).
+    Interrupted(i32),
 }
 
 /// What the watchdog watches besides the deadline.
@@ -95,6 +97,9 @@ fn wait_for<T>(result: &mpsc::Receiver<Outcome<T>>, watch: &Watch) -> Outcome<T>
                 return Outcome::Panicked("the point thread vanished".into());
             }
             Err(RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(signal) = crate::interrupt::received() {
+            return Outcome::Interrupted(signal);
         }
         let count = watch.progress.count();
         if count != last_count || !watch.progress.is_armed() {

@@ -1,5 +1,7 @@
 //! How workers run outside the calling thread: forked children and the own
 //! binary re-executed through the hidden `worker` subcommand.
 
+pub mod group;
 pub mod process;
+pub mod scratch;
 pub mod worker;

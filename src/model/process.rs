@@ -57,7 +57,20 @@ impl Drop for SharedCounter {
 /// Fork a child that runs `child_work` and leaves through `_exit` with the
 /// code it returns. `child_work` must make only async-signal-safe calls
 /// (atomics, `sleep_signal_safe`): the parent may have other threads.
+/// The child joins the running point's process group (see `model::group`),
+/// so the harness can kill it with the point.
 pub fn fork_child(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
+    let group = super::group::current();
+    let child = fork_child_raw(|| {
+        super::group::join_in_child(group);
+        child_work()
+    })?;
+    super::group::join_from_parent(child, group);
+    Ok(child)
+}
+
+/// `fork_child` without joining the point's group.
+pub(crate) fn fork_child_raw(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
     // SAFETY: in the child only `child_work` runs, and callers keep it to
     // async-signal-safe operations; the child then calls `_exit`, which runs
     // no destructors, atexit handlers or stdio flushes of the parent's state.

@@ -91,5 +91,6 @@ pub fn command(binary: &std::path::Path, task: &WorkerTask) -> Command {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    super::group::join_command(&mut command);
     command
 }

@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod compare_command;
 mod cpu_family;
+mod interrupt;
 mod io_family;
 mod list_and_help;
 mod lock_family;

@@ -1,0 +1,169 @@
+//! Ctrl-C / SIGTERM and abandoned points: the run stops promptly, keeps what
+//! it measured, and leaves no child processes or scratch files behind.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::support::{FAST_RUN, Scratch};
+
+/// (pid, start time) of every process whose parent is `parent`.
+fn children_of(parent: u32) -> Vec<(u32, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised command name: state ppid ... starttime (22nd).
+        let Some(rest) = stat.rsplit_once(") ").map(|(_, r)| r) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.get(1) == Some(&parent.to_string().as_str()) {
+            found.push((pid, fields.get(19).unwrap_or(&"").to_string()));
+        }
+    }
+    found
+}
+
+/// Whether the process `pid` that started at `start` still exists.
+fn still_there(pid: u32, start: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let rest = stat.rsplit_once(") ")?.1.to_string();
+            Some(rest.split_whitespace().nth(19)? == start)
+        })
+        .unwrap_or(false)
+}
+
+fn wait_for(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < limit, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
+    let scratch = Scratch::new();
+    let tmp = scratch.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("tmp dir");
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\"]\nparams = {{ workers = 5 }}\n\n\
+         [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 20, sleep_ms = 60000 }}\n\n\
+         [[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\"]\nparams = {{ workers = 5 }}\n"
+    );
+    let config = scratch.file("suite.toml", &suite);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
+        .current_dir(scratch.path())
+        .env("TMPDIR", &tmp)
+        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("concbench starts");
+    let pid = child.id();
+    // The sleepers point is running once 20 forked sleepers exist.
+    wait_for("the forked sleepers", Duration::from_secs(30), || {
+        children_of(pid).len() >= 20
+    });
+    let before = children_of(pid);
+    let signalled = Instant::now();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .expect("signal sent");
+    let status = child.wait().expect("concbench exits");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(2),
+        "stopped in {:?}",
+        signalled.elapsed()
+    );
+    assert_eq!(status.code(), Some(128 + 15), "exit code after SIGTERM");
+    let left: Vec<_> = before.iter().filter(|(p, s)| still_there(*p, s)).collect();
+    assert!(left.is_empty(), "children left behind: {left:?}");
+    assert!(
+        entries(&tmp).is_empty(),
+        "scratch files left: {:?}",
+        entries(&tmp)
+    );
+
+    let dirs = scratch.run_dirs("out");
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dirs[0].join("results.json")).expect("results.json written"),
+    )
+    .expect("JSON");
+    let points = results["results"].as_array().expect("points");
+    let statuses: Vec<&str> = points
+        .iter()
+        .map(|p| p["status"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(statuses, ["ok", "failed", "skipped"], "{points:#?}");
+    assert!(
+        points[1]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SIGTERM")
+    );
+    assert!(dirs[0].join("report.html").exists(), "the report is drawn");
+}
+
+#[test]
+fn a_timed_out_point_has_its_children_killed_and_the_run_goes_on() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 10, sleep_ms = 60000 }}\nrun = {{ timeout = \"500ms\" }}\n\n\
+         [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 3, sleep_ms = 300 }}\n"
+    );
+    let config = scratch.file("suite.toml", &suite);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
+        .current_dir(scratch.path())
+        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("concbench starts");
+    let pid = child.id();
+    wait_for("the forked sleepers", Duration::from_secs(30), || {
+        children_of(pid).len() >= 10
+    });
+    let stuck = children_of(pid);
+    let status = child.wait().expect("concbench exits");
+    assert_eq!(status.code(), Some(3), "a timed-out point fails the run");
+    let left: Vec<_> = stuck.iter().filter(|(p, s)| still_there(*p, s)).collect();
+    assert!(
+        left.is_empty(),
+        "children of the timed-out point left: {left:?}"
+    );
+    let dirs = scratch.run_dirs("out");
+    let results: Value = serde_json::from_str(
+        &std::fs::read_to_string(dirs[0].join("results.json")).expect("results.json written"),
+    )
+    .expect("JSON");
+    let statuses: Vec<&str> = results["results"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .map(|p| p["status"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(statuses, ["timed_out", "ok"]);
+}
