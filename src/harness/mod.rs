@@ -21,6 +21,11 @@ use watchdog::Outcome;
 /// Measure `point`; never panics and never waits past the point's timeout
 /// (plus the time the point thread needs to notice).
 pub fn run_point(point: &Point) -> PointResult {
+    // The machine's limits are checked before anything starts: a point that
+    // cannot fit is skipped with the limit named, not left to hang or fail.
+    if let Err(why) = point.scenario.check_limits(point.model, &point.params) {
+        return skipped(point, format!("skipped: {why}"));
+    }
     let started = Instant::now();
     let context = TrialContext {
         variant: point.variant,

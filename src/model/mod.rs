@@ -2,6 +2,7 @@
 //! binary re-executed through the hidden `worker` subcommand.
 
 pub mod group;
+pub mod limits;
 pub mod process;
 pub mod scratch;
 pub mod worker;

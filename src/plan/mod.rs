@@ -118,9 +118,6 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
                     params: params.clone(),
                     settings,
                 };
-                scenario.check_limits(model, params).map_err(|why| {
-                    suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
-                })?;
                 points.push(point);
             }
         }

@@ -104,29 +104,6 @@ fn fails_on_an_unknown_variant() {
 }
 
 #[test]
-fn fails_when_workers_exceed_rlimit_nproc() {
-    let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", &spawn_suite_with("workers = 500"));
-    // `ulimit -u` lowers RLIMIT_NPROC for concbench alone.
-    let output = std::process::Command::new("bash")
-        .current_dir(scratch.path())
-        .args([
-            "-c",
-            "ulimit -u 200 && exec \"$0\" run --config \"$1\" --out out",
-            env!("CARGO_BIN_EXE_concbench"),
-        ])
-        .arg(&config)
-        .output()
-        .expect("bash runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains("RLIMIT_NPROC"), "{stderr}");
-    assert!(stderr.contains("workers=500"), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    assert!(scratch.run_dirs("out").is_empty());
-}
-
-#[test]
 fn fails_on_a_missing_config_file() {
     let scratch = Scratch::new();
     let output = scratch

@@ -6,6 +6,7 @@ mod compare_command;
 mod cpu_family;
 mod interrupt;
 mod io_family;
+mod limits;
 mod list_and_help;
 mod lock_family;
 mod pattern_family;

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::ensure;
-use nix::sys::resource::{Resource, getrlimit};
 
 use super::{
     Family, Measured, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext,
@@ -143,16 +142,20 @@ impl Scenario for SpawnScenario {
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
-        if !matches!(model, Model::Thread | Model::Process) {
-            return Ok(());
-        }
         let workers = params.get("workers").map_err(|e| e.to_string())?;
-        match getrlimit(Resource::RLIMIT_NPROC) {
-            Ok((soft, _)) if soft != nix::libc::RLIM_INFINITY && workers >= soft => Err(format!(
-                "workers={workers} exceeds RLIMIT_NPROC ({soft} processes and threads for this user; raise it with `ulimit -u`)"
-            )),
-            _ => Ok(()),
+        let what = format!("workers={workers}");
+        // Rough per-worker memory: a thread's touched stack and bookkeeping,
+        // a forked child's page tables and copied pages, an exec'd child.
+        let per_worker: u64 = match model {
+            Model::Thread => 64 << 10,
+            Model::Process => 4 << 20,
+            _ => 4 << 10,
+        };
+        crate::model::limits::check_memory(workers * per_worker, &what)?;
+        if matches!(model, Model::Thread | Model::Process) {
+            crate::model::limits::check_tasks(workers, &what)?;
         }
+        Ok(())
     }
 }
 
