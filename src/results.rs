@@ -232,10 +232,20 @@ impl RunResults {
         };
         let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
         let is_lines = path.extension().is_some_and(|e| e == "jsonl");
+        RunResults::parse(&text, is_lines, path)
+    }
+
+    /// Parse the text of a results file (`is_lines`: the .jsonl stream form);
+    /// `path` only names the file in errors.
+    pub fn parse(text: &str, is_lines: bool, path: &Path) -> Result<RunResults, BadInput> {
+        let bad = |message: String| BadInput::Results {
+            path: path.to_path_buf(),
+            message,
+        };
         if is_lines {
-            read_lines(&text, bad)
+            read_lines(text, bad)
         } else {
-            read_whole(&text, bad)
+            read_whole(text, bad)
         }
     }
 

@@ -1,0 +1,120 @@
+//! Fuzz targets (proptest, no corpus kept) for everything that reads input a
+//! user or another tool wrote: the suite config parser and planner, the
+//! results reader, and what reads results next (reports, the gate, and the
+//! gate's threshold file). Property: any input gives a value or a one-line
+//! error, never a panic.
+//!
+//! CI runs a few hundred cases per target. For a long run:
+//!   FUZZ_CASES=200000 cargo test --release --test fuzz -- --nocapture
+//! Each target prints how many inputs it tried.
+
+mod inputs;
+
+use std::path::Path;
+
+use concbench::config::{Suite, parse};
+use concbench::gate::thresholds;
+use concbench::plan::{self, Overrides};
+use concbench::report::{Format, ReportInput, html::Html, markdown::Markdown};
+use concbench::results::RunResults;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+/// Cases per target: FUZZ_CASES, or a CI-sized default.
+fn cases() -> u32 {
+    std::env::var("FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300)
+}
+
+/// Run `check` on `cases()` inputs from `strategy`; report the count.
+fn fuzz<S: Strategy>(name: &str, strategy: S, check: impl Fn(S::Value))
+where
+    S::Value: std::fmt::Debug,
+{
+    let config = Config {
+        cases: cases(),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let started = std::time::Instant::now();
+    let result = runner.run(&strategy, |input| {
+        check(input);
+        Ok(())
+    });
+    if let Err(failure) = result {
+        panic!("{name}: {failure}");
+    }
+    println!(
+        "fuzz {name}: {} inputs, no panic, {:.1} s",
+        cases(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// An error must be one line (it is printed as `error: ...`).
+fn one_line(error: impl std::fmt::Display) {
+    let text = error.to_string();
+    assert!(!text.contains('\n'), "a multi-line error: {text}");
+    assert!(!text.is_empty());
+}
+
+#[test]
+fn config_parser_and_planner_never_panic() {
+    fuzz("config", inputs::config_text(), |text| {
+        let path = Path::new("fuzz.toml");
+        match parse(path, &text) {
+            Err(error) => one_line(error),
+            Ok(file) => {
+                let suite = Suite {
+                    path: path.to_path_buf(),
+                    text: text.clone(),
+                    file,
+                };
+                if let Err(error) = plan::build(&suite, &Overrides::default(), None) {
+                    one_line(error);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn results_reader_reports_and_gate_never_panic() {
+    let samples = inputs::real_results();
+    fuzz(
+        "results",
+        inputs::results_text(samples),
+        |(text, is_lines)| {
+            match RunResults::parse(&text, is_lines, Path::new("fuzz.json")) {
+                Err(error) => one_line(error),
+                Ok(results) => {
+                    let input = ReportInput {
+                        new: &results,
+                        comparison: None,
+                    };
+                    // Drawing may refuse odd data with an error; it must not panic.
+                    let _ = Html.render(&input);
+                    let _ = Markdown.render(&input);
+                    let outcome = concbench::gate::compare(
+                        std::slice::from_ref(&results),
+                        std::slice::from_ref(&results),
+                        &thresholds::Thresholds::default(),
+                    );
+                    let _ = concbench::gate::output::markdown(&outcome);
+                }
+            }
+        },
+    );
+}
+
+#[test]
+fn gate_threshold_file_never_panics() {
+    fuzz("thresholds", inputs::thresholds_text(), |text| {
+        if let Err(error) = thresholds::parse(Path::new("gate.toml"), &text) {
+            one_line(error);
+        }
+    });
+}
