@@ -4,10 +4,13 @@
 
 pub mod cpu;
 pub mod io;
+pub mod ipc;
 pub mod lock;
 pub mod pattern;
+pub mod queue;
 pub mod selftest;
 pub mod spawn;
+pub mod switch;
 pub mod sync;
 
 use std::collections::BTreeMap;
@@ -299,6 +302,9 @@ pub fn all() -> Vec<&'static dyn Scenario> {
     scenarios.extend(io::scenarios());
     scenarios.extend(lock::scenarios());
     scenarios.extend(sync::scenarios());
+    scenarios.extend(queue::scenarios());
+    scenarios.extend(ipc::scenarios());
+    scenarios.extend(switch::scenarios());
     scenarios.extend(pattern::scenarios());
     scenarios.push(&selftest::FAULT);
     scenarios

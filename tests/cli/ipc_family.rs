@@ -1,0 +1,1 @@
+//! CLI tests of the ipc family (tiny sizes: verification and bad parameters).

@@ -1,0 +1,1 @@
+//! CLI tests of the message-passing patterns (actor ring, pub/sub, futures, pools).

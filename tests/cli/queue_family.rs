@@ -1,0 +1,1 @@
+//! CLI tests of the queue family (tiny sizes: verification and bad parameters).

@@ -1,0 +1,1 @@
+//! CLI tests of the switch family (tiny sizes: verification and bad parameters).
