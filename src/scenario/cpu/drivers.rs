@@ -91,7 +91,7 @@ impl Driver {
                 (0..job.chunks)
                     .into_par_iter()
                     .map(|index| Tally::of_range(index..index + 1, job.points, &job.cancel))
-                    .reduce(Tally::default, Tally::add)
+                    .reduce(Tally::default, |a, b| a + b)
             })),
             Driver::Tokio(runtime) | Driver::TokioCurrentThread(runtime) => {
                 runtime.block_on(tokio_tasks(job))
@@ -127,7 +127,7 @@ fn std_threads(job: &Job) -> anyhow::Result<Tally> {
             let part = handle
                 .join()
                 .map_err(|_| anyhow::anyhow!("a worker thread panicked"))?;
-            tally = tally.add(part);
+            tally = tally + part;
         }
         Ok(tally)
     })
@@ -142,7 +142,7 @@ async fn tokio_tasks(job: &Job) -> anyhow::Result<Tally> {
         tasks.push(tokio::spawn(async move {
             let mut tally = Tally::default();
             for index in share(job.chunks, job.workers, worker) {
-                tally = tally.add(Tally::of_range(index..index + 1, job.points, &job.cancel));
+                tally = tally + Tally::of_range(index..index + 1, job.points, &job.cancel);
                 tokio::task::yield_now().await;
             }
             tally
@@ -150,7 +150,7 @@ async fn tokio_tasks(job: &Job) -> anyhow::Result<Tally> {
     }
     let mut tally = Tally::default();
     for task in tasks {
-        tally = tally.add(task.await.context("a tokio task failed")?);
+        tally = tally + task.await.context("a tokio task failed")?;
     }
     Ok(tally)
 }
@@ -164,7 +164,7 @@ async fn blocking_tasks(job: &Job) -> anyhow::Result<Tally> {
     }
     let mut tally = Tally::default();
     for task in tasks {
-        tally = tally.add(task.await.context("a blocking task failed")?);
+        tally = tally + task.await.context("a blocking task failed")?;
     }
     Ok(tally)
 }

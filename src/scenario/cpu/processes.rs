@@ -82,7 +82,7 @@ impl ProcessRounds {
             let words: Vec<&str> = text.split_whitespace().collect();
             let part = Tally::parse(&words)
                 .with_context(|| format!("cpu worker process {pid} answered `{}`", text.trim()))?;
-            tally = tally.add(part);
+            tally = tally + part;
         }
         Ok(tally)
     }
@@ -182,7 +182,7 @@ impl ProcessPool {
                 .result
                 .map_err(|why| anyhow::anyhow!("cpu pool process {}: {why}", answer.member))?;
             self.cpu_ns[answer.member] = cpu_ns;
-            tally = tally.add(part);
+            tally = tally + part;
             if next < job.chunks {
                 self.send(answer.member, next, batch.min(job.chunks - next))?;
                 next += batch;

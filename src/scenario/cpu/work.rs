@@ -45,17 +45,9 @@ impl Tally {
             if cancel.is_cancelled() {
                 break;
             }
-            tally = tally.add(Tally::of_chunk(index, points));
+            tally = tally + Tally::of_chunk(index, points);
         }
         tally
-    }
-
-    pub fn add(self, other: Tally) -> Tally {
-        Tally {
-            digest: self.digest.wrapping_add(other.digest),
-            hits: self.hits.wrapping_add(other.hits),
-            chunks: self.chunks.wrapping_add(other.chunks),
-        }
     }
 
     /// `digest hits chunks`: how a child process reports a tally on a pipe.
@@ -82,6 +74,18 @@ impl Tally {
             0.0
         } else {
             4.0 * self.hits as f64 / thrown
+        }
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+
+    fn add(self, other: Tally) -> Tally {
+        Tally {
+            digest: self.digest.wrapping_add(other.digest),
+            hits: self.hits.wrapping_add(other.hits),
+            chunks: self.chunks.wrapping_add(other.chunks),
         }
     }
 }
@@ -195,7 +199,7 @@ mod tests {
             assert_eq!(parts.iter().map(|r| r.end - r.start).sum::<u64>(), 13);
             let mut tally = Tally::default();
             for part in parts.into_iter().rev() {
-                tally = tally.add(Tally::of_range(part, 200, &CancelToken::default()));
+                tally = tally + Tally::of_range(part, 200, &CancelToken::default());
             }
             assert_eq!(tally, expected, "{workers} workers");
         }
@@ -216,8 +220,8 @@ mod tests {
 
     #[test]
     fn a_chunk_done_twice_instead_of_another_changes_the_tally() {
-        let right = Tally::of_chunk(0, 100).add(Tally::of_chunk(1, 100));
-        let wrong = Tally::of_chunk(0, 100).add(Tally::of_chunk(0, 100));
+        let right = Tally::of_chunk(0, 100) + Tally::of_chunk(1, 100);
+        let wrong = Tally::of_chunk(0, 100) + Tally::of_chunk(0, 100);
         assert_ne!(right, wrong);
     }
 
