@@ -26,13 +26,13 @@ const IN_FLIGHT: usize = 2;
 const POLL: Duration = Duration::from_millis(100);
 
 /// A child of the own binary running `task`, its stdout a pipe to us.
-fn child_command(binary: &Path, task: &WorkerTask, stdin: Stdio) -> Command {
+fn child_command(binary: &Path, task: &WorkerTask, stdin: Stdio, stderr: Stdio) -> Command {
     let mut command = Command::new(binary);
     command
         .args(task.args())
         .stdin(stdin)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+        .stderr(stderr);
     command
 }
 
@@ -64,7 +64,8 @@ impl ProcessRounds {
                 count: range.end - range.start,
                 points: job.points,
             };
-            let child = child_command(&self.binary, &task, Stdio::null())
+            // stderr piped too, so a failing child can say why.
+            let child = child_command(&self.binary, &task, Stdio::null(), Stdio::piped())
                 .spawn()
                 .context("spawning a cpu worker process")?;
             self.children.push(child);
@@ -76,7 +77,11 @@ impl ProcessRounds {
                 .wait_with_output()
                 .with_context(|| format!("reading cpu worker process {pid}"))?;
             if !output.status.success() {
-                bail!("cpu worker process {pid} ended with {}", output.status);
+                bail!(
+                    "cpu worker process {pid} ended with {}: {}",
+                    output.status,
+                    String::from_utf8_lossy(&output.stderr).trim()
+                );
             }
             let text = String::from_utf8_lossy(&output.stdout);
             let words: Vec<&str> = text.split_whitespace().collect();
@@ -131,7 +136,7 @@ impl ProcessPool {
         };
         let task = WorkerTask::CpuPool { points: job.points };
         for member in 0..job.workers as usize {
-            let mut child = child_command(binary, &task, Stdio::piped())
+            let mut child = child_command(binary, &task, Stdio::piped(), Stdio::null())
                 .spawn()
                 .context("spawning a cpu pool process")?;
             let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
