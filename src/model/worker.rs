@@ -6,6 +6,8 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::scenario::cpu::child as cpu;
+
 static WORKER_BINARY: OnceLock<PathBuf> = OnceLock::new();
 
 /// Tasks a worker child can be asked to do.
@@ -26,6 +28,22 @@ pub enum WorkerTask {
         #[arg(long)]
         limit_ms: u64,
     },
+    /// Compute chunks `first..first + count` of the cpu family's work and
+    /// print their tally (`digest hits chunks`): the `process` model's child.
+    Cpu {
+        #[arg(long)]
+        first: u64,
+        #[arg(long)]
+        count: u64,
+        #[arg(long)]
+        points: u64,
+    },
+    /// Until stdin ends, read `first count` lines and answer each with its
+    /// tally and this child's CPU time: a member of the cpu process pool.
+    CpuPool {
+        #[arg(long)]
+        points: u64,
+    },
 }
 
 impl WorkerTask {
@@ -44,6 +62,22 @@ impl WorkerTask {
                 "--limit-ms".into(),
                 limit_ms.to_string(),
             ],
+            WorkerTask::Cpu {
+                first,
+                count,
+                points,
+            } => vec![
+                "cpu".into(),
+                "--first".into(),
+                first.to_string(),
+                "--count".into(),
+                count.to_string(),
+                "--points".into(),
+                points.to_string(),
+            ],
+            WorkerTask::CpuPool { points } => {
+                vec!["cpu-pool".into(), "--points".into(), points.to_string()]
+            }
         };
         std::iter::once("worker".to_string()).chain(words).collect()
     }
@@ -63,6 +97,12 @@ impl WorkerTask {
                 Duration::from_millis(*interval_ms),
                 Duration::from_millis(*limit_ms),
             ),
+            WorkerTask::Cpu {
+                first,
+                count,
+                points,
+            } => cpu::run_range(*first, *count, *points),
+            WorkerTask::CpuPool { points } => cpu::serve_pool(*points),
         }
     }
 }

@@ -1,8 +1,227 @@
-//! The cpu family (being built).
+//! The cpu family: a fixed amount of CPU work (Monte-Carlo chunks) split over
+//! k workers as threads, a rayon pool, tokio tasks and processes, against the
+//! serial reference measured in the same run: the tutorials' "threads vs
+//! processes for compute" and "pool size = cores or cores + 1", measured.
 
-use super::Scenario;
+pub mod child;
+mod drivers;
+mod processes;
+pub mod work;
+
+use std::collections::BTreeMap;
+
+use nix::sys::resource::{Resource, getrlimit};
+
+use super::{
+    Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
+    TrialContext, VariantInfo,
+};
+use drivers::{Driver, Job};
+use work::{RoundCheck, Tally};
+
+const WORKERS: ParamSpec = ParamSpec {
+    name: "k",
+    default: 4,
+    min: 1,
+    max: 4096,
+    help: "workers the round's chunks are split over (the serial reference ignores it)",
+};
+
+const CHUNKS: ParamSpec = ParamSpec {
+    name: "chunks",
+    default: 64,
+    min: 1,
+    max: 1_000_000,
+    help: "chunks of work per round (one chunk is one operation)",
+};
+
+const POINTS: ParamSpec = ParamSpec {
+    name: "points",
+    default: 100_000,
+    min: 1,
+    max: 1_000_000_000,
+    help: "Monte-Carlo points thrown per chunk (about 1 ns each)",
+};
+
+const VARIANTS: &[VariantInfo] = &[
+    VariantInfo {
+        name: "serial",
+        models: &[Model::Serial],
+        summary: "every chunk on the calling thread: the reference",
+    },
+    VariantInfo {
+        name: "std_thread",
+        models: &[Model::Thread],
+        summary: "k scoped std::threads per round, one contiguous share each",
+    },
+    VariantInfo {
+        name: "rayon",
+        models: &[Model::Pool],
+        summary: "par_iter over the chunks on a rayon pool of k threads",
+    },
+    VariantInfo {
+        name: "process",
+        models: &[Model::Process],
+        summary: "k `concbench worker cpu` children per round, tallies back on pipes",
+    },
+    VariantInfo {
+        name: "process_pool",
+        models: &[Model::ProcessPool],
+        summary: "k long-lived children fed batches of chunks over pipes",
+    },
+    VariantInfo {
+        name: "tokio",
+        models: &[Model::Async],
+        summary: "one task per share on a multi-thread runtime with k workers",
+    },
+    VariantInfo {
+        name: "tokio_blocking",
+        models: &[Model::Async],
+        summary: "one spawn_blocking per share, max_blocking_threads = k",
+    },
+    VariantInfo {
+        name: "tokio_current_thread",
+        models: &[Model::Async],
+        summary: "the classic mistake: k CPU tasks on a current-thread runtime share one core (efficiency ~1/k)",
+    },
+];
+
+/// `cpu.split`: one round's chunks split over k workers.
+pub static SPLIT: CpuScenario = CpuScenario {
+    info: ScenarioInfo {
+        id: "cpu.split",
+        family: Family::Cpu,
+        summary: "a fixed Monte-Carlo workload split over k workers: speedup and efficiency vs serial (tokio_current_thread shows the classic mistake: one core whatever k)",
+        unit: "chunk",
+        variants: VARIANTS,
+        params: &[WORKERS, CHUNKS, POINTS],
+        throughput_vs: Some("k"),
+    },
+};
 
 /// The family's scenarios, in listing order.
 pub fn scenarios() -> Vec<&'static dyn Scenario> {
-    Vec::new()
+    vec![&SPLIT]
+}
+
+pub struct CpuScenario {
+    info: ScenarioInfo,
+}
+
+impl Scenario for CpuScenario {
+    fn info(&self) -> &ScenarioInfo {
+        &self.info
+    }
+
+    fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
+        let job = Job {
+            chunks: context.params.get("chunks")?,
+            points: context.params.get("points")?,
+            workers: context.params.get("k")?,
+            cancel: context.cancel.clone(),
+        };
+        anyhow::ensure!(
+            job.chunks > 0 && job.points > 0 && job.workers > 0,
+            "k, chunks and points must be at least 1"
+        );
+        // The reference every round is checked against, computed serially
+        // and untimed.
+        let expected = Tally::of_range(0..job.chunks, job.points, &job.cancel);
+        let driver = Driver::new(context, &job)?;
+        Ok(Box::new(CpuTrial {
+            driver,
+            job,
+            check: RoundCheck::new(expected),
+            children_cpu_at_start: 0,
+        }))
+    }
+
+    fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
+        if model == Model::Serial {
+            return Ok(());
+        }
+        let k = params.get("k").map_err(|e| e.to_string())?;
+        let limited = |resource| match getrlimit(resource) {
+            Ok((soft, _)) if soft != nix::libc::RLIM_INFINITY => Some(soft),
+            _ => None,
+        };
+        if let Some(soft) = limited(Resource::RLIMIT_NPROC).filter(|&soft| k >= soft) {
+            return Err(format!(
+                "k={k} exceeds RLIMIT_NPROC ({soft} processes and threads for this user; raise it with `ulimit -u`)"
+            ));
+        }
+        let pipes = matches!(model, Model::Process | Model::ProcessPool);
+        // Two pipe ends per child, plus what the harness itself keeps open.
+        let needed = 2 * k + 64;
+        match limited(Resource::RLIMIT_NOFILE) {
+            Some(soft) if pipes && needed > soft => Err(format!(
+                "k={k} needs about {needed} open files, above RLIMIT_NOFILE ({soft}; raise it with `ulimit -n`)"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One point: rounds of the job, each round's tally checked against the
+/// serial reference.
+struct CpuTrial {
+    driver: Driver,
+    job: Job,
+    check: RoundCheck,
+    /// CPU time of long-lived children when the timed samples began.
+    children_cpu_at_start: u64,
+}
+
+impl Trial for CpuTrial {
+    fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
+        let started = std::time::Instant::now();
+        for _ in 0..rounds {
+            anyhow::ensure!(!self.job.cancel.is_cancelled(), "cancelled by the watchdog");
+            let tally = self.driver.round(&self.job)?;
+            self.check.record(tally);
+        }
+        Ok(Sample {
+            ops: rounds * self.job.chunks,
+            ns: started.elapsed().as_nanos() as u64,
+        })
+    }
+
+    fn verify(&mut self) -> anyhow::Result<()> {
+        self.check.verdict().map_err(anyhow::Error::msg)
+    }
+
+    fn begin_measurement(&mut self) {
+        self.children_cpu_at_start = self.driver.live_children_cpu_ns();
+    }
+
+    fn metrics(&self, measured: &Measured<'_>) -> BTreeMap<String, f64> {
+        let resources = measured.resources;
+        let live_children = self
+            .driver
+            .live_children_cpu_ns()
+            .saturating_sub(self.children_cpu_at_start);
+        let cpu_ns = resources.user_ns
+            + resources.sys_ns
+            + resources.children.user_ns
+            + resources.children.sys_ns
+            + live_children;
+        let chunks = measured.total_ops().max(1) as f64;
+        BTreeMap::from([
+            ("cpu_ns_per_chunk".to_string(), cpu_ns as f64 / chunks),
+            (
+                // Cores kept busy on average: ~k for a model that scales,
+                // ~1 for one that does not.
+                "cpu_utilisation".to_string(),
+                cpu_ns as f64 / resources.wall_ns.max(1) as f64,
+            ),
+            (
+                "wall_ns_per_round".to_string(),
+                measured.median_ns_per_op * self.job.chunks as f64,
+            ),
+            (
+                "pi_estimate".to_string(),
+                self.check.expected().pi_estimate(self.job.points),
+            ),
+        ])
+    }
 }
