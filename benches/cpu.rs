@@ -30,6 +30,7 @@ fn cpu_split(c: &mut Criterion) {
                 model,
                 params: Params(params.map(|(n, v)| (n.to_string(), v)).into()),
                 cancel: CancelToken::default(),
+                progress: Default::default(),
                 worker_binary: worker_binary(),
             };
             let mut trial = scenario.build(&context).expect("trial builds");

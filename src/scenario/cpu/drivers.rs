@@ -191,6 +191,7 @@ mod tests {
             model: Model::Thread,
             params: Params::default(),
             cancel: CancelToken::default(),
+            progress: Default::default(),
             worker_binary: "concbench".into(),
         }
     }

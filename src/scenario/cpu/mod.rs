@@ -10,7 +10,6 @@ pub mod work;
 
 use std::collections::BTreeMap;
 
-use nix::sys::resource::{Resource, getrlimit};
 
 use super::{
     Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
@@ -141,24 +140,13 @@ impl Scenario for CpuScenario {
             return Ok(());
         }
         let k = params.get("k").map_err(|e| e.to_string())?;
-        let limited = |resource| match getrlimit(resource) {
-            Ok((soft, _)) if soft != nix::libc::RLIM_INFINITY => Some(soft),
-            _ => None,
-        };
-        if let Some(soft) = limited(Resource::RLIMIT_NPROC).filter(|&soft| k >= soft) {
-            return Err(format!(
-                "k={k} exceeds RLIMIT_NPROC ({soft} processes and threads for this user; raise it with `ulimit -u`)"
-            ));
+        let what = format!("k={k}");
+        crate::model::limits::check_tasks(k, &what)?;
+        if matches!(model, Model::Process | Model::ProcessPool) {
+            // Two pipe ends per child, plus what the harness itself keeps open.
+            crate::model::limits::check_files(2 * k + 64, &what)?;
         }
-        let pipes = matches!(model, Model::Process | Model::ProcessPool);
-        // Two pipe ends per child, plus what the harness itself keeps open.
-        let needed = 2 * k + 64;
-        match limited(Resource::RLIMIT_NOFILE) {
-            Some(soft) if pipes && needed > soft => Err(format!(
-                "k={k} needs about {needed} open files, above RLIMIT_NOFILE ({soft}; raise it with `ulimit -n`)"
-            )),
-            _ => Ok(()),
-        }
+        Ok(())
     }
 }
 
