@@ -19,7 +19,7 @@ use crate::scenario::{
     CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
     TrialContext, VariantInfo,
 };
-use work::{Failure, Job};
+use work::{Failure, Job, Span};
 
 const WORKERS: ParamSpec = ParamSpec {
     name: "workers",
@@ -244,80 +244,6 @@ impl FileTrial {
                 Ok(())
             }
         }
-    }
-}
-
-/// Which rounds a call covers, for numbering each file's content uniquely.
-#[derive(Clone, Copy)]
-struct Span {
-    first: u64,
-    rounds: u64,
-    workers: u64,
-    files: u64,
-}
-
-impl Span {
-    fn serial(&self, round: u64, worker: u64, file: u64) -> u64 {
-        (round * self.workers + worker) * self.files + file + 1
-    }
-
-    /// The job's files for every round, blocking; counts each file read
-    /// back equal. Allocation-free, so a forked child may run it.
-    fn run_blocking(
-        &self,
-        job: &mut Job,
-        ok: &AtomicU64,
-        cancel: Option<&CancelToken>,
-    ) -> Result<(), Failure> {
-        for round in self.first..self.first + self.rounds {
-            if cancel.is_some_and(CancelToken::is_cancelled) {
-                return Err(Failure::Io(nix::errno::Errno::ECANCELED));
-            }
-            for file in 0..self.files {
-                work::stamp(&mut job.write, self.serial(round, job.worker, file));
-                let path = &job.c_paths[file as usize];
-                work::round_trip_signal_safe(path, &job.write, &mut job.read)?;
-                ok.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        Ok(())
-    }
-
-    /// Every job as a tokio task through tokio::fs; hands the jobs back.
-    async fn run_tokio(self, jobs: Vec<Job>, ok: Arc<AtomicU64>) -> (Vec<Job>, anyhow::Result<()>) {
-        let tasks: Vec<_> = jobs
-            .into_iter()
-            .map(|mut job| {
-                let ok = Arc::clone(&ok);
-                tokio::spawn(async move {
-                    let outcome = self.tokio_job(&mut job, &ok).await;
-                    (job, outcome)
-                })
-            })
-            .collect();
-        let (mut jobs, mut outcome) = (Vec::new(), Ok(()));
-        for task in tasks {
-            match task.await {
-                Ok((job, done)) => {
-                    jobs.push(job);
-                    outcome = outcome.and(done);
-                }
-                Err(error) => outcome = outcome.and(Err(error.into())),
-            }
-        }
-        (jobs, outcome)
-    }
-
-    async fn tokio_job(&self, job: &mut Job, ok: &AtomicU64) -> anyhow::Result<()> {
-        for round in self.first..self.first + self.rounds {
-            for file in 0..self.files {
-                work::stamp(&mut job.write, self.serial(round, job.worker, file));
-                let path = &job.paths[file as usize];
-                work::round_trip_tokio(path, &job.write, &mut job.read).await?;
-                ok.fetch_add(1, Ordering::SeqCst);
-            }
-        }
-        Ok(())
     }
 }
 

@@ -1,16 +1,21 @@
 //! What one file worker does per file: write a patterned file, fsync it,
 //! read it back and compare every byte. The same system calls (through nix,
 //! allocation-free, so a forked child may run them) serve threads and
-//! processes; tokio workers go through tokio::fs.
+//! processes; tokio workers go through tokio::fs. A `Span` runs a worker's
+//! files for a run of rounds, numbering each file's content uniquely.
 
 use std::ffi::{CStr, CString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use nix::errno::Errno;
 use nix::fcntl::{OFlag, open};
 use nix::sys::stat::Mode;
 use nix::unistd::{fsync, read, write};
+
+use crate::scenario::CancelToken;
 
 /// Bytes between serial stamps: every sector of a file carries its own.
 const SECTOR: usize = 512;
@@ -123,6 +128,84 @@ pub async fn round_trip_tokio(path: &Path, content: &[u8], back: &mut [u8]) -> a
         path.display()
     );
     Ok(())
+}
+
+/// Which rounds a call covers, for numbering each file's content uniquely.
+#[derive(Clone, Copy)]
+pub struct Span {
+    pub first: u64,
+    pub rounds: u64,
+    pub workers: u64,
+    pub files: u64,
+}
+
+impl Span {
+    fn serial(&self, round: u64, worker: u64, file: u64) -> u64 {
+        (round * self.workers + worker) * self.files + file + 1
+    }
+
+    /// The job's files for every round, blocking; counts each file read
+    /// back equal. Allocation-free, so a forked child may run it.
+    pub fn run_blocking(
+        &self,
+        job: &mut Job,
+        ok: &AtomicU64,
+        cancel: Option<&CancelToken>,
+    ) -> Result<(), Failure> {
+        for round in self.first..self.first + self.rounds {
+            if cancel.is_some_and(CancelToken::is_cancelled) {
+                return Err(Failure::Io(nix::errno::Errno::ECANCELED));
+            }
+            for file in 0..self.files {
+                stamp(&mut job.write, self.serial(round, job.worker, file));
+                let path = &job.c_paths[file as usize];
+                round_trip_signal_safe(path, &job.write, &mut job.read)?;
+                ok.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every job as a tokio task through tokio::fs; hands the jobs back.
+    pub async fn run_tokio(
+        self,
+        jobs: Vec<Job>,
+        ok: Arc<AtomicU64>,
+    ) -> (Vec<Job>, anyhow::Result<()>) {
+        let tasks: Vec<_> = jobs
+            .into_iter()
+            .map(|mut job| {
+                let ok = Arc::clone(&ok);
+                tokio::spawn(async move {
+                    let outcome = self.tokio_job(&mut job, &ok).await;
+                    (job, outcome)
+                })
+            })
+            .collect();
+        let (mut jobs, mut outcome) = (Vec::new(), Ok(()));
+        for task in tasks {
+            match task.await {
+                Ok((job, done)) => {
+                    jobs.push(job);
+                    outcome = outcome.and(done);
+                }
+                Err(error) => outcome = outcome.and(Err(error.into())),
+            }
+        }
+        (jobs, outcome)
+    }
+
+    async fn tokio_job(&self, job: &mut Job, ok: &AtomicU64) -> anyhow::Result<()> {
+        for round in self.first..self.first + self.rounds {
+            for file in 0..self.files {
+                stamp(&mut job.write, self.serial(round, job.worker, file));
+                let path = &job.paths[file as usize];
+                round_trip_tokio(path, &job.write, &mut job.read).await?;
+                ok.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
