@@ -65,20 +65,9 @@ fn a_tiny_io_run_verifies_every_point_and_leaves_no_temporary_files() {
 
 /// `concbench run` on `suite` under `ulimit_n` (if any) must exit 2 with one
 /// line holding every needle, and write nothing.
-fn refused(suite: &str, ulimit_n: Option<u32>, needles: &[&str]) {
+fn refused(suite: &str, ulimit_n: Option<&str>, needles: &[&str]) {
     let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", suite);
-    let limit = ulimit_n.map_or(String::new(), |n| format!("ulimit -n {n} && "));
-    let output = std::process::Command::new("bash")
-        .current_dir(scratch.path())
-        .args([
-            "-c",
-            &format!("{limit}exec \"$0\" run --config \"$1\" --out out"),
-            env!("CARGO_BIN_EXE_concbench"),
-        ])
-        .arg(&config)
-        .output()
-        .expect("bash runs");
+    let output = run_under(&scratch, suite, ulimit_n);
     let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
@@ -90,6 +79,22 @@ fn refused(suite: &str, ulimit_n: Option<u32>, needles: &[&str]) {
         scratch.run_dirs("out").is_empty(),
         "no output for bad input"
     );
+}
+
+/// `concbench run` on `suite` in bash, after `ulimit -n ARGS` if given.
+fn run_under(scratch: &Scratch, suite: &str, ulimit_n: Option<&str>) -> std::process::Output {
+    let config = scratch.file("suite.toml", suite);
+    let limit = ulimit_n.map_or(String::new(), |n| format!("ulimit -n {n} && "));
+    std::process::Command::new("bash")
+        .current_dir(scratch.path())
+        .args([
+            "-c",
+            &format!("{limit}exec \"$0\" run --config \"$1\" --out out"),
+            env!("CARGO_BIN_EXE_concbench"),
+        ])
+        .arg(&config)
+        .output()
+        .expect("bash runs")
 }
 
 fn suite_with(id: &str, params: &str) -> String {
@@ -118,10 +123,28 @@ fn zero_connections_tasks_or_workers_are_refused() {
 
 #[test]
 fn connections_beyond_the_open_file_limit_are_refused() {
-    // 200 connections need about 400 descriptors here; allow 256.
+    // 200 connections need about 400 descriptors here; `ulimit -n` sets
+    // both the soft and the hard limit to 256.
     refused(
         &suite_with("io.echo", "connections = 200, payload = 64"),
-        Some(256),
+        Some("256"),
         &["RLIMIT_NOFILE", "connections=200", "ulimit -n"],
     );
+}
+
+#[test]
+fn a_low_soft_open_file_limit_is_raised_up_to_the_hard_limit() {
+    use nix::sys::resource::{Resource, getrlimit};
+    let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
+    if hard < 1024 {
+        eprintln!("skipped: the hard RLIMIT_NOFILE ({hard}) leaves nothing to raise");
+        return;
+    }
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{}variants = [\"thread_per_connection\"]\n",
+        suite_with("io.echo", "connections = 200, payload = 64")
+    );
+    let output = run_under(&scratch, &suite, Some("-S 256"));
+    assert!(output.status.success(), "stderr: {}", stderr_of(&output));
 }

@@ -7,7 +7,7 @@ mod echo;
 mod file;
 mod waits;
 
-use nix::sys::resource::{Resource, getrlimit};
+use nix::sys::resource::{Resource, getrlimit, setrlimit};
 
 use super::Scenario;
 
@@ -36,16 +36,28 @@ fn check_nproc(what: &str, wanted: u64) -> Result<(), String> {
 /// sampler's pipes, the tokio runtime's epoll and event fds.
 const FD_MARGIN: u64 = 64;
 
-/// Refuse a point that needs `wanted` open files (plus a margin) beyond the
-/// RLIMIT_NOFILE soft limit.
+/// Make room for a point that needs `wanted` open files (plus a margin):
+/// fine within the RLIMIT_NOFILE soft limit; beyond it but within the hard
+/// limit, the soft limit is raised (as servers do: the default soft limit of
+/// 1024 is a relic of select()); beyond the hard limit the point is refused.
 fn check_nofile(what: &str, wanted: u64) -> Result<(), String> {
     let needed = wanted.saturating_add(FD_MARGIN);
-    match getrlimit(Resource::RLIMIT_NOFILE) {
-        Ok((soft, _)) if soft != nix::libc::RLIM_INFINITY && needed > soft => Err(format!(
-            "{what} needs about {needed} open files but RLIMIT_NOFILE is {soft} (raise it with `ulimit -n`)"
-        )),
-        _ => Ok(()),
+    let Ok((soft, hard)) = getrlimit(Resource::RLIMIT_NOFILE) else {
+        return Ok(());
+    };
+    let within = |limit: u64| limit == nix::libc::RLIM_INFINITY || needed <= limit;
+    if within(soft) {
+        return Ok(());
     }
+    let refusal = |limit: u64| {
+        format!(
+            "{what} needs about {needed} open files but RLIMIT_NOFILE is {limit} (raise it with `ulimit -n`)"
+        )
+    };
+    if !within(hard) {
+        return Err(refusal(hard));
+    }
+    setrlimit(Resource::RLIMIT_NOFILE, needed, hard).map_err(|_| refusal(soft))
 }
 
 /// A `kB` field of a /proc status-like file (`VmRSS:`, `Private_Dirty:`), in
@@ -90,12 +102,12 @@ mod tests {
     }
 
     #[test]
-    fn limits_refuse_absurd_needs_and_accept_small_ones() {
+    fn limits_refuse_needs_beyond_the_hard_limit_and_accept_small_ones() {
         assert!(check_nofile("connections=1", 2).is_ok());
         assert!(check_nproc("tasks=1", 1).is_ok());
-        let (soft, _) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
-        if soft != nix::libc::RLIM_INFINITY {
-            let refusal = check_nofile("connections=x", soft).expect_err("beyond the limit");
+        let (_, hard) = getrlimit(Resource::RLIMIT_NOFILE).expect("getrlimit");
+        if hard != nix::libc::RLIM_INFINITY {
+            let refusal = check_nofile("connections=x", hard).expect_err("beyond the limit");
             assert!(refusal.contains("RLIMIT_NOFILE"), "{refusal}");
             assert!(refusal.contains("connections=x"), "{refusal}");
         }
