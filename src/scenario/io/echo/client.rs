@@ -123,14 +123,16 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Take over connected streams; every request carries `payload` bytes.
+    /// Take over connected streams, in one group per recorder (one thread
+    /// each); every request carries `payload` bytes.
     pub fn new(
         streams: Vec<TcpStream>,
         payload: usize,
-        threads: usize,
+        recorders: Vec<Recorder>,
         cancel: CancelToken,
     ) -> anyhow::Result<Clients> {
-        let per_group = streams.len().div_ceil(threads.max(1)).max(1);
+        let per_group = streams.len().div_ceil(recorders.len().max(1)).max(1);
+        let mut recorders = recorders.into_iter();
         let mut groups: Vec<Group> = Vec::new();
         for (index, stream) in streams.into_iter().enumerate() {
             stream
@@ -141,7 +143,7 @@ impl Clients {
             if index % per_group == 0 {
                 groups.push(Group {
                     connections: Vec::with_capacity(per_group),
-                    recorder: Recorder::new(),
+                    recorder: recorders.next().unwrap_or_default(),
                     tally: Tally::default(),
                 });
             }

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use anyhow::ensure;
 
+use crate::harness::latency::Recorder;
 use crate::results::Latency;
 use crate::scenario::{
     Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
@@ -116,17 +117,21 @@ impl EchoTrial {
     fn new(context: &TrialContext) -> anyhow::Result<EchoTrial> {
         let connections = context.params.get("connections")?;
         let payload = context.params.get("payload")? as usize;
-        let baseline_rss = super::rss_now();
-        // The server is declared first so that, on an error, the client
-        // ends close before it is dropped and every handler sees EOF.
+        let threads = super::cores().min(connections as usize);
+        // What a connection costs is measured from here: the server is
+        // running (runtime built, children forked) and the clients'
+        // latency histograms are allocated and touched.
         let mut server = EchoServer::start(context.variant, connections, payload)?;
+        let recorders = (0..threads).map(|_| touched_recorder()).collect();
+        let baseline_rss = super::rss_now();
+        // The server was declared first so that, on an error, the client
+        // ends close before it is dropped and every handler sees EOF.
         let mut streams = Vec::with_capacity(connections as usize);
         for _ in 0..connections {
             streams.push(server.connect()?);
         }
         server.wait_ready()?;
-        let threads = super::cores().min(connections as usize);
-        let mut clients = Clients::new(streams, payload, threads, context.cancel.clone())?;
+        let mut clients = Clients::new(streams, payload, recorders, context.cancel.clone())?;
         clients.run(1)?;
         Ok(EchoTrial {
             setup_rss: super::rss_now(),
@@ -139,6 +144,14 @@ impl EchoTrial {
             baseline_rss,
         })
     }
+}
+
+/// A latency recorder whose pages are already resident, so that the
+/// histogram does not count as memory the connections use.
+fn touched_recorder() -> Recorder {
+    let mut recorder = Recorder::new();
+    recorder.clear();
+    recorder
 }
 
 impl Trial for EchoTrial {

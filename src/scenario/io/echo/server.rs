@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use nix::unistd::Pid;
 
-use crate::model::process::{SharedCounter, fork_child};
+use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe};
 
 /// Prefork: connections the parent may open ahead of the children's
 /// `accept`s, well inside any listen backlog.
@@ -29,6 +29,10 @@ enum Handlers {
     Tokio(Option<tokio::runtime::Runtime>),
     Prefork {
         pids: Vec<Pid>,
+        /// A child forked after the servers that only sleeps: it shares
+        /// every page the servers inherited, so a page the parent writes
+        /// later never counts as private to a lone server.
+        witness: Pid,
         accepted: SharedCounter,
         echoed: SharedCounter,
     },
@@ -122,8 +126,8 @@ impl EchoServer {
         }
     }
 
-    /// Memory the prefork children added since the fork (0 for in-process
-    /// servers, whose memory is this process's).
+    /// Memory the prefork children added since the fork: pages no other
+    /// process maps (0 for in-process servers, whose memory is this process's).
     pub fn children_private_bytes(&self) -> u64 {
         match &self.handlers {
             Handlers::Prefork { pids, .. } => {
@@ -152,8 +156,21 @@ fn prefork(listener: &TcpListener, connections: u64, payload: usize) -> anyhow::
             }
         }
     }
+    let witness = fork_child(|| {
+        loop {
+            sleep_signal_safe(Duration::from_secs(3600));
+        }
+    });
+    let witness = match witness {
+        Ok(pid) => pid,
+        Err(error) => {
+            kill_and_reap(&pids);
+            return Err(error.context("forking the witness child"));
+        }
+    };
     Ok(Handlers::Prefork {
         pids,
+        witness,
         accepted,
         echoed,
     })
@@ -260,7 +277,10 @@ impl Drop for EchoServer {
                     runtime.shutdown_timeout(Duration::from_secs(1));
                 }
             }
-            Handlers::Prefork { pids, .. } => kill_and_reap(pids),
+            Handlers::Prefork { pids, witness, .. } => {
+                pids.push(*witness);
+                kill_and_reap(pids);
+            }
         }
     }
 }
