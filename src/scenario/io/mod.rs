@@ -73,6 +73,19 @@ fn proc_kib_field(path: &str, field: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Hand memory that earlier points freed back to the kernel, so that what a
+/// point allocates next shows up as growth of the resident set instead of
+/// reusing pages that were already resident.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas under their locks
+    // and returns unused pages to the kernel; it touches no live allocation
+    // and is safe to call from any thread at any time.
+    unsafe {
+        nix::libc::malloc_trim(0);
+    }
+}
+
 /// This process's resident set now, in bytes (0 where /proc is missing).
 fn rss_now() -> u64 {
     proc_kib_field("/proc/self/status", "VmRSS:").unwrap_or(0)

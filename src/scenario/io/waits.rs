@@ -95,6 +95,7 @@ impl Scenario for WaitsScenario {
             other => bail!("io.waits has no variant `{other}`"),
         };
         let tasks = context.params.get("tasks")?;
+        super::release_freed_memory();
         Ok(Box::new(WaitsTrial {
             waiters,
             tasks,

@@ -123,6 +123,7 @@ impl EchoTrial {
         // latency histograms are allocated and touched.
         let mut server = EchoServer::start(context.variant, connections, payload)?;
         let recorders = (0..threads).map(|_| touched_recorder()).collect();
+        super::release_freed_memory();
         let baseline_rss = super::rss_now();
         // The server was declared first so that, on an error, the client
         // ends close before it is dropped and every handler sees EOF.
