@@ -9,6 +9,7 @@
 //! contains NAME. Environment: OVERHEAD_PAIRS (alternations, default 10).
 
 mod cpu;
+mod echo;
 mod spawn;
 
 use std::time::{Duration, Instant};
@@ -34,7 +35,7 @@ pub struct Pair {
 
 /// Every pair, in the order they run.
 fn pairs() -> Vec<Pair> {
-    vec![spawn::pair(), cpu::pair()]
+    vec![spawn::pair(), cpu::pair(), echo::pair()]
 }
 
 fn median(values: &[f64]) -> f64 {

@@ -10,7 +10,6 @@ pub mod work;
 
 use std::collections::BTreeMap;
 
-
 use super::{
     Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
     TrialContext, VariantInfo,
