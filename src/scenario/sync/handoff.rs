@@ -4,28 +4,18 @@
 //! checks that both counts equal the round trips asked for.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::{bail, ensure};
-use tokio::runtime::Runtime;
-use tokio::sync::Semaphore as TokioSemaphore;
 
-use super::baton::{self, Baton, PING, PONG};
-use super::crew::Crew;
-use super::primitives::lock;
-use super::{cost_per_op, tasks};
-use crate::harness::latency::Recorder;
+use super::baton;
+use super::cost_per_op;
+use super::relay::{Relay, ThreadRelay, TokioRelay};
 use crate::results::Latency;
 use crate::scenario::{
     CancelToken, Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial,
     TrialContext, VariantInfo,
 };
-
-/// One round trip in this many is timed for the latency percentiles (the
-/// clock reads then cost well under 1% of a hand-off).
-const TIME_ONE_IN: u64 = 64;
 
 const ROUND_TRIPS: ParamSpec = ParamSpec {
     name: "round_trips",
@@ -150,204 +140,9 @@ impl Trial for HandoffTrial {
     }
 }
 
-/// Who plays the two sides.
-enum Relay {
-    Threads(ThreadRelay),
-    Tokio(TokioRelay),
-}
-
-impl Relay {
-    fn batch(&mut self, trips: u64, cancel: &CancelToken) -> anyhow::Result<()> {
-        match self {
-            Relay::Threads(relay) => relay.crew.run(Arc::new(trips), cancel),
-            Relay::Tokio(relay) => relay.batch(trips, cancel),
-        }
-    }
-
-    /// Turns received by [ping, pong] over all batches.
-    fn received(&self) -> [u64; 2] {
-        match self {
-            Relay::Threads(relay) => relay
-                .tally
-                .received
-                .each_ref()
-                .map(|r| r.load(Ordering::Relaxed)),
-            Relay::Tokio(relay) => relay.received,
-        }
-    }
-
-    fn faults(&self) -> u64 {
-        match self {
-            Relay::Threads(relay) => relay.baton.faults(),
-            Relay::Tokio(_) => 0,
-        }
-    }
-
-    fn clear_latency(&mut self) {
-        match self {
-            Relay::Threads(relay) => lock(&relay.tally.latency).clear(),
-            Relay::Tokio(relay) => relay.recorder.iter_mut().for_each(Recorder::clear),
-        }
-    }
-
-    fn latency(&self) -> Option<Latency> {
-        match self {
-            Relay::Threads(relay) => lock(&relay.tally.latency).latency(),
-            Relay::Tokio(relay) => relay.recorder.as_ref().and_then(Recorder::latency),
-        }
-    }
-}
-
-/// What the two sides report: turns received, and timed hand-offs.
-#[derive(Default)]
-struct Tally {
-    received: [AtomicU64; 2],
-    latency: Mutex<Recorder>,
-}
-
-/// Two crew threads, side 0 (ping) and side 1 (pong), around one baton.
-struct ThreadRelay {
-    baton: Arc<dyn Baton>,
-    tally: Arc<Tally>,
-    crew: Crew<u64>,
-}
-
-impl ThreadRelay {
-    fn start(baton: Arc<dyn Baton>) -> anyhow::Result<ThreadRelay> {
-        let tally = Arc::new(Tally::default());
-        let (shared, counts) = (Arc::clone(&baton), Arc::clone(&tally));
-        let crew = Crew::start("sync-handoff", 2, move |side, &trips: &u64| {
-            if side == PING {
-                ping(shared.as_ref(), trips, &counts);
-            } else {
-                pong(shared.as_ref(), trips, &counts);
-            }
-        })?;
-        if let [first, second] = crew.threads().as_slice() {
-            baton.attach([first.clone(), second.clone()]);
-        }
-        Ok(ThreadRelay { baton, tally, crew })
-    }
-}
-
-impl Drop for ThreadRelay {
-    /// Wake a side blocked in an abandoned batch before the crew joins it.
-    fn drop(&mut self) {
-        self.baton.shutdown();
-    }
-}
-
-/// Side 0: pass the turn, wait for it to come back; time one trip in 64.
-fn ping(baton: &dyn Baton, trips: u64, tally: &Tally) {
-    let mut recorder = lock(&tally.latency);
-    let mut back = 0;
-    for trip in 1..=trips {
-        let started = (trip % TIME_ONE_IN == 0).then(Instant::now);
-        baton.pass(PONG);
-        if !baton.take(PING) {
-            break;
-        }
-        back += 1;
-        if let Some(started) = started {
-            recorder.record(started.elapsed().as_nanos() as u64 / 2);
-        }
-    }
-    tally.received[PING].fetch_add(back, Ordering::Relaxed);
-}
-
-/// Side 1: wait for the turn, pass it back.
-fn pong(baton: &dyn Baton, trips: u64, tally: &Tally) {
-    let mut got = 0;
-    for _ in 0..trips {
-        if !baton.take(PONG) {
-            break;
-        }
-        got += 1;
-        baton.pass(PING);
-    }
-    tally.received[PONG].fetch_add(got, Ordering::Relaxed);
-}
-
-/// Two tokio tasks per batch on a runtime built once, one semaphore per side.
-struct TokioRelay {
-    runtime: Runtime,
-    turns: [Arc<TokioSemaphore>; 2],
-    received: [u64; 2],
-    /// Lent to the ping task during a batch (none after a cancelled one).
-    recorder: Option<Recorder>,
-}
-
-impl TokioRelay {
-    fn start() -> anyhow::Result<TokioRelay> {
-        Ok(TokioRelay {
-            runtime: tasks::runtime(2)?,
-            turns: [
-                Arc::new(TokioSemaphore::new(0)),
-                Arc::new(TokioSemaphore::new(0)),
-            ],
-            received: [0, 0],
-            recorder: Some(Recorder::new()),
-        })
-    }
-
-    fn batch(&mut self, trips: u64, cancel: &CancelToken) -> anyhow::Result<()> {
-        let turns = self.turns.clone();
-        // The recorder travels into the ping task and back: no allocation.
-        let recorder = self.recorder.take().unwrap_or_default();
-        let outputs = self.runtime.block_on(async {
-            let pong = tokio::spawn(pong_task(turns.clone(), trips));
-            let ping = tokio::spawn(ping_task(turns.clone(), trips, recorder));
-            tasks::join_all(vec![pong, ping], cancel, || {
-                turns.iter().for_each(|t| t.close())
-            })
-            .await
-        })?;
-        for (side, (got, recorder)) in outputs.into_iter().enumerate() {
-            self.received[1 - side] += got;
-            if recorder.is_some() {
-                self.recorder = recorder;
-            }
-        }
-        Ok(())
-    }
-}
-
-async fn ping_task(
-    turns: [Arc<TokioSemaphore>; 2],
-    trips: u64,
-    mut recorder: Recorder,
-) -> (u64, Option<Recorder>) {
-    let mut back = 0;
-    for trip in 1..=trips {
-        let started = (trip % TIME_ONE_IN == 0).then(Instant::now);
-        turns[PONG].add_permits(1);
-        match turns[PING].acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_closed) => break,
-        }
-        back += 1;
-        if let Some(started) = started {
-            recorder.record(started.elapsed().as_nanos() as u64 / 2);
-        }
-    }
-    (back, Some(recorder))
-}
-
-async fn pong_task(turns: [Arc<TokioSemaphore>; 2], trips: u64) -> (u64, Option<Recorder>) {
-    let mut got = 0;
-    for _ in 0..trips {
-        match turns[PONG].acquire().await {
-            Ok(permit) => permit.forget(),
-            Err(_closed) => break,
-        }
-        got += 1;
-        turns[PING].add_permits(1);
-    }
-    (got, None)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::relay::TIME_ONE_IN;
     use super::super::test_support::{context, every_variant_verifies};
     use super::*;
 

@@ -9,6 +9,7 @@ mod crew;
 mod handoff;
 mod once;
 pub mod primitives;
+mod relay;
 mod semaphore;
 mod tasks;
 
