@@ -65,11 +65,12 @@ fn a_tiny_sync_run_verifies_every_variant_and_reports_switches_per_operation() {
     }
 }
 
-/// `concbench run` on one scenario with `params`: exit 2 and one line that
-/// holds every needle.
-fn refused(id: &str, params: &str, needles: &[&str]) {
+/// `concbench run` on one scenario with `params` (and any `extra` lines):
+/// exit 2 and one line that holds every needle.
+fn refused_with(id: &str, params: &str, extra: &str, needles: &[&str]) {
     let scratch = Scratch::new();
-    let suite = format!("{FAST_RUN}\n[[scenario]]\nid = \"{id}\"\nparams = {{ {params} }}\n");
+    let suite =
+        format!("{FAST_RUN}\n[[scenario]]\nid = \"{id}\"\nparams = {{ {params} }}\n{extra}\n");
     let config = scratch.file("suite.toml", &suite);
     let output = scratch
         .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
@@ -82,6 +83,10 @@ fn refused(id: &str, params: &str, needles: &[&str]) {
         assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
     }
     assert!(scratch.run_dirs("out").is_empty(), "nothing was run");
+}
+
+fn refused(id: &str, params: &str, needles: &[&str]) {
+    refused_with(id, params, "", needles);
 }
 
 #[test]
@@ -115,5 +120,16 @@ fn as_many_permits_as_threads_is_refused_as_no_contention() {
         "sync.semaphore",
         "threads = 3, permits = [1, 3]",
         &["permits=3 must be less than threads=3"],
+    );
+}
+
+#[test]
+fn pinning_beyond_two_cpus_or_pinning_tokio_is_refused() {
+    refused("sync.handoff", "cpus = 3", &["cpus = 3", "0..=2"]);
+    refused_with(
+        "sync.handoff",
+        "cpus = 1",
+        "variants = [\"tokio_semaphore\"]",
+        &["cpus=1 pins threads", "use cpus = 0"],
     );
 }

@@ -10,10 +10,11 @@ use anyhow::{bail, ensure};
 
 use super::baton;
 use super::cost_per_op;
+use super::placement::{Placement, allowed_cpus};
 use super::relay::{Relay, ThreadRelay, TokioRelay};
 use crate::results::Latency;
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial,
+    CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
     TrialContext, VariantInfo,
 };
 
@@ -23,6 +24,14 @@ const ROUND_TRIPS: ParamSpec = ParamSpec {
     min: 1,
     max: 10_000_000,
     help: "ping-pong round trips per round (two hand-offs each)",
+};
+
+const CPUS: ParamSpec = ParamSpec {
+    name: "cpus",
+    default: 0,
+    min: 0,
+    max: 2,
+    help: "thread variants: 0 the scheduler places the sides, 1 both on one CPU, 2 one CPU each",
 };
 
 const VARIANTS: &[VariantInfo] = &[
@@ -66,7 +75,7 @@ pub static HANDOFF: HandoffScenario = HandoffScenario {
         summary: "two threads (or tasks) pass a turn back and forth: ns per hand-off",
         unit: "hand-off",
         variants: VARIANTS,
-        params: &[ROUND_TRIPS],
+        params: &[ROUND_TRIPS, CPUS],
         throughput_vs: None,
     },
 };
@@ -82,7 +91,10 @@ impl Scenario for HandoffScenario {
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let relay = match (context.variant, baton::for_variant(context.variant)) {
-            (_, Some(baton)) => Relay::Threads(ThreadRelay::start(baton)?),
+            (_, Some(baton)) => {
+                let placement = Placement::from_cpus(context.params.get("cpus")?)?;
+                Relay::Threads(ThreadRelay::start(baton, placement)?)
+            }
             ("tokio_semaphore", None) => Relay::Tokio(TokioRelay::start()?),
             (other, None) => bail!("sync.handoff has no variant `{other}`"),
         };
@@ -92,6 +104,22 @@ impl Scenario for HandoffScenario {
             trips_done: 0,
             cancel: context.cancel.clone(),
         }))
+    }
+
+    fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
+        let cpus = params.get("cpus").map_err(|e| e.to_string())?;
+        if cpus > 0 && model == Model::Async {
+            return Err(format!(
+                "cpus={cpus} pins threads, but the tokio variant runs on its runtime's workers: use cpus = 0 for it"
+            ));
+        }
+        let allowed = allowed_cpus().map_err(|e| format!("{e:#}"))?.len() as u64;
+        if cpus > allowed {
+            return Err(format!(
+                "cpus={cpus} needs {cpus} CPUs, but this process may run on {allowed}"
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -148,7 +176,41 @@ mod tests {
 
     #[test]
     fn every_variant_hands_off_and_verifies() {
-        every_variant_verifies(&HANDOFF, &[("round_trips", 200)], 400);
+        every_variant_verifies(&HANDOFF, &[("round_trips", 200), ("cpus", 0)], 400);
+    }
+
+    #[test]
+    fn pinned_sides_hand_off_on_one_cpu_or_two() {
+        let cpus = allowed_cpus().expect("affinity").len().min(2) as u64;
+        for cpus in 1..=cpus {
+            let mut trial = HANDOFF
+                .build(&context(
+                    "park_unpark",
+                    Model::Thread,
+                    &[("round_trips", 50), ("cpus", cpus)],
+                ))
+                .expect("builds");
+            trial.run(2).expect("runs");
+            trial.verify().expect("verified");
+        }
+    }
+
+    #[test]
+    fn pinning_is_refused_for_tokio_and_beyond_the_machine() {
+        let params =
+            |cpus: u64| Params([("round_trips".to_string(), 1), ("cpus".to_string(), cpus)].into());
+        assert!(HANDOFF.check_limits(Model::Thread, &params(1)).is_ok());
+        assert!(HANDOFF.check_limits(Model::Async, &params(0)).is_ok());
+        let refused = HANDOFF
+            .check_limits(Model::Async, &params(2))
+            .expect_err("tokio");
+        assert!(refused.contains("use cpus = 0"), "{refused}");
+        if allowed_cpus().expect("affinity").len() < 2 {
+            let refused = HANDOFF
+                .check_limits(Model::Thread, &params(2))
+                .expect_err("1 CPU");
+            assert!(refused.contains("may run on 1"), "{refused}");
+        }
     }
 
     #[test]
@@ -156,7 +218,11 @@ mod tests {
         for variant in ["condvar", "tokio_semaphore"] {
             let model = HANDOFF.info.variant(variant).expect("variant").models[0];
             let mut trial = HANDOFF
-                .build(&context(variant, model, &[("round_trips", 640)]))
+                .build(&context(
+                    variant,
+                    model,
+                    &[("round_trips", 640), ("cpus", 0)],
+                ))
                 .expect("builds");
             trial.run(1).expect("warm-up");
             trial.begin_measurement();
@@ -170,7 +236,11 @@ mod tests {
     #[test]
     fn a_miscount_fails_verification() {
         let mut trial = HANDOFF
-            .build(&context("event", Model::Thread, &[("round_trips", 10)]))
+            .build(&context(
+                "event",
+                Model::Thread,
+                &[("round_trips", 10), ("cpus", 1)],
+            ))
             .expect("builds");
         let mut broken = HandoffTrial {
             relay: Relay::Tokio(TokioRelay::start().expect("runtime")),
@@ -188,7 +258,7 @@ mod tests {
     fn a_cancelled_point_stops_and_tears_down() {
         for variant in ["semaphore", "park_unpark", "tokio_semaphore"] {
             let model = HANDOFF.info.variant(variant).expect("variant").models[0];
-            let context = context(variant, model, &[("round_trips", 10_000_000)]);
+            let context = context(variant, model, &[("round_trips", 10_000_000), ("cpus", 0)]);
             let mut trial = HANDOFF.build(&context).expect("builds");
             let cancel = context.cancel.clone();
             let canceller = std::thread::spawn(move || {

@@ -8,6 +8,7 @@ mod baton;
 mod crew;
 mod handoff;
 mod once;
+mod placement;
 pub mod primitives;
 mod relay;
 mod semaphore;

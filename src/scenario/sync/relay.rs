@@ -7,11 +7,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use anyhow::bail;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore as TokioSemaphore;
 
 use super::baton::{Baton, PING, PONG};
 use super::crew::Crew;
+use super::placement::{Placement, pin_current_thread};
 use super::primitives::lock;
 use super::tasks;
 use crate::harness::latency::Recorder;
@@ -31,7 +33,7 @@ pub enum Relay {
 impl Relay {
     pub fn batch(&mut self, trips: u64, cancel: &CancelToken) -> anyhow::Result<()> {
         match self {
-            Relay::Threads(relay) => relay.crew.run(Arc::new(trips), cancel),
+            Relay::Threads(relay) => relay.crew.run(Arc::new(Work::Rally(trips)), cancel),
             Relay::Tokio(relay) => relay.batch(trips, cancel),
         }
     }
@@ -75,30 +77,54 @@ impl Relay {
 struct Tally {
     received: [AtomicU64; 2],
     latency: Mutex<Recorder>,
+    /// Why a side could not be pinned to its CPU.
+    pin_failure: Mutex<Option<String>>,
+}
+
+/// What a batch asks of the two sides.
+pub enum Work {
+    /// Move to the CPUs of the placement (once, before any rally).
+    Pin(Placement),
+    /// This many round trips.
+    Rally(u64),
 }
 
 /// Two crew threads, side 0 (ping) and side 1 (pong), around one baton.
 pub struct ThreadRelay {
     baton: Arc<dyn Baton>,
     tally: Arc<Tally>,
-    crew: Crew<u64>,
+    crew: Crew<Work>,
 }
 
 impl ThreadRelay {
-    pub fn start(baton: Arc<dyn Baton>) -> anyhow::Result<ThreadRelay> {
+    pub fn start(baton: Arc<dyn Baton>, placement: Placement) -> anyhow::Result<ThreadRelay> {
         let tally = Arc::new(Tally::default());
         let (shared, counts) = (Arc::clone(&baton), Arc::clone(&tally));
-        let crew = Crew::start("sync-handoff", 2, move |side, &trips: &u64| {
-            if side == PING {
-                ping(shared.as_ref(), trips, &counts);
-            } else {
-                pong(shared.as_ref(), trips, &counts);
-            }
+        let crew = Crew::start("sync-handoff", 2, move |side, work: &Work| match *work {
+            Work::Pin(placement) => pin(side, placement, &counts),
+            Work::Rally(trips) if side == PING => ping(shared.as_ref(), trips, &counts),
+            Work::Rally(trips) => pong(shared.as_ref(), trips, &counts),
         })?;
         if let [first, second] = crew.threads().as_slice() {
             baton.attach([first.clone(), second.clone()]);
         }
+        if placement != Placement::Free {
+            crew.run(Arc::new(Work::Pin(placement)), &CancelToken::default())?;
+            if let Some(why) = lock(&tally.pin_failure).take() {
+                bail!("{why}");
+            }
+        }
         Ok(ThreadRelay { baton, tally, crew })
+    }
+}
+
+/// Move side `side` to its CPU, or say why it could not.
+fn pin(side: usize, placement: Placement, tally: &Tally) {
+    let Some(cpu) = placement.cpu_of(side) else {
+        return;
+    };
+    if let Err(error) = pin_current_thread(cpu) {
+        *lock(&tally.pin_failure) = Some(format!("{error:#}"));
     }
 }
 
