@@ -11,6 +11,7 @@
 mod cpu;
 mod echo;
 mod spawn;
+mod sync;
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +36,7 @@ pub struct Pair {
 
 /// Every pair, in the order they run.
 fn pairs() -> Vec<Pair> {
-    vec![spawn::pair(), cpu::pair(), echo::pair()]
+    vec![spawn::pair(), cpu::pair(), echo::pair(), sync::pair()]
 }
 
 fn median(values: &[f64]) -> f64 {

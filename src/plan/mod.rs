@@ -118,6 +118,9 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
                     params: params.clone(),
                     settings,
                 };
+                scenario.validate(model, params).map_err(|why| {
+                    suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
+                })?;
                 points.push(point);
             }
         }

@@ -288,8 +288,16 @@ pub trait Scenario: Sync {
     /// Set up a trial for one point (outside the timed region).
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>>;
 
+    /// Refuse a combination of parameters that makes no sense whatever the
+    /// machine (e.g. as many permits as threads): bad input, exit 2, with the
+    /// config's file and line. Single values are range-checked already.
+    fn validate(&self, _model: Model, _params: &Params) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Refuse, before anything starts, a point that this machine's limits
-    /// (RLIMIT_NPROC, open files) cannot run. The message names the limit.
+    /// (RLIMIT_NPROC, open files, memory, CPUs) cannot run; the harness
+    /// records the point `skipped` with the message, which names the limit.
     fn check_limits(&self, _model: Model, _params: &Params) -> Result<(), String> {
         Ok(())
     }

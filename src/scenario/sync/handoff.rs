@@ -1,0 +1,282 @@
+//! `sync.handoff`: two long-lived threads (or two tokio tasks) pass a turn
+//! back and forth through one primitive; the figure is ns per hand-off (half
+//! a round trip). Each side counts the turns it received; verification
+//! checks that both counts equal the round trips asked for.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use anyhow::{bail, ensure};
+
+use super::baton;
+use super::cost_per_op;
+use super::placement::{Placement, allowed_cpus};
+use super::relay::{Relay, ThreadRelay, TokioRelay};
+use crate::results::Latency;
+use crate::scenario::{
+    CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
+    TrialContext, VariantInfo,
+};
+
+const ROUND_TRIPS: ParamSpec = ParamSpec {
+    name: "round_trips",
+    default: 1000,
+    min: 1,
+    max: 10_000_000,
+    help: "ping-pong round trips per round (two hand-offs each)",
+};
+
+const CPUS: ParamSpec = ParamSpec {
+    name: "cpus",
+    default: 0,
+    min: 0,
+    max: 2,
+    help: "thread variants: 0 the scheduler places the sides, 1 both on one CPU, 2 one CPU each",
+};
+
+const VARIANTS: &[VariantInfo] = &[
+    VariantInfo {
+        name: "condvar",
+        models: &[Model::Thread],
+        summary: "std Mutex<turn> + Condvar: wait until it is my turn, set the other's, notify_one",
+    },
+    VariantInfo {
+        name: "parking_lot_condvar",
+        models: &[Model::Thread],
+        summary: "the same on parking_lot::Mutex + parking_lot::Condvar",
+    },
+    VariantInfo {
+        name: "semaphore",
+        models: &[Model::Thread],
+        summary: "two hand-written counting semaphores (Mutex<usize> + Condvar), one per side",
+    },
+    VariantInfo {
+        name: "event",
+        models: &[Model::Thread],
+        summary: "two hand-written events (Mutex<bool> + Condvar): set the other's, wait for and clear one's own",
+    },
+    VariantInfo {
+        name: "park_unpark",
+        models: &[Model::Thread],
+        summary: "an atomic flag per side + std::thread::park / Thread::unpark",
+    },
+    VariantInfo {
+        name: "tokio_semaphore",
+        models: &[Model::Async],
+        summary: "two tokio tasks on a 2-worker runtime, one tokio::sync::Semaphore per side",
+    },
+];
+
+/// `sync.handoff`: ping-pong between two threads or tasks.
+pub static HANDOFF: HandoffScenario = HandoffScenario {
+    info: ScenarioInfo {
+        id: "sync.handoff",
+        family: Family::Sync,
+        summary: "two threads (or tasks) pass a turn back and forth: ns per hand-off",
+        unit: "hand-off",
+        variants: VARIANTS,
+        params: &[ROUND_TRIPS, CPUS],
+        throughput_vs: None,
+    },
+};
+
+pub struct HandoffScenario {
+    info: ScenarioInfo,
+}
+
+impl Scenario for HandoffScenario {
+    fn info(&self) -> &ScenarioInfo {
+        &self.info
+    }
+
+    fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
+        let relay = match (context.variant, baton::for_variant(context.variant)) {
+            (_, Some(baton)) => {
+                let placement = Placement::from_cpus(context.params.get("cpus")?)?;
+                Relay::Threads(ThreadRelay::start(baton, placement)?)
+            }
+            ("tokio_semaphore", None) => Relay::Tokio(TokioRelay::start()?),
+            (other, None) => bail!("sync.handoff has no variant `{other}`"),
+        };
+        Ok(Box::new(HandoffTrial {
+            relay,
+            trips_per_round: context.params.get("round_trips")?,
+            trips_done: 0,
+            cancel: context.cancel.clone(),
+        }))
+    }
+
+    fn validate(&self, model: Model, params: &Params) -> Result<(), String> {
+        let cpus = params.get("cpus").map_err(|e| e.to_string())?;
+        if cpus > 0 && model == Model::Async {
+            return Err(format!(
+                "cpus={cpus} pins threads, but the tokio variant runs on its runtime's workers: use cpus = 0 for it"
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_limits(&self, _model: Model, params: &Params) -> Result<(), String> {
+        let cpus = params.get("cpus").map_err(|e| e.to_string())?;
+        let allowed = allowed_cpus().map_err(|e| format!("{e:#}"))?.len() as u64;
+        if cpus > allowed {
+            return Err(format!(
+                "cpus={cpus} needs {cpus} CPUs, but this process may run on {allowed}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+struct HandoffTrial {
+    relay: Relay,
+    trips_per_round: u64,
+    /// Round trips of every batch that completed.
+    trips_done: u64,
+    cancel: CancelToken,
+}
+
+impl Trial for HandoffTrial {
+    fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
+        let trips = rounds * self.trips_per_round;
+        let started = Instant::now();
+        self.relay.batch(trips, &self.cancel)?;
+        let ns = started.elapsed().as_nanos() as u64;
+        self.trips_done += trips;
+        Ok(Sample { ops: 2 * trips, ns })
+    }
+
+    fn verify(&mut self) -> anyhow::Result<()> {
+        let [ping, pong] = self.relay.received();
+        let expected = self.trips_done;
+        ensure!(
+            ping == expected && pong == expected,
+            "{} of {} hand-offs arrived: the pong side received {pong} turns and the ping side {ping}, {expected} each expected",
+            ping + pong,
+            2 * expected
+        );
+        let refused = self.relay.faults();
+        ensure!(refused == 0, "the primitive refused {refused} hand-offs");
+        Ok(())
+    }
+
+    fn metrics(&self, measured: &Measured<'_>) -> BTreeMap<String, f64> {
+        cost_per_op(measured, "handoff")
+    }
+
+    fn begin_measurement(&mut self) {
+        self.relay.clear_latency();
+    }
+
+    fn latency(&self) -> Option<Latency> {
+        self.relay.latency()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::relay::TIME_ONE_IN;
+    use super::super::test_support::{context, every_variant_verifies};
+    use super::*;
+
+    #[test]
+    fn every_variant_hands_off_and_verifies() {
+        every_variant_verifies(&HANDOFF, &[("round_trips", 200), ("cpus", 0)], 400);
+    }
+
+    #[test]
+    fn pinned_sides_hand_off_on_one_cpu_or_two() {
+        let cpus = allowed_cpus().expect("affinity").len().min(2) as u64;
+        for cpus in 1..=cpus {
+            let mut trial = HANDOFF
+                .build(&context(
+                    "park_unpark",
+                    Model::Thread,
+                    &[("round_trips", 50), ("cpus", cpus)],
+                ))
+                .expect("builds");
+            trial.run(2).expect("runs");
+            trial.verify().expect("verified");
+        }
+    }
+
+    #[test]
+    fn pinning_is_refused_for_tokio_and_beyond_the_machine() {
+        let params =
+            |cpus: u64| Params([("round_trips".to_string(), 1), ("cpus".to_string(), cpus)].into());
+        assert!(HANDOFF.check_limits(Model::Thread, &params(1)).is_ok());
+        assert!(HANDOFF.check_limits(Model::Async, &params(0)).is_ok());
+        let refused = HANDOFF
+            .check_limits(Model::Async, &params(2))
+            .expect_err("tokio");
+        assert!(refused.contains("use cpus = 0"), "{refused}");
+        if allowed_cpus().expect("affinity").len() < 2 {
+            let refused = HANDOFF
+                .check_limits(Model::Thread, &params(2))
+                .expect_err("1 CPU");
+            assert!(refused.contains("may run on 1"), "{refused}");
+        }
+    }
+
+    #[test]
+    fn timed_hand_offs_show_up_as_latency_and_warm_up_is_forgotten() {
+        for variant in ["condvar", "tokio_semaphore"] {
+            let model = HANDOFF.info.variant(variant).expect("variant").models[0];
+            let mut trial = HANDOFF
+                .build(&context(
+                    variant,
+                    model,
+                    &[("round_trips", 640), ("cpus", 0)],
+                ))
+                .expect("builds");
+            trial.run(1).expect("warm-up");
+            trial.begin_measurement();
+            assert!(trial.latency().is_none(), "{variant}: warm-up cleared");
+            trial.run(2).expect("measured");
+            let latency = trial.latency().expect("recorded");
+            assert_eq!(latency.count, 2 * 640 / TIME_ONE_IN, "{variant}");
+        }
+    }
+
+    #[test]
+    fn a_miscount_fails_verification() {
+        let mut trial = HANDOFF
+            .build(&context(
+                "event",
+                Model::Thread,
+                &[("round_trips", 10), ("cpus", 1)],
+            ))
+            .expect("builds");
+        let mut broken = HandoffTrial {
+            relay: Relay::Tokio(TokioRelay::start().expect("runtime")),
+            trips_per_round: 10,
+            trips_done: 1,
+            cancel: CancelToken::default(),
+        };
+        let error = broken.verify().expect_err("one round trip is missing");
+        assert!(error.to_string().contains("0 of 2 hand-offs"), "{error}");
+        trial.run(2).expect("runs");
+        trial.verify().expect("20 round trips arrived");
+    }
+
+    #[test]
+    fn a_cancelled_point_stops_and_tears_down() {
+        for variant in ["semaphore", "park_unpark", "tokio_semaphore"] {
+            let model = HANDOFF.info.variant(variant).expect("variant").models[0];
+            let context = context(variant, model, &[("round_trips", 10_000_000), ("cpus", 0)]);
+            let mut trial = HANDOFF.build(&context).expect("builds");
+            let cancel = context.cancel.clone();
+            let canceller = std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                cancel.cancel();
+            });
+            let error = trial.run(1_000).expect_err("too long to finish");
+            assert!(
+                error.to_string().contains("cancelled"),
+                "{variant}: {error}"
+            );
+            drop(trial);
+            canceller.join().expect("canceller");
+        }
+    }
+}
