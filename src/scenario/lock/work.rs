@@ -45,11 +45,14 @@ impl Shape {
     }
 }
 
-/// `iters` steps of the work from `x`.
+/// `iters` steps of the work from `x`. Each step passes through
+/// `black_box`: without it the optimiser may fold unrolled steps into one
+/// multiply-add by constants (the composition of affine maps is affine),
+/// which would make a step far cheaper than calibrated.
 #[inline(always)]
 pub fn work(mut x: u64, iters: u64) -> u64 {
     for _ in 0..iters {
-        x = x.wrapping_mul(MUL).wrapping_add(ADD);
+        x = black_box(x).wrapping_mul(MUL).wrapping_add(ADD);
     }
     x
 }
