@@ -1,17 +1,19 @@
 //! Long-lived worker threads for the lock family. They start in `build()`
-//! (untimed) and wait at a gate; each sample releases them all at once for a
-//! batch of operations and waits until the last one is done. Thread start-up
-//! stays outside the timing, and a sample costs one wake-up and one report
-//! back, not a spawn and a join. The workers run one generic `Workload`, so
-//! the per-operation loop is monomorphised for each lock type.
+//! (untimed) and wait at a gate; each sample releases them for a batch of
+//! operations, they meet at a start line (spinning, then yielding) so that
+//! all begin together, and the batch is timed from the first thread's start
+//! to the last thread's finish. Thread start-up and the wake-ups of the gate
+//! stay outside the timing, as they do in a bare loop. The workers run one
+//! generic `Workload`, so the per-operation loop is monomorphised for each
+//! lock type.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use crossbeam::utils::CachePadded;
+use crossbeam::utils::{Backoff, CachePadded};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::work::SEED;
@@ -36,6 +38,9 @@ pub struct Tally {
     pub rng: u64,
     /// Sampled acquire latencies.
     pub recorder: Recorder,
+    /// When this thread started and finished its last batch.
+    began: Instant,
+    ended: Instant,
 }
 
 impl Tally {
@@ -49,6 +54,8 @@ impl Tally {
             scratch: SEED,
             rng: (SEED ^ (index as u64 + 1).wrapping_mul(0xA076_1D64_78BD_642F)) | 1,
             recorder: Recorder::new(),
+            began: Instant::now(),
+            ended: Instant::now(),
         }
     }
 
@@ -121,6 +128,8 @@ struct Shared<W> {
     go: Condvar,
     finished: Condvar,
     tallies: Vec<CachePadded<Mutex<Tally>>>,
+    /// Threads at the start line of the current batch.
+    arrived: CachePadded<AtomicUsize>,
     cancel: CancelToken,
 }
 
@@ -146,6 +155,7 @@ impl<W: Workload> Crew<W> {
             tallies: (0..threads)
                 .map(|i| CachePadded::new(Mutex::new(Tally::new(i))))
                 .collect(),
+            arrived: CachePadded::new(AtomicUsize::new(0)),
             cancel,
         });
         let mut crew = Crew {
@@ -164,26 +174,33 @@ impl<W: Workload> Crew<W> {
     }
 
     /// Release every thread for a batch of `budget` operations and wait for
-    /// all of them; returns the nanoseconds from release to the last one done.
+    /// all of them; returns the nanoseconds from the first thread's start to
+    /// the last thread's finish.
     pub fn batch(&self, budget: u64) -> anyhow::Result<u64> {
         let shared = &self.shared;
         shared.work.begin_batch(budget);
         let mut gate = shared.gate.lock();
-        let started = Instant::now();
+        shared.arrived.store(0, Ordering::Relaxed);
         gate.generation += 1;
         gate.running = self.handles.len();
         shared.go.notify_all();
         while gate.running > 0 {
             shared.finished.wait(&mut gate);
         }
-        let ns = started.elapsed().as_nanos() as u64;
         if let Some(failure) = gate.failure.take() {
             bail!("a lock worker thread failed: {failure}");
         }
+        drop(gate);
         if shared.cancel.is_cancelled() {
             bail!("cancelled by the watchdog");
         }
-        Ok(ns)
+        let tallies = self.tallies();
+        let began = tallies.iter().map(|t| t.began).min();
+        let ended = tallies.iter().map(|t| t.ended).max();
+        Ok(match (began, ended) {
+            (Some(began), Some(ended)) => ended.saturating_duration_since(began).as_nanos() as u64,
+            _ => 0,
+        })
     }
 
     pub fn work(&self) -> &W {
@@ -210,10 +227,13 @@ fn worker<W: Workload>(shared: &Shared<W>, index: usize) {
             }
             seen = gate.generation;
         }
+        start_line(shared);
         let outcome = {
             let mut tally = shared.tallies[index].lock();
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                shared.work.run_batch(index, &mut tally, &shared.cancel)
+                tally.began = Instant::now();
+                shared.work.run_batch(index, &mut tally, &shared.cancel);
+                tally.ended = Instant::now();
             }))
         };
         let mut gate = shared.gate.lock();
@@ -229,6 +249,17 @@ fn worker<W: Workload>(shared: &Shared<W>, index: usize) {
         if gate.running == 0 {
             shared.finished.notify_one();
         }
+    }
+}
+
+/// Wait until every thread of the crew has been woken for this batch, so
+/// that none starts its operations alone.
+fn start_line<W>(shared: &Shared<W>) {
+    let threads = shared.tallies.len();
+    shared.arrived.fetch_add(1, Ordering::AcqRel);
+    let backoff = Backoff::new();
+    while shared.arrived.load(Ordering::Acquire) < threads && !shared.cancel.is_cancelled() {
+        backoff.snooze();
     }
 }
 

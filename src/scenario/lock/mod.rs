@@ -5,9 +5,11 @@
 //!
 //! How a point runs (see `crew`, `trial`):
 //! - The threads start in `build()` and wait at a gate; each sample releases
-//!   them for one batch of `rounds x threads x ops` operations and is timed
-//!   from the release to the last thread done. The operation loop is generic
-//!   over the lock type (monomorphised, no dynamic dispatch per operation).
+//!   them for one batch of `rounds x threads x ops` operations. They meet at
+//!   a start line, and the sample is timed from the first thread's start to
+//!   the last one's finish: thread start-up and wake-ups are not operations.
+//!   The operation loop is generic over the lock type (monomorphised, no
+//!   dynamic dispatch per operation); only sampled operations read the clock.
 //! - Threads take operations from a shared budget until it is used up, so a
 //!   thread that wins the lock more often does more of them. Lock variants
 //!   stop at a limit checked inside the critical section; `fetch_add` stops

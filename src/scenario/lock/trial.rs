@@ -1,7 +1,8 @@
 //! One point of the lock family as the harness sees it: `run(rounds)` is one
 //! batch of `rounds x threads x ops` operations shared out among the crew's
-//! threads, timed from their release to the last one done; `verify` hands the
-//! totals to the workload; the metrics add fairness and what the point ran.
+//! threads, timed from the first thread's start to the last one's finish;
+//! `verify` hands the totals to the workload; the metrics add fairness and
+//! what the point ran.
 
 use std::collections::BTreeMap;
 
