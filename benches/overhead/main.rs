@@ -8,8 +8,10 @@
 //! `cargo bench --bench overhead -- NAME` runs only the pairs whose name
 //! contains NAME. Environment: OVERHEAD_PAIRS (alternations, default 10).
 
+mod atomic;
 mod cpu;
 mod echo;
+mod mutex;
 mod spawn;
 mod sync;
 
@@ -36,7 +38,14 @@ pub struct Pair {
 
 /// Every pair, in the order they run.
 fn pairs() -> Vec<Pair> {
-    vec![spawn::pair(), cpu::pair(), echo::pair(), sync::pair()]
+    vec![
+        spawn::pair(),
+        cpu::pair(),
+        echo::pair(),
+        sync::pair(),
+        mutex::pair(),
+        atomic::pair(),
+    ]
 }
 
 fn median(values: &[f64]) -> f64 {

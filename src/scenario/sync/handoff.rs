@@ -205,9 +205,9 @@ mod tests {
         let params =
             |cpus: u64| Params([("round_trips".to_string(), 1), ("cpus".to_string(), cpus)].into());
         assert!(HANDOFF.check_limits(Model::Thread, &params(1)).is_ok());
-        assert!(HANDOFF.check_limits(Model::Async, &params(0)).is_ok());
+        assert!(HANDOFF.validate(Model::Async, &params(0)).is_ok());
         let refused = HANDOFF
-            .check_limits(Model::Async, &params(2))
+            .validate(Model::Async, &params(2))
             .expect_err("tokio");
         assert!(refused.contains("use cpus = 0"), "{refused}");
         if allowed_cpus().expect("affinity").len() < 2 {

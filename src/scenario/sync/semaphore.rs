@@ -286,9 +286,9 @@ mod tests {
                     .into(),
             )
         };
-        assert!(SEMAPHORE.check_limits(Model::Thread, &params(4, 3)).is_ok());
+        assert!(SEMAPHORE.validate(Model::Thread, &params(4, 3)).is_ok());
         let refused = SEMAPHORE
-            .check_limits(Model::Async, &params(2, 2))
+            .validate(Model::Async, &params(2, 2))
             .expect_err("no contention");
         assert!(refused.contains("permits=2 must be less than threads=2"));
     }
