@@ -9,7 +9,7 @@ use super::support::{FAST_RUN, Scratch, stderr_of};
 const TIMEOUT_NS: u64 = 60_000_000_000;
 
 fn philosophers_suite(entries: &str) -> String {
-    format!("{FAST_RUN}stall_timeout = \"300ms\"\n{entries}")
+    format!("{FAST_RUN}stall_timeout = \"1s\"\n{entries}")
 }
 
 fn entry(variants: &str, params: &str) -> String {

@@ -18,8 +18,8 @@ use std::time::Duration;
 use anyhow::{Context, anyhow, ensure};
 
 use crate::scenario::{
-    Family, Measured, Model, ParamSpec, Progress, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial, TrialContext,
+    VariantInfo,
 };
 use strategy::Strategy;
 use table::{Menu, Table};
@@ -115,10 +115,13 @@ impl Scenario for PhilosophersScenario {
             eat_work: context.params.get("eat_work")?,
         };
         let mut trial = PhilosophersTrial {
-            table: Arc::new(Table::new(menu, context.cancel.clone())),
+            table: Arc::new(Table::new(
+                menu,
+                context.cancel.clone(),
+                context.progress.clone(),
+            )),
             threads: Vec::with_capacity(menu.philosophers),
             meals: context.params.get("meals")?,
-            progress: context.progress.clone(),
             asked: 0,
             baseline: Baseline::default(),
         };
@@ -148,7 +151,6 @@ struct PhilosophersTrial {
     threads: Vec<JoinHandle<()>>,
     /// Meals per round.
     meals: u64,
-    progress: Progress,
     /// Meals asked for by the sittings that finished.
     asked: u64,
     baseline: Baseline,
@@ -161,7 +163,7 @@ impl Trial for PhilosophersTrial {
         let meals = rounds
             .checked_mul(self.meals)
             .ok_or_else(|| anyhow!("{rounds} rounds of {} meals overflow", self.meals))?;
-        let took = self.table.serve(meals, &self.progress)?;
+        let took = self.table.serve(meals)?;
         self.asked += meals;
         Ok(Sample {
             ops: meals,

@@ -20,6 +20,8 @@ use crate::scenario::{CancelToken, Progress};
 pub const WAIT_SLICE: Duration = Duration::from_millis(20);
 /// How often the host (the point thread) counts meals during a sitting.
 const HOST_POLL: Duration = Duration::from_millis(20);
+/// How often an idle table tells the stall watchdog it is idle, not stuck.
+const IDLE_BEAT: Duration = Duration::from_millis(20);
 
 /// What every philosopher at the table does.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +96,8 @@ pub struct Table {
     /// Times a fork was found held by someone else when picked up or put down.
     clashes: AtomicU64,
     cancel: CancelToken,
+    /// The point's stall counter: meals during a sitting, beats between.
+    progress: Progress,
     closing: AtomicBool,
     gate: Mutex<GateState>,
     opened: Condvar,
@@ -101,7 +105,7 @@ pub struct Table {
 }
 
 impl Table {
-    pub fn new(menu: Menu, cancel: CancelToken) -> Table {
+    pub fn new(menu: Menu, cancel: CancelToken, progress: Progress) -> Table {
         let n = menu.philosophers;
         Table {
             menu,
@@ -111,6 +115,7 @@ impl Table {
             arbiter: Arbiter::new(n - 1),
             clashes: AtomicU64::new(0),
             cancel,
+            progress,
             closing: AtomicBool::new(false),
             gate: Mutex::new(GateState {
                 left_table: n,
@@ -217,8 +222,9 @@ impl Table {
 
     /// Open a sitting of `meals` meals and wait until every philosopher has
     /// left the table; returns how long the sitting took. Reports meals to
-    /// `progress` as they are eaten; gives up when the stop flags are raised.
-    pub fn serve(&self, meals: u64, progress: &Progress) -> anyhow::Result<Duration> {
+    /// the stall counter as they are eaten; gives up when the stop flags are
+    /// raised.
+    pub fn serve(&self, meals: u64) -> anyhow::Result<Duration> {
         let tickets = i64::try_from(meals).context("too many meals for one sitting")?;
         let n = self.menu.philosophers;
         let before: u64 = self.meals().iter().sum();
@@ -232,7 +238,7 @@ impl Table {
         let mut reported = before;
         while gate.left_table < n && !self.should_stop() {
             self.finished.wait_for(&mut gate, HOST_POLL);
-            reported = self.report(progress, reported);
+            reported = self.report(reported);
         }
         let took = started.elapsed();
         let (ended, panicked) = (gate.left_table == n, gate.panicked);
@@ -240,7 +246,7 @@ impl Table {
         if let Some(seat) = panicked {
             bail!("philosopher {seat} panicked");
         }
-        let eaten = self.report(progress, reported) - before;
+        let eaten = self.report(reported) - before;
         // Stopped philosophers leave early: a sitting is over only when all
         // its meals were eaten.
         ensure!(
@@ -250,10 +256,10 @@ impl Table {
         Ok(took)
     }
 
-    /// Bump `progress` by the meals eaten since `reported`; the new total.
-    fn report(&self, progress: &Progress, reported: u64) -> u64 {
+    /// Bump the stall counter by the meals eaten since `reported`; the new total.
+    fn report(&self, reported: u64) -> u64 {
         let now: u64 = self.meals().iter().sum();
-        progress.bump(now.saturating_sub(reported));
+        self.progress.bump(now.saturating_sub(reported));
         now
     }
 
@@ -300,10 +306,16 @@ impl Table {
     }
 
     /// Wait for the sitting after `seen`; `None` once the table is closed.
-    fn next_sitting(&self, seen: u64) -> Option<u64> {
+    /// While everyone waits here the table is idle, not stuck: seat 0 beats
+    /// the stall counter, so the watchdog times only sittings, never the
+    /// harness's own work between them (starting its sampler, verifying).
+    fn next_sitting(&self, seat: usize, seen: u64) -> Option<u64> {
         let mut gate = self.gate.lock();
         while gate.sitting == seen && !gate.closed {
-            self.opened.wait(&mut gate);
+            let waited = self.opened.wait_for(&mut gate, IDLE_BEAT);
+            if waited.timed_out() && seat == 0 && gate.left_table == self.menu.philosophers {
+                self.progress.bump(1);
+            }
         }
         (!gate.closed).then_some(gate.sitting)
     }
@@ -321,7 +333,7 @@ pub fn seat_philosopher(table: &Arc<Table>, seat: usize) -> anyhow::Result<JoinH
         .spawn(move || {
             let mut diner = Diner::new(seat, table.menu.philosophers);
             let mut seen = 0;
-            while let Some(sitting) = table.next_sitting(seen) {
+            while let Some(sitting) = table.next_sitting(seat, seen) {
                 seen = sitting;
                 let _leaving = Leaving {
                     table: &table,
@@ -378,7 +390,7 @@ mod tests {
             hold: Duration::ZERO,
             eat_work: 5,
         };
-        Table::new(menu, CancelToken::default())
+        Table::new(menu, CancelToken::default(), Progress::default())
     }
 
     /// Philosopher `seat` eats once on this thread, left fork first.
