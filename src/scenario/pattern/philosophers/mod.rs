@@ -5,6 +5,7 @@
 //! Measures meals/s and how fairly the meals were shared.
 
 mod fairness;
+mod fork;
 mod strategy;
 mod table;
 #[cfg(test)]

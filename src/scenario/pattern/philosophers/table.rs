@@ -5,14 +5,15 @@
 //! back even after a deadlock.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use crossbeam::utils::CachePadded;
-use parking_lot::{Condvar, Mutex, MutexGuard};
+use parking_lot::{Condvar, Mutex};
 
+use super::fork::{Fork, Held, cook};
 use super::strategy::{self, Arbiter, Diner, Strategy};
 use crate::scenario::{CancelToken, Progress};
 
@@ -32,43 +33,6 @@ pub struct Menu {
     pub hold: Duration,
     /// Steps of the work done per meal, with both forks in hand.
     pub eat_work: u64,
-}
-
-/// One fork: a lock around what it records, and who holds it (0: nobody,
-/// otherwise seat + 1), checked on every pick-up and put-down.
-#[derive(Default)]
-struct Fork {
-    state: Mutex<ForkState>,
-    owner: AtomicUsize,
-}
-
-#[derive(Default)]
-struct ForkState {
-    /// Meals this fork was used for.
-    uses: u64,
-    /// What the last meal cooked, so the work cannot be optimised away.
-    last_dish: u64,
-}
-
-/// A fork in a philosopher's hand: put down (owner checked) when dropped.
-pub struct Held<'a> {
-    state: MutexGuard<'a, ForkState>,
-    fork: &'a Fork,
-    seat: usize,
-    clashes: &'a AtomicU64,
-}
-
-impl Drop for Held<'_> {
-    fn drop(&mut self) {
-        let mine = self.seat + 1;
-        let put_down =
-            self.fork
-                .owner
-                .compare_exchange(mine, 0, Ordering::AcqRel, Ordering::Relaxed);
-        if put_down.is_err() {
-            self.clashes.fetch_add(1, Ordering::Relaxed);
-        }
-    }
 }
 
 /// Per-seat counters, each on its own cache line.
@@ -144,7 +108,7 @@ impl Table {
         let fork = &self.forks[fork];
         loop {
             if let Some(state) = fork.state.try_lock_for(WAIT_SLICE) {
-                return Some(self.in_hand(fork, state, seat));
+                return Some(fork.pick_up(state, seat, &self.clashes));
             }
             if self.should_stop() {
                 return None;
@@ -156,24 +120,7 @@ impl Table {
     pub fn try_take(&self, fork: usize, seat: usize) -> Option<Held<'_>> {
         let fork = &self.forks[fork];
         let state = fork.state.try_lock()?;
-        Some(self.in_hand(fork, state, seat))
-    }
-
-    fn in_hand<'a>(
-        &'a self,
-        fork: &'a Fork,
-        state: MutexGuard<'a, ForkState>,
-        seat: usize,
-    ) -> Held<'a> {
-        if fork.owner.swap(seat + 1, Ordering::AcqRel) != 0 {
-            self.clashes.fetch_add(1, Ordering::Relaxed);
-        }
-        Held {
-            state,
-            fork,
-            seat,
-            clashes: &self.clashes,
-        }
+        Some(fork.pick_up(state, seat, &self.clashes))
     }
 
     /// The menu's pause with the first fork in hand.
@@ -186,13 +133,12 @@ impl Table {
     /// The meal itself, both forks in hand: cook, and count it on the forks
     /// and the seat.
     pub fn eat(&self, seat: usize, a: &mut Held<'_>, b: &mut Held<'_>) {
-        let seed = a.state.uses ^ b.state.uses.rotate_left(17) ^ seat as u64;
-        let dish = cook(seed, self.menu.eat_work);
-        let (a, b): (&mut ForkState, &mut ForkState) = (&mut a.state, &mut b.state);
-        for state in [a, b] {
-            state.uses += 1;
-            state.last_dish = dish;
-        }
+        let dish = cook(
+            a.uses() ^ b.uses().rotate_left(17) ^ seat as u64,
+            self.menu.eat_work,
+        );
+        a.served(dish);
+        b.served(dish);
         self.seats[seat].meals.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -273,24 +219,22 @@ impl Table {
             eaten == asked,
             "the philosophers ate {eaten} meals, {asked} were asked for"
         );
-        let n = meals.len();
-        for (i, fork) in self.forks.iter().enumerate() {
-            let Some(state) = fork.state.try_lock() else {
-                bail!("fork {i} is still held after the last sitting");
-            };
-            let neighbours = meals[i] + meals[(i + n - 1) % n];
-            ensure!(
-                state.uses == neighbours,
-                "fork {i} was used for {} meals, its two neighbours ate {neighbours}",
-                state.uses
-            );
-            std::hint::black_box(state.last_dish);
-        }
         let clashes = self.clashes.load(Ordering::Relaxed);
         ensure!(
             clashes == 0,
             "a fork was found held by another philosopher {clashes} times"
         );
+        let n = meals.len();
+        for (i, fork) in self.forks.iter().enumerate() {
+            let Some(uses) = fork.uses_when_free() else {
+                bail!("fork {i} is still held after the last sitting");
+            };
+            let neighbours = meals[i] + meals[(i + n - 1) % n];
+            ensure!(
+                uses == neighbours,
+                "fork {i} was used for {uses} meals, its two neighbours ate {neighbours}"
+            );
+        }
         if self.menu.strategy == Strategy::Arbiter {
             let free = self.arbiter.free();
             ensure!(free == n - 1, "{free} of {} chairs are free", n - 1);
@@ -368,17 +312,6 @@ impl Drop for Leaving<'_> {
     }
 }
 
-/// The short piece of work of a meal: `steps` rounds of xorshift.
-fn cook(seed: u64, steps: u64) -> u64 {
-    let mut x = seed | 1;
-    for _ in 0..steps {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    std::hint::black_box(x)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,7 +366,7 @@ mod tests {
         let held = table.take(0, 0).expect("fork 0");
         // Someone else's mark on a fork in seat 0's hand: what a broken
         // lock would let happen.
-        table.forks[0].owner.store(3, Ordering::Relaxed);
+        table.forks[0].mark_as_held_by(2);
         drop(held);
         let error = table.audit(0).expect_err("a clash");
         assert!(error.to_string().contains("held by another philosopher"));
