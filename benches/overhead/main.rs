@@ -12,6 +12,7 @@ mod atomic;
 mod cpu;
 mod echo;
 mod mutex;
+mod philosophers;
 mod spawn;
 mod sync;
 
@@ -45,6 +46,7 @@ fn pairs() -> Vec<Pair> {
         sync::pair(),
         mutex::pair(),
         atomic::pair(),
+        philosophers::pair(),
     ]
 }
 

@@ -11,7 +11,7 @@ use super::sampler::Sampler;
 use super::stats;
 use crate::plan::Point;
 use crate::results::{Resources, Summary, Utilisation};
-use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+use crate::scenario::{Measured, Sample, Trial, TrialContext};
 
 /// A safety cap for very fast operations with a long measuring time.
 const MAX_SAMPLES: usize = 10_000;
@@ -35,7 +35,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         .scenario
         .build(context)
         .context("setting up the trial")?;
-    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, &context.cancel)?;
+    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
     let extra_per_op = warm_ns_per_op * settings.slowdown_pct as f64 / 100.0;
 
     trial.begin_measurement();
@@ -53,7 +53,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
         if context.cancel.is_cancelled() {
             bail!("cancelled by the watchdog");
         }
-        let sample = trial.run(rounds)?;
+        let sample = timed_run(trial.as_mut(), rounds, &context.progress)?;
         ensure!(sample.ops > 0, "a sample did no operations");
         samples.push(slowed(sample, extra_per_op));
     }
@@ -128,8 +128,9 @@ fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
 fn warm_up(
     trial: &mut dyn Trial,
     point: &Point,
-    cancel: &CancelToken,
+    context: &TrialContext,
 ) -> anyhow::Result<(u64, f64)> {
+    let (cancel, progress) = (&context.cancel, &context.progress);
     let settings = &point.settings;
     let per_sample = settings.measure_time / (2 * settings.min_samples.max(1)) as u32;
     let target_ns = per_sample.max(MIN_SAMPLE_TIME).as_nanos() as f64;
@@ -139,7 +140,7 @@ fn warm_up(
         if cancel.is_cancelled() {
             bail!("cancelled by the watchdog during warm-up");
         }
-        let sample = trial.run(rounds)?;
+        let sample = timed_run(trial, rounds, progress)?;
         let per_round = sample.ns.max(1) as f64 / rounds as f64;
         let fitting = (target_ns / per_round).clamp(1.0, 1e9) as u64;
         if started.elapsed() >= settings.warmup {
@@ -147,4 +148,16 @@ fn warm_up(
         }
         rounds = fitting.min(rounds.saturating_mul(10));
     }
+}
+
+/// `trial.run(rounds)`, with the stall watchdog watching only meanwhile.
+fn timed_run(
+    trial: &mut dyn Trial,
+    rounds: u64,
+    progress: &crate::scenario::Progress,
+) -> anyhow::Result<Sample> {
+    progress.set_busy(true);
+    let sample = trial.run(rounds);
+    progress.set_busy(false);
+    sample
 }

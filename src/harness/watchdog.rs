@@ -102,7 +102,7 @@ fn wait_for<T>(result: &mpsc::Receiver<Outcome<T>>, watch: &Watch) -> Outcome<T>
             return Outcome::Interrupted(signal);
         }
         let count = watch.progress.count();
-        if count != last_count || !watch.progress.is_armed() {
+        if count != last_count || !watch.progress.is_watched() {
             (last_count, last_move) = (count, Instant::now());
         } else if last_move.elapsed() >= watch.stall_timeout {
             return Outcome::Stalled {
@@ -178,6 +178,7 @@ mod tests {
         let (_keep, blocked) = mpsc::channel::<()>();
         let outcome = run_watched(&watch, move || {
             progress.arm();
+            progress.set_busy(true);
             for _ in 0..5 {
                 progress.bump(1);
                 std::thread::sleep(Duration::from_millis(20));

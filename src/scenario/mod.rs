@@ -216,6 +216,9 @@ pub struct Progress(Arc<ProgressState>);
 #[derive(Debug, Default)]
 struct ProgressState {
     armed: AtomicBool,
+    /// True only while the harness is inside `Trial::run`: time the harness
+    /// spends between samples (sampler, verification) is never a stall.
+    busy: AtomicBool,
     count: std::sync::atomic::AtomicU64,
 }
 
@@ -232,6 +235,16 @@ impl Progress {
 
     pub fn is_armed(&self) -> bool {
         self.0.armed.load(Ordering::Relaxed)
+    }
+
+    /// Set by the harness around each `Trial::run`.
+    pub fn set_busy(&self, busy: bool) {
+        self.0.busy.store(busy, Ordering::Relaxed);
+    }
+
+    /// Whether a stall now would be the trial's: armed and inside `run`.
+    pub fn is_watched(&self) -> bool {
+        self.is_armed() && self.0.busy.load(Ordering::Relaxed)
     }
 
     pub fn count(&self) -> u64 {

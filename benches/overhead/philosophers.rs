@@ -1,0 +1,97 @@
+//! Pair: five bare threads dining in lock order (plain parking_lot mutexes,
+//! a shared ticket counter) vs `pattern.philosophers/ordered`, which adds the
+//! fork owner checks, per-seat counters, timed waits and the sitting gate.
+
+use std::sync::Barrier;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Instant;
+
+use concbench::scenario::Model;
+use parking_lot::Mutex;
+
+use crate::Pair;
+
+const PHILOSOPHERS: usize = 5;
+/// Meals per bare sample. Long on purpose: five threads on two cores eat
+/// about 3x faster for the first ~10 ms of a sitting than once they settle
+/// into a lock convoy (measured: ~230 ns/meal at 20 000 meals, ~800 at
+/// 200 000), and the harness's long-lived threads are in the settled state.
+const MEALS: u64 = 200_000;
+const EAT_WORK: u64 = 100;
+
+pub fn pair() -> Pair {
+    Pair {
+        name: "philosophers",
+        unit: "meal",
+        bare_sample,
+        scenario: "pattern.philosophers",
+        variant: "ordered",
+        model: Model::Thread,
+        params: &[
+            ("philosophers", PHILOSOPHERS as u64),
+            ("meals", 1000),
+            ("eat_work", EAT_WORK),
+            ("hold_us", 0),
+        ],
+    }
+}
+
+/// The same xorshift work as the scenario's meal.
+fn cook(seed: u64) -> u64 {
+    let mut x = seed | 1;
+    for _ in 0..EAT_WORK {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    std::hint::black_box(x)
+}
+
+/// ns per meal of one bare sitting, timed from the release of the threads
+/// (all spawned and waiting) to the last join. The clock starts before the
+/// release, as the scenario's does before it opens a sitting: started after,
+/// it would miss whatever the threads eat while this one waits for a core.
+fn bare_sample() -> f64 {
+    let forks: Vec<Mutex<u64>> = (0..PHILOSOPHERS).map(|_| Mutex::new(0)).collect();
+    let tickets = AtomicI64::new(MEALS as i64);
+    let eaten = AtomicU64::new(0);
+    let (ready, go) = (
+        Barrier::new(PHILOSOPHERS + 1),
+        Barrier::new(PHILOSOPHERS + 1),
+    );
+    let began = std::thread::scope(|scope| {
+        for seat in 0..PHILOSOPHERS {
+            let (forks, tickets, eaten) = (&forks, &tickets, &eaten);
+            let (ready, go) = (&ready, &go);
+            scope.spawn(move || {
+                let right = (seat + 1) % PHILOSOPHERS;
+                let (first, second) = (seat.min(right), seat.max(right));
+                ready.wait();
+                go.wait();
+                let mut meals = 0;
+                while tickets.fetch_sub(1, Ordering::Relaxed) > 0 {
+                    let mut a = forks[first].lock();
+                    let mut b = forks[second].lock();
+                    cook(*a ^ b.rotate_left(17) ^ seat as u64);
+                    *a += 1;
+                    *b += 1;
+                    meals += 1;
+                }
+                eaten.fetch_add(meals, Ordering::Relaxed);
+            });
+        }
+        ready.wait();
+        let began = Instant::now();
+        go.wait();
+        began
+    });
+    let ns = began.elapsed().as_nanos() as f64;
+    let uses: u64 = forks.iter().map(|f| *f.lock()).sum();
+    assert_eq!(
+        eaten.load(Ordering::Relaxed),
+        MEALS,
+        "every bare meal eaten"
+    );
+    assert_eq!(uses, 2 * MEALS, "two forks per bare meal");
+    ns / MEALS as f64
+}
