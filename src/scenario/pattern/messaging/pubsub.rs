@@ -144,10 +144,10 @@ fn channels(count: usize) -> anyhow::Result<Fanout> {
             move || {
                 let mut subscriber = Subscriber::new(index);
                 for post in inbox.iter() {
-                    if let Some(report) = subscriber.take(post) {
-                        if report_sender.send(report).is_err() {
-                            return;
-                        }
+                    if let Some(report) = subscriber.take(post)
+                        && report_sender.send(report).is_err()
+                    {
+                        return;
                     }
                 }
             },
@@ -182,10 +182,10 @@ fn broadcast(count: usize, messages: u64) -> anyhow::Result<Fanout> {
                     }
                     Err(broadcast::error::RecvError::Closed) => return,
                 };
-                if let Some(report) = subscriber.take(post) {
-                    if report_sender.send(report).is_err() {
-                        return;
-                    }
+                if let Some(report) = subscriber.take(post)
+                    && report_sender.send(report).is_err()
+                {
+                    return;
                 }
             }
         });
@@ -207,10 +207,10 @@ fn tokio_channels(count: usize) -> anyhow::Result<Fanout> {
         runtime.spawn(async move {
             let mut subscriber = Subscriber::new(index);
             while let Some(post) = inbox.recv().await {
-                if let Some(report) = subscriber.take(post) {
-                    if report_sender.send(report).is_err() {
-                        return;
-                    }
+                if let Some(report) = subscriber.take(post)
+                    && report_sender.send(report).is_err()
+                {
+                    return;
                 }
             }
         });
