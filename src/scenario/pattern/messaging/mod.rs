@@ -4,6 +4,7 @@
 //! file each.
 
 mod condvar_pool;
+mod fanout;
 mod futures;
 mod pool;
 mod pubsub;
