@@ -294,6 +294,18 @@ mod tests {
     }
 
     #[test]
+    fn in_order_variants_hand_back_results_in_submission_order() {
+        for variant in ["handles_in_order", "rayon_in_order"] {
+            let trial = futures_trial(&context(variant, 7)).expect("builds");
+            let arrivals = trial.round(0).expect("a round");
+            let order: Vec<u64> = arrivals.iter().map(|&((index, _), _)| index).collect();
+            assert_eq!(order, (0..7).collect::<Vec<_>>(), "{variant}");
+            let times: Vec<u64> = arrivals.iter().map(|&(_, at)| at).collect();
+            assert!(times.is_sorted(), "{variant}: arrival times never go back");
+        }
+    }
+
+    #[test]
     fn a_missing_result_fails_verification() {
         let mut trial = futures_trial(&context("rayon_in_order", 2)).expect("builds");
         trial.run(1).expect("runs");
