@@ -13,6 +13,7 @@ mod cpu;
 mod echo;
 mod mutex;
 mod philosophers;
+mod ring;
 mod spawn;
 mod sync;
 
@@ -47,6 +48,7 @@ fn pairs() -> Vec<Pair> {
         mutex::pair(),
         atomic::pair(),
         philosophers::pair(),
+        ring::pair(),
     ]
 }
 
