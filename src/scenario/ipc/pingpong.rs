@@ -54,7 +54,7 @@ impl PingPong {
             Task::Echo { first: FIRST },
             placement.second,
         )?;
-        Ok(PingPong {
+        let mut trial = PingPong {
             link,
             peer,
             next: FIRST,
@@ -62,7 +62,11 @@ impl PingPong {
             ops_per_round_trip,
             recorder: Recorder::new(),
             _pin: pin,
-        })
+        };
+        // One untimed round trip: the peer is running before warm-up starts
+        // (its start-up would otherwise skew the first estimate).
+        trial.round_trip()?;
+        Ok(trial)
     }
 
     fn round_trip(&mut self) -> anyhow::Result<()> {

@@ -52,7 +52,7 @@ impl Stream {
             buffer: vec![0; piece],
         };
         let peer = Peer::start(process, theirs, task, None)?;
-        Ok(Stream {
+        let mut trial = Stream {
             link,
             peer,
             message: pattern.buffer(),
@@ -62,7 +62,10 @@ impl Stream {
             messages_per_round,
             next_message: 0,
             rounds: 0,
-        })
+        };
+        // One untimed round: the peer is running before warm-up starts.
+        trial.round()?;
+        Ok(trial)
     }
 
     fn round(&mut self) -> anyhow::Result<()> {
