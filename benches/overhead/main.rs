@@ -8,6 +8,7 @@
 //! `cargo bench --bench overhead -- NAME` runs only the pairs whose name
 //! contains NAME. Environment: OVERHEAD_PAIRS (alternations, default 10).
 
+mod pipe;
 mod spawn;
 
 use std::time::{Duration, Instant};
@@ -33,7 +34,7 @@ pub struct Pair {
 
 /// Every pair, in the order they run.
 fn pairs() -> Vec<Pair> {
-    vec![spawn::pair()]
+    vec![spawn::pair(), pipe::pair()]
 }
 
 fn median(values: &[f64]) -> f64 {
