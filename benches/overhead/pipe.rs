@@ -1,10 +1,15 @@
 //! Pair: a bare two-process pipe ping-pong vs `ipc.pingpong/pipe/process`.
 //! The bare loop forks a child that echoes each byte plus one over a pair
 //! of pipes, makes N round trips, checks every byte, and reaps the child.
+//! Both sides of both loops are pinned to one core (`pinned_cores = 1`):
+//! unpinned, the scheduler sometimes puts the two processes on one core and
+//! sometimes on two, which changes a round trip about threefold on a VM and
+//! would swamp what the harness adds.
 
 use std::os::fd::OwnedFd;
 use std::time::Instant;
 
+use concbench::model::placement::{Placement, pin_current};
 use concbench::model::process::{fork_child, wait_exit_ok};
 use concbench::scenario::Model;
 use nix::fcntl::OFlag;
@@ -23,7 +28,7 @@ pub fn pair() -> Pair {
         scenario: "ipc.pingpong",
         variant: "pipe",
         model: Model::Process,
-        params: &[("pinned_cores", 0)],
+        params: &[("pinned_cores", 1)],
     }
 }
 
@@ -45,7 +50,16 @@ fn echo(from_parent: &OwnedFd, to_parent: &OwnedFd) -> i32 {
 fn bare_sample() -> f64 {
     let (from_parent, to_child) = pipe2(OFlag::O_CLOEXEC).expect("pipe");
     let (from_child, to_parent) = pipe2(OFlag::O_CLOEXEC).expect("pipe");
-    let child = fork_child(|| echo(&from_parent, &to_parent)).expect("fork");
+    let placement = Placement::new(1).expect("one core");
+    let _pinned = placement.pin_first().expect("pinning the parent");
+    let cpu = placement.second;
+    let child = fork_child(|| {
+        if let Some(cpu) = cpu {
+            let _ = pin_current(cpu);
+        }
+        echo(&from_parent, &to_parent)
+    })
+    .expect("fork");
     let mut byte = [0u8; 1];
     let started = Instant::now();
     for sent in 0..ROUND_TRIPS {
