@@ -12,11 +12,13 @@ use super::link::{self, Link, Setup, Transport};
 use super::peer::{Peer, Task};
 use crate::harness::latency::Recorder;
 use crate::model::placement::{PinGuard, Placement};
-use crate::scenario::{Measured, Model, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Model, Sample, Trial, TrialContext};
 
 /// Time one round trip in this many for the latency percentiles: two clock
 /// reads per round trip would cost about 1% of the fastest ones.
 const SAMPLE_EVERY: u64 = 16;
+/// Look at the watchdog's cancel flag once in this many round trips.
+const CANCEL_EVERY: u64 = 4096;
 /// The first byte of the sequence.
 const FIRST: u8 = 1;
 
@@ -28,6 +30,7 @@ pub struct PingPong {
     round_trips: u64,
     ops_per_round_trip: u64,
     recorder: Recorder,
+    cancel: CancelToken,
     _pin: PinGuard,
 }
 
@@ -61,6 +64,7 @@ impl PingPong {
             round_trips: 0,
             ops_per_round_trip,
             recorder: Recorder::new(),
+            cancel: context.cancel.clone(),
             _pin: pin,
         };
         // One untimed round trip: the peer is running before warm-up starts
@@ -103,6 +107,12 @@ impl Trial for PingPong {
     fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
         let started = Instant::now();
         for round in 0..rounds {
+            if round % CANCEL_EVERY == 0 && self.cancel.is_cancelled() {
+                bail!(
+                    "cancelled by the watchdog after {} round trips",
+                    self.round_trips
+                );
+            }
             if round % SAMPLE_EVERY == 0 {
                 let one = Instant::now();
                 self.round_trip()?;

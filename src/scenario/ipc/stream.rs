@@ -10,8 +10,10 @@ use anyhow::{bail, ensure};
 use super::link::{self, Link, Setup, Transport};
 use super::pattern::{Checker, Pattern};
 use super::peer::{Peer, Task};
-use crate::scenario::{Measured, Model, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Model, Sample, Trial, TrialContext};
 
+/// Look at the watchdog's cancel flag once in this many messages.
+const CANCEL_EVERY: u64 = 1024;
 /// Bytes of each shared-memory ring for streams.
 const RING_BYTES: usize = 256 << 10;
 
@@ -27,6 +29,7 @@ pub struct Stream {
     messages_per_round: u64,
     next_message: u64,
     rounds: u64,
+    cancel: CancelToken,
 }
 
 impl Stream {
@@ -62,6 +65,7 @@ impl Stream {
             messages_per_round,
             next_message: 0,
             rounds: 0,
+            cancel: context.cancel.clone(),
         };
         // One untimed round: the peer is running before warm-up starts.
         trial.round()?;
@@ -69,7 +73,10 @@ impl Stream {
     }
 
     fn round(&mut self) -> anyhow::Result<()> {
-        for _ in 0..self.messages_per_round {
+        for sent in 0..self.messages_per_round {
+            if sent % CANCEL_EVERY == 0 && self.cancel.is_cancelled() {
+                bail!("cancelled by the watchdog in round {}", self.rounds + 1);
+            }
             self.pattern.stamp(&mut self.message, self.next_message);
             self.next_message += 1;
             for piece in self.message.chunks(self.piece) {

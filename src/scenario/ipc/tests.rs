@@ -181,3 +181,19 @@ fn mqueue_points_are_checked_and_pinning_beyond_the_cpus_is_refused() {
         assert!(why.contains("pinned_cores"), "{why}");
     }
 }
+
+#[test]
+fn a_cancelled_point_stops_instead_of_finishing_its_rounds() {
+    for scenario in [&PINGPONG, &STREAM] {
+        let params = [
+            ("pinned_cores", 0),
+            ("message_bytes", 64),
+            ("round_bytes", 64 << 20),
+        ];
+        let context = context("pipe", Model::Thread, &params);
+        let mut trial = scenario.build(&context).expect("builds");
+        context.cancel.cancel();
+        let error = trial.run(1 << 30).expect_err("the watchdog said stop");
+        assert!(error.to_string().contains("cancelled"), "{error:#}");
+    }
+}
