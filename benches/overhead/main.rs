@@ -13,6 +13,7 @@ mod cpu;
 mod echo;
 mod mutex;
 mod philosophers;
+mod pipe;
 mod ring;
 mod spawn;
 mod sync;
@@ -49,6 +50,7 @@ fn pairs() -> Vec<Pair> {
         atomic::pair(),
         philosophers::pair(),
         ring::pair(),
+        pipe::pair(),
     ]
 }
 

@@ -23,7 +23,10 @@ use watchdog::Outcome;
 pub fn run_point(point: &Point) -> PointResult {
     // The machine's limits are checked before anything starts: a point that
     // cannot fit is skipped with the limit named, not left to hang or fail.
-    if let Err(why) = point.scenario.check_limits(point.model, &point.params) {
+    if let Err(why) = point
+        .scenario
+        .check_variant_limits(point.variant, point.model, &point.params)
+    {
         return skipped(point, why);
     }
     let started = Instant::now();

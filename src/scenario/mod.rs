@@ -314,6 +314,18 @@ pub trait Scenario: Sync {
     fn check_limits(&self, _model: Model, _params: &Params) -> Result<(), String> {
         Ok(())
     }
+
+    /// `check_limits` for limits that depend on the variant too (a transport
+    /// the system may lack); the harness calls this one. Defaults to
+    /// `check_limits`.
+    fn check_variant_limits(
+        &self,
+        _variant: &str,
+        model: Model,
+        params: &Params,
+    ) -> Result<(), String> {
+        self.check_limits(model, params)
+    }
 }
 
 /// Every scenario concbench knows, in listing order.

@@ -1,0 +1,131 @@
+//! Where the two sides of a ping-pong run: unpinned (the scheduler decides),
+//! both pinned to one core, or pinned to two different cores. Placement
+//! changes hand-off and context-switch figures several-fold, so scenarios
+//! take it as the `pinned_cores` parameter (0, 1 or 2) and the point id shows it.
+
+use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+use nix::unistd::Pid;
+
+use crate::scenario::ParamSpec;
+
+/// The `pinned_cores` parameter shared by the ping-pong scenarios.
+pub const PINNED_CORES: ParamSpec = ParamSpec {
+    name: "pinned_cores",
+    default: 0,
+    min: 0,
+    max: 2,
+    help: "0: unpinned; 1: both sides pinned to one core; 2: pinned to two different cores",
+};
+
+/// The CPUs the two sides run on (`None`: not pinned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub first: Option<usize>,
+    pub second: Option<usize>,
+}
+
+impl Placement {
+    /// The placement for `pinned_cores`, on the CPUs this thread may use.
+    pub fn new(pinned_cores: u64) -> Result<Placement, String> {
+        let cpus = allowed_cpus();
+        let needed = pinned_cores as usize;
+        if cpus.len() < needed {
+            return Err(format!(
+                "pinned_cores={pinned_cores} needs {needed} CPUs; this process may run on {} (sched_getaffinity)",
+                cpus.len()
+            ));
+        }
+        Ok(match pinned_cores {
+            0 => Placement {
+                first: None,
+                second: None,
+            },
+            1 => Placement {
+                first: Some(cpus[0]),
+                second: Some(cpus[0]),
+            },
+            2 => Placement {
+                first: Some(cpus[0]),
+                second: Some(cpus[1]),
+            },
+            other => return Err(format!("pinned_cores={other}: expected 0, 1 or 2")),
+        })
+    }
+
+    /// Pin the calling thread as the first side; the guard restores its
+    /// previous CPU mask when dropped.
+    pub fn pin_first(&self) -> Result<PinGuard, String> {
+        PinGuard::pin(self.first)
+    }
+}
+
+/// The CPUs the calling thread may run on, in order.
+pub fn allowed_cpus() -> Vec<usize> {
+    let Ok(set) = sched_getaffinity(Pid::from_raw(0)) else {
+        return vec![0];
+    };
+    (0..CpuSet::count())
+        .filter(|&cpu| set.is_set(cpu).unwrap_or(false))
+        .collect()
+}
+
+/// Pin the calling thread (or a freshly forked child) to `cpu`.
+/// Async-signal-safe: a stack `CpuSet` and one system call.
+pub fn pin_current(cpu: usize) -> nix::Result<()> {
+    let mut set = CpuSet::new();
+    set.set(cpu)?;
+    sched_setaffinity(Pid::from_raw(0), &set)
+}
+
+/// A thread pinned for the life of a trial, unpinned again on drop.
+pub struct PinGuard {
+    restore: Option<(Pid, CpuSet)>,
+}
+
+impl PinGuard {
+    fn pin(cpu: Option<usize>) -> Result<PinGuard, String> {
+        let Some(cpu) = cpu else {
+            return Ok(PinGuard { restore: None });
+        };
+        let previous =
+            sched_getaffinity(Pid::from_raw(0)).map_err(|e| format!("sched_getaffinity: {e}"))?;
+        pin_current(cpu).map_err(|e| format!("sched_setaffinity to CPU {cpu}: {e}"))?;
+        Ok(PinGuard {
+            restore: Some((nix::unistd::gettid(), previous)),
+        })
+    }
+}
+
+impl Drop for PinGuard {
+    fn drop(&mut self) {
+        if let Some((thread, previous)) = self.restore.take() {
+            let _ = sched_setaffinity(thread, &previous);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinning_holds_until_the_guard_goes_and_too_many_cores_are_refused() {
+        let cpus = allowed_cpus();
+        assert!(!cpus.is_empty());
+        let unpinned = Placement::new(0).expect("always possible");
+        assert_eq!(unpinned.first, None);
+        let error = Placement::new(cpus.len() as u64 + 1).unwrap_err();
+        assert!(error.contains("sched_getaffinity"), "{error}");
+        std::thread::spawn(|| {
+            let before = allowed_cpus();
+            let placement = Placement::new(1).expect("one core");
+            assert_eq!(placement.first, placement.second);
+            let guard = placement.pin_first().expect("pin");
+            assert_eq!(allowed_cpus(), vec![placement.first.unwrap_or(0)]);
+            drop(guard);
+            assert_eq!(allowed_cpus(), before);
+        })
+        .join()
+        .expect("pinning thread");
+    }
+}
