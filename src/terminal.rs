@@ -128,11 +128,19 @@ pub fn scenario_list() -> String {
         );
         let _ = writeln!(out, "  unit: {}", info.unit);
         let _ = writeln!(out, "  variants:");
+        // Columns as wide as this scenario's longest name, so none overflows.
+        let name_width = info
+            .variants
+            .iter()
+            .map(|v| v.name.len())
+            .max()
+            .unwrap_or(0)
+            .max(16);
         for v in info.variants {
             let models: Vec<&str> = v.models.iter().map(|m| m.name()).collect();
             let _ = writeln!(
                 out,
-                "    {:<16} {:<14} {}",
+                "    {:<name_width$} {:<14} {}",
                 v.name,
                 models.join(","),
                 v.summary
