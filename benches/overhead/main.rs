@@ -9,6 +9,7 @@
 //! contains NAME. Environment: OVERHEAD_PAIRS (alternations, default 10).
 
 mod spawn;
+mod spsc;
 
 use std::time::{Duration, Instant};
 
@@ -33,7 +34,7 @@ pub struct Pair {
 
 /// Every pair, in the order they run.
 fn pairs() -> Vec<Pair> {
-    vec![spawn::pair()]
+    vec![spawn::pair(), spsc::pair()]
 }
 
 fn median(values: &[f64]) -> f64 {
