@@ -290,10 +290,11 @@ impl Scenario for QueueScenario {
         } = point.shape;
         let what = format!("producers={producers},consumers={consumers},messages={messages}");
         let message_bytes = 16 + point.payload_bytes;
-        // What may wait in the queue at once: its capacity, or a whole
-        // round's messages when nothing bounds it.
+        // What the queue may hold at once: its capacity (array-backed
+        // queues allocate all of it up front), or a whole round's messages
+        // when nothing bounds it.
         let queued = match self.kind {
-            Kind::Bounded => point.capacity.min(producers * messages),
+            Kind::Bounded => point.capacity,
             Kind::Unbounded => producers * messages,
             Kind::Rendezvous => 0,
         } as u64;
