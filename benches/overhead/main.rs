@@ -16,6 +16,7 @@ mod philosophers;
 mod pipe;
 mod ring;
 mod spawn;
+mod spsc;
 mod sync;
 
 use std::time::{Duration, Instant};
@@ -51,6 +52,7 @@ fn pairs() -> Vec<Pair> {
         philosophers::pair(),
         ring::pair(),
         pipe::pair(),
+        spsc::pair(),
     ]
 }
 

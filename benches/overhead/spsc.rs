@@ -1,0 +1,111 @@
+//! Pair: a bare crossbeam bounded SPSC loop between two long-lived threads vs
+//! `queue.bounded/crossbeam_bounded` with one producer and one consumer, the
+//! same capacity, payload and messages per round. Both sides start their
+//! threads outside the timing and release them round by round, so the ratio
+//! is what the scenario's loop (origin, payload check, arrival bitset,
+//! sampled timestamps) and the harness add to the hand-offs.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Barrier, OnceLock};
+use std::time::Instant;
+
+use concbench::scenario::Model;
+
+use crate::Pair;
+
+const CAPACITY: u64 = 1024;
+const MESSAGES: u64 = 10_000;
+/// Rounds in one bare sample: about as long as one harness sample.
+const ROUNDS: u64 = 20;
+const MIX: u64 = 0xD6E8_FEB8_6659_FD93;
+
+pub fn pair() -> Pair {
+    Pair {
+        name: "spsc",
+        unit: "message",
+        bare_sample,
+        scenario: "queue.bounded",
+        variant: "crossbeam_bounded",
+        model: Model::Thread,
+        params: &[
+            ("producers", 1),
+            ("consumers", 1),
+            ("capacity", CAPACITY),
+            ("payload_bytes", 8),
+            ("messages", MESSAGES),
+        ],
+    }
+}
+
+/// Two threads around one channel, released a round at a time.
+struct Pipe {
+    start: Barrier,
+    done: Barrier,
+    received: AtomicU64,
+    damaged: AtomicU64,
+}
+
+/// The same 24 bytes as the scenario's 8-byte-payload message.
+type Bare = [u64; 3];
+
+fn pipe() -> &'static Pipe {
+    static PIPE: OnceLock<Arc<Pipe>> = OnceLock::new();
+    PIPE.get_or_init(|| {
+        let pipe = Arc::new(Pipe {
+            start: Barrier::new(3),
+            done: Barrier::new(3),
+            received: AtomicU64::new(0),
+            damaged: AtomicU64::new(0),
+        });
+        let (tx, rx) = crossbeam::channel::bounded::<Bare>(CAPACITY as usize);
+        let producer = Arc::clone(&pipe);
+        std::thread::spawn(move || {
+            loop {
+                producer.start.wait();
+                for sequence in 0..MESSAGES {
+                    tx.send([sequence, 0, sequence.wrapping_mul(MIX)])
+                        .expect("the bare consumer lives");
+                }
+                producer.done.wait();
+            }
+        });
+        let consumer = Arc::clone(&pipe);
+        std::thread::spawn(move || {
+            loop {
+                consumer.start.wait();
+                let mut damaged = 0;
+                for _ in 0..MESSAGES {
+                    let message = rx.recv().expect("the bare producer lives");
+                    damaged += u64::from(message[2] != message[0].wrapping_mul(MIX));
+                }
+                consumer.received.fetch_add(MESSAGES, Ordering::Relaxed);
+                consumer.damaged.fetch_add(damaged, Ordering::Relaxed);
+                consumer.done.wait();
+            }
+        });
+        pipe
+    })
+}
+
+/// ns per message of ROUNDS bare rounds.
+fn bare_sample() -> f64 {
+    let pipe = pipe();
+    let before = pipe.received.load(Ordering::Relaxed);
+    let started = Instant::now();
+    for _ in 0..ROUNDS {
+        pipe.start.wait();
+        pipe.done.wait();
+    }
+    let ns = started.elapsed().as_nanos() as f64;
+    assert_eq!(
+        pipe.received.load(Ordering::Relaxed) - before,
+        ROUNDS * MESSAGES,
+        "every bare message arrived"
+    );
+    assert_eq!(
+        pipe.damaged.load(Ordering::Relaxed),
+        0,
+        "no bare message damaged"
+    );
+    ns / (ROUNDS * MESSAGES) as f64
+}

@@ -1,0 +1,205 @@
+//! Every queue variant moves tiny rounds and proves them; a queue that loses
+//! or repeats a message fails verification.
+
+use super::message::{Message, Shape};
+use super::trial::start_threads;
+use super::variants::{Closed, Sender, crossbeam_bounded};
+use super::*;
+use crate::scenario::{CancelToken, Progress};
+
+fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> TrialContext {
+    TrialContext {
+        variant,
+        model,
+        params: Params(params.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
+        cancel: CancelToken::default(),
+        progress: Progress::default(),
+        worker_binary: "concbench".into(),
+    }
+}
+
+fn params_for(
+    scenario: &QueueScenario,
+    topology: (u64, u64),
+    payload: u64,
+) -> Vec<(&'static str, u64)> {
+    let mut params = vec![
+        ("producers", topology.0),
+        ("consumers", topology.1),
+        ("payload_bytes", payload),
+        ("messages", 130),
+    ];
+    if scenario.kind == Kind::Bounded {
+        params.push(("capacity", 4));
+    }
+    params
+}
+
+/// Build, run three rounds, verify, and check the counts and latencies.
+fn moves_and_proves(
+    scenario: &QueueScenario,
+    variant: &VariantInfo,
+    topology: (u64, u64),
+    payload: u64,
+) {
+    let params = params_for(scenario, topology, payload);
+    let context = context(variant.name, variant.models[0], &params);
+    let name = format!(
+        "{}/{}/{topology:?}/{payload}",
+        scenario.info.id, variant.name
+    );
+    let mut trial = scenario
+        .build(&context)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    trial.run(1).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    trial.begin_measurement();
+    let sample = trial.run(2).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    assert_eq!(sample.ops, 2 * topology.0 * 130, "{name}");
+    trial.verify().unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let latency = trial
+        .latency()
+        .unwrap_or_else(|| panic!("{name}: no latency"));
+    // Sequences 0, 64 and 128 of each producer, in each of the 2 rounds.
+    assert_eq!(latency.count, 2 * 3 * topology.0, "{name}");
+}
+
+fn every_variant_of(scenario: &QueueScenario) {
+    for variant in scenario.info.variants {
+        for topology in [(1, 1), (3, 1), (1, 3), (2, 2)] {
+            moves_and_proves(scenario, variant, topology, 8);
+        }
+        moves_and_proves(scenario, variant, (2, 2), 1024);
+    }
+}
+
+#[test]
+fn every_bounded_variant_moves_and_proves_each_topology() {
+    every_variant_of(&BOUNDED);
+}
+
+#[test]
+fn every_unbounded_variant_moves_and_proves_each_topology() {
+    every_variant_of(&UNBOUNDED);
+}
+
+#[test]
+fn every_rendezvous_variant_moves_and_proves_each_topology() {
+    every_variant_of(&RENDEZVOUS);
+}
+
+#[test]
+fn a_capacity_of_one_still_moves_every_message() {
+    for variant in BOUNDED.info.variants {
+        let mut params = params_for(&BOUNDED, (2, 2), 8);
+        params.retain(|(name, _)| *name != "capacity");
+        params.push(("capacity", 1));
+        let mut trial = BOUNDED
+            .build(&context(variant.name, variant.models[0], &params))
+            .expect("builds");
+        trial.run(2).expect("two rounds");
+        trial.verify().expect("every message once");
+    }
+}
+
+#[test]
+fn a_payload_size_without_a_message_type_is_refused() {
+    let params = params_for(&UNBOUNDED, (1, 1), 100);
+    let error = UNBOUNDED
+        .build(&context("crossbeam_unbounded", Model::Thread, &params))
+        .err()
+        .expect("100 bytes is refused");
+    assert!(error.to_string().contains("8 or 1024"), "{error}");
+}
+
+#[test]
+fn variants_of_another_kind_are_refused() {
+    let params = params_for(&RENDEZVOUS, (1, 1), 8);
+    let error = RENDEZVOUS
+        .build(&context("array_queue", Model::Thread, &params))
+        .err()
+        .expect("no rendezvous array queue");
+    assert!(error.to_string().contains("array_queue"), "{error}");
+}
+
+/// A channel that breaks its promise in a chosen way.
+struct Faulty {
+    inner: crossbeam::channel::Sender<Message<1>>,
+    sent: u64,
+    drop_at: Option<u64>,
+    repeat_at: Option<u64>,
+}
+
+impl Sender<Message<1>> for Faulty {
+    fn send(&mut self, item: Message<1>) -> Result<(), Closed> {
+        self.sent += 1;
+        if Some(self.sent) == self.drop_at {
+            return Ok(());
+        }
+        if Some(self.sent) == self.repeat_at {
+            self.inner.send(item).map_err(|_| Closed)?;
+        }
+        self.inner.send(item).map_err(|_| Closed)
+    }
+}
+
+fn faulty_run(drop_at: Option<u64>, repeat_at: Option<u64>) -> anyhow::Result<()> {
+    let shape = Shape {
+        producers: 1,
+        consumers: 2,
+        messages: 50,
+    };
+    let (senders, receivers) = crossbeam_bounded::<Message<1>>(8, 1, 2);
+    let faulty: Vec<Faulty> = senders
+        .into_iter()
+        .map(|inner| Faulty {
+            inner,
+            sent: 0,
+            drop_at,
+            repeat_at,
+        })
+        .collect();
+    let mut trial = start_threads((faulty, receivers), shape)?;
+    trial.run(3)?;
+    trial.verify()
+}
+
+#[test]
+fn a_lost_message_fails_verification() {
+    faulty_run(None, None).expect("an honest channel verifies");
+    let error = faulty_run(Some(70), None).expect_err("message 17 of round 2 was lost");
+    assert!(error.to_string().contains("never arrived"), "{error:#}");
+    assert!(
+        error.to_string().contains("message 17 of producer 0"),
+        "{error:#}"
+    );
+}
+
+#[test]
+fn a_repeated_message_fails_verification() {
+    let error = faulty_run(None, Some(10)).expect_err("message 9 arrived twice");
+    let text = error.to_string();
+    assert!(
+        text.contains("twice") || text.contains("same message"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_limits_refuses_more_memory_than_the_machine_has() {
+    let params = Params(
+        [
+            ("producers", 64),
+            ("consumers", 64),
+            ("payload_bytes", 1024),
+            ("messages", 1_000_000),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect(),
+    );
+    // 64 million 1 KiB messages may wait in an unbounded queue: ~130 GB.
+    let why = UNBOUNDED
+        .check_limits(Model::Thread, &params)
+        .expect_err("more memory than any test machine has");
+    assert!(why.contains("MiB of memory"), "{why}");
+}
