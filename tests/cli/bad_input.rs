@@ -1,28 +1,8 @@
 //! Bad input: one line naming what and where, exit code 2, no panic, and no
 //! run folder left behind.
 
+use super::support::refused_with_args as refused;
 use super::support::{FAST_RUN, Scratch, stderr_of, tiny_spawn_suite};
-
-/// Run `concbench run` on `suite` (plus `extra` flags), expect exit 2 with a
-/// one-line message containing every `needle`, and no output written.
-fn refused(suite: &str, extra: &[&str], needles: &[&str]) {
-    let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", suite);
-    let mut args = vec!["run", "--config", config.to_str().unwrap(), "--out", "out"];
-    args.extend_from_slice(extra);
-    let output = scratch.concbench(&args).output().expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    }
-    assert!(
-        scratch.run_dirs("out").is_empty(),
-        "no partial output for bad input"
-    );
-}
 
 fn spawn_suite_with(params: &str) -> String {
     format!("{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nparams = {{ {params} }}\n")

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of};
+use super::support::{FAST_RUN, Scratch, refused, stderr_of};
 
 /// The serial reference, then every parallel model at `k`, tiny sizes.
 fn tiny_cpu_suite(k: &str) -> String {
@@ -13,24 +13,6 @@ fn tiny_cpu_suite(k: &str) -> String {
          models = [\"thread\", \"pool\", \"process\", \"process_pool\", \"async\"]\n\
          params = {{ k = {k}, chunks = 8, points = 2000 }}\n"
     )
-}
-
-/// Run `concbench run` on `suite`, expect exit 2 with one line holding
-/// every needle, and no run folder.
-fn refused(suite: &str, needles: &[&str]) {
-    let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", suite);
-    let output = scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .output()
-        .expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    }
-    assert!(scratch.run_dirs("out").is_empty());
 }
 
 fn metric(point: &Value, name: &str) -> f64 {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of};
+use super::support::{FAST_RUN, Scratch, refused, stderr_of};
 
 /// Both lock scenarios, every variant, two threads, 100 ns of work.
 fn tiny_lock_suite() -> String {
@@ -50,24 +50,6 @@ fn every_lock_variant_runs_verifies_and_reports_fairness_and_latency() {
         .expect("an rwlock point");
     let share = rw["metrics"]["read_share"].as_f64().unwrap_or(0.0);
     assert!((0.8..=1.0).contains(&share), "about 90% reads: {share}");
-}
-
-/// `concbench run` on `suite`: exit 2, one line containing every needle.
-fn refused(suite: &str, needles: &[&str]) {
-    let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", suite);
-    let output = scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .output()
-        .expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    }
-    assert!(scratch.run_dirs("out").is_empty(), "nothing was run");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of};
+use super::support::{FAST_RUN, Scratch, one_scenario, stderr_of};
 
 /// Every message-passing scenario at tiny sizes.
 fn tiny_messaging_suite() -> String {
@@ -84,29 +84,6 @@ fn every_messaging_variant_runs_verifies_and_reports_its_figures() {
     );
 }
 
-/// `concbench run` of one scenario with `params`: exit 2, one line naming
-/// the parameter and its range, no run folder.
-fn refused(scenario: &str, params: &str, needles: &[&str]) {
-    let scratch = Scratch::new();
-    let suite = format!("{FAST_RUN}\n[[scenario]]\nid = \"{scenario}\"\nparams = {{ {params} }}\n");
-    let config = scratch.file("suite.toml", &suite);
-    let output = scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .output()
-        .expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    }
-    assert!(
-        scratch.run_dirs("out").is_empty(),
-        "no output for bad input"
-    );
-}
-
 #[test]
 fn a_ring_of_fewer_than_two_actors_is_refused() {
     for actors in [0, 1] {
@@ -170,4 +147,9 @@ fn list_shows_the_message_passing_scenarios() {
         stdout = stdout.and(predicate::str::contains(needle)).boxed();
     }
     assert.stdout(stdout);
+}
+
+/// `concbench run` of one scenario with `params` is refused (exit 2, one line).
+fn refused(scenario: &str, params: &str, needles: &[&str]) {
+    super::support::refused(&one_scenario(scenario, params), needles);
 }

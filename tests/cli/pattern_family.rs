@@ -71,21 +71,6 @@ fn the_naive_table_is_stopped_as_deadlocked_and_the_run_goes_on() {
     }
 }
 
-/// `concbench run` on `suite` fails with exit 2 and one line holding `needle`.
-fn refused(suite: &str, needle: &str) {
-    let scratch = Scratch::new();
-    let config = scratch.file("suite.toml", suite);
-    let output = scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .output()
-        .expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    assert!(scratch.run_dirs("out").is_empty(), "nothing run");
-}
-
 #[test]
 fn a_table_for_fewer_than_two_is_refused() {
     refused(
@@ -122,4 +107,9 @@ fn list_shows_the_philosophers_with_their_strategies() {
     for strategy in ["naive", "ordered", "try_lock", "arbiter", "hold_us"] {
         assert!(stdout.contains(strategy), "{strategy} listed");
     }
+}
+
+/// `concbench run` on `suite` is refused (exit 2, one line holding `needle`).
+fn refused(suite: &str, needle: &str) {
+    super::support::refused(suite, &[needle]);
 }

@@ -62,3 +62,34 @@ pub fn tiny_spawn_suite() -> String {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// A suite of one scenario entry with `params`, under the FAST_RUN settings.
+pub fn one_scenario(id: &str, params: &str) -> String {
+    format!("{FAST_RUN}\n[[scenario]]\nid = \"{id}\"\nparams = {{ {params} }}\n")
+}
+
+/// `concbench run` on `suite` must be refused as bad input: exit 2, one
+/// line on stderr holding every needle, no panic, no run folder.
+pub fn refused(suite: &str, needles: &[&str]) {
+    refused_with_args(suite, &[], needles);
+}
+
+/// `refused`, with `extra` arguments after `run --config F --out out`.
+pub fn refused_with_args(suite: &str, extra: &[&str], needles: &[&str]) {
+    let scratch = Scratch::new();
+    let config = scratch.file("suite.toml", suite);
+    let mut args = vec!["run", "--config", config.to_str().unwrap(), "--out", "out"];
+    args.extend_from_slice(extra);
+    let output = scratch.concbench(&args).output().expect("concbench runs");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
+    }
+    assert!(
+        scratch.run_dirs("out").is_empty(),
+        "no partial output for bad input"
+    );
+}

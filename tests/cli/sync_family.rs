@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of};
+use super::support::{FAST_RUN, Scratch, one_scenario, stderr_of};
 
 /// Every sync scenario at tiny sizes.
 fn tiny_sync_suite() -> String {
@@ -65,26 +65,6 @@ fn a_tiny_sync_run_verifies_every_variant_and_reports_switches_per_operation() {
     }
 }
 
-/// `concbench run` on one scenario with `params` (and any `extra` lines):
-/// exit 2 and one line that holds every needle.
-fn refused_with(id: &str, params: &str, extra: &str, needles: &[&str]) {
-    let scratch = Scratch::new();
-    let suite =
-        format!("{FAST_RUN}\n[[scenario]]\nid = \"{id}\"\nparams = {{ {params} }}\n{extra}\n");
-    let config = scratch.file("suite.toml", &suite);
-    let output = scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .output()
-        .expect("concbench runs");
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{id} {params}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "`{needle}` in: {stderr}");
-    }
-    assert!(scratch.run_dirs("out").is_empty(), "nothing was run");
-}
-
 fn refused(id: &str, params: &str, needles: &[&str]) {
     refused_with(id, params, "", needles);
 }
@@ -132,4 +112,10 @@ fn pinning_beyond_two_cpus_or_pinning_tokio_is_refused() {
         "variants = [\"tokio_semaphore\"]",
         &["cpus=1 pins threads", "use cpus = 0"],
     );
+}
+
+/// `concbench run` on one scenario with `params` (and any `extra` lines) is
+/// refused: exit 2 and one line that holds every needle.
+fn refused_with(id: &str, params: &str, extra: &str, needles: &[&str]) {
+    super::support::refused(&format!("{}{extra}\n", one_scenario(id, params)), needles);
 }
