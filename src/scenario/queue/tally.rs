@@ -13,8 +13,9 @@ use crate::harness::latency::Recorder;
 #[derive(Debug)]
 pub struct Tally {
     shape: Shape,
+    /// Bitset words per producer.
+    words: usize,
     seen: Vec<u64>,
-    received: u64,
     faults: u64,
     first_fault: Option<String>,
     pub latency: Recorder,
@@ -24,42 +25,51 @@ impl Tally {
     pub fn new(shape: Shape) -> Tally {
         Tally {
             shape,
+            words: shape.words_per_producer(),
             seen: vec![0; shape.producers * shape.words_per_producer()],
-            received: 0,
             faults: 0,
             first_fault: None,
             latency: Recorder::new(),
         }
     }
 
-    /// Check and record one message taken from the queue (not a stop).
-    #[inline]
+    /// Check and record one message taken from the queue (not a stop):
+    /// the hot path is a few instructions; what went wrong is worked out
+    /// only when something did.
+    #[inline(always)]
     pub fn accept<const W: usize>(&mut self, message: &Message<W>, clock: &Clock) {
         let (producer, sequence) = (message.producer(), message.sequence());
-        if producer >= self.shape.producers || sequence as usize >= self.shape.messages {
-            return self.fault(format!(
-                "a message with an unknown origin {:#x}",
-                message.tag
-            ));
-        }
-        if !message.intact() {
-            return self.fault(format!(
-                "message {sequence} of producer {producer} arrived with a damaged payload"
-            ));
-        }
-        let index = producer * self.shape.words_per_producer() + sequence as usize / 64;
+        let known = producer < self.shape.producers && (sequence as usize) < self.shape.messages;
+        let index = producer * self.words + sequence as usize / 64;
         let bit = 1u64 << (sequence % 64);
-        if self.seen[index] & bit != 0 {
-            return self.fault(format!(
-                "message {sequence} of producer {producer} arrived twice"
-            ));
+        match self.seen.get_mut(index) {
+            Some(word) if known && *word & bit == 0 && message.intact() => *word |= bit,
+            _ => return self.reject(message),
         }
-        self.seen[index] |= bit;
-        self.received += 1;
         if is_sampled(sequence) {
-            self.latency
-                .record(clock.now_ns().saturating_sub(message.sent_ns));
+            self.sample(message, clock);
         }
+    }
+
+    #[inline(never)]
+    fn sample<const W: usize>(&mut self, message: &Message<W>, clock: &Clock) {
+        self.latency
+            .record(clock.now_ns().saturating_sub(message.sent_ns));
+    }
+
+    /// Say why `accept` refused a message.
+    #[cold]
+    #[inline(never)]
+    fn reject<const W: usize>(&mut self, message: &Message<W>) {
+        let (producer, sequence) = (message.producer(), message.sequence());
+        let what = if producer >= self.shape.producers || sequence as usize >= self.shape.messages {
+            format!("a message with an unknown origin {:#x}", message.tag)
+        } else if !message.intact() {
+            format!("message {sequence} of producer {producer} arrived with a damaged payload")
+        } else {
+            format!("message {sequence} of producer {producer} arrived twice")
+        };
+        self.fault(what);
     }
 
     /// Record a failure seen by this consumer (a closed queue, a bad message).
@@ -108,11 +118,12 @@ impl Ledger {
     pub fn merge(&self, tally: &mut Tally) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let state = &mut *state;
-        let mut overlap = None;
+        let (mut overlap, mut received) = (None, 0);
         for (index, (all, mine)) in state.union.iter_mut().zip(&mut tally.seen).enumerate() {
             if *all & *mine != 0 && overlap.is_none() {
                 overlap = Some(index);
             }
+            received += u64::from(mine.count_ones());
             *all |= *mine;
             *mine = 0;
         }
@@ -121,8 +132,7 @@ impl Ledger {
                 "two consumers took the same message (bitset word {index})"
             ));
         }
-        state.delivered += tally.received;
-        tally.received = 0;
+        state.delivered += received;
         if let Some(what) = tally.first_fault.take() {
             state.faults += tally.faults;
             state.first_fault.get_or_insert(what);
@@ -158,16 +168,29 @@ impl LedgerState {
         self.first_fault.get_or_insert(what);
     }
 
-    /// Every message of every producer must be in the union: find the first
-    /// gap, then start the next round with an empty union.
+    /// Every message of every producer must be in the union: compare it a
+    /// word at a time, name the first gap if there is one, then start the
+    /// next round with an empty union.
     fn close_round(&mut self) {
         let words = self.shape.words_per_producer();
-        let missing = (0..self.shape.producers).find_map(|producer| {
-            (0..self.shape.messages)
-                .find(|&s| self.union[producer * words + s / 64] & (1 << (s % 64)) == 0)
-                .map(|s| (producer, s))
-        });
-        if let Some((producer, sequence)) = missing {
+        let tail = match self.shape.messages % 64 {
+            0 => u64::MAX,
+            bits => (1u64 << bits) - 1,
+        };
+        let full = |index: usize| {
+            if index % words == words - 1 {
+                tail
+            } else {
+                u64::MAX
+            }
+        };
+        let gap = (0..self.union.len()).find(|&i| self.union[i] != full(i));
+        if let Some(index) = gap {
+            let absent = full(index) & !self.union[index];
+            let (producer, sequence) = (
+                index / words,
+                (index % words) * 64 + absent.trailing_zeros() as usize,
+            );
             let arrived: u64 = self.union.iter().map(|w| u64::from(w.count_ones())).sum();
             self.fault(format!(
                 "round {}: {} messages never arrived (first: message {sequence} of producer {producer})",
@@ -253,6 +276,7 @@ mod tests {
         messages[1].payload[1] ^= 1;
         a.accept(&messages[1], &clock);
         assert_eq!(a.faults, 2);
+        assert_eq!(a.seen.iter().map(|w| w.count_ones()).sum::<u32>(), 1);
         assert!(a.first_fault.as_deref().unwrap_or("").contains("twice"));
         ledger.merge(&mut a);
         ledger.merge(&mut Tally::new(SHAPE));

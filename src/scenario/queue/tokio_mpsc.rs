@@ -182,14 +182,15 @@ async fn consume<const W: usize, R: AsyncRecv<Message<W>>>(
     while next_round(&mut rounds).await.is_some() {
         let mut tally = take_tally(&slot, common.shape);
         loop {
-            match rx.recv().await {
-                Ok(message) if message.is_stop() => break,
-                Ok(message) => tally.accept(&message, &common.clock),
-                Err(_) => {
-                    tally.fault("the channel closed under a consumer".into());
-                    break;
-                }
+            let received = rx.recv().await;
+            let Ok(message) = &received else {
+                tally.fault("the channel closed under a consumer".into());
+                break;
+            };
+            if message.is_stop() {
+                break;
             }
+            tally.accept(message, &common.clock);
         }
         return_tally(&slot, &common.ledger, tally);
         gate.finish();

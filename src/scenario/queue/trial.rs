@@ -75,14 +75,16 @@ fn consume<const W: usize, R: Receiver<Message<W>>>(
         round = next;
         let mut tally = take_tally(slot, common.shape);
         loop {
-            match rx.recv() {
-                Ok(message) if message.is_stop() => break,
-                Ok(message) => tally.accept(&message, &common.clock),
-                Err(_) => {
-                    tally.fault("the queue closed under a consumer".into());
-                    break;
-                }
+            // Checked where it landed, by reference: no copy of the message.
+            let received = rx.recv();
+            let Ok(message) = &received else {
+                tally.fault("the queue closed under a consumer".into());
+                break;
+            };
+            if message.is_stop() {
+                break;
             }
+            tally.accept(message, &common.clock);
         }
         return_tally(slot, &common.ledger, tally);
         gate.finish();
