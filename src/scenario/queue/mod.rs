@@ -278,8 +278,13 @@ impl Scenario for QueueScenario {
         ))
     }
 
+    fn validate(&self, _model: Model, params: &Params) -> Result<(), String> {
+        // Messages are compiled for two payload sizes only: anything else
+        // is bad input, refused before the run starts.
+        self.point(params).map(|_| ()).map_err(|e| format!("{e:#}"))
+    }
+
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
-        // A bad payload size is refused by `build`, as a failed point.
         let Ok(point) = self.point(params) else {
             return Ok(());
         };
