@@ -106,6 +106,14 @@ fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
         "scratch files left: {:?}",
         entries(&tmp)
     );
+    let prefix = format!("concbench-{pid}-");
+    for dir in ["/dev/shm", "/dev/mqueue"] {
+        let left: Vec<String> = entries(Path::new(dir))
+            .into_iter()
+            .filter(|name| name.starts_with(&prefix))
+            .collect();
+        assert!(left.is_empty(), "{dir} still holds {left:?}");
+    }
 
     let dirs = scratch.run_dirs("out");
     let results: Value = serde_json::from_str(
