@@ -420,3 +420,22 @@ mod tests {
         assert!(param_values(&strings).is_err());
     }
 }
+
+#[cfg(test)]
+mod shipped_configs {
+    use crate::config::Suite;
+    use std::path::Path;
+
+    /// Every config in configs/ (except the gate's thresholds) plans without
+    /// error: a typo in a sweep nobody runs in CI is still caught.
+    #[test]
+    fn every_shipped_suite_plans() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        for name in ["quick.toml", "full.toml", "deadlock.toml"] {
+            let suite = Suite::load(Some(&dir.join(name))).expect(name);
+            let plan = super::build(&suite, &super::Overrides::default(), None)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(!plan.points.is_empty(), "{name} has points");
+        }
+    }
+}
