@@ -175,3 +175,51 @@ fn a_timed_out_point_has_its_children_killed_and_the_run_goes_on() {
         .collect();
     assert_eq!(statuses, ["timed_out", "ok"]);
 }
+
+#[test]
+fn after_kill_9_the_streamed_results_still_make_a_report() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\", \"rayon\"]\nparams = {{ workers = 5 }}\n\n\
+         [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"tokio\"]\nparams = {{ workers = 5, sleep_ms = 60000 }}\n"
+    );
+    let config = scratch.file("suite.toml", &suite);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
+        .current_dir(scratch.path())
+        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("concbench starts");
+    // Header plus the two spawn.start points: the sleepers point is running.
+    let jsonl = || {
+        scratch
+            .run_dirs("out")
+            .first()
+            .map(|d| d.join("results.jsonl"))
+    };
+    wait_for("two finished points", Duration::from_secs(30), || {
+        jsonl()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .is_some_and(|text| text.lines().count() >= 3)
+    });
+    child.kill().expect("SIGKILL sent");
+    child.wait().expect("reaped");
+    let jsonl = jsonl().expect("results.jsonl");
+    let output = scratch
+        .concbench(&["report", jsonl.to_str().unwrap(), "-o", "after-kill.html"])
+        .output()
+        .expect("report runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(scratch.path().join("after-kill.html")).expect("report");
+    assert!(html.contains("spawn.start/std_thread/thread/workers=5"));
+    assert!(html.contains("spawn.start/rayon/pool/workers=5"));
+    assert!(
+        !html.contains("spawn.sleepers/tokio/async"),
+        "no point is invented"
+    );
+}
