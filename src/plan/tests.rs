@@ -1,0 +1,39 @@
+//! The planner's own checks: core-count expressions, repeated values, and
+//! that every shipped suite plans.
+
+use super::*;
+use crate::config::Suite;
+use std::path::Path;
+
+#[test]
+fn core_expressions_resolve_against_the_core_count() {
+    assert_eq!(cores_expression("cores", 16), Ok(16));
+    assert_eq!(cores_expression("cores + 1", 16), Ok(17));
+    assert_eq!(cores_expression("cores-1", 2), Ok(1));
+    assert_eq!(cores_expression("2*cores", 2), Ok(4));
+    let error = cores_expression("many", 2).unwrap_err();
+    assert!(error.contains("`many`"), "{error}");
+    assert!(cores_expression("x*cores", 2).is_err());
+}
+
+#[test]
+fn repeated_values_count_once() {
+    let value: toml::Value =
+        toml::from_str::<toml::Table>("k = [1, 2, 2, 1]").unwrap()["k"].clone();
+    assert_eq!(param_values(&value), Ok(vec![1, 2]));
+    let strings: toml::Value = toml::from_str::<toml::Table>("k = [true]").unwrap()["k"].clone();
+    assert!(param_values(&strings).is_err());
+}
+
+/// Every config in configs/ (except the gate's thresholds) plans without
+/// error: a typo in a sweep nobody runs in CI is still caught.
+#[test]
+fn every_shipped_suite_plans() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+    for name in ["quick.toml", "full.toml", "deadlock.toml"] {
+        let suite = Suite::load(Some(&dir.join(name))).expect(name);
+        let plan =
+            build(&suite, &Overrides::default(), None).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!plan.points.is_empty(), "{name} has points");
+    }
+}
