@@ -61,6 +61,22 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
+/// `concbench run` of `suite` in the background, inside `scratch`, with
+/// `TMPDIR` set to `tmp` when given.
+fn start_run(scratch: &Scratch, suite: &str, tmp: Option<&Path>) -> std::process::Child {
+    let config = scratch.file("suite.toml", suite);
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"));
+    command
+        .current_dir(scratch.path())
+        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Some(tmp) = tmp {
+        command.env("TMPDIR", tmp);
+    }
+    command.spawn().expect("concbench starts")
+}
+
 #[test]
 fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
     let scratch = Scratch::new();
@@ -71,15 +87,7 @@ fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
          [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 20, sleep_ms = 60000 }}\n\n\
          [[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\"]\nparams = {{ workers = 5 }}\n"
     );
-    let config = scratch.file("suite.toml", &suite);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
-        .current_dir(scratch.path())
-        .env("TMPDIR", &tmp)
-        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("concbench starts");
+    let mut child = start_run(&scratch, &suite, Some(&tmp));
     let pid = child.id();
     // The sleepers point is running once 20 forked sleepers exist.
     wait_for("the forked sleepers", Duration::from_secs(30), || {
@@ -142,14 +150,7 @@ fn a_timed_out_point_has_its_children_killed_and_the_run_goes_on() {
         "{FAST_RUN}\n[[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 10, sleep_ms = 60000 }}\nrun = {{ timeout = \"500ms\" }}\n\n\
          [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 3, sleep_ms = 300 }}\n"
     );
-    let config = scratch.file("suite.toml", &suite);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
-        .current_dir(scratch.path())
-        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("concbench starts");
+    let mut child = start_run(&scratch, &suite, None);
     let pid = child.id();
     wait_for("the forked sleepers", Duration::from_secs(30), || {
         children_of(pid).len() >= 10
@@ -183,14 +184,7 @@ fn after_kill_9_the_streamed_results_still_make_a_report() {
         "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\", \"rayon\"]\nparams = {{ workers = 5 }}\n\n\
          [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"tokio\"]\nparams = {{ workers = 5, sleep_ms = 60000 }}\n"
     );
-    let config = scratch.file("suite.toml", &suite);
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concbench"))
-        .current_dir(scratch.path())
-        .args(["run", "--config", config.to_str().unwrap(), "--out", "out"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("concbench starts");
+    let mut child = start_run(&scratch, &suite, None);
     // Header plus the two spawn.start points: the sleepers point is running.
     let jsonl = || {
         scratch
