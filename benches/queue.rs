@@ -19,6 +19,7 @@ fn params(scenario: &str, producers: u64, consumers: u64) -> Params {
         ("consumers", consumers),
         ("payload_bytes", 8),
         ("messages", MESSAGES),
+        ("pinned_cores", 0),
     ];
     if scenario == "queue.bounded" {
         params.push(("capacity", 1024));

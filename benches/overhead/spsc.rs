@@ -3,12 +3,16 @@
 //! same capacity, payload and messages per round. Both sides start their
 //! threads outside the timing and release them round by round, so the ratio
 //! is what the scenario's loop (origin, payload check, arrival bitset,
-//! sampled timestamps) and the harness add to the hand-offs.
+//! sampled timestamps) and the harness add to the hand-offs. Both pin the
+//! producer and the consumer the same way (`PINNED_CORES`): unpinned, the
+//! scheduler sometimes shares one core between them and sometimes not,
+//! which moves the figure twofold from sample to sample.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier, OnceLock};
 use std::time::Instant;
 
+use concbench::model::placement::{Placement, pin_current};
 use concbench::scenario::Model;
 
 use crate::Pair;
@@ -18,6 +22,8 @@ const MESSAGES: u64 = 10_000;
 /// Rounds in one bare sample: about as long as one harness sample.
 const ROUNDS: u64 = 20;
 const MIX: u64 = 0xD6E8_FEB8_6659_FD93;
+/// 1: producer and consumer share one core.
+const PINNED_CORES: u64 = 1;
 
 pub fn pair() -> Pair {
     Pair {
@@ -33,6 +39,7 @@ pub fn pair() -> Pair {
             ("capacity", CAPACITY),
             ("payload_bytes", 8),
             ("messages", MESSAGES),
+            ("pinned_cores", PINNED_CORES),
         ],
     }
 }
@@ -58,8 +65,10 @@ fn pipe() -> &'static Pipe {
             damaged: AtomicU64::new(0),
         });
         let (tx, rx) = crossbeam::channel::bounded::<Bare>(CAPACITY as usize);
+        let placement = Placement::new(PINNED_CORES).expect("enough CPUs for the pair");
         let producer = Arc::clone(&pipe);
         std::thread::spawn(move || {
+            pin(placement.first);
             loop {
                 producer.start.wait();
                 for sequence in 0..MESSAGES {
@@ -71,6 +80,7 @@ fn pipe() -> &'static Pipe {
         });
         let consumer = Arc::clone(&pipe);
         std::thread::spawn(move || {
+            pin(placement.second);
             loop {
                 consumer.start.wait();
                 let mut damaged = 0;
@@ -85,6 +95,12 @@ fn pipe() -> &'static Pipe {
         });
         pipe
     })
+}
+
+fn pin(cpu: Option<usize>) {
+    if let Some(cpu) = cpu {
+        pin_current(cpu).expect("pinning a bare thread");
+    }
 }
 
 /// ns per message of ROUNDS bare rounds.

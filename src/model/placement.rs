@@ -25,6 +25,12 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// Both sides where the scheduler puts them.
+    pub const UNPINNED: Placement = Placement {
+        first: None,
+        second: None,
+    };
+
     /// The placement for `pinned_cores`, on the CPUs this thread may use.
     pub fn new(pinned_cores: u64) -> Result<Placement, String> {
         let cpus = allowed_cpus();
@@ -36,10 +42,7 @@ impl Placement {
             ));
         }
         Ok(match pinned_cores {
-            0 => Placement {
-                first: None,
-                second: None,
-            },
+            0 => Placement::UNPINNED,
             1 => Placement {
                 first: Some(cpus[0]),
                 second: Some(cpus[0]),

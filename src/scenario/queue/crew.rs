@@ -2,7 +2,8 @@
 //! one round at a time: producers and consumers start once in `build`, wait
 //! (asleep) at the gate between rounds, and the last one to finish a round
 //! wakes the trial. Thread workers wait on a Condvar; tokio tasks on a
-//! `watch` channel fed by the same gate.
+//! `watch` channel fed by the same gate. With `pinned_cores` set, producer
+//! threads run on the placement's first CPU and consumers on its second.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::model::placement::{Placement, pin_current};
 use crate::scenario::CancelToken;
 
 /// How often a trial waiting for a round looks at its cancel token.
@@ -121,10 +123,20 @@ impl Gate {
     }
 }
 
+/// Which end of the queue a worker thread holds, for its placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Producer,
+    Consumer,
+}
+
 /// The trial's workers: threads, or tasks on a runtime the crew owns.
 pub struct Crew {
     pub gate: Arc<Gate>,
+    placement: Placement,
     threads: Vec<JoinHandle<()>>,
+    /// Each worker thread's side and kernel thread id.
+    thread_ids: Vec<(Side, nix::unistd::Pid)>,
     runtime: Option<tokio::runtime::Runtime>,
     /// A round was opened and never completed: its workers may be blocked
     /// for good, so teardown leaves them rather than wait.
@@ -132,27 +144,57 @@ pub struct Crew {
 }
 
 impl Crew {
-    pub fn new(gate: Arc<Gate>) -> Crew {
+    pub fn new(gate: Arc<Gate>, placement: Placement) -> Crew {
         Crew {
             gate,
+            placement,
             threads: Vec::new(),
+            thread_ids: Vec::new(),
             runtime: None,
             in_flight: false,
         }
     }
 
-    /// Start a named worker thread running `body` until the crew quits.
+    /// Start a named worker thread running `body` until the crew quits,
+    /// pinned first where the placement says (and only once it is pinned).
     pub fn spawn(
         &mut self,
         name: String,
+        side: Side,
         body: impl FnOnce() + Send + 'static,
     ) -> anyhow::Result<()> {
+        let cpu = match side {
+            Side::Producer => self.placement.first,
+            Side::Consumer => self.placement.second,
+        };
+        let (pinned_tx, pinned_rx) = std::sync::mpsc::sync_channel(1);
         let handle = std::thread::Builder::new()
-            .name(name)
-            .spawn(body)
+            .name(name.clone())
+            .spawn(move || {
+                let pinned = cpu.map_or(Ok(()), pin_current);
+                let ok = pinned.is_ok();
+                let _ = pinned_tx.send(pinned.map(|()| nix::unistd::gettid()));
+                if ok {
+                    body();
+                }
+            })
             .context("starting a queue worker thread")?;
         self.threads.push(handle);
-        Ok(())
+        match pinned_rx.recv() {
+            Ok(Ok(thread_id)) => {
+                self.thread_ids.push((side, thread_id));
+                Ok(())
+            }
+            Ok(Err(errno)) => bail!("pinning {name} to CPU {cpu:?}: sched_setaffinity: {errno}"),
+            Err(_) => bail!("{name} ended before it was pinned"),
+        }
+    }
+
+    /// Each worker thread's side and kernel thread id (the tests check
+    /// where they run).
+    #[cfg(test)]
+    pub fn thread_ids(&self) -> &[(Side, nix::unistd::Pid)] {
+        &self.thread_ids
     }
 
     /// Keep the runtime whose tasks are the workers.

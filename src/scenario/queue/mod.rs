@@ -20,6 +20,7 @@ use anyhow::bail;
 use super::{
     Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::model::placement::{PINNED_CORES, Placement};
 use message::Shape;
 
 pub use message::SAMPLE_EVERY;
@@ -188,7 +189,14 @@ pub static BOUNDED: QueueScenario = QueueScenario {
         summary: "producers send messages through a bounded queue to consumers; each arrives once, intact",
         unit: "message",
         variants: BOUNDED_VARIANTS,
-        params: &[PRODUCERS, CONSUMERS, CAPACITY, PAYLOAD, MESSAGES],
+        params: &[
+            PRODUCERS,
+            CONSUMERS,
+            CAPACITY,
+            PAYLOAD,
+            MESSAGES,
+            PINNED_CORES,
+        ],
         throughput_vs: None,
     },
     kind: Kind::Bounded,
@@ -202,7 +210,7 @@ pub static UNBOUNDED: QueueScenario = QueueScenario {
         summary: "producers send messages through an unbounded queue to consumers; each arrives once, intact",
         unit: "message",
         variants: UNBOUNDED_VARIANTS,
-        params: &[PRODUCERS, CONSUMERS, PAYLOAD, MESSAGES],
+        params: &[PRODUCERS, CONSUMERS, PAYLOAD, MESSAGES, PINNED_CORES],
         throughput_vs: None,
     },
     kind: Kind::Unbounded,
@@ -216,7 +224,7 @@ pub static RENDEZVOUS: QueueScenario = QueueScenario {
         summary: "zero-capacity channels: each send waits for a receive (only the channels that have this form)",
         unit: "message",
         variants: RENDEZVOUS_VARIANTS,
-        params: &[PRODUCERS, CONSUMERS, PAYLOAD, HANDOFFS],
+        params: &[PRODUCERS, CONSUMERS, PAYLOAD, HANDOFFS, PINNED_CORES],
         throughput_vs: None,
     },
     kind: Kind::Rendezvous,
@@ -233,6 +241,7 @@ struct Point {
     /// 0 for unbounded and rendezvous queues.
     capacity: usize,
     payload_bytes: u64,
+    pinned_cores: u64,
 }
 
 impl QueueScenario {
@@ -255,6 +264,7 @@ impl QueueScenario {
             },
             capacity,
             payload_bytes,
+            pinned_cores: params.get("pinned_cores")?,
         })
     }
 }
@@ -272,6 +282,7 @@ impl Scenario for QueueScenario {
             point.capacity,
             point.shape,
             point.payload_bytes,
+            Placement::new(point.pinned_cores).map_err(anyhow::Error::msg)?,
         )?;
         Ok(Box::new(
             trial.with(context.cancel.clone(), point.payload_bytes),
@@ -288,6 +299,7 @@ impl Scenario for QueueScenario {
         let Ok(point) = self.point(params) else {
             return Ok(());
         };
+        Placement::new(point.pinned_cores)?;
         let Shape {
             producers,
             consumers,

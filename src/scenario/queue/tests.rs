@@ -1,17 +1,25 @@
 //! Every queue variant moves tiny rounds and proves them; a queue that loses
 //! or repeats a message fails verification.
 
+use std::collections::BTreeMap;
+
+use super::crew::Side;
 use super::message::{Message, Shape};
 use super::trial::start_threads;
 use super::variants::{Closed, Sender, crossbeam_bounded};
 use super::*;
+use crate::model::placement::{Placement, allowed_cpus};
 use crate::scenario::{CancelToken, Progress};
 
+/// A trial context; `pinned_cores` is 0 unless `params` says otherwise.
 fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> TrialContext {
+    let mut params: BTreeMap<String, u64> =
+        params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    params.entry("pinned_cores".into()).or_insert(0);
     TrialContext {
         variant,
         model,
-        params: Params(params.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
+        params: Params(params),
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: "concbench".into(),
@@ -102,6 +110,43 @@ fn a_capacity_of_one_still_moves_every_message() {
 }
 
 #[test]
+fn pinned_workers_run_where_placed_and_still_prove_their_messages() {
+    let cpus = allowed_cpus();
+    let pinned = if cpus.len() >= 2 { 2 } else { 1 };
+    let mut params = params_for(&BOUNDED, (1, 1), 8);
+    params.push(("pinned_cores", pinned));
+    for variant in BOUNDED.info.variants {
+        let mut trial = BOUNDED
+            .build(&context(variant.name, variant.models[0], &params))
+            .unwrap_or_else(|e| panic!("{}: {e:#}", variant.name));
+        trial.run(2).expect("two rounds");
+        trial.verify().expect("every message once");
+    }
+    let placement = Placement::new(pinned).expect("checked above");
+    let shape = Shape {
+        producers: 2,
+        consumers: 1,
+        messages: 10,
+    };
+    let trial = launch::start(Kind::Bounded, "crossbeam_bounded", 4, shape, 8, placement)
+        .expect("starts pinned");
+    let ids = trial.crew.thread_ids();
+    assert_eq!(ids.len(), 3, "two producers and a consumer");
+    for (side, thread_id) in ids {
+        let allowed = nix::sched::sched_getaffinity(*thread_id).expect("the thread's CPUs");
+        let want = match side {
+            Side::Producer => placement.first,
+            Side::Consumer => placement.second,
+        }
+        .expect("pinned");
+        let on: Vec<usize> = (0..nix::sched::CpuSet::count())
+            .filter(|&cpu| allowed.is_set(cpu).unwrap_or(false))
+            .collect();
+        assert_eq!(on, [want], "{side:?} thread {thread_id}");
+    }
+}
+
+#[test]
 fn a_payload_size_without_a_message_type_is_refused() {
     let params = params_for(&UNBOUNDED, (1, 1), 100);
     let error = UNBOUNDED
@@ -158,7 +203,7 @@ fn faulty_run(drop_at: Option<u64>, repeat_at: Option<u64>) -> anyhow::Result<()
             repeat_at,
         })
         .collect();
-    let mut trial = start_threads((faulty, receivers), shape)?;
+    let mut trial = start_threads((faulty, receivers), shape, Placement::UNPINNED)?;
     trial.run(3)?;
     trial.verify()
 }
@@ -192,6 +237,7 @@ fn check_limits_refuses_more_memory_than_the_machine_has() {
             ("consumers", 64),
             ("payload_bytes", 1024),
             ("messages", 1_000_000),
+            ("pinned_cores", 0),
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), *v))

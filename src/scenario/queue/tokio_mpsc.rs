@@ -2,7 +2,9 @@
 //! and consumers are tasks on a multi-thread runtime (one worker thread per
 //! core), awaiting `send` / `recv`. Its receiver is single-consumer, so
 //! several consumers share it behind a `tokio::sync::Mutex`. The tasks start
-//! once and wait for each round on the gate's `watch` channel.
+//! once and wait for each round on the gate's `watch` channel. Tasks move
+//! between the runtime's worker threads, so `pinned_cores` pins the workers:
+//! all on one CPU, or alternately on the placement's two.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use super::crew::{Crew, Gate};
 use super::message::{Message, Shape};
 use super::trial::{Common, QueueTrial, TallySlot, return_tally, take_tally};
 use super::variants::Closed;
+use crate::model::placement::{Placement, pin_current};
 
 /// A producer's end, awaited.
 pub trait AsyncSender<T>: Send + 'static {
@@ -85,28 +88,48 @@ pub fn start(
     capacity: Option<usize>,
     shape: Shape,
     payload_words: usize,
+    placement: Placement,
 ) -> anyhow::Result<QueueTrial> {
+    let runtime = runtime(placement)?;
     match (capacity, payload_words) {
-        (Some(c), 1) => start_with::<1, _, _>(mpsc::channel(c.max(1)), shape),
-        (Some(c), _) => start_with::<128, _, _>(mpsc::channel(c.max(1)), shape),
-        (None, 1) => start_with::<1, _, _>(mpsc::unbounded_channel(), shape),
-        (None, _) => start_with::<128, _, _>(mpsc::unbounded_channel(), shape),
+        (Some(c), 1) => start_with::<1, _, _>(mpsc::channel(c.max(1)), shape, runtime),
+        (Some(c), _) => start_with::<128, _, _>(mpsc::channel(c.max(1)), shape, runtime),
+        (None, 1) => start_with::<1, _, _>(mpsc::unbounded_channel(), shape, runtime),
+        (None, _) => start_with::<128, _, _>(mpsc::unbounded_channel(), shape, runtime),
     }
 }
 
-fn start_with<const W: usize, S, R>((tx, rx): (S, R), shape: Shape) -> anyhow::Result<QueueTrial>
+/// A multi-thread runtime with one worker per core, its workers pinned as
+/// `placement` says (worker i on the first CPU when i is even, else the
+/// second).
+fn runtime(placement: Placement) -> anyhow::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.worker_threads(cores).thread_name("queue-tokio");
+    if let (Some(first), Some(second)) = (placement.first, placement.second) {
+        let started = std::sync::atomic::AtomicUsize::new(0);
+        builder.on_thread_start(move || {
+            let index = started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // A worker left unpinned still runs correctly: only the figure's
+            // placement label would be wrong, and the CPUs were checked at
+            // plan time.
+            let _ = pin_current(if index.is_multiple_of(2) { first } else { second });
+        });
+    }
+    builder.build().context("starting the tokio runtime")
+}
+
+fn start_with<const W: usize, S, R>(
+    (tx, rx): (S, R),
+    shape: Shape,
+    runtime: tokio::runtime::Runtime,
+) -> anyhow::Result<QueueTrial>
 where
     S: AsyncSender<Message<W>> + Clone,
     R: AsyncRecv<Message<W>>,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .thread_name("queue-tokio")
-        .build()
-        .context("starting the tokio runtime")?;
     let gate = Arc::new(Gate::new(shape.producers, shape.consumers, true));
-    let mut trial = QueueTrial::new(shape, Crew::new(Arc::clone(&gate)));
+    let mut trial = QueueTrial::new(shape, Crew::new(Arc::clone(&gate), Placement::UNPINNED));
     for id in 0..shape.producers {
         let (gate, common, tx) = (Arc::clone(&gate), Arc::clone(&trial.common), tx.clone());
         let rounds = gate.subscribe().context("a gate for tasks")?;

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::crew::{Crew, Gate};
+use super::crew::{Crew, Gate, Side};
 use super::message::{Clock, Message, Shape};
 use super::tally::{Ledger, Tally};
 use super::variants::{Ends, Receiver, Sender};
+use crate::model::placement::Placement;
 use crate::results::Latency;
 use crate::scenario::{CancelToken, Measured, Sample, Trial};
 
@@ -91,30 +92,36 @@ fn consume<const W: usize, R: Receiver<Message<W>>>(
     }
 }
 
-/// Start one thread per end of `ends`, all waiting at the gate.
+/// Start one thread per end of `ends`, placed as `placement` says, all
+/// waiting at the gate.
 pub fn start_threads<const W: usize, S, R>(
     ends: Ends<S, R>,
     shape: Shape,
+    placement: Placement,
 ) -> anyhow::Result<QueueTrial>
 where
     S: Sender<Message<W>>,
     R: Receiver<Message<W>>,
 {
     let gate = Arc::new(Gate::new(shape.producers, shape.consumers, false));
-    let mut trial = QueueTrial::new(shape, Crew::new(Arc::clone(&gate)));
+    let mut trial = QueueTrial::new(shape, Crew::new(Arc::clone(&gate), placement));
     let (senders, receivers) = ends;
     for (id, tx) in senders.into_iter().enumerate() {
         let (gate, common) = (Arc::clone(&gate), Arc::clone(&trial.common));
-        trial.crew.spawn(format!("queue-producer-{id}"), move || {
-            produce(tx, id as u32, &gate, &common)
-        })?;
+        trial
+            .crew
+            .spawn(format!("queue-producer-{id}"), Side::Producer, move || {
+                produce(tx, id as u32, &gate, &common)
+            })?;
     }
     for (id, rx) in receivers.into_iter().enumerate() {
         let (gate, common) = (Arc::clone(&gate), Arc::clone(&trial.common));
         let slot = Arc::clone(&trial.slots[id]);
-        trial.crew.spawn(format!("queue-consumer-{id}"), move || {
-            consume(rx, &slot, &gate, &common)
-        })?;
+        trial
+            .crew
+            .spawn(format!("queue-consumer-{id}"), Side::Consumer, move || {
+                consume(rx, &slot, &gate, &common)
+            })?;
     }
     Ok(trial)
 }
