@@ -56,7 +56,11 @@ fn echo(c: &mut Criterion) {
         bench_scenario(
             c,
             "io.echo",
-            &[("connections", connections), ("payload", 1024)],
+            &[
+                ("connections", connections),
+                ("payload", 1024),
+                ("pinned_cores", 0),
+            ],
             connections,
         );
     }

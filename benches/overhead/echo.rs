@@ -7,12 +7,17 @@
 //! server thread started afresh for each sample is scheduled sooner than a
 //! long-lived one (3x faster here under a load of 13 on 2 cores), which
 //! would compare the scheduler, not the harness.
+//!
+//! Both pin the client and the server the same way (`PINNED_CORES`): left
+//! to the scheduler, the two ends sometimes share a core and sometimes not,
+//! which changes a loopback round trip about threefold on a VM.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Mutex;
 use std::time::Instant;
 
+use concbench::model::placement::{Placement, pin_current};
 use concbench::scenario::Model;
 
 use crate::Pair;
@@ -20,6 +25,8 @@ use crate::Pair;
 const PAYLOAD: usize = 64;
 /// Requests per bare sample.
 const REQUESTS: u64 = 2000;
+/// 1: client and server share one core.
+const PINNED_CORES: u64 = 1;
 
 pub fn pair() -> Pair {
     Pair {
@@ -29,7 +36,11 @@ pub fn pair() -> Pair {
         scenario: "io.echo",
         variant: "thread_per_connection",
         model: Model::Thread,
-        params: &[("connections", 1), ("payload", PAYLOAD as u64)],
+        params: &[
+            ("connections", 1),
+            ("payload", PAYLOAD as u64),
+            ("pinned_cores", PINNED_CORES),
+        ],
     }
 }
 
@@ -49,7 +60,11 @@ fn connect() -> Bare {
     let (mut served, _) = listener.accept().expect("accept");
     client.set_nodelay(true).expect("nodelay");
     served.set_nodelay(true).expect("nodelay");
+    let server_cpu = placement().second;
     std::thread::spawn(move || {
+        if let Some(cpu) = server_cpu {
+            pin_current(cpu).expect("pinning the bare server");
+        }
         let mut buffer = vec![0u8; PAYLOAD];
         loop {
             let n = served.read(&mut buffer).expect("server read");
@@ -69,10 +84,15 @@ fn connect() -> Bare {
     }
 }
 
+fn placement() -> Placement {
+    Placement::new(PINNED_CORES).expect("enough CPUs for the pair")
+}
+
 /// ns per request of one bare sample of checked round trips.
 fn bare_sample() -> f64 {
     let mut guard = BARE.lock().expect("the bare connection");
     let bare = guard.get_or_insert_with(connect);
+    let _client_pinned = placement().pin_first().expect("pinning the bare client");
     let started = Instant::now();
     for _ in 0..REQUESTS {
         bare.serial += 1;

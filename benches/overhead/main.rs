@@ -10,6 +10,7 @@
 
 mod atomic;
 mod cpu;
+mod cpu_threads;
 mod echo;
 mod mutex;
 mod philosophers;
@@ -45,6 +46,7 @@ fn pairs() -> Vec<Pair> {
     vec![
         spawn::pair(),
         cpu::pair(),
+        cpu_threads::pair(),
         echo::pair(),
         sync::pair(),
         mutex::pair(),

@@ -137,6 +137,10 @@ impl Drop for Sampler {
 /// The sampler process's side: sample until stdin closes or `limit` passes,
 /// then print the timeline as JSON. Returns the exit code.
 pub fn run_sampler_process(interval: Duration, limit: Duration) -> i32 {
+    // Started from the point thread, which may be pinned: sample from
+    // wherever the scheduler finds room instead. Pinned is still correct,
+    // only costlier for the point, so a failure here is not one.
+    let _ = crate::model::placement::unpin_current();
     let (stop, stopped) = mpsc::channel();
     let reader = std::thread::Builder::new()
         .name("stdin-watch".into())

@@ -60,6 +60,12 @@ impl Placement {
     pub fn pin_first(&self) -> Result<PinGuard, String> {
         PinGuard::pin(self.first)
     }
+
+    /// Pin the calling thread as the second side (threads it starts and
+    /// children it forks inherit the pin); restored when the guard drops.
+    pub fn pin_second(&self) -> Result<PinGuard, String> {
+        PinGuard::pin(self.second)
+    }
 }
 
 /// The CPUs the calling thread may run on, in order.
@@ -78,6 +84,18 @@ pub fn pin_current(cpu: usize) -> nix::Result<()> {
     let mut set = CpuSet::new();
     set.set(cpu)?;
     sched_setaffinity(Pid::from_raw(0), &set)
+}
+
+/// Let the calling thread run on any CPU again (the kernel keeps only those
+/// the process's cpuset allows): for helper processes, such as the sampler,
+/// started from a pinned point thread, which would otherwise inherit its
+/// pin and compete with the point on that core.
+pub fn unpin_current() -> nix::Result<()> {
+    let mut every = CpuSet::new();
+    for cpu in 0..CpuSet::count() {
+        every.set(cpu)?;
+    }
+    sched_setaffinity(Pid::from_raw(0), &every)
 }
 
 /// A thread pinned for the life of a trial, unpinned again on drop.
@@ -127,6 +145,20 @@ mod tests {
             assert_eq!(allowed_cpus(), vec![placement.first.unwrap_or(0)]);
             drop(guard);
             assert_eq!(allowed_cpus(), before);
+        })
+        .join()
+        .expect("pinning thread");
+    }
+
+    #[test]
+    fn unpinning_gives_back_every_cpu_the_process_may_use() {
+        std::thread::spawn(|| {
+            let before = allowed_cpus();
+            pin_current(before[before.len() - 1]).expect("pin");
+            assert_eq!(allowed_cpus().len(), 1);
+            unpin_current().expect("unpin");
+            let after = allowed_cpus();
+            assert!(before.iter().all(|cpu| after.contains(cpu)), "{after:?}");
         })
         .join()
         .expect("pinning thread");

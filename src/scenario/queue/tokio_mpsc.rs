@@ -113,7 +113,11 @@ fn runtime(placement: Placement) -> anyhow::Result<tokio::runtime::Runtime> {
             // A worker left unpinned still runs correctly: only the figure's
             // placement label would be wrong, and the CPUs were checked at
             // plan time.
-            let _ = pin_current(if index.is_multiple_of(2) { first } else { second });
+            let _ = pin_current(if index.is_multiple_of(2) {
+                first
+            } else {
+                second
+            });
         });
     }
     builder.build().context("starting the tokio runtime")

@@ -1,7 +1,9 @@
 //! `io.echo`: a loopback TCP echo server (a thread per connection, tokio, or
 //! pre-forked processes sharing the listener) driven by N client connections
 //! doing checked request/response: requests/s, per-request latency, and the
-//! memory each connection costs.
+//! memory each connection costs. With `pinned_cores` the server (its threads,
+//! runtime workers or children) runs on one CPU and the clients on another,
+//! or all on one: loopback round trips change several-fold with placement.
 
 mod client;
 mod server;
@@ -12,6 +14,7 @@ use std::time::Instant;
 use anyhow::ensure;
 
 use crate::harness::latency::Recorder;
+use crate::model::placement::{PINNED_CORES, PinGuard, Placement};
 use crate::results::Latency;
 use crate::scenario::{
     Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
@@ -60,7 +63,7 @@ pub static ECHO: EchoScenario = EchoScenario {
                 summary: "one pre-forked process per connection, all accepting on the shared listener",
             },
         ],
-        params: &[CONNECTIONS, PAYLOAD],
+        params: &[CONNECTIONS, PAYLOAD, PINNED_CORES],
         throughput_vs: Some("connections"),
     },
 };
@@ -81,6 +84,7 @@ impl Scenario for EchoScenario {
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
         let connections = params.get("connections").map_err(|e| e.to_string())?;
         let what = format!("connections={connections}");
+        Placement::new(params.get("pinned_cores").map_err(|e| e.to_string())?)?;
         // Both ends of each connection live here, except under prefork,
         // where the server ends live in the children.
         let fds_here = match model {
@@ -109,6 +113,9 @@ struct EchoTrial {
     baseline_rss: u64,
     setup_rss: u64,
     children_private: u64,
+    /// Keeps the clients (the point's thread and the threads it starts) on
+    /// the placement's first CPU until the point ends.
+    _clients_pinned: PinGuard,
 }
 
 impl EchoTrial {
@@ -118,6 +125,11 @@ impl EchoTrial {
         let connections = context.params.get("connections")?;
         let payload = context.params.get("payload")? as usize;
         let threads = super::cores().min(connections as usize);
+        let placement =
+            Placement::new(context.params.get("pinned_cores")?).map_err(anyhow::Error::msg)?;
+        // Everything the server starts from here (handler threads, runtime
+        // workers, forked children) inherits this thread's CPU.
+        let server_pinned = placement.pin_second().map_err(anyhow::Error::msg)?;
         // What a connection costs is measured from here: the server is
         // running (runtime built, children forked) and the clients'
         // latency histograms are allocated and touched.
@@ -132,6 +144,8 @@ impl EchoTrial {
             streams.push(server.connect()?);
         }
         server.wait_ready()?;
+        drop(server_pinned);
+        let clients_pinned = placement.pin_first().map_err(anyhow::Error::msg)?;
         let mut clients = Clients::new(streams, payload, recorders, context.cancel.clone())?;
         clients.run(1)?;
         Ok(EchoTrial {
@@ -143,6 +157,7 @@ impl EchoTrial {
             payload: payload as u64,
             rounds: 1,
             baseline_rss,
+            _clients_pinned: clients_pinned,
         })
     }
 }
@@ -232,7 +247,20 @@ mod tests {
     use crate::scenario::CancelToken;
 
     fn context(variant: &'static str, model: Model, connections: u64) -> TrialContext {
-        let params = [("connections", connections), ("payload", 100)];
+        pinned_context(variant, model, connections, 0)
+    }
+
+    fn pinned_context(
+        variant: &'static str,
+        model: Model,
+        connections: u64,
+        pinned_cores: u64,
+    ) -> TrialContext {
+        let params = [
+            ("connections", connections),
+            ("payload", 100),
+            ("pinned_cores", pinned_cores),
+        ];
         TrialContext {
             variant,
             model,
@@ -261,6 +289,30 @@ mod tests {
                 let latency = trial.latency().expect("latencies were recorded");
                 assert_eq!(latency.count, 3 * connections, "{variant}");
             }
+        }
+    }
+
+    #[test]
+    fn pinned_clients_stay_on_their_cpu_until_the_point_ends() {
+        let cpus = crate::model::placement::allowed_cpus();
+        let pinned = if cpus.len() >= 2 { 2 } else { 1 };
+        for (variant, model) in [
+            ("thread_per_connection", Model::Thread),
+            ("tokio", Model::Async),
+            ("prefork", Model::Process),
+        ] {
+            let cpus = cpus.clone();
+            std::thread::spawn(move || {
+                let context = pinned_context(variant, model, 2, pinned);
+                let mut trial = ECHO.build(&context).expect(variant);
+                assert_eq!(crate::model::placement::allowed_cpus(), [cpus[0]]);
+                trial.run(2).expect("two rounds");
+                trial.verify().expect(variant);
+                drop(trial);
+                assert_eq!(crate::model::placement::allowed_cpus(), cpus, "unpinned");
+            })
+            .join()
+            .expect(variant);
         }
     }
 
