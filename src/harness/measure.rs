@@ -60,9 +60,9 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     let wall_ns = began.elapsed().as_nanos() as u64;
     let utilisation = sampler.stop()?;
     let resources = snapshot.delta_to_now(wall_ns);
-    // Reaped after the snapshot: the sampler's CPU is reported on its own,
-    // never mixed into the point's children.
-    sampler.reap();
+    // Kept for the next point, never reaped during one: the sampler's CPU
+    // is reported on its own, never mixed into the point's children.
+    sampler.release();
 
     trial.verify().context("verification failed")?;
     let summary = summarise(&samples);

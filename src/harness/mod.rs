@@ -7,6 +7,7 @@ pub mod measure;
 pub mod relative;
 pub mod resources;
 pub mod sampler;
+pub mod sampling;
 pub mod stats;
 pub mod watchdog;
 

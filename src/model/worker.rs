@@ -20,13 +20,12 @@ pub enum WorkerTask {
         #[arg(long)]
         ms: u64,
     },
-    /// Sample per-core utilisation until stdin closes (or `limit_ms` passes)
-    /// and print the timeline as JSON: the harness's sampler.
+    /// The harness's sampler: on `start <limit_ms>` on stdin sample per-core
+    /// utilisation until `stop` (or the limit), then print the timeline as
+    /// one JSON line; repeat until stdin ends.
     Sample {
         #[arg(long)]
         interval_ms: u64,
-        #[arg(long)]
-        limit_ms: u64,
     },
     /// Compute chunks `first..first + count` of the cpu family's work and
     /// print their tally (`digest hits chunks`): the `process` model's child.
@@ -52,15 +51,10 @@ impl WorkerTask {
         let words: Vec<String> = match self {
             WorkerTask::Noop => vec!["noop".into()],
             WorkerTask::Sleep { ms } => vec!["sleep".into(), "--ms".into(), ms.to_string()],
-            WorkerTask::Sample {
-                interval_ms,
-                limit_ms,
-            } => vec![
+            WorkerTask::Sample { interval_ms } => vec![
                 "sample".into(),
                 "--interval-ms".into(),
                 interval_ms.to_string(),
-                "--limit-ms".into(),
-                limit_ms.to_string(),
             ],
             WorkerTask::Cpu {
                 first,
@@ -90,13 +84,9 @@ impl WorkerTask {
                 std::thread::sleep(Duration::from_millis(*ms));
                 0
             }
-            WorkerTask::Sample {
-                interval_ms,
-                limit_ms,
-            } => crate::harness::sampler::run_sampler_process(
-                Duration::from_millis(*interval_ms),
-                Duration::from_millis(*limit_ms),
-            ),
+            WorkerTask::Sample { interval_ms } => {
+                crate::harness::sampler::run_sampler_process(Duration::from_millis(*interval_ms))
+            }
             WorkerTask::Cpu {
                 first,
                 count,

@@ -15,6 +15,7 @@ mod pattern_family;
 mod queue_family;
 mod report_command;
 mod run_command;
+mod sampler;
 mod support;
 mod switch_family;
 mod sync_family;
