@@ -25,6 +25,7 @@ pub fn install() -> anyhow::Result<()> {
                     // Asked twice: stop now.
                     crate::model::group::kill_current();
                     crate::model::scratch::remove_all();
+                    crate::harness::sampler::shutdown();
                     std::process::exit(128 + signal);
                 }
             }

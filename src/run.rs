@@ -73,6 +73,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
     // shared-memory names) goes now, before anything can fail.
     crate::model::scratch::remove_all();
+    crate::harness::sampler::shutdown();
     let results = results?;
 
     let mut header = header;

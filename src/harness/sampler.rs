@@ -67,6 +67,31 @@ impl SamplerProcess {
 
 /// The sampler between points, ready for the next one.
 static IDLE: Mutex<Option<SamplerProcess>> = Mutex::new(None);
+/// The samplers of points being measured, by pid (a timed-out or
+/// interrupted point may never give its back).
+static ACTIVE: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+fn set_active(pid: u32, active: bool) {
+    let mut pids = ACTIVE.lock().unwrap_or_else(|e| e.into_inner());
+    pids.retain(|&p| p != pid);
+    if active {
+        pids.push(pid);
+    }
+}
+
+/// End every sampler process of this run, idle or still in an abandoned
+/// point, and reap them: called when the run ends, however it ends.
+pub fn shutdown() {
+    if let Some(process) = IDLE.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        process.kill();
+    }
+    let active = std::mem::take(&mut *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()));
+    for pid in active {
+        let pid = nix::unistd::Pid::from_raw(pid as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        let _ = nix::sys::wait::waitpid(pid, None);
+    }
+}
 
 /// The sampler while one point is measured; `stop` returns its timeline.
 pub struct Sampler {
@@ -91,6 +116,7 @@ impl Sampler {
         }
         if let Some(mut process) = reusable {
             if process.send(&start).is_ok() {
+                set_active(process.child.id(), true);
                 return Ok(Sampler {
                     process: Some(process),
                 });
@@ -102,6 +128,7 @@ impl Sampler {
         process
             .send(&start)
             .context("telling the sampler process to start")?;
+        set_active(process.child.id(), true);
         Ok(Sampler {
             process: Some(process),
         })
@@ -133,6 +160,7 @@ impl Sampler {
         let Some(process) = self.process.take() else {
             return;
         };
+        set_active(process.child.id(), false);
         let mut idle = IDLE.lock().unwrap_or_else(|e| e.into_inner());
         match idle.as_ref() {
             // A point abandoned earlier released its own late: keep one.
@@ -147,6 +175,7 @@ impl Drop for Sampler {
         // Dropped without `release` (a failed sample): the process is in the
         // middle of a timeline, so it goes.
         if let Some(process) = self.process.take() {
+            set_active(process.child.id(), false);
             process.kill();
         }
     }

@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
+use nix::sys::prctl::set_pdeathsig;
+use nix::sys::signal::Signal;
 use nix::sys::time::TimeSpec;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::time::{ClockId, ClockNanosleepFlags, clock_gettime, clock_nanosleep};
-use nix::unistd::{ForkResult, Pid, fork};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 
 /// A `u64` counter in an anonymous shared mapping: forked children see the
 /// same memory, so each can prove it ran by bumping it.
@@ -69,15 +71,21 @@ pub fn fork_child(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
     Ok(child)
 }
 
-/// `fork_child` without joining the point's group.
+/// `fork_child` without joining the point's group. The child is killed if
+/// the thread that forked it ends first (PR_SET_PDEATHSIG), so a `kill -9`
+/// of concbench leaves no forked child behind.
 pub(crate) fn fork_child_raw(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
+    let parent = getpid();
     // SAFETY: in the child only `child_work` runs, and callers keep it to
     // async-signal-safe operations; the child then calls `_exit`, which runs
     // no destructors, atexit handlers or stdio flushes of the parent's state.
     match unsafe { fork() }.context("fork")? {
         ForkResult::Parent { child } => Ok(child),
         ForkResult::Child => {
-            let code = child_work();
+            // Two system calls, both async-signal-safe. A parent that died
+            // before the first would never send the signal: leave now.
+            let orphaned = set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent;
+            let code = if orphaned { 1 } else { child_work() };
             // SAFETY: `_exit` is async-signal-safe and never returns.
             unsafe { nix::libc::_exit(code) }
         }

@@ -217,3 +217,24 @@ fn after_kill_9_the_streamed_results_still_make_a_report() {
         "no point is invented"
     );
 }
+
+#[test]
+fn after_kill_9_no_forked_child_is_left_behind() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 5, sleep_ms = 60000 }}\n"
+    );
+    let mut child = start_run(&scratch, &suite, None);
+    let pid = child.id();
+    wait_for("the forked sleepers", Duration::from_secs(30), || {
+        children_of(pid).len() >= 5
+    });
+    let sleepers = children_of(pid);
+    child.kill().expect("SIGKILL sent");
+    child.wait().expect("reaped");
+    wait_for(
+        "the sleepers to die with their parent",
+        Duration::from_secs(10),
+        || sleepers.iter().all(|(p, s)| !still_there(*p, s)),
+    );
+}
