@@ -42,12 +42,13 @@ pub fn chart(
     } else {
         format!("time per {unit}")
     };
-    let legend_rows = lines.len().div_ceil(LEGEND_COLUMNS) as u32 + u32::from(throughput);
+    let labels: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
+    let columns = legend_columns(&labels);
+    let legend_rows = lines.len().div_ceil(columns) as u32 + u32::from(throughput);
     let height = 360 + 20 * legend_rows + 10;
     svg(WIDTH, height, |root| {
         let (upper, legend_area) = root.split_vertically(360);
-        let labels: Vec<&str> = lines.iter().map(|(l, _)| l.as_str()).collect();
-        legend(&legend_area, &labels, throughput)?;
+        legend(&legend_area, &labels, columns, throughput)?;
         let (main, side) = if throughput {
             upper.split_horizontally(WIDTH * 7 / 10)
         } else {
@@ -61,11 +62,25 @@ pub fn chart(
                 .y_label_area_size(78)
                 .build_cartesian_2d(xs, ys)
                 .map_err(chart_error)?;
+            // Swept values are whole numbers: a few of them (0, 1, 2
+            // pinned cores) get one tick each and no fractions between.
+            let few = !x.log && x.hi - x.lo <= 10.0;
             chart
                 .configure_mesh()
                 .x_desc(log_label(&scaling.param, x.log))
                 .y_desc(log_label(&y_desc, y.log))
-                .x_label_formatter(&|v| format_count(*v))
+                .x_labels(if few {
+                    (x.hi - x.lo).ceil() as usize + 1
+                } else {
+                    10
+                })
+                .x_label_formatter(&|v| {
+                    if few && v.fract().abs() > 1e-9 {
+                        String::new()
+                    } else {
+                        format_count(*v)
+                    }
+                })
                 .y_label_formatter(&|v| {
                     if throughput {
                         format_count(*v)
@@ -142,20 +157,34 @@ where
     Ok(())
 }
 
-const LEGEND_COLUMNS: usize = 3;
+/// Width the key may use, and about how wide a 12 px character is.
+const LEGEND_WIDTH: usize = WIDTH as usize - 90;
+const LEGEND_CHAR_PX: usize = 7;
+
+/// Three columns of key when the labels fit, else two, else one, so that a
+/// long label never runs into the next.
+fn legend_columns(labels: &[&str]) -> usize {
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let needed = 28 + LEGEND_CHAR_PX * longest;
+    (1..=3)
+        .rev()
+        .find(|columns| LEGEND_WIDTH / columns >= needed)
+        .unwrap_or(1)
+}
 
 /// The key under the chart, in columns, so it never covers a line.
 fn legend(
     area: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     labels: &[&str],
+    columns: usize,
     throughput: bool,
 ) -> anyhow::Result<()> {
-    let column_width = (WIDTH as i32 - 90) / LEGEND_COLUMNS as i32;
+    let column_width = (LEGEND_WIDTH / columns) as i32;
     let style = (FONT, 12).into_font();
     for (index, label) in labels.iter().enumerate() {
         let (x, y) = (
-            80 + column_width * (index % LEGEND_COLUMNS) as i32,
-            8 + 20 * (index / LEGEND_COLUMNS) as i32,
+            80 + column_width * (index % columns) as i32,
+            8 + 20 * (index / columns) as i32,
         );
         area.draw(&PathElement::new(
             vec![(x, y), (x + 22, y)],
@@ -170,7 +199,7 @@ fn legend(
         .map_err(chart_error)?;
     }
     if throughput {
-        let y = 8 + 20 * labels.len().div_ceil(LEGEND_COLUMNS) as i32;
+        let y = 8 + 20 * labels.len().div_ceil(columns) as i32;
         let dashes: Vec<PathElement<(i32, i32)>> = (0..3)
             .map(|d| {
                 PathElement::new(
@@ -277,4 +306,19 @@ pub fn mean_busy(point: &PointResult) -> Option<f64> {
     let values: Vec<f32> = timeline.per_core.iter().flatten().copied().collect();
     (!values.is_empty())
         .then(|| values.iter().map(|v| f64::from(*v)).sum::<f64>() / values.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_legend_labels_get_fewer_columns() {
+        assert_eq!(legend_columns(&["std_thread/thread", "rayon/pool"]), 3);
+        let medium = "thread_per_connection/thread payload=64";
+        assert_eq!(legend_columns(&[medium, "tokio/async"]), 2);
+        let long = "crossbeam_bounded/thread consumers=1 producers=1 payload=8";
+        assert_eq!(legend_columns(&[long]), 1);
+        assert_eq!(legend_columns(&[]), 3);
+    }
 }
