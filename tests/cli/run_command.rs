@@ -141,19 +141,15 @@ fn the_worker_subcommand_is_the_child_side_of_process_models() {
     let scratch = Scratch::new();
     scratch.concbench(&["worker", "noop"]).assert().code(0);
     let output = scratch
-        .concbench(&[
-            "worker",
-            "sample",
-            "--interval-ms",
-            "10",
-            "--limit-ms",
-            "5000",
-        ])
-        .write_stdin("")
+        .concbench(&["worker", "sample", "--interval-ms", "10"])
+        .write_stdin("start 5000\nstop\nstart 5000\nstop\n")
         .output()
         .expect("the sampler runs");
     assert!(output.status.success());
-    let timeline: Value = serde_json::from_slice(&output.stdout).expect("the sampler prints JSON");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "one timeline per start/stop: {stdout}");
+    let timeline: Value = serde_json::from_str(lines[0]).expect("the sampler prints JSON");
     assert!(
         timeline["per_core"]
             .as_array()
