@@ -19,9 +19,9 @@ use concbench::scenario::Model;
 use crate::Pair;
 
 const CAPACITY: u64 = 1024;
-const MESSAGES: u64 = 10_000;
+const MESSAGES: u64 = 50_000;
 /// Rounds in one bare sample: about as long as one harness sample.
-const ROUNDS: u64 = 20;
+const ROUNDS: u64 = 4;
 const MIX: u64 = 0xD6E8_FEB8_6659_FD93;
 /// 1: producer and consumer share one core.
 const PINNED_CORES: u64 = 1;
