@@ -35,7 +35,12 @@ fn bench_scenario(c: &mut Criterion, id: &str, threads: &[u64], extra: &[(&str, 
     for &k in threads {
         group.throughput(criterion::Throughput::Elements(k * OPS));
         for variant in scenario.info().variants {
-            let mut params = vec![("threads", k), ("cs_ns", 0), ("ops", OPS)];
+            let mut params = vec![
+                ("threads", k),
+                ("cs_ns", 0),
+                ("ops", OPS),
+                ("pinned_cores", 0),
+            ];
             params.extend_from_slice(extra);
             let mut trial = scenario
                 .build(&context(variant.name, &params))

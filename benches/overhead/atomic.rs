@@ -7,11 +7,15 @@
 //! (With a fixed N per thread instead, the thread that wins more often
 //! finishes first and the other does its rest uncontended, several times
 //! faster: the scenario then measured 1.3-1.4 x the bare loop on a loaded
-//! 2-core VM, a difference of workload, not of harness.)
+//! 2-core VM, a difference of workload, not of harness.) Both pin the two
+//! threads to two different CPUs (`PINNED_CORES`): unpinned, they sometimes
+//! share a core and take turns uncontended, which changes the figure several
+//! times over.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
+use concbench::model::placement::{Placement, cpu_of_worker, pin_current};
 use concbench::scenario::Model;
 use crossbeam::utils::{Backoff, CachePadded};
 
@@ -20,6 +24,8 @@ use crate::Pair;
 /// Increments per bare sample, all threads together.
 const BUDGET: u64 = 1_000_000;
 const THREADS: u64 = 2;
+/// 2: the two threads on two different CPUs, contending for real.
+const PINNED_CORES: u64 = 2;
 
 pub fn pair() -> Pair {
     Pair {
@@ -29,7 +35,12 @@ pub fn pair() -> Pair {
         scenario: "lock.counter",
         variant: "atomic",
         model: Model::Thread,
-        params: &[("threads", THREADS), ("cs_ns", 0), ("ops", 10_000)],
+        params: &[
+            ("threads", THREADS),
+            ("cs_ns", 0),
+            ("ops", 10_000),
+            ("pinned_cores", PINNED_CORES),
+        ],
     }
 }
 
@@ -38,11 +49,16 @@ pub fn pair() -> Pair {
 fn bare_sample() -> f64 {
     let counter = CachePadded::new(AtomicU64::new(0));
     let arrived = CachePadded::new(AtomicUsize::new(0));
+    let placement = Placement::new(PINNED_CORES).expect("enough CPUs for the pair");
     let runs: Vec<(u64, Instant, Instant)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..THREADS)
-            .map(|_| {
-                scope.spawn(|| {
-                    start_line(&arrived);
+        let threads: Vec<_> = (0..THREADS as usize)
+            .map(|index| {
+                let (counter, arrived) = (&counter, &arrived);
+                scope.spawn(move || {
+                    if let Some(cpu) = cpu_of_worker(placement, index) {
+                        pin_current(cpu).expect("pinning a bare thread");
+                    }
+                    start_line(arrived);
                     let began = Instant::now();
                     let mut mine = 0u64;
                     while counter.fetch_add(1, Ordering::Relaxed) < BUDGET {

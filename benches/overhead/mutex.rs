@@ -23,7 +23,12 @@ pub fn pair() -> Pair {
         scenario: "lock.counter",
         variant: "std_mutex",
         model: Model::Thread,
-        params: &[("threads", 1), ("cs_ns", 0), ("ops", 10_000)],
+        params: &[
+            ("threads", 1),
+            ("cs_ns", 0),
+            ("ops", 10_000),
+            ("pinned_cores", 0),
+        ],
     }
 }
 

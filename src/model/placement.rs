@@ -86,6 +86,42 @@ pub fn pin_current(cpu: usize) -> nix::Result<()> {
     sched_setaffinity(Pid::from_raw(0), &set)
 }
 
+/// Start a thread that pins itself to `cpu` (if any) before `body` runs,
+/// and wait until it has: returns its handle and kernel thread id, or why
+/// the pin failed (the thread then ends without running `body`).
+pub fn spawn_pinned(
+    builder: std::thread::Builder,
+    cpu: Option<usize>,
+    body: impl FnOnce() + Send + 'static,
+) -> anyhow::Result<(std::thread::JoinHandle<()>, Pid)> {
+    let (pinned_tx, pinned_rx) = std::sync::mpsc::sync_channel(1);
+    let handle = builder.spawn(move || {
+        let pinned = cpu.map_or(Ok(()), pin_current);
+        let ok = pinned.is_ok();
+        let _ = pinned_tx.send(pinned.map(|()| nix::unistd::gettid()));
+        if ok {
+            body();
+        }
+    })?;
+    match pinned_rx.recv() {
+        Ok(Ok(thread_id)) => Ok((handle, thread_id)),
+        Ok(Err(errno)) => {
+            anyhow::bail!("pinning a thread to CPU {cpu:?}: sched_setaffinity: {errno}")
+        }
+        Err(_) => anyhow::bail!("a thread ended before it was pinned"),
+    }
+}
+
+/// The CPU worker `index` of a crew runs on: all on the first CPU, or
+/// alternately on the first and second (`None`: unpinned).
+pub fn cpu_of_worker(placement: Placement, index: usize) -> Option<usize> {
+    if index.is_multiple_of(2) {
+        placement.first
+    } else {
+        placement.second
+    }
+}
+
 /// Let the calling thread run on any CPU again (the kernel keeps only those
 /// the process's cpuset allows): for helper processes, such as the sampler,
 /// started from a pinned point thread, which would otherwise inherit its
@@ -148,6 +184,29 @@ mod tests {
         })
         .join()
         .expect("pinning thread");
+    }
+
+    #[test]
+    fn crew_workers_alternate_between_the_two_cpus() {
+        let two = Placement {
+            first: Some(3),
+            second: Some(5),
+        };
+        let placed: Vec<Option<usize>> = (0..4).map(|i| cpu_of_worker(two, i)).collect();
+        assert_eq!(placed, [Some(3), Some(5), Some(3), Some(5)]);
+        assert_eq!(cpu_of_worker(Placement::UNPINNED, 1), None);
+    }
+
+    #[test]
+    fn a_pinned_thread_runs_where_it_was_put() {
+        let cpu = *allowed_cpus().last().expect("a CPU");
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+        let (handle, _) = spawn_pinned(std::thread::Builder::new(), Some(cpu), move || {
+            let _ = seen_tx.send(allowed_cpus());
+        })
+        .expect("spawns");
+        handle.join().expect("joins");
+        assert_eq!(seen_rx.recv().expect("reported"), [cpu]);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! operations, they meet at a start line (spinning, then yielding) so that
 //! all begin together, and the batch is timed from the first thread's start
 //! to the last thread's finish. Thread start-up and the wake-ups of the gate
-//! stay outside the timing, as they do in a bare loop. The workers run one
+//! stay outside the timing, as they do in a bare loop. With `pinned_cores`
+//! the threads run all on one CPU or alternately on two. The workers run one
 //! generic `Workload`, so the per-operation loop is monomorphised for each
 //! lock type.
 
@@ -18,6 +19,7 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::work::SEED;
 use crate::harness::latency::Recorder;
+use crate::model::placement::{Placement, cpu_of_worker, spawn_pinned};
 use crate::scenario::CancelToken;
 
 /// What one thread did, kept across batches; only that thread touches it
@@ -140,8 +142,14 @@ pub struct Crew<W: Workload> {
 }
 
 impl<W: Workload> Crew<W> {
-    /// Start the threads (untimed). On failure the ones started are stopped.
-    pub fn start(work: W, threads: usize, cancel: CancelToken) -> anyhow::Result<Self> {
+    /// Start the threads (untimed), each pinned as `placement` says for its
+    /// index. On failure the ones started are stopped.
+    pub fn start(
+        work: W,
+        threads: usize,
+        cancel: CancelToken,
+        placement: Placement,
+    ) -> anyhow::Result<Self> {
         let shared = Arc::new(Shared {
             work,
             gate: Mutex::new(Gate {
@@ -164,9 +172,9 @@ impl<W: Workload> Crew<W> {
         };
         for index in 0..threads {
             let shared = Arc::clone(&crew.shared);
-            let handle = std::thread::Builder::new()
-                .name(format!("lock-worker-{index}"))
-                .spawn(move || worker(&shared, index))
+            let builder = std::thread::Builder::new().name(format!("lock-worker-{index}"));
+            let cpu = cpu_of_worker(placement, index);
+            let (handle, _) = spawn_pinned(builder, cpu, move || worker(&shared, index))
                 .with_context(|| format!("starting lock worker thread {index} of {threads}"))?;
             crew.handles.push(handle);
         }
@@ -320,7 +328,13 @@ mod tests {
 
     #[test]
     fn every_batch_is_shared_out_and_counted() {
-        let crew = Crew::start(take(usize::MAX), 3, CancelToken::default()).expect("starts");
+        let crew = Crew::start(
+            take(usize::MAX),
+            3,
+            CancelToken::default(),
+            Placement::UNPINNED,
+        )
+        .expect("starts");
         for _ in 0..5 {
             crew.batch(1000).expect("a batch");
         }
@@ -350,7 +364,8 @@ mod tests {
 
     #[test]
     fn a_panicking_worker_fails_the_batch_without_hanging() {
-        let crew = Crew::start(take(1), 2, CancelToken::default()).expect("starts");
+        let crew =
+            Crew::start(take(1), 2, CancelToken::default(), Placement::UNPINNED).expect("starts");
         let error = crew.batch(10).expect_err("thread 1 panics");
         assert!(
             error.to_string().contains("panics become failures"),

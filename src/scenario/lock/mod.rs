@@ -49,6 +49,8 @@ use std::cell::Cell;
 use anyhow::bail;
 use nix::sys::resource::{Resource, getrlimit};
 
+use crate::model::placement::{PINNED_CORES, Placement};
+
 use super::{
     Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
@@ -145,7 +147,7 @@ pub static COUNTER: LockScenario = LockScenario {
         summary: "threads increment one shared counter under a lock, atomically or sharded, with work inside",
         unit: "operation",
         variants: COUNTER_VARIANTS,
-        params: &[THREADS, CS_NS, OPS],
+        params: &[THREADS, CS_NS, OPS, PINNED_CORES],
         throughput_vs: Some("threads"),
     },
 };
@@ -158,7 +160,7 @@ pub static RWLOCK: LockScenario = LockScenario {
         summary: "threads read (read_pct%) or write one small board behind a read-write lock",
         unit: "operation",
         variants: RWLOCK_VARIANTS,
-        params: &[THREADS, READ_PCT, CS_NS, OPS],
+        params: &[THREADS, READ_PCT, CS_NS, OPS, PINNED_CORES],
         throughput_vs: Some("threads"),
     },
 };
@@ -237,6 +239,8 @@ impl Scenario for LockScenario {
             threads: context.params.get("threads")?,
             ops: context.params.get("ops")?,
             shape: Shape::for_cs_ns(context.params.get("cs_ns")?),
+            placement: Placement::new(context.params.get("pinned_cores")?)
+                .map_err(anyhow::Error::msg)?,
         };
         if self.info.id == RWLOCK.info.id {
             build_rwlock(setup, context)
@@ -246,6 +250,7 @@ impl Scenario for LockScenario {
     }
 
     fn check_limits(&self, _model: Model, params: &Params) -> Result<(), String> {
+        Placement::new(params.get("pinned_cores").map_err(|e| e.to_string())?)?;
         let threads = params.get("threads").map_err(|e| e.to_string())?;
         match getrlimit(Resource::RLIMIT_NPROC) {
             Ok((soft, _)) if soft != nix::libc::RLIM_INFINITY && threads >= soft => Err(format!(

@@ -9,14 +9,19 @@ use super::rwlock::{Board, RwWork};
 use super::spin::SpinLock;
 use super::work::Shape;
 use super::{COUNTER, LockScenario, RWLOCK};
+use crate::model::placement::Placement;
 use crate::results::Resources;
 use crate::scenario::{CancelToken, Measured, Params, Progress, Scenario, TrialContext};
 
+/// A trial context; `pinned_cores` is 0 unless `params` says otherwise.
 fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
+    let mut params: std::collections::BTreeMap<String, u64> =
+        params.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    params.entry("pinned_cores".into()).or_insert(0);
     TrialContext {
         variant,
         model: crate::scenario::Model::Thread,
-        params: Params(params.iter().map(|(k, v)| (k.to_string(), *v)).collect()),
+        params: Params(params),
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: std::path::PathBuf::from("unused"),
@@ -93,7 +98,8 @@ fn every_rwlock_variant_does_and_proves_its_reads_and_writes() {
 /// Two batches of 500 on 2 threads verify as 1000 operations, and fail as
 /// 1001 (an operation that did not happen) with `needle` in the message.
 fn books_balance_only_when_true<W: Workload>(work: W, needle: &str) {
-    let crew = Crew::start(work, 2, CancelToken::default()).expect("threads start");
+    let crew =
+        Crew::start(work, 2, CancelToken::default(), Placement::UNPINNED).expect("threads start");
     crew.batch(500).expect("batch");
     crew.batch(500).expect("batch");
     let guards = crew.tallies();
@@ -143,7 +149,7 @@ fn verification_catches_missing_operations_in_every_workload() {
 fn a_cancelled_point_stops_with_an_error() {
     let cancel = CancelToken::default();
     let work = LockedCounter::<parking_lot::Mutex<State>>::new(Shape::for_cs_ns(0));
-    let crew = Crew::start(work, 2, cancel.clone()).expect("threads start");
+    let crew = Crew::start(work, 2, cancel.clone(), Placement::UNPINNED).expect("threads start");
     cancel.cancel();
     let error = crew.batch(1_000_000).expect_err("cancelled");
     assert!(error.to_string().contains("cancelled"), "{error}");
@@ -154,4 +160,27 @@ fn an_unknown_variant_is_an_error_not_a_panic() {
     let context = context("green", &[("threads", 1), ("cs_ns", 0), ("ops", 1)]);
     let error = COUNTER.build(&context).err().expect("refused");
     assert!(error.to_string().contains("no variant `green`"), "{error}");
+}
+
+#[test]
+fn pinned_threads_still_count_every_operation() {
+    let cpus = crate::model::placement::allowed_cpus();
+    let pinned = if cpus.len() >= 2 { 2 } else { 1 };
+    for variant in COUNTER.info.variants {
+        let params = [
+            ("threads", 3),
+            ("cs_ns", 0),
+            ("ops", 300),
+            ("pinned_cores", pinned),
+        ];
+        measure_point(&COUNTER, variant.name, &params);
+    }
+    let params = [
+        ("threads", 2),
+        ("read_pct", 50),
+        ("cs_ns", 0),
+        ("ops", 300),
+        ("pinned_cores", pinned),
+    ];
+    measure_point(&RWLOCK, "std_rwlock", &params);
 }

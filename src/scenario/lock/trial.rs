@@ -12,6 +12,7 @@ use super::crew::{Crew, Tally, Workload};
 use super::fairness::Fairness;
 use super::work::Shape;
 use crate::harness::latency::Recorder;
+use crate::model::placement::Placement;
 use crate::results::Latency;
 use crate::scenario::{CancelToken, Measured, Sample, Trial};
 
@@ -22,6 +23,8 @@ pub struct Setup {
     /// Operations per thread per round.
     pub ops: u64,
     pub shape: Shape,
+    /// Where the threads run (`pinned_cores`).
+    pub placement: Placement,
 }
 
 pub struct LockTrial<W: Workload> {
@@ -37,7 +40,7 @@ impl<W: Workload> LockTrial<W> {
     /// Start the threads for `work` (untimed).
     pub fn start(work: W, setup: Setup, cancel: CancelToken) -> anyhow::Result<Self> {
         Ok(LockTrial {
-            crew: Crew::start(work, setup.threads as usize, cancel)?,
+            crew: Crew::start(work, setup.threads as usize, cancel, setup.placement)?,
             setup,
             ops_done: 0,
             batches: 0,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::model::placement::{Placement, pin_current};
+use crate::model::placement::{Placement, spawn_pinned};
 use crate::scenario::CancelToken;
 
 /// How often a trial waiting for a round looks at its cancel token.
@@ -167,27 +167,12 @@ impl Crew {
             Side::Producer => self.placement.first,
             Side::Consumer => self.placement.second,
         };
-        let (pinned_tx, pinned_rx) = std::sync::mpsc::sync_channel(1);
-        let handle = std::thread::Builder::new()
-            .name(name.clone())
-            .spawn(move || {
-                let pinned = cpu.map_or(Ok(()), pin_current);
-                let ok = pinned.is_ok();
-                let _ = pinned_tx.send(pinned.map(|()| nix::unistd::gettid()));
-                if ok {
-                    body();
-                }
-            })
-            .context("starting a queue worker thread")?;
+        let builder = std::thread::Builder::new().name(name.clone());
+        let (handle, thread_id) =
+            spawn_pinned(builder, cpu, body).with_context(|| format!("starting {name}"))?;
         self.threads.push(handle);
-        match pinned_rx.recv() {
-            Ok(Ok(thread_id)) => {
-                self.thread_ids.push((side, thread_id));
-                Ok(())
-            }
-            Ok(Err(errno)) => bail!("pinning {name} to CPU {cpu:?}: sched_setaffinity: {errno}"),
-            Err(_) => bail!("{name} ended before it was pinned"),
-        }
+        self.thread_ids.push((side, thread_id));
+        Ok(())
     }
 
     /// Each worker thread's side and kernel thread id (the tests check

@@ -16,7 +16,7 @@ use super::crew::{Crew, Gate};
 use super::message::{Message, Shape};
 use super::trial::{Common, QueueTrial, TallySlot, return_tally, take_tally};
 use super::variants::Closed;
-use crate::model::placement::{Placement, pin_current};
+use crate::model::placement::{Placement, cpu_of_worker, pin_current};
 
 /// A producer's end, awaited.
 pub trait AsyncSender<T>: Send + 'static {
@@ -106,18 +106,16 @@ fn runtime(placement: Placement) -> anyhow::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.worker_threads(cores).thread_name("queue-tokio");
-    if let (Some(first), Some(second)) = (placement.first, placement.second) {
+    if placement != Placement::UNPINNED {
         let started = std::sync::atomic::AtomicUsize::new(0);
         builder.on_thread_start(move || {
             let index = started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // A worker left unpinned still runs correctly: only the figure's
             // placement label would be wrong, and the CPUs were checked at
             // plan time.
-            let _ = pin_current(if index.is_multiple_of(2) {
-                first
-            } else {
-                second
-            });
+            if let Some(cpu) = cpu_of_worker(placement, index) {
+                let _ = pin_current(cpu);
+            }
         });
     }
     builder.build().context("starting the tokio runtime")
