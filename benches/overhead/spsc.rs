@@ -1,16 +1,23 @@
-//! Pair: a bare crossbeam bounded SPSC loop between two long-lived threads
-//! (checking, as the scenario does, that each message arrived once and
-//! intact) vs `queue.bounded/crossbeam_bounded` with one producer and one
-//! consumer, the same capacity, payload and messages per round. Both sides
-//! start their threads outside the timing and release them round by round,
-//! so the ratio is what the scenario's loop (origin tag, sampled timestamps,
-//! round gate) and the harness add to the hand-offs. Both pin the producer
-//! and the consumer the same way (`PINNED_CORES`): unpinned, the scheduler
-//! sometimes shares one core between them and sometimes not, which moves
-//! the figure twofold from sample to sample.
+//! Pair: a bare crossbeam bounded SPSC loop between two threads (checking,
+//! as the scenario does, that each message arrived once and intact) vs
+//! `queue.bounded/crossbeam_bounded` with one producer and one consumer, the
+//! same capacity, payload and messages per round. Both sides start their
+//! threads outside the timing and release them round by round, so the ratio
+//! is what the scenario's loop (origin tag, sampled timestamps, round gate)
+//! and the harness add to the hand-offs. Both pin the producer and the
+//! consumer the same way (`PINNED_CORES`): unpinned, the scheduler sometimes
+//! shares one core between them and sometimes not, which moves the figure
+//! twofold from sample to sample.
+//!
+//! Each bare sample gets a fresh channel and fresh threads (started and
+//! warmed untimed), as each harness point does: the speed varies from one
+//! channel and thread pair to the next (36-49 ns between the points of one
+//! run on the 2-vCPU VM), and one long-lived bare pipe measured a single
+//! draw of it for the whole run (53-58 ns in one run, 72-78 in the next).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Barrier, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread::JoinHandle;
 use std::time::Instant;
 
 use concbench::model::placement::{Placement, pin_current};
@@ -22,6 +29,8 @@ const CAPACITY: u64 = 1024;
 const MESSAGES: u64 = 50_000;
 /// Rounds in one bare sample: about as long as one harness sample.
 const ROUNDS: u64 = 4;
+/// Untimed rounds on each fresh pipe first, as the harness warms up a point.
+const WARM_ROUNDS: u64 = 1;
 const MIX: u64 = 0xD6E8_FEB8_6659_FD93;
 /// 1: producer and consumer share one core.
 const PINNED_CORES: u64 = 1;
@@ -46,9 +55,10 @@ pub fn pair() -> Pair {
 }
 
 /// Two threads around one channel, released a round at a time.
-struct Pipe {
+struct Shared {
     start: Barrier,
     done: Barrier,
+    quit: AtomicBool,
     received: AtomicU64,
     damaged: AtomicU64,
 }
@@ -56,22 +66,31 @@ struct Pipe {
 /// The same 24 bytes as the scenario's 8-byte-payload message.
 type Bare = [u64; 3];
 
-fn pipe() -> &'static Pipe {
-    static PIPE: OnceLock<Arc<Pipe>> = OnceLock::new();
-    PIPE.get_or_init(|| {
-        let pipe = Arc::new(Pipe {
+/// A fresh channel and a fresh pair of threads.
+struct BarePipe {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl BarePipe {
+    fn new() -> BarePipe {
+        let shared = Arc::new(Shared {
             start: Barrier::new(3),
             done: Barrier::new(3),
+            quit: AtomicBool::new(false),
             received: AtomicU64::new(0),
             damaged: AtomicU64::new(0),
         });
         let (tx, rx) = crossbeam::channel::bounded::<Bare>(CAPACITY as usize);
         let placement = Placement::new(PINNED_CORES).expect("enough CPUs for the pair");
-        let producer = Arc::clone(&pipe);
-        std::thread::spawn(move || {
+        let producer = Arc::clone(&shared);
+        let producer = std::thread::spawn(move || {
             pin(placement.first);
             loop {
                 producer.start.wait();
+                if producer.quit.load(Ordering::Relaxed) {
+                    return;
+                }
                 for sequence in 0..MESSAGES {
                     tx.send([sequence, 0, sequence.wrapping_mul(MIX)])
                         .expect("the bare consumer lives");
@@ -79,11 +98,14 @@ fn pipe() -> &'static Pipe {
                 producer.done.wait();
             }
         });
-        let consumer = Arc::clone(&pipe);
-        std::thread::spawn(move || {
+        let consumer = Arc::clone(&shared);
+        let consumer = std::thread::spawn(move || {
             pin(placement.second);
             loop {
                 consumer.start.wait();
+                if consumer.quit.load(Ordering::Relaxed) {
+                    return;
+                }
                 // The scenario's proof, done bare: each message intact and
                 // marked once in a bitset of the round's sequence numbers.
                 let mut damaged = 0;
@@ -105,8 +127,44 @@ fn pipe() -> &'static Pipe {
                 consumer.done.wait();
             }
         });
-        pipe
-    })
+        BarePipe {
+            shared,
+            threads: vec![producer, consumer],
+        }
+    }
+
+    /// ns per message of `rounds` rounds, after checking every message.
+    fn run(&self, rounds: u64) -> f64 {
+        let shared = &self.shared;
+        let before = shared.received.load(Ordering::Relaxed);
+        let started = Instant::now();
+        for _ in 0..rounds {
+            shared.start.wait();
+            shared.done.wait();
+        }
+        let ns = started.elapsed().as_nanos() as f64;
+        assert_eq!(
+            shared.received.load(Ordering::Relaxed) - before,
+            rounds * MESSAGES,
+            "every bare message arrived"
+        );
+        assert_eq!(
+            shared.damaged.load(Ordering::Relaxed),
+            0,
+            "no bare message damaged"
+        );
+        ns / (rounds * MESSAGES) as f64
+    }
+}
+
+impl Drop for BarePipe {
+    fn drop(&mut self) {
+        self.shared.quit.store(true, Ordering::Relaxed);
+        self.shared.start.wait();
+        for thread in self.threads.drain(..) {
+            thread.join().expect("a bare thread ended cleanly");
+        }
+    }
 }
 
 fn pin(cpu: Option<usize>) {
@@ -115,25 +173,9 @@ fn pin(cpu: Option<usize>) {
     }
 }
 
-/// ns per message of ROUNDS bare rounds.
+/// ns per message of ROUNDS bare rounds, on a fresh pipe (started untimed).
 fn bare_sample() -> f64 {
-    let pipe = pipe();
-    let before = pipe.received.load(Ordering::Relaxed);
-    let started = Instant::now();
-    for _ in 0..ROUNDS {
-        pipe.start.wait();
-        pipe.done.wait();
-    }
-    let ns = started.elapsed().as_nanos() as f64;
-    assert_eq!(
-        pipe.received.load(Ordering::Relaxed) - before,
-        ROUNDS * MESSAGES,
-        "every bare message arrived"
-    );
-    assert_eq!(
-        pipe.damaged.load(Ordering::Relaxed),
-        0,
-        "no bare message damaged"
-    );
-    ns / (ROUNDS * MESSAGES) as f64
+    let pipe = BarePipe::new();
+    pipe.run(WARM_ROUNDS);
+    pipe.run(ROUNDS)
 }

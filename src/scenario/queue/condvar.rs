@@ -16,12 +16,6 @@ pub trait Store<T>: Default + Send + 'static {
     fn put(&mut self, item: T);
     fn take(&mut self) -> Option<T>;
     fn len(&self) -> usize;
-
-    /// Put an end-of-round marker where it comes out after every item
-    /// already in (the back of a FIFO; LIFO and priority say otherwise).
-    fn put_last(&mut self, item: T) {
-        self.put(item);
-    }
 }
 
 /// FIFO: `queue.Queue`.
@@ -39,11 +33,17 @@ impl<T: Send + 'static> Store<T> for VecDeque<T> {
     }
 }
 
-/// LIFO: `queue.LifoQueue`, a stack; markers go underneath.
-impl<T: Send + 'static> Store<T> for Vec<T> {
+/// LIFO: `queue.LifoQueue`, a stack; end-of-round markers go underneath,
+/// so that they come out after every item already in (in a FIFO they do by
+/// themselves, and the priority queue ranks them lowest).
+impl<T: Ranked + Send + 'static> Store<T> for Vec<T> {
     #[inline]
     fn put(&mut self, item: T) {
-        self.push(item);
+        if item.is_marker() {
+            self.insert(0, item);
+        } else {
+            self.push(item);
+        }
     }
     #[inline]
     fn take(&mut self) -> Option<T> {
@@ -51,9 +51,6 @@ impl<T: Send + 'static> Store<T> for Vec<T> {
     }
     fn len(&self) -> usize {
         Vec::len(self)
-    }
-    fn put_last(&mut self, item: T) {
-        self.insert(0, item);
     }
 }
 
@@ -138,7 +135,7 @@ impl<S: Default> Guarded<S> {
 impl<S> Guarded<S> {
     /// `put`: wait while full, add, wake one getter if one waits.
     #[inline]
-    fn put_with<T>(&self, item: T, put: impl FnOnce(&mut S, T)) -> Result<(), Closed>
+    fn put<T>(&self, item: T) -> Result<(), Closed>
     where
         S: Store<T>,
     {
@@ -148,7 +145,7 @@ impl<S> Guarded<S> {
             state = self.not_full.wait(state).map_err(|_| Closed)?;
             state.waiting_putters -= 1;
         }
-        put(&mut state.store, item);
+        state.store.put(item);
         if state.waiting_getters > 0 {
             self.not_empty.notify_one();
         }
@@ -188,11 +185,7 @@ impl<S> Clone for Shared<S> {
 impl<T: Copy + Send + 'static, S: Store<T>> Sender<T> for Shared<S> {
     #[inline]
     fn send(&mut self, item: T) -> Result<(), Closed> {
-        self.0.put_with(item, S::put)
-    }
-
-    fn send_stops(&mut self, stop: T, count: usize) -> Result<(), Closed> {
-        (0..count).try_for_each(|_| self.0.put_with(stop, S::put_last))
+        self.0.put(item)
     }
 }
 
@@ -236,7 +229,7 @@ mod tests {
         for i in [3, 1, 2] {
             tx[0].send(Item(i)).expect("room");
         }
-        tx[0].send_stops(Item(0), 1).expect("room");
+        tx[0].send(Item(0)).expect("room");
         (0..4).map(|_| rx[0].recv().expect("an item").0).collect()
     }
 

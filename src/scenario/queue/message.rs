@@ -77,15 +77,25 @@ impl<const W: usize> Message<W> {
 
 /// What the priority queue orders by: a pseudo-random rank from the origin
 /// for real messages (>= 1), 0 for the stop marker, so that it comes out
-/// after every message of its round.
+/// after every message of its round. The LIFO queue asks `is_marker` to
+/// put markers underneath.
 pub trait Ranked {
     fn rank(&self) -> u64;
+
+    fn is_marker(&self) -> bool {
+        self.rank() == 0
+    }
 }
 
 impl<const W: usize> Ranked for Message<W> {
     #[inline]
     fn rank(&self) -> u64 {
         if self.is_stop() { 0 } else { mix(self.tag) | 1 }
+    }
+
+    #[inline]
+    fn is_marker(&self) -> bool {
+        self.is_stop()
     }
 }
 

@@ -49,18 +49,51 @@ fn produce<const W: usize, S: Sender<Message<W>>>(
     let mut round = 0;
     while let Some(next) = gate.wait_for_round(round) {
         round = next;
-        let mut closed = false;
-        for sequence in 0..common.shape.messages as u32 {
-            if tx.send(Message::new(id, sequence, &common.clock)).is_err() {
-                closed = true;
-                break;
-            }
-        }
-        if gate.last_producer() && !closed {
-            // A failure here leaves consumers waiting: the watchdog ends it.
-            let _ = tx.send_stops(Message::stop(), common.shape.consumers);
-        }
+        // A closed queue leaves consumers waiting: the watchdog ends it.
+        send_round(&mut tx, id, gate, common);
         gate.finish();
+    }
+}
+
+/// One round of a producer: its messages, then the markers if it is the
+/// last one done. The hot loop, on its own and with one call to `send`, so
+/// that the compiler keeps its state in registers and inlines the queue's
+/// send into it, as it would in a hand-written loop (out of line, it cost a
+/// call and a copy of every message).
+#[inline(never)]
+fn send_round<const W: usize, S: Sender<Message<W>>>(
+    tx: &mut S,
+    id: u32,
+    gate: &Gate,
+    common: &Common,
+) {
+    let (messages, clock) = (common.shape.messages as u32, &common.clock);
+    let (mut sequence, mut markers) = (0, None);
+    loop {
+        let message = if sequence < messages {
+            sequence += 1;
+            Message::new(id, sequence - 1, clock)
+        } else {
+            let left = markers.get_or_insert_with(|| {
+                if gate.last_producer() {
+                    common.shape.consumers
+                } else {
+                    0
+                }
+            });
+            if *left == 0 {
+                return;
+            }
+            *left -= 1;
+            Message::stop()
+        };
+        if tx.send(message).is_err() {
+            if markers.is_none() {
+                // Keep the count of producers still sending right.
+                gate.last_producer();
+            }
+            return;
+        }
     }
 }
 
@@ -75,20 +108,30 @@ fn consume<const W: usize, R: Receiver<Message<W>>>(
     while let Some(next) = gate.wait_for_round(round) {
         round = next;
         let mut tally = take_tally(slot, common.shape);
-        loop {
-            // Checked where it landed, by reference: no copy of the message.
-            let received = rx.recv();
-            let Ok(message) = &received else {
-                tally.fault("the queue closed under a consumer".into());
-                break;
-            };
-            if message.is_stop() {
-                break;
-            }
-            tally.accept(message, &common.clock);
-        }
+        take_round(&mut rx, &mut tally, &common.clock);
         return_tally(slot, &common.ledger, tally);
         gate.finish();
+    }
+}
+
+/// One round of a consumer: take and check messages until a marker (or a
+/// closed queue, recorded as a fault). On its own, as `send_round` is.
+#[inline(never)]
+fn take_round<const W: usize, R: Receiver<Message<W>>>(
+    rx: &mut R,
+    tally: &mut Tally,
+    clock: &Clock,
+) {
+    loop {
+        // Checked where it landed, by reference: no copy of the message.
+        let received = rx.recv();
+        let Ok(message) = &received else {
+            return tally.fault("the queue closed under a consumer".into());
+        };
+        if message.is_stop() {
+            return;
+        }
+        tally.accept(message, clock);
     }
 }
 

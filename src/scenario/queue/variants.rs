@@ -13,15 +13,12 @@ use crossbeam::utils::Backoff;
 pub struct Closed;
 
 /// A producer's end: blocks while a bounded queue is full.
+/// End-of-round markers go through `send` too, so that the producer's loop
+/// has one call to it (and the compiler inlines it there, as in a
+/// hand-written loop); a queue that must place them specially (the LIFO
+/// puts them underneath) does so itself.
 pub trait Sender<T: Copy>: Send + 'static {
     fn send(&mut self, item: T) -> Result<(), Closed>;
-
-    /// Send `count` end-of-round markers once every message of the round is
-    /// in; each must come out after all of them (the LIFO queue overrides
-    /// this to put them underneath).
-    fn send_stops(&mut self, stop: T, count: usize) -> Result<(), Closed> {
-        (0..count).try_for_each(|_| self.send(stop))
-    }
 }
 
 /// A consumer's end: blocks while the queue is empty.
