@@ -316,7 +316,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
 tr.bad td,tr.worse td{background:#fdeaea}tr.better td{background:#e8f5e6}\
 nav{position:sticky;top:0;background:#fff;border-bottom:1px solid #e3e6ea;padding:8px 0;z-index:1}\
 nav a{color:#2f5d8c;text-decoration:none}nav a.minor{font-size:13px;color:#6c7a8a}\
-figure{margin:14px 0;overflow-x:auto}figure svg{display:block;max-width:100%;height:auto}\
+figure{margin:14px 0;overflow-x:auto}figcaption{font-size:13px;color:#555;margin:2px 0 0 8px}figure svg{display:block;max-width:100%;height:auto}\
 ul.findings li{margin:4px 0}ul.findings li.noise{color:#7a828d}ul.findings a{font-size:12px;color:#2f5d8c}\
 .note{color:#5b6472;font-size:13px}.warn{background:#fff4d6;border-left:4px solid #e6a700;padding:6px 10px}\
 .point{border-top:1px solid #eceef1;padding:6px 0}.point .row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}\

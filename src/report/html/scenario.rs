@@ -52,12 +52,17 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
 fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
     let mut out = String::new();
     if let Some((params, points)) = s.comparison().filter(|(_, p)| !p.is_empty()) {
-        let at = if params.0.is_empty() {
+        // The point's parameters go under the chart, where the page wraps
+        // them: in the chart's own title a long list ran off both sides.
+        let caption = if params.0.is_empty() {
             String::new()
         } else {
-            format!(" at {}", params.label())
+            format!(
+                "<figcaption>at {}</figcaption>",
+                escape(&params.label().replace(',', ", "))
+            )
         };
-        let title = format!("{}{at}: median time per {} (95% interval)", s.id, s.unit());
+        let title = format!("{}: median time per {} (95% interval)", s.id, s.unit());
         let bars: Vec<bars::Bar> = points
             .iter()
             .enumerate()
@@ -82,7 +87,7 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
         };
         let _ = write!(
             out,
-            "<figure id=\"{}\">{}</figure>",
+            "<figure id=\"{}\">{}{caption}</figure>",
             view::anchor(&["bars", s.id]),
             bars::chart(&options, &bars)?
         );
