@@ -1,6 +1,6 @@
 //! Pair: a bare two-thread `Mutex` + `Condvar` ping-pong vs
 //! `sync.handoff/condvar` (the same turn flag, on the harness's crew). Both
-//! pin the two threads to one CPU (`cpus = 1`): left to the scheduler, the
+//! pin the two threads to one CPU (`pinned_cores = 1`): left to the scheduler, the
 //! threads land on one CPU or two, which cost differently, and the pair
 //! would compare placements rather than the harness.
 
@@ -24,7 +24,7 @@ pub fn pair() -> Pair {
         scenario: "sync.handoff",
         variant: "condvar",
         model: Model::Thread,
-        params: &[("round_trips", 1000), ("cpus", 1)],
+        params: &[("round_trips", 1000), ("pinned_cores", 1)],
     }
 }
 

@@ -105,12 +105,16 @@ fn as_many_permits_as_threads_is_refused_as_no_contention() {
 
 #[test]
 fn pinning_beyond_two_cpus_or_pinning_tokio_is_refused() {
-    refused("sync.handoff", "cpus = 3", &["cpus = 3", "0..=2"]);
+    refused(
+        "sync.handoff",
+        "pinned_cores = 3",
+        &["pinned_cores = 3", "0..=2"],
+    );
     refused_with(
         "sync.handoff",
-        "cpus = 1",
+        "pinned_cores = 1",
         "variants = [\"tokio_semaphore\"]",
-        &["cpus=1 pins threads", "use cpus = 0"],
+        &["pinned_cores=1 pins threads", "use pinned_cores = 0"],
     );
 }
 

@@ -10,8 +10,8 @@ use anyhow::{bail, ensure};
 
 use super::baton;
 use super::cost_per_op;
-use super::placement::{Placement, allowed_cpus};
 use super::relay::{Relay, ThreadRelay, TokioRelay};
+use crate::model::placement::{PINNED_CORES, Placement};
 use crate::results::Latency;
 use crate::scenario::{
     CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
@@ -24,14 +24,6 @@ const ROUND_TRIPS: ParamSpec = ParamSpec {
     min: 1,
     max: 10_000_000,
     help: "ping-pong round trips per round (two hand-offs each)",
-};
-
-const CPUS: ParamSpec = ParamSpec {
-    name: "cpus",
-    default: 0,
-    min: 0,
-    max: 2,
-    help: "thread variants: 0 the scheduler places the sides, 1 both on one CPU, 2 one CPU each",
 };
 
 const VARIANTS: &[VariantInfo] = &[
@@ -75,7 +67,7 @@ pub static HANDOFF: HandoffScenario = HandoffScenario {
         summary: "two threads (or tasks) pass a turn back and forth: ns per hand-off",
         unit: "hand-off",
         variants: VARIANTS,
-        params: &[ROUND_TRIPS, CPUS],
+        params: &[ROUND_TRIPS, PINNED_CORES],
         throughput_vs: None,
     },
 };
@@ -92,7 +84,8 @@ impl Scenario for HandoffScenario {
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let relay = match (context.variant, baton::for_variant(context.variant)) {
             (_, Some(baton)) => {
-                let placement = Placement::from_cpus(context.params.get("cpus")?)?;
+                let placement = Placement::new(context.params.get("pinned_cores")?)
+                    .map_err(anyhow::Error::msg)?;
                 Relay::Threads(ThreadRelay::start(baton, placement)?)
             }
             ("tokio_semaphore", None) => Relay::Tokio(TokioRelay::start()?),
@@ -107,24 +100,18 @@ impl Scenario for HandoffScenario {
     }
 
     fn validate(&self, model: Model, params: &Params) -> Result<(), String> {
-        let cpus = params.get("cpus").map_err(|e| e.to_string())?;
-        if cpus > 0 && model == Model::Async {
+        let pinned = params.get("pinned_cores").map_err(|e| e.to_string())?;
+        if pinned > 0 && model == Model::Async {
             return Err(format!(
-                "cpus={cpus} pins threads, but the tokio variant runs on its runtime's workers: use cpus = 0 for it"
+                "pinned_cores={pinned} pins threads, but the tokio variant runs on its runtime's workers: use pinned_cores = 0 for it"
             ));
         }
         Ok(())
     }
 
     fn check_limits(&self, _model: Model, params: &Params) -> Result<(), String> {
-        let cpus = params.get("cpus").map_err(|e| e.to_string())?;
-        let allowed = allowed_cpus().map_err(|e| format!("{e:#}"))?.len() as u64;
-        if cpus > allowed {
-            return Err(format!(
-                "cpus={cpus} needs {cpus} CPUs, but this process may run on {allowed}"
-            ));
-        }
-        Ok(())
+        let pinned = params.get("pinned_cores").map_err(|e| e.to_string())?;
+        Placement::new(pinned).map(|_| ())
     }
 }
 
@@ -178,21 +165,22 @@ mod tests {
     use super::super::relay::TIME_ONE_IN;
     use super::super::test_support::{context, every_variant_verifies};
     use super::*;
+    use crate::model::placement::allowed_cpus;
 
     #[test]
     fn every_variant_hands_off_and_verifies() {
-        every_variant_verifies(&HANDOFF, &[("round_trips", 200), ("cpus", 0)], 400);
+        every_variant_verifies(&HANDOFF, &[("round_trips", 200), ("pinned_cores", 0)], 400);
     }
 
     #[test]
     fn pinned_sides_hand_off_on_one_cpu_or_two() {
-        let cpus = allowed_cpus().expect("affinity").len().min(2) as u64;
+        let cpus = allowed_cpus().len().min(2) as u64;
         for cpus in 1..=cpus {
             let mut trial = HANDOFF
                 .build(&context(
                     "park_unpark",
                     Model::Thread,
-                    &[("round_trips", 50), ("cpus", cpus)],
+                    &[("round_trips", 50), ("pinned_cores", cpus)],
                 ))
                 .expect("builds");
             trial.run(2).expect("runs");
@@ -202,15 +190,22 @@ mod tests {
 
     #[test]
     fn pinning_is_refused_for_tokio_and_beyond_the_machine() {
-        let params =
-            |cpus: u64| Params([("round_trips".to_string(), 1), ("cpus".to_string(), cpus)].into());
+        let params = |cpus: u64| {
+            Params(
+                [
+                    ("round_trips".to_string(), 1),
+                    ("pinned_cores".to_string(), cpus),
+                ]
+                .into(),
+            )
+        };
         assert!(HANDOFF.check_limits(Model::Thread, &params(1)).is_ok());
         assert!(HANDOFF.validate(Model::Async, &params(0)).is_ok());
         let refused = HANDOFF
             .validate(Model::Async, &params(2))
             .expect_err("tokio");
-        assert!(refused.contains("use cpus = 0"), "{refused}");
-        if allowed_cpus().expect("affinity").len() < 2 {
+        assert!(refused.contains("use pinned_cores = 0"), "{refused}");
+        if allowed_cpus().len() < 2 {
             let refused = HANDOFF
                 .check_limits(Model::Thread, &params(2))
                 .expect_err("1 CPU");
@@ -226,7 +221,7 @@ mod tests {
                 .build(&context(
                     variant,
                     model,
-                    &[("round_trips", 640), ("cpus", 0)],
+                    &[("round_trips", 640), ("pinned_cores", 0)],
                 ))
                 .expect("builds");
             trial.run(1).expect("warm-up");
@@ -244,7 +239,7 @@ mod tests {
             .build(&context(
                 "event",
                 Model::Thread,
-                &[("round_trips", 10), ("cpus", 1)],
+                &[("round_trips", 10), ("pinned_cores", 1)],
             ))
             .expect("builds");
         let mut broken = HandoffTrial {
@@ -263,7 +258,11 @@ mod tests {
     fn a_cancelled_point_stops_and_tears_down() {
         for variant in ["semaphore", "park_unpark", "tokio_semaphore"] {
             let model = HANDOFF.info.variant(variant).expect("variant").models[0];
-            let context = context(variant, model, &[("round_trips", 10_000_000), ("cpus", 0)]);
+            let context = context(
+                variant,
+                model,
+                &[("round_trips", 10_000_000), ("pinned_cores", 0)],
+            );
             let mut trial = HANDOFF.build(&context).expect("builds");
             let cancel = context.cancel.clone();
             let canceller = std::thread::spawn(move || {

@@ -8,7 +8,6 @@ mod baton;
 mod crew;
 mod handoff;
 mod once;
-mod placement;
 pub mod primitives;
 mod relay;
 mod semaphore;

@@ -13,10 +13,10 @@ use tokio::sync::Semaphore as TokioSemaphore;
 
 use super::baton::{Baton, PING, PONG};
 use super::crew::Crew;
-use super::placement::{Placement, pin_current_thread};
 use super::primitives::lock;
 use super::tasks;
 use crate::harness::latency::Recorder;
+use crate::model::placement::{Placement, pin_current};
 use crate::results::Latency;
 use crate::scenario::CancelToken;
 
@@ -108,7 +108,7 @@ impl ThreadRelay {
         if let [first, second] = crew.threads().as_slice() {
             baton.attach([first.clone(), second.clone()]);
         }
-        if placement != Placement::Free {
+        if placement != Placement::UNPINNED {
             crew.run(Arc::new(Work::Pin(placement)), &CancelToken::default())?;
             if let Some(why) = lock(&tally.pin_failure).take() {
                 bail!("{why}");
@@ -120,11 +120,18 @@ impl ThreadRelay {
 
 /// Move side `side` to its CPU, or say why it could not.
 fn pin(side: usize, placement: Placement, tally: &Tally) {
-    let Some(cpu) = placement.cpu_of(side) else {
+    let cpu = if side == PING {
+        placement.first
+    } else {
+        placement.second
+    };
+    let Some(cpu) = cpu else {
         return;
     };
-    if let Err(error) = pin_current_thread(cpu) {
-        *lock(&tally.pin_failure) = Some(format!("{error:#}"));
+    if let Err(errno) = pin_current(cpu) {
+        *lock(&tally.pin_failure) = Some(format!(
+            "pinning a thread to CPU {cpu}: sched_setaffinity: {errno}"
+        ));
     }
 }
 
