@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::{set_worker_binary, worker_binary};
-use concbench::scenario::{self, CancelToken, Params, TrialContext};
+use concbench::scenario::{self, CancelToken, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Chunks per round and points per chunk: a round of a few milliseconds.
@@ -14,7 +15,7 @@ const POINTS: u64 = 50_000;
 
 fn cpu_split(c: &mut Criterion) {
     set_worker_binary(env!("CARGO_BIN_EXE_concbench").into());
-    let scenario = scenario::find("cpu.split").expect("cpu.split is registered");
+    let scenario = scenario::registry::find("cpu.split").expect("cpu.split is registered");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
     let mut group = c.benchmark_group("cpu.split");
     group

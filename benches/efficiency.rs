@@ -18,9 +18,10 @@ use std::time::{Duration, Instant};
 use concbench::harness::{run_point, stats};
 use concbench::model::worker::set_worker_binary;
 use concbench::plan::{Point, Settings};
-use concbench::results::Status;
 use concbench::scenario::cpu::work::{Tally, share};
-use concbench::scenario::{self, CancelToken, Model, Params};
+use concbench::scenario::{self, CancelToken};
+use concbench::vocab::Status;
+use concbench::vocab::{Model, Params};
 
 const CHUNKS: u64 = 64;
 const POINTS: u64 = 100_000;
@@ -45,7 +46,7 @@ fn settings() -> Settings {
 /// The harness's median ns per chunk for `variant` at k workers.
 fn harness_ns(variant: &'static str, model: Model, k: u64) -> f64 {
     let point = Point {
-        scenario: scenario::find("cpu.split").expect("cpu.split is registered"),
+        scenario: scenario::registry::find("cpu.split").expect("cpu.split is registered"),
         variant,
         model,
         params: Params(

@@ -5,13 +5,14 @@
 use std::time::Duration;
 
 use concbench::model::worker::{set_worker_binary, worker_binary};
-use concbench::scenario::{self, CancelToken, Params, TrialContext};
+use concbench::scenario::{self, CancelToken, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Every variant of `id` at `params`; `per_round` operations per round.
 fn bench_scenario(c: &mut Criterion, id: &str, params: &[(&str, u64)], per_round: u64) {
     set_worker_binary(env!("CARGO_BIN_EXE_concbench").into());
-    let scenario = scenario::find(id).expect("the scenario is registered");
+    let scenario = scenario::registry::find(id).expect("the scenario is registered");
     let params = Params(params.iter().map(|(k, v)| (k.to_string(), *v)).collect());
     let mut group = c.benchmark_group(id);
     group

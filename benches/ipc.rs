@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use concbench::scenario::{self, CancelToken, Params, Progress, Scenario, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, Scenario, TrialContext};
+use concbench::vocab::Params;
 use criterion::measurement::WallTime;
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
@@ -13,7 +14,7 @@ use criterion::{
 /// Messages per streamed round (one criterion iteration).
 const MESSAGES_PER_ROUND: u64 = 16;
 
-fn context(variant: &'static str, model: scenario::Model, params: &[(&str, u64)]) -> TrialContext {
+fn context(variant: &'static str, model: concbench::vocab::Model, params: &[(&str, u64)]) -> TrialContext {
     TrialContext {
         variant,
         model,
@@ -53,7 +54,7 @@ fn bench_all(
 }
 
 fn ipc(c: &mut Criterion) {
-    let pingpong = scenario::find("ipc.pingpong").expect("ipc.pingpong is registered");
+    let pingpong = scenario::registry::find("ipc.pingpong").expect("ipc.pingpong is registered");
     let mut group = c.benchmark_group("ipc.pingpong");
     group
         .sample_size(10)
@@ -62,7 +63,7 @@ fn ipc(c: &mut Criterion) {
     bench_all(&mut group, pingpong, &[("pinned_cores", 0)], "1B");
     group.finish();
 
-    let stream = scenario::find("ipc.stream").expect("ipc.stream is registered");
+    let stream = scenario::registry::find("ipc.stream").expect("ipc.stream is registered");
     let mut group = c.benchmark_group("ipc.stream");
     group
         .sample_size(10)

@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::worker_binary;
-use concbench::scenario::{self, CancelToken, Model, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::{Model, Params};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// Operations per thread per round: criterion asks for rounds.
@@ -26,7 +27,7 @@ fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
 /// One benchmark per variant of `id` for each thread count, with `extra`
 /// parameters; throughput in operations.
 fn bench_scenario(c: &mut Criterion, id: &str, threads: &[u64], extra: &[(&str, u64)]) {
-    let scenario = scenario::find(id).expect("the scenario is registered");
+    let scenario = scenario::registry::find(id).expect("the scenario is registered");
     let mut group = c.benchmark_group(id);
     group
         .sample_size(10)

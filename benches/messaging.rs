@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::worker_binary;
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// The points benchmarked: the matrix is data, not code.
@@ -24,7 +25,7 @@ const POINTS: &[(&str, &[(&str, u64)])] = &[
 
 fn messaging(c: &mut Criterion) {
     for &(id, params) in POINTS {
-        let scenario = scenario::find(id).expect("the scenario is registered");
+        let scenario = scenario::registry::find(id).expect("the scenario is registered");
         let params = Params(params.iter().map(|&(k, v)| (k.to_string(), v)).collect());
         let mut group = c.benchmark_group(id);
         group

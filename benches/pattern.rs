@@ -6,7 +6,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::worker_binary;
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Meals per criterion iteration (one round).
@@ -16,8 +17,8 @@ const TABLES: [u64; 2] = [2, 5];
 const STRATEGIES: [&str; 3] = ["ordered", "try_lock", "arbiter"];
 
 fn philosophers(c: &mut Criterion) {
-    let scenario =
-        scenario::find("pattern.philosophers").expect("pattern.philosophers is registered");
+    let scenario = scenario::registry::find("pattern.philosophers")
+        .expect("pattern.philosophers is registered");
     let mut group = c.benchmark_group("pattern.philosophers");
     group
         .sample_size(10)
@@ -33,7 +34,7 @@ fn philosophers(c: &mut Criterion) {
             ];
             let context = TrialContext {
                 variant: strategy,
-                model: scenario::Model::Thread,
+                model: concbench::vocab::Model::Thread,
                 params: Params(params.map(|(k, v)| (k.to_string(), v)).into()),
                 cancel: CancelToken::default(),
                 progress: Progress::default(),

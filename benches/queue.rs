@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::worker_binary;
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Messages each producer sends per round.
@@ -33,7 +34,7 @@ fn params(scenario: &str, producers: u64, consumers: u64) -> Params {
 }
 
 fn queue_scenario(c: &mut Criterion, id: &str) {
-    let scenario = scenario::find(id).expect("the queue scenario is registered");
+    let scenario = scenario::registry::find(id).expect("the queue scenario is registered");
     let mut group = c.benchmark_group(id);
     group
         .sample_size(10)

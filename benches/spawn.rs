@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use concbench::model::worker::{set_worker_binary, worker_binary};
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// Workers per round: small enough for criterion's many iterations.
@@ -12,7 +13,7 @@ const WORKERS: u64 = 100;
 
 fn spawn_start(c: &mut Criterion) {
     set_worker_binary(env!("CARGO_BIN_EXE_concbench").into());
-    let scenario = scenario::find("spawn.start").expect("spawn.start is registered");
+    let scenario = scenario::registry::find("spawn.start").expect("spawn.start is registered");
     let mut group = c.benchmark_group("spawn.start");
     group
         .sample_size(10)

@@ -5,11 +5,13 @@
 
 use std::time::Duration;
 
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn switch(c: &mut Criterion) {
-    let scenario = scenario::find("switch.pingpong").expect("switch.pingpong is registered");
+    let scenario =
+        scenario::registry::find("switch.pingpong").expect("switch.pingpong is registered");
     let mut group = c.benchmark_group("switch.pingpong");
     group
         .sample_size(10)

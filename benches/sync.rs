@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use concbench::scenario::{self, CancelToken, Params, Progress, TrialContext};
+use concbench::scenario::{self, CancelToken, Progress, TrialContext};
+use concbench::vocab::Params;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 /// A scenario, the parameter points benched, and operations per round.
@@ -39,7 +40,7 @@ const CASES: &[Case] = &[
 
 fn sync_family(c: &mut Criterion) {
     for case in CASES {
-        let scenario = scenario::find(case.id).expect("the scenario is registered");
+        let scenario = scenario::registry::find(case.id).expect("the scenario is registered");
         let mut group = c.benchmark_group(case.id);
         group
             .sample_size(10)

@@ -12,7 +12,10 @@ use signal_hook::iterator::Signals;
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
 /// Start the thread that turns SIGINT and SIGTERM into a stop request.
-pub fn install() -> anyhow::Result<()> {
+/// `on_second_signal` runs before the process exits when asked twice: it
+/// kills the point's children and removes what the run left behind (the
+/// caller knows what that is; this module imports nothing of concbench).
+pub fn install(on_second_signal: fn()) -> anyhow::Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])?;
     std::thread::Builder::new()
         .name("concbench-signals".into())
@@ -23,9 +26,7 @@ pub fn install() -> anyhow::Result<()> {
                     .is_err()
                 {
                     // Asked twice: stop now.
-                    crate::model::group::kill_current();
-                    crate::model::scratch::remove_all();
-                    crate::harness::sampler::shutdown();
+                    on_second_signal();
                     std::process::exit(128 + signal);
                 }
             }

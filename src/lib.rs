@@ -2,7 +2,9 @@
 //!
 //! The data flow is `config` (TOML suite) -> `plan` (points) -> `harness` (one
 //! point measured under a watchdog) -> `results` (streamed JSON lines, then one
-//! JSON file). `scenario` holds what is measured, `model` how workers run.
+//! JSON file). `scenario` holds what is measured, `model` how workers run,
+//! `vocab` the words every layer shares. Layers import downwards only; the
+//! order is in the README's "Layout" and `tests/layers/` enforces it.
 
 pub mod cli;
 pub mod config;
@@ -18,3 +20,5 @@ pub mod results;
 pub mod run;
 pub mod scenario;
 pub mod terminal;
+pub mod text;
+pub mod vocab;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use concbench::cli::{Cli, Command, CompareArgs, RunArgs, exports};
-use concbench::gate::{CompareRequest, output, run_compare};
+use concbench::gate::command::{CompareRequest, run_compare};
+use concbench::gate::output;
 use concbench::plan::Overrides;
 use concbench::run::{RunRequest, run};
 
@@ -29,13 +30,13 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Run(args) => {
             let exports = exports(&args.export)?;
-            concbench::interrupt::install()?;
+            concbench::interrupt::install(concbench::run::abandon)?;
             let outcome = run(&request(args))?;
             print!(
                 "{}",
                 concbench::terminal::run_table(&outcome.results, &outcome.dir)
             );
-            concbench::report::write_exports(&outcome.results, &exports)?;
+            concbench::report::files::write_exports(&outcome.results, &exports)?;
             if let Some(signal) = outcome.interrupted {
                 eprintln!(
                     "interrupted by {}: the results so far are in {}",
@@ -53,13 +54,13 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => {
             let exports = exports(&args.export)?;
             let (html, markdown, newest) =
-                concbench::report::report_files(&args.results, args.output.as_deref())?;
+                concbench::report::files::report_files(&args.results, args.output.as_deref())?;
             println!(
                 "report: {}\nsummary: {}",
                 html.display(),
                 markdown.display()
             );
-            concbench::report::write_exports(&newest, &exports)?;
+            concbench::report::files::write_exports(&newest, &exports)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => {
@@ -74,7 +75,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Worker { task } => Ok(ExitCode::from(task.run() as u8)),
+        Command::Worker { task } => Ok(ExitCode::from(concbench::cli::worker::run(&task) as u8)),
     }
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BadInput;
-use crate::scenario::{Family, Model, Params, Sample};
+use crate::vocab::{Family, Model, Params, Sample, Status};
 
 pub const SCHEMA: &str = "concbench.results/1";
 
@@ -87,35 +87,6 @@ pub struct HarnessInfo {
     pub measure_time_ms: u64,
     pub min_samples: u64,
     pub timeout_ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Ok,
-    Failed,
-    TimedOut,
-    Deadlocked,
-    Skipped,
-}
-
-impl Status {
-    /// How a person reads the status: `ok`, `failed`, `timed out`, ...
-    pub fn word(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::Failed => "failed",
-            Status::TimedOut => "timed out",
-            Status::Deadlocked => "deadlocked",
-            Status::Skipped => "skipped",
-        }
-    }
-
-    /// Whether the point failed to produce a verified figure (skipped is not
-    /// a failure: it was decided before anything ran).
-    pub fn is_failure(self) -> bool {
-        matches!(self, Status::Failed | Status::TimedOut | Status::Deadlocked)
-    }
 }
 
 /// One measured point.

@@ -72,8 +72,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     let results = measure_all(&plan, &mut stream);
     // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
     // shared-memory names) goes now, before anything can fail.
-    crate::model::scratch::remove_all();
-    crate::harness::sampler::shutdown();
+    remove_leftovers();
     let results = results?;
 
     let mut header = header;
@@ -88,7 +87,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         .with_context(|| format!("writing {}", dir.join("results.json").display()))?;
     // The results are safe on disk; a report that cannot be drawn is said,
     // not fatal (`concbench report` can draw it again).
-    if let Err(e) = crate::report::write_run_reports(&all, &dir) {
+    if let Err(e) = crate::report::files::write_run_reports(&all, &dir) {
         eprintln!("warning: the report could not be written: {e:#}");
     }
     Ok(RunOutcome {
@@ -179,4 +178,18 @@ fn create_run_dir(
         "could not create a fresh run folder under {}",
         out.display()
     )
+}
+
+/// What a run leaves behind that must go however it ends: its scratch files
+/// and names, the sampler process.
+fn remove_leftovers() {
+    crate::model::scratch::remove_all();
+    crate::harness::sampler::shutdown();
+}
+
+/// Stop at once (a second Ctrl-C, through `interrupt::install`): kill the
+/// running point's children, then remove what the run left behind.
+pub fn abandon() {
+    crate::model::group::kill_current();
+    remove_leftovers();
 }

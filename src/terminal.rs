@@ -3,26 +3,10 @@
 
 use std::fmt::Write;
 
-use crate::results::{PointResult, RunResults, Status};
+use crate::results::{PointResult, RunResults};
 use crate::scenario;
-
-/// A duration in ns as a short human figure: `812 ns`, `14.2 µs`, `3.04 s`.
-pub fn format_ns(ns: f64) -> String {
-    let (value, unit) = match ns {
-        n if n < 1e3 => (n, "ns"),
-        n if n < 1e6 => (n / 1e3, "µs"),
-        n if n < 1e9 => (n / 1e6, "ms"),
-        n => (n / 1e9, "s"),
-    };
-    let digits = if value >= 100.0 {
-        0
-    } else if value >= 10.0 {
-        1
-    } else {
-        2
-    };
-    format!("{value:.digits$} {unit}")
-}
+use crate::text::format_ns;
+use crate::vocab::Status;
 
 /// Failures shout on the terminal; ok and skipped do not.
 fn status_name(status: Status) -> String {
@@ -117,7 +101,7 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
 /// `concbench list`: every scenario with its variants, models and params.
 pub fn scenario_list() -> String {
     let mut out = String::new();
-    for scenario in scenario::all() {
+    for scenario in scenario::registry::all() {
         let info = scenario.info();
         let _ = writeln!(
             out,
@@ -160,16 +144,4 @@ pub fn scenario_list() -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_ns;
-
-    #[test]
-    fn durations_read_in_their_natural_unit() {
-        assert_eq!(format_ns(812.0), "812 ns");
-        assert_eq!(format_ns(14_230.0), "14.2 µs");
-        assert_eq!(format_ns(3_040_000_000.0), "3.04 s");
-    }
 }

@@ -1,3 +1,5 @@
-//! All CLI-level tests, in one test binary so they link once.
+//! All CLI-level tests and the source-layout checks, in one test binary so
+//! they link once.
 
 mod cli;
+mod layers;

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use concbench::model::placement::{Placement, cpu_of_worker, pin_current};
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 use crossbeam::utils::{Backoff, CachePadded};
 
 use crate::Pair;

@@ -3,8 +3,9 @@
 
 use std::time::Instant;
 
+use concbench::scenario::CancelToken;
 use concbench::scenario::cpu::work::Tally;
-use concbench::scenario::{CancelToken, Model};
+use concbench::vocab::Model;
 
 use crate::Pair;
 

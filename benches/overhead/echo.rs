@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use concbench::model::placement::{Placement, pin_current};
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 
 use crate::Pair;
 

@@ -25,8 +25,9 @@ use std::time::{Duration, Instant};
 use concbench::harness::{run_point, stats};
 use concbench::model::worker::set_worker_binary;
 use concbench::plan::{Point, Settings};
-use concbench::results::Status;
-use concbench::scenario::{self, Model, Params};
+use concbench::scenario::{self};
+use concbench::vocab::Status;
+use concbench::vocab::{Model, Params};
 
 /// One comparison: a bare loop and the point that should cost the same.
 pub struct Pair {
@@ -66,7 +67,8 @@ fn median(values: &[f64]) -> f64 {
 
 fn point_of(pair: &Pair, settings: Settings) -> Point {
     Point {
-        scenario: scenario::find(pair.scenario).expect("the pair's scenario is registered"),
+        scenario: scenario::registry::find(pair.scenario)
+            .expect("the pair's scenario is registered"),
         variant: pair.variant,
         model: pair.model,
         params: Params(

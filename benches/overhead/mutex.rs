@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 
 use crate::Pair;
 

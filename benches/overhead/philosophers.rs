@@ -6,7 +6,7 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 use parking_lot::Mutex;
 
 use crate::Pair;

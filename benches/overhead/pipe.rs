@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use concbench::model::placement::{Placement, pin_current};
 use concbench::model::process::{fork_child, wait_exit_ok};
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 use nix::fcntl::OFlag;
 use nix::unistd::{pipe2, read, write};
 

@@ -4,7 +4,7 @@
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 use crossbeam::channel::{Receiver, Sender, unbounded};
 
 use crate::Pair;

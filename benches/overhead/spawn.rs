@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 
 use crate::Pair;
 

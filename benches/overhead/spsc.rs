@@ -21,7 +21,7 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use concbench::model::placement::{Placement, pin_current};
-use concbench::scenario::Model;
+use concbench::vocab::Model;
 
 use crate::Pair;
 

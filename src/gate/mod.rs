@@ -1,16 +1,18 @@
-//! `concbench compare`: the CI regression gate. Pairs the points of base and
-//! new runs (one or several invocations per side) by id, puts a bootstrap
-//! interval on each ratio new/base, and gives each a verdict against its
-//! threshold. Exit code 1 when anything regressed or broke.
+//! The CI regression gate. Pairs the points of base and new runs (one or
+//! several invocations per side) by id, puts a bootstrap interval on each
+//! ratio new/base, and gives each a verdict against its threshold. The
+//! `concbench compare` command around it is `command`.
 
 pub mod bootstrap;
+pub mod command;
 pub mod output;
 pub mod thresholds;
 pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
-use crate::results::{PointResult, RunResults, Status};
+use crate::results::{PointResult, RunResults};
+use crate::vocab::Status;
 use thresholds::Thresholds;
 use verdict::Verdict;
 
@@ -59,47 +61,6 @@ impl GateOutcome {
     pub fn failed(&self) -> bool {
         self.points.iter().any(|p| p.verdict.fails())
     }
-}
-
-/// What `concbench compare` was asked to do.
-pub struct CompareRequest {
-    pub base: Vec<std::path::PathBuf>,
-    pub new: Vec<std::path::PathBuf>,
-    pub threshold_pct: Option<f64>,
-    pub gate: Option<std::path::PathBuf>,
-    pub markdown: Option<std::path::PathBuf>,
-    pub json: Option<std::path::PathBuf>,
-}
-
-/// Read both sides and the thresholds, compare, and write the Markdown and
-/// JSON files asked for. Bad input fails before anything is written.
-pub fn run_compare(request: &CompareRequest) -> anyhow::Result<GateOutcome> {
-    use anyhow::Context;
-    if request.base.is_empty() || request.new.is_empty() {
-        return Err(crate::error::BadInput::Flag {
-            flag: "compare",
-            message: "give BASE NEW, or --base FILE... --new FILE...".into(),
-        }
-        .into());
-    }
-    let read = |paths: &[std::path::PathBuf]| {
-        paths
-            .iter()
-            .map(|p| RunResults::read(p))
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let (base, new) = (read(&request.base)?, read(&request.new)?);
-    let thresholds = Thresholds::load(request.gate.as_deref(), request.threshold_pct)?;
-    let outcome = compare(&base, &new, &thresholds);
-    if let Some(path) = &request.markdown {
-        std::fs::write(path, output::markdown(&outcome))
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    if let Some(path) = &request.json {
-        std::fs::write(path, output::json(&outcome)?)
-            .with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(outcome)
 }
 
 /// Compare `new` against `base`; each side is one or more runs of the same build.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::GateOutcome;
 use super::verdict::Verdict;
-use crate::terminal::format_ns;
+use crate::text::format_ns;
 
 fn ratio_text(p: &super::PointVerdict) -> String {
     match (p.ratio, p.ratio_lo, p.ratio_hi) {
@@ -94,7 +94,7 @@ pub fn terminal(outcome: &GateOutcome) -> String {
 
 /// The Markdown summary.
 pub fn markdown(outcome: &GateOutcome) -> String {
-    let cell = |t: &str| crate::report::html::escape(t).replace('|', "\\|");
+    let cell = |t: &str| crate::text::escape(t).replace('|', "\\|");
     let mut out = String::from("## concbench compare\n\n");
     let verdict = if outcome.failed() {
         "**Regression found.**"

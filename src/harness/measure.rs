@@ -11,7 +11,8 @@ use super::sampler::Sampler;
 use super::stats;
 use crate::plan::Point;
 use crate::results::{Resources, Summary, Utilisation};
-use crate::scenario::{Measured, Sample, Trial, TrialContext};
+use crate::scenario::{Measured, Trial, TrialContext};
+use crate::vocab::Sample;
 
 /// A safety cap for very fast operations with a long measuring time.
 const MAX_SAMPLES: usize = 10_000;

@@ -2,7 +2,6 @@
 //! (numbers, an error, a panic, a timeout) into one `PointResult`. Knows no
 //! scenario by name.
 
-pub mod latency;
 pub mod measure;
 pub mod relative;
 pub mod resources;
@@ -15,8 +14,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::plan::Point;
-use crate::results::{PointResult, Status};
+use crate::results::PointResult;
 use crate::scenario::{CancelToken, Progress, TrialContext};
+use crate::vocab::Status;
 use watchdog::Outcome;
 
 /// Measure `point`; never panics and never waits past the point's timeout

@@ -3,8 +3,9 @@
 //! efficiency (speedup / workers). Computed as each point finishes, so they
 //! are in results.jsonl too.
 
-use crate::results::{PointResult, Status};
-use crate::scenario::Model;
+use crate::results::PointResult;
+use crate::vocab::Model;
+use crate::vocab::Status;
 
 /// Add `speedup_vs_serial` (and, for scenarios charted against a worker
 /// count, `parallel_efficiency`) to `point`, using the serial point of the
@@ -47,7 +48,7 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
 mod tests {
     use super::*;
     use crate::results::{Estimate, Outliers, Summary};
-    use crate::scenario::{Family, Params};
+    use crate::vocab::{Family, Params};
 
     fn point(model: Model, k: u64, work: u64, ns: f64) -> PointResult {
         let estimate = Estimate {

@@ -11,8 +11,8 @@ use nix::sys::time::TimeValLike;
 
 use crate::results::Utilisation;
 
-/// /proc/stat ticks at 100 Hz: shorter intervals only measure rounding.
-pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
+/// The shortest interval sampled (the planner's minimum).
+pub use crate::plan::MIN_SAMPLER_INTERVAL as MIN_INTERVAL;
 
 /// Busy and total jiffies of one core.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

@@ -11,7 +11,7 @@ use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, waitpid};
 use nix::unistd::{Pid, setpgid};
 
-use super::process::fork_child_raw;
+use super::fork::fork_child_raw;
 
 /// The process group id of the running point's children (0: none).
 static CURRENT: AtomicI32 = AtomicI32::new(0);
@@ -101,31 +101,5 @@ pub fn kill_current() {
     let group = current();
     if group > 0 {
         let _ = kill(Pid::from_raw(-group), Signal::SIGKILL);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::process::{fork_child, sleep_signal_safe};
-    use std::time::Duration;
-
-    #[test]
-    fn finishing_a_group_kills_and_reaps_its_children() {
-        let group = PointGroup::start().expect("anchor starts");
-        assert_eq!(current(), group.id());
-        let child = fork_child(|| {
-            sleep_signal_safe(Duration::from_secs(60));
-            0
-        })
-        .expect("fork");
-        assert_eq!(
-            nix::unistd::getpgid(Some(child)).expect("child exists"),
-            Pid::from_raw(group.id())
-        );
-        group.finish();
-        assert_eq!(current(), 0);
-        // Reaped: the pid is no longer our child.
-        assert!(waitpid(child, Some(WaitPidFlag::WNOHANG)).is_err());
     }
 }

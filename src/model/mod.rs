@@ -1,9 +1,12 @@
 //! How workers run outside the calling thread: forked children and the own
-//! binary re-executed through the hidden `worker` subcommand, and what two
-//! sides share (futex words, shared memory, CPU placement).
+//! binary re-executed through the hidden `worker` subcommand, what two sides
+//! share (futex words, shared memory, CPU placement), and the latency
+//! recorder workers carry. Below the scenarios, above the vocabulary.
 
+pub mod fork;
 pub mod futex;
 pub mod group;
+pub mod latency;
 pub mod limits;
 pub mod placement;
 pub mod process;

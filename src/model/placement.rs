@@ -6,7 +6,7 @@
 use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
 use nix::unistd::Pid;
 
-use crate::scenario::ParamSpec;
+use crate::vocab::ParamSpec;
 
 /// The `pinned_cores` parameter shared by the ping-pong scenarios.
 pub const PINNED_CORES: ParamSpec = ParamSpec {

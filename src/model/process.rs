@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use nix::sys::mman::{MapFlags, ProtFlags, mmap_anonymous, munmap};
-use nix::sys::prctl::set_pdeathsig;
-use nix::sys::signal::Signal;
 use nix::sys::time::TimeSpec;
 use nix::sys::wait::{WaitStatus, waitpid};
 use nix::time::{ClockId, ClockNanosleepFlags, clock_gettime, clock_nanosleep};
-use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
+use nix::unistd::Pid;
+
+use super::fork::fork_child_raw;
 
 /// A `u64` counter in an anonymous shared mapping: forked children see the
 /// same memory, so each can prove it ran by bumping it.
@@ -71,27 +71,6 @@ pub fn fork_child(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
     Ok(child)
 }
 
-/// `fork_child` without joining the point's group. The child is killed if
-/// the thread that forked it ends first (PR_SET_PDEATHSIG), so a `kill -9`
-/// of concbench leaves no forked child behind.
-pub(crate) fn fork_child_raw(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
-    let parent = getpid();
-    // SAFETY: in the child only `child_work` runs, and callers keep it to
-    // async-signal-safe operations; the child then calls `_exit`, which runs
-    // no destructors, atexit handlers or stdio flushes of the parent's state.
-    match unsafe { fork() }.context("fork")? {
-        ForkResult::Parent { child } => Ok(child),
-        ForkResult::Child => {
-            // Two system calls, both async-signal-safe. A parent that died
-            // before the first would never send the signal: leave now.
-            let orphaned = set_pdeathsig(Signal::SIGKILL).is_err() || getppid() != parent;
-            let code = if orphaned { 1 } else { child_work() };
-            // SAFETY: `_exit` is async-signal-safe and never returns.
-            unsafe { nix::libc::_exit(code) }
-        }
-    }
-}
-
 /// Sleep with nothing but `clock_gettime` and `clock_nanosleep`, safe
 /// between fork and `_exit`; an absolute deadline survives interruptions.
 pub fn sleep_signal_safe(duration: Duration) {
@@ -113,5 +92,31 @@ pub fn wait_exit_ok(pid: Pid) -> anyhow::Result<()> {
         WaitStatus::Exited(_, code) => bail!("child {pid} exited with code {code}"),
         WaitStatus::Signaled(_, signal, _) => bail!("child {pid} was killed by {signal}"),
         other => bail!("child {pid} ended unexpectedly: {other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::group::{PointGroup, current};
+    use nix::sys::wait::WaitPidFlag;
+
+    #[test]
+    fn finishing_a_group_kills_and_reaps_its_children() {
+        let group = PointGroup::start().expect("anchor starts");
+        assert_eq!(current(), group.id());
+        let child = fork_child(|| {
+            sleep_signal_safe(Duration::from_secs(60));
+            0
+        })
+        .expect("fork");
+        assert_eq!(
+            nix::unistd::getpgid(Some(child)).expect("child exists"),
+            Pid::from_raw(group.id())
+        );
+        group.finish();
+        assert_eq!(current(), 0);
+        // Reaped: the pid is no longer our child.
+        assert!(waitpid(child, Some(WaitPidFlag::WNOHANG)).is_err());
     }
 }

@@ -1,12 +1,11 @@
 //! The child side of process models: the own binary, re-executed as
-//! `concbench worker <task>`, does one small task and exits 0.
+//! `concbench worker <task>`, does one small task and exits 0. This module
+//! names the tasks and starts children; what each task runs is the CLI's
+//! table (`cli::worker`), so the model layer needs no scenario or harness.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
-
-use crate::scenario::cpu::child as cpu;
 
 static WORKER_BINARY: OnceLock<PathBuf> = OnceLock::new();
 
@@ -74,26 +73,6 @@ impl WorkerTask {
             }
         };
         std::iter::once("worker".to_string()).chain(words).collect()
-    }
-
-    /// Run the task in this (child) process; returns the exit code.
-    pub fn run(&self) -> i32 {
-        match self {
-            WorkerTask::Noop => 0,
-            WorkerTask::Sleep { ms } => {
-                std::thread::sleep(Duration::from_millis(*ms));
-                0
-            }
-            WorkerTask::Sample { interval_ms } => {
-                crate::harness::sampler::run_sampler_process(Duration::from_millis(*interval_ms))
-            }
-            WorkerTask::Cpu {
-                first,
-                count,
-                points,
-            } => cpu::run_range(*first, *count, *points),
-            WorkerTask::CpuPool { points } => cpu::serve_pool(*points),
-        }
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use crate::config::{ScenarioEntry, SettingsPatch, Suite};
 use crate::error::BadInput;
-use crate::scenario::{self, Model, Params, Scenario};
+use crate::scenario::{self, Scenario};
+use crate::vocab::{Model, Params};
 
 mod filter;
 use filter::hint;
@@ -56,6 +57,11 @@ pub struct Overrides {
     pub slowdown_pct: Option<u64>,
 }
 
+/// The shortest utilisation-sampling interval a suite may ask for; the
+/// harness's sampler never samples faster. /proc/stat ticks at 100 Hz:
+/// shorter intervals only measure rounding.
+pub const MIN_SAMPLER_INTERVAL: Duration = Duration::from_millis(10);
+
 /// One thing to measure: a scenario, a variant, a model and parameter values.
 #[derive(Clone)]
 pub struct Point {
@@ -69,17 +75,12 @@ pub struct Point {
 impl Point {
     /// `scenario/variant/model/params`, stable across runs.
     pub fn id(&self) -> String {
-        let base = format!(
-            "{}/{}/{}",
+        crate::vocab::point_id(
             self.scenario.info().id,
             self.variant,
-            self.model.name()
-        );
-        if self.params.0.is_empty() {
-            base
-        } else {
-            format!("{base}/{}", self.params.label())
-        }
+            self.model,
+            &self.params,
+        )
     }
 }
 
@@ -95,8 +96,11 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
     let base = apply(suite, Settings::default(), &suite.file.run)?;
     let mut points = Vec::new();
     for entry in &suite.file.scenarios {
-        let scenario = scenario::find(entry.id.get_ref()).ok_or_else(|| {
-            let known: Vec<&str> = scenario::all().iter().map(|s| s.info().id).collect();
+        let scenario = scenario::registry::find(entry.id.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = scenario::registry::all()
+                .iter()
+                .map(|s| s.info().id)
+                .collect();
             suite.error_at(
                 entry.id.span(),
                 format!(
@@ -361,7 +365,7 @@ fn apply(
     .unwrap_or(settings.stall_timeout);
     settings.sampler_interval = duration(
         &patch.sampler_interval,
-        crate::harness::sampler::MIN_INTERVAL,
+        MIN_SAMPLER_INTERVAL,
         "sampler_interval",
     )?
     .unwrap_or(settings.sampler_interval);

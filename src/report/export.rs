@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::{Format, ReportInput};
-use crate::results::{PointResult, Status};
+use crate::results::PointResult;
+use crate::vocab::Status;
 
 fn measured<'a>(
     input: &ReportInput<'a>,

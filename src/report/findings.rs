@@ -4,8 +4,8 @@
 
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
-use crate::scenario::Model;
-use crate::terminal::format_ns;
+use crate::text::format_ns;
+use crate::vocab::Model;
 
 /// One conclusion, with the anchor of the chart that shows it.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{Format, ReportInput, findings, speedup, view};
 use crate::results::RunResults;
-use crate::terminal::format_ns;
+use crate::text::format_ns;
 
 pub struct Markdown;
 
@@ -134,7 +134,7 @@ fn status_word(point: &crate::results::PointResult) -> String {
 
 /// Text safe inside a Markdown table cell and free of raw HTML.
 fn cell(text: &str) -> String {
-    super::html::escape(text)
+    crate::text::escape(text)
         .replace('|', "\\|")
         .replace('\n', " ")
         .replace('`', "'")

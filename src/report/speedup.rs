@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::view::{ScenarioView, short_label};
-use crate::scenario::Model;
+use crate::vocab::Model;
 
 /// One row: a variant/model (plus any other varying params) across k.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::results::{PointResult, RunResults, ScenarioMeta, Status};
-use crate::scenario::{Family, Params};
+use crate::results::{PointResult, RunResults, ScenarioMeta};
+use crate::vocab::Status;
+use crate::vocab::{Family, Params};
 
 /// One scenario's points, in run order.
 pub struct ScenarioView<'a> {

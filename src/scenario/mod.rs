@@ -1,6 +1,7 @@
-//! What concbench measures: the `Scenario` trait, its self-description, and the
-//! one registry (`all()`). Adding a scenario is one item in a family file plus
-//! one line in `all()`.
+//! What concbench measures: the `Scenario` and `Trial` traits and a
+//! scenario's self-description. The families live in the folders below; the
+//! one list of them is `registry`. Adding a scenario is one item in a family
+//! file plus one line in `registry::all()`.
 
 pub mod cpu;
 pub mod io;
@@ -8,6 +9,7 @@ pub mod ipc;
 pub mod lock;
 pub mod pattern;
 pub mod queue;
+pub mod registry;
 pub mod selftest;
 pub mod spawn;
 pub mod switch;
@@ -18,78 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde::{Deserialize, Serialize};
-
-/// The families of SCENARIOS.md, plus `selftest` (the harness's own checks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    Spawn,
-    Cpu,
-    Io,
-    Lock,
-    Sync,
-    Queue,
-    Ipc,
-    Switch,
-    Pattern,
-    Selftest,
-}
-
-/// How the workers of a point run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Model {
-    Serial,
-    Thread,
-    Pool,
-    Process,
-    ProcessPool,
-    Async,
-}
-
-impl Model {
-    pub const ALL: [Model; 6] = [
-        Model::Serial,
-        Model::Thread,
-        Model::Pool,
-        Model::Process,
-        Model::ProcessPool,
-        Model::Async,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Model::Serial => "serial",
-            Model::Thread => "thread",
-            Model::Pool => "pool",
-            Model::Process => "process",
-            Model::ProcessPool => "process_pool",
-            Model::Async => "async",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Model> {
-        Model::ALL.into_iter().find(|m| m.name() == name)
-    }
-}
-
-impl Family {
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Spawn => "spawn",
-            Family::Cpu => "cpu",
-            Family::Io => "io",
-            Family::Lock => "lock",
-            Family::Sync => "sync",
-            Family::Queue => "queue",
-            Family::Ipc => "ipc",
-            Family::Switch => "switch",
-            Family::Pattern => "pattern",
-            Family::Selftest => "selftest",
-        }
-    }
-}
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 /// One implementation under test and the models it runs under.
 #[derive(Debug)]
@@ -97,16 +28,6 @@ pub struct VariantInfo {
     pub name: &'static str,
     pub models: &'static [Model],
     pub summary: &'static str,
-}
-
-/// One knob of a scenario: an integer with a default and an inclusive range.
-#[derive(Debug)]
-pub struct ParamSpec {
-    pub name: &'static str,
-    pub default: u64,
-    pub min: u64,
-    pub max: u64,
-    pub help: &'static str,
 }
 
 /// How a scenario describes itself to `list`, the planner and the reports.
@@ -148,34 +69,6 @@ impl ScenarioInfo {
                     .collect(),
             ),
         }
-    }
-}
-
-/// One timed sample: `ops` operations took `ns` nanoseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    pub ops: u64,
-    pub ns: u64,
-}
-
-/// The parameter values of one point, all present (defaults filled in).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Params(pub BTreeMap<String, u64>);
-
-impl Params {
-    /// The value of a declared parameter; a missing one is a planner bug,
-    /// reported as an error rather than a panic.
-    pub fn get(&self, name: &str) -> anyhow::Result<u64> {
-        self.0
-            .get(name)
-            .copied()
-            .ok_or_else(|| anyhow::anyhow!("parameter `{name}` missing from the point"))
-    }
-
-    /// `workers=1000,sleep_ms=100`: the form used in point ids.
-    pub fn label(&self) -> String {
-        let parts: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        parts.join(",")
     }
 }
 
@@ -288,7 +181,7 @@ pub trait Trial {
     fn begin_measurement(&mut self) {}
 
     /// Per-operation latency percentiles recorded during the timed samples
-    /// (see `harness::latency::Recorder`), for scenarios that record them.
+    /// (see `model::latency::Recorder`), for scenarios that record them.
     fn latency(&self) -> Option<crate::results::Latency> {
         None
     }
@@ -326,24 +219,4 @@ pub trait Scenario: Sync {
     ) -> Result<(), String> {
         self.check_limits(model, params)
     }
-}
-
-/// Every scenario concbench knows, in listing order.
-pub fn all() -> Vec<&'static dyn Scenario> {
-    let mut scenarios: Vec<&'static dyn Scenario> = vec![&spawn::START, &spawn::SLEEPERS];
-    scenarios.extend(cpu::scenarios());
-    scenarios.extend(io::scenarios());
-    scenarios.extend(lock::scenarios());
-    scenarios.extend(sync::scenarios());
-    scenarios.extend(queue::scenarios());
-    scenarios.extend(ipc::scenarios());
-    scenarios.extend(switch::scenarios());
-    scenarios.extend(pattern::scenarios());
-    scenarios.push(&selftest::FAULT);
-    scenarios
-}
-
-/// The scenario with this id, if any.
-pub fn find(id: &str) -> Option<&'static dyn Scenario> {
-    all().into_iter().find(|s| s.info().id == id)
 }

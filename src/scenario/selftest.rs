@@ -7,9 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
 
-use super::{
-    Family, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Sample};
 
 /// `selftest.fault`: a counter loop that fails the way its variant says.
 pub static FAULT: FaultScenario = FaultScenario;

@@ -10,7 +10,7 @@ use super::{Format, ReportInput, findings, plot, view};
 use crate::gate::GateOutcome;
 use crate::gate::verdict::Verdict;
 use crate::results::RunResults;
-use crate::terminal::format_ns;
+use crate::text::{escape, format_ns};
 
 pub struct Html;
 
@@ -47,22 +47,6 @@ impl Format for Html {
         );
         Ok(page.into_bytes())
     }
-}
-
-/// Escape text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn header(results: &RunResults) -> String {
@@ -124,7 +108,7 @@ fn header(results: &RunResults) -> String {
 }
 
 fn contents(
-    families: &[(crate::scenario::Family, Vec<view::ScenarioView<'_>>)],
+    families: &[(crate::vocab::Family, Vec<view::ScenarioView<'_>>)],
     comparing: bool,
 ) -> String {
     let mut out = String::from("<nav><strong>Contents</strong> ");

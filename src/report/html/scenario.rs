@@ -4,12 +4,13 @@
 
 use std::fmt::Write;
 
-use super::escape;
 use crate::report::plot::{self, bars};
 use crate::report::speedup;
 use crate::report::view::{self, ScenarioView, short_label};
-use crate::results::{PointResult, Status};
-use crate::terminal::format_ns;
+use crate::results::PointResult;
+use crate::text::escape;
+use crate::text::format_ns;
+use crate::vocab::Status;
 
 /// `heatmap_cells`: the cells each point's heatmap may use (a share of the
 /// page's budget).

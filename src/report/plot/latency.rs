@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::{AxisRange, FONT, chart_error, colour, svg};
 use crate::results::Latency;
-use crate::terminal::format_ns;
+use crate::text::format_ns;
 
 /// Positions on the nines axis: -log10(1 - p), with max one step past 99.9%.
 const STEPS: [(f64, &str); 5] = [

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use super::{AxisRange, FONT, WIDTH, chart_error, colour, format_count, svg};
 use crate::report::view::Scaling;
 use crate::results::PointResult;
-use crate::terminal::format_ns;
+use crate::text::format_ns;
 
 /// A point of a line: x, then (low, middle, high) of the plotted metric.
 type Plotted = (f64, (f64, f64, f64));

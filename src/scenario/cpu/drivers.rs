@@ -7,29 +7,8 @@ use anyhow::{Context, bail};
 use rayon::prelude::*;
 
 use super::processes::{ProcessPool, ProcessRounds};
-use super::work::{Tally, share};
-use crate::scenario::{CancelToken, TrialContext};
-
-/// What one round computes: `chunks` chunks of `points` points, split
-/// between `workers` workers.
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub chunks: u64,
-    pub points: u64,
-    pub workers: u64,
-    pub cancel: CancelToken,
-}
-
-impl Job {
-    /// The tally of worker `worker`'s contiguous share.
-    fn share_tally(&self, worker: u64) -> Tally {
-        Tally::of_range(
-            share(self.chunks, self.workers, worker),
-            self.points,
-            &self.cancel,
-        )
-    }
-}
+use super::work::{Job, Tally, share};
+use crate::scenario::TrialContext;
 
 /// A variant's machinery, set up once per point (untimed).
 pub enum Driver {
@@ -172,7 +151,8 @@ async fn blocking_tasks(job: &Job) -> anyhow::Result<Tally> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Model, Params};
+    use crate::scenario::CancelToken;
+    use crate::vocab::{Model, Params};
 
     /// The in-process variants (the process ones need the built binary and
     /// are tested through the CLI).

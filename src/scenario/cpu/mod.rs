@@ -10,11 +10,10 @@ pub mod work;
 
 use std::collections::BTreeMap;
 
-use super::{
-    Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
-};
-use drivers::{Driver, Job};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
+use drivers::Driver;
+use work::Job;
 use work::{RoundCheck, Tally};
 
 const WORKERS: ParamSpec = ParamSpec {

@@ -12,8 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use crossbeam::channel::{Receiver, RecvTimeoutError, Sender, unbounded};
 
-use super::drivers::Job;
-use super::work::{Tally, share};
+use super::work::{Job, Tally, share};
 use crate::model::worker::WorkerTask;
 
 /// Batches each pool member gets per round (on average): small enough that

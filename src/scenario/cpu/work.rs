@@ -13,6 +13,27 @@ use crate::scenario::CancelToken;
 /// computes the same numbers and the serial reference can be checked.
 const SEED: u64 = 0x00c0_ffee_5eed_2024;
 
+/// What one round computes: `chunks` chunks of `points` points, split
+/// between `workers` workers.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub chunks: u64,
+    pub points: u64,
+    pub workers: u64,
+    pub cancel: CancelToken,
+}
+
+impl Job {
+    /// The tally of worker `worker`'s contiguous share.
+    pub fn share_tally(&self, worker: u64) -> Tally {
+        Tally::of_range(
+            share(self.chunks, self.workers, worker),
+            self.points,
+            &self.cancel,
+        )
+    }
+}
+
 /// What a set of chunks produced. Adding is commutative, so any split of the
 /// chunks between workers, in any order, gives the same tally.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -14,10 +14,8 @@ use nix::time::{ClockId, clock_gettime};
 use nix::unistd::Pid;
 
 use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe, wait_exit_ok};
-use crate::scenario::{
-    Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
-};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const TASKS: ParamSpec = ParamSpec {
     name: "tasks",
@@ -86,7 +84,7 @@ impl Scenario for WaitsScenario {
             "std_thread" => Waiters::Threads,
             "tokio" => Waiters::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(super::cores())
+                    .worker_threads(super::machine::cores())
                     .enable_time()
                     .build()
                     .context("building the tokio runtime")?,
@@ -95,7 +93,7 @@ impl Scenario for WaitsScenario {
             other => bail!("io.waits has no variant `{other}`"),
         };
         let tasks = context.params.get("tasks")?;
-        super::release_freed_memory();
+        super::machine::release_freed_memory();
         Ok(Box::new(WaitsTrial {
             waiters,
             tasks,
@@ -104,7 +102,7 @@ impl Scenario for WaitsScenario {
             full_waits: Arc::new(AtomicU64::new(0)),
             expected: 0,
             // After the runtime exists: what the tasks add is measured.
-            baseline_rss: super::rss_now(),
+            baseline_rss: super::machine::rss_now(),
             threads: Vec::with_capacity(tasks as usize),
             pids: Vec::with_capacity(tasks as usize),
         }))
@@ -115,7 +113,7 @@ impl Scenario for WaitsScenario {
             return Ok(());
         }
         let tasks = params.get("tasks").map_err(|e| e.to_string())?;
-        super::check_nproc(&format!("tasks={tasks}"), tasks)
+        super::machine::check_nproc(&format!("tasks={tasks}"), tasks)
     }
 }
 
@@ -280,7 +278,7 @@ impl Trial for WaitsTrial {
             ),
             (
                 "cpu_ns_per_task".to_string(),
-                super::cpu_ns(resources) as f64 / tasks_run,
+                super::machine::cpu_ns(resources) as f64 / tasks_run,
             ),
         ]);
         if let Waiters::Fork(_) = self.waiters {

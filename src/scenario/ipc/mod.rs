@@ -3,6 +3,7 @@
 //! inter-process transports, and the same hand-off between two threads for
 //! contrast. Every byte is checked on arrival.
 
+mod end;
 pub mod link;
 mod mqueue;
 mod pattern;
@@ -15,10 +16,9 @@ mod tests;
 
 use anyhow::Context;
 
-use super::{
-    Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
 use crate::model::placement::{PINNED_CORES, Placement};
+use crate::vocab::{Family, Model, ParamSpec, Params};
 use link::Transport;
 
 const BOTH: &[Model] = &[Model::Process, Model::Thread];

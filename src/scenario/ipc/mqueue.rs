@@ -15,7 +15,7 @@ use nix::sys::stat::Mode;
 use nix::sys::time::TimeSpec;
 use nix::time::{ClockId, clock_gettime};
 
-use super::link::Link;
+use super::end::Link;
 use crate::model::scratch::ipc_name;
 
 /// How long a closing side waits for the queue to go quiet.

@@ -10,9 +10,10 @@ use anyhow::{bail, ensure};
 
 use super::link::{self, Link, Setup, Transport};
 use super::peer::{Peer, Task};
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::model::placement::{PinGuard, Placement};
-use crate::scenario::{CancelToken, Measured, Model, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::{Model, Sample};
 
 /// Time one round trip in this many for the latency percentiles: two clock
 /// reads per round trip would cost about 1% of the fastest ones.

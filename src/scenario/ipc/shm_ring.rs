@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
 use nix::errno::Errno;
 
-use super::link::Link;
+use super::end::Link;
 use crate::model::futex::{self, Scope};
 use crate::model::shared_memory::SharedRegion;
 

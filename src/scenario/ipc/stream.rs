@@ -10,7 +10,8 @@ use anyhow::{bail, ensure};
 use super::link::{self, Link, Setup, Transport};
 use super::pattern::{Checker, Pattern};
 use super::peer::{Peer, Task};
-use crate::scenario::{CancelToken, Measured, Model, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::{Model, Sample};
 
 /// Look at the watchdog's cancel flag once in this many messages.
 const CANCEL_EVERY: u64 = 1024;

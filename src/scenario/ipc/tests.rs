@@ -6,7 +6,8 @@ use super::link::{self, Setup, Transport};
 use super::pattern::{Checker, Pattern};
 use super::peer::{Peer, Task};
 use super::{PINGPONG, STREAM};
-use crate::scenario::{CancelToken, Model, Params, Progress, Scenario, TrialContext};
+use crate::scenario::{CancelToken, Progress, Scenario, TrialContext};
+use crate::vocab::{Model, Params};
 
 const TRANSPORTS: [&str; 7] = [
     "pipe",

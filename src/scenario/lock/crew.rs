@@ -18,7 +18,7 @@ use crossbeam::utils::{Backoff, CachePadded};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::work::SEED;
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::model::placement::{Placement, cpu_of_worker, spawn_pinned};
 use crate::scenario::CancelToken;
 

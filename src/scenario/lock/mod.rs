@@ -51,9 +51,8 @@ use nix::sys::resource::{Resource, getrlimit};
 
 use crate::model::placement::{PINNED_CORES, Placement};
 
-use super::{
-    Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params};
 use counter::{AtomicCounter, LockedCounter, ShardedCounter, State};
 use crew::Workload;
 use rwlock::{Board, RwWork};

@@ -11,7 +11,8 @@ use super::work::Shape;
 use super::{COUNTER, LockScenario, RWLOCK};
 use crate::model::placement::Placement;
 use crate::results::Resources;
-use crate::scenario::{CancelToken, Measured, Params, Progress, Scenario, TrialContext};
+use crate::scenario::{CancelToken, Measured, Progress, Scenario, TrialContext};
+use crate::vocab::Params;
 
 /// A trial context; `pinned_cores` is 0 unless `params` says otherwise.
 fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
@@ -20,7 +21,7 @@ fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
     params.entry("pinned_cores".into()).or_insert(0);
     TrialContext {
         variant,
-        model: crate::scenario::Model::Thread,
+        model: crate::vocab::Model::Thread,
         params: Params(params),
         cancel: CancelToken::default(),
         progress: Progress::default(),

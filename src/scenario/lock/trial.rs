@@ -11,10 +11,11 @@ use anyhow::Context;
 use super::crew::{Crew, Tally, Workload};
 use super::fairness::Fairness;
 use super::work::Shape;
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::model::placement::Placement;
 use crate::results::Latency;
-use crate::scenario::{CancelToken, Measured, Sample, Trial};
+use crate::scenario::{CancelToken, Measured, Trial};
+use crate::vocab::Sample;
 
 /// The parameters every lock point shares.
 #[derive(Debug, Clone, Copy)]

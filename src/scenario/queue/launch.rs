@@ -3,12 +3,19 @@
 
 use anyhow::bail;
 
-use super::Kind;
 use super::condvar::{Fifo, Lifo, Priority, guarded};
 use super::message::{Message, Shape};
 use super::trial::{QueueTrial, start_threads};
 use super::{tokio_mpsc, variants as v};
 use crate::model::placement::Placement;
+
+/// How much a queue holds, which decides its variants and parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bounded,
+    Unbounded,
+    Rendezvous,
+}
 
 /// Start the workers of `variant` for a `kind` queue of `capacity`
 /// (ignored unless bounded) carrying `payload_bytes` (8 or 1024), placed

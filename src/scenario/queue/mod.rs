@@ -17,10 +17,10 @@ mod variants;
 
 use anyhow::bail;
 
-use super::{
-    Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
 use crate::model::placement::{PINNED_CORES, Placement};
+use crate::vocab::{Family, Model, ParamSpec, Params};
+use launch::Kind;
 use message::Shape;
 
 pub use message::SAMPLE_EVERY;
@@ -172,14 +172,6 @@ const RENDEZVOUS_VARIANTS: &[VariantInfo] = &[
     variant("crossbeam_zero", THREAD, "crossbeam::channel::bounded(0)"),
     variant("flume_zero", THREAD, "flume::bounded(0)"),
 ];
-
-/// How much a queue holds, which decides its variants and parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Bounded,
-    Unbounded,
-    Rendezvous,
-}
 
 /// `queue.bounded`: queues that block senders at `capacity`.
 pub static BOUNDED: QueueScenario = QueueScenario {

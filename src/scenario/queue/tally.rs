@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 
 use super::message::{Clock, Message, Shape, is_sampled};
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 
 /// One consumer's record of a round (a bitset of arrivals per producer) and
 /// of every round (the latency of sampled messages).

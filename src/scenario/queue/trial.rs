@@ -13,7 +13,8 @@ use super::tally::{Ledger, Tally};
 use super::variants::{Ends, Receiver, Sender};
 use crate::model::placement::Placement;
 use crate::results::Latency;
-use crate::scenario::{CancelToken, Measured, Sample, Trial};
+use crate::scenario::{CancelToken, Measured, Trial};
+use crate::vocab::Sample;
 
 /// A consumer's tally, lent to it for the length of a round and read by the
 /// trial between rounds (a slot, so tokio tasks can hold it across awaits).
@@ -238,7 +239,7 @@ impl Trial for QueueTrial {
     }
 
     fn latency(&self) -> Option<Latency> {
-        let mut all = crate::harness::latency::Recorder::new();
+        let mut all = crate::model::latency::Recorder::new();
         self.each_tally(|tally| all.merge(&tally.latency));
         all.latency()
     }

@@ -9,10 +9,8 @@ use std::time::Duration;
 
 use anyhow::ensure;
 
-use super::{
-    Family, Measured, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext,
-    VariantInfo,
-};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params};
 use launch::Launcher;
 
 const WORKERS: ParamSpec = ParamSpec {

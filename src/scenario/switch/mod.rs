@@ -12,12 +12,10 @@ use std::collections::BTreeMap;
 
 use super::ipc::link::Transport;
 use super::ipc::pingpong::PingPong;
-use super::{
-    Family, Measured, Model, Params, Sample, Scenario, ScenarioInfo, Trial, TrialContext,
-    VariantInfo,
-};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
 use crate::model::futex::Scope;
 use crate::model::placement::{PINNED_CORES, Placement};
+use crate::vocab::{Family, Model, Params, Sample};
 use tasks::{Handoff, Tasks};
 use turns::{Turns, Waiting};
 

@@ -11,7 +11,8 @@ use tokio::runtime::Runtime;
 use tokio::sync::Notify;
 
 use crate::model::placement::{PinGuard, Placement};
-use crate::scenario::{Sample, Trial};
+use crate::scenario::Trial;
+use crate::vocab::Sample;
 
 /// How the tasks hand the turn over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,7 +15,8 @@ use crate::model::futex::{self, Scope};
 use crate::model::placement::{PinGuard, Placement, pin_current};
 use crate::model::process::{fork_child, wait_exit_ok};
 use crate::model::shared_memory::SharedRegion;
-use crate::scenario::{Sample, Trial};
+use crate::scenario::Trial;
+use crate::vocab::Sample;
 
 /// Word: the turn counter. Counter: turns the peer took.
 const TURN: usize = 0;

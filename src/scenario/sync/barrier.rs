@@ -11,12 +11,12 @@ use std::time::Instant;
 
 use anyhow::{bail, ensure};
 
-use super::cost_per_op;
 use super::crew::Crew;
+use super::support::cost_per_op;
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::vocab::{Family, Model, ParamSpec, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -168,8 +168,8 @@ impl Trial for BarrierTrial {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::every_variant_verifies;
     use super::*;
+    use crate::scenario::sync::test_support::every_variant_verifies;
 
     #[test]
     fn every_round_is_passed_by_every_thread() {
@@ -180,7 +180,8 @@ mod tests {
 
     #[test]
     fn a_thread_that_missed_rounds_fails_verification() {
-        let context = super::super::test_support::context("std", Model::Thread, &[("threads", 3)]);
+        let context =
+            crate::scenario::sync::test_support::context("std", Model::Thread, &[("threads", 3)]);
         let mut trial = BARRIER.build(&context).expect("builds");
         trial.run(4).expect("runs");
         trial.verify().expect("all passed");

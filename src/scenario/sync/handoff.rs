@@ -9,14 +9,14 @@ use std::time::Instant;
 use anyhow::{bail, ensure};
 
 use super::baton;
-use super::cost_per_op;
 use super::relay::{Relay, ThreadRelay, TokioRelay};
+use super::support::cost_per_op;
 use crate::model::placement::{PINNED_CORES, Placement};
 use crate::results::Latency;
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const ROUND_TRIPS: ParamSpec = ParamSpec {
     name: "round_trips",
@@ -163,9 +163,9 @@ impl Trial for HandoffTrial {
 #[cfg(test)]
 mod tests {
     use super::super::relay::TIME_ONE_IN;
-    use super::super::test_support::{context, every_variant_verifies};
     use super::*;
     use crate::model::placement::allowed_cpus;
+    use crate::scenario::sync::test_support::{context, every_variant_verifies};
 
     #[test]
     fn every_variant_hands_off_and_verifies() {

@@ -12,12 +12,12 @@ use std::time::Instant;
 
 use anyhow::{bail, ensure};
 
-use super::cost_per_op;
 use super::crew::Crew;
+use super::support::cost_per_op;
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::vocab::{Family, Model, ParamSpec, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -209,8 +209,8 @@ impl Trial for OnceTrial {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::every_variant_verifies;
     use super::*;
+    use crate::scenario::sync::test_support::every_variant_verifies;
 
     #[test]
     fn every_race_has_one_initialiser_and_one_value() {
@@ -243,8 +243,11 @@ mod tests {
 
     #[test]
     fn a_long_run_is_split_into_bounded_batches() {
-        let context =
-            super::super::test_support::context("std_once_lock", Model::Thread, &[("threads", 2)]);
+        let context = crate::scenario::sync::test_support::context(
+            "std_once_lock",
+            Model::Thread,
+            &[("threads", 2)],
+        );
         let mut trial = ONCE.build(&context).expect("builds");
         let sample = trial.run(CHUNK + 5).expect("two batches");
         assert_eq!(sample.ops, CHUNK + 5);

@@ -15,7 +15,7 @@ use super::baton::{Baton, PING, PONG};
 use super::crew::Crew;
 use super::primitives::lock;
 use super::tasks;
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::model::placement::{Placement, pin_current};
 use crate::results::Latency;
 use crate::scenario::CancelToken;

@@ -16,11 +16,12 @@ use tokio::sync::Semaphore as TokioSemaphore;
 
 use super::crew::Crew;
 use super::primitives::Semaphore;
-use super::{busy_work, cores, cost_per_op, tasks};
+use super::support::{busy_work, cores, cost_per_op};
+use super::tasks;
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -268,8 +269,8 @@ impl Trial for SemaphoreTrial {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{context, every_variant_verifies};
     use super::*;
+    use crate::scenario::sync::test_support::{context, every_variant_verifies};
 
     #[test]
     fn every_variant_keeps_within_its_permits_and_verifies() {

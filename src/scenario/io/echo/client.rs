@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::results::Latency;
 use crate::scenario::CancelToken;
 

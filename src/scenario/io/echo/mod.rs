@@ -13,13 +13,11 @@ use std::time::Instant;
 
 use anyhow::ensure;
 
-use crate::harness::latency::Recorder;
+use crate::model::latency::Recorder;
 use crate::model::placement::{PINNED_CORES, PinGuard, Placement};
 use crate::results::Latency;
-use crate::scenario::{
-    Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
-};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use client::Clients;
 use server::EchoServer;
 
@@ -91,10 +89,10 @@ impl Scenario for EchoScenario {
             Model::Process => connections,
             _ => 2 * connections,
         };
-        super::check_nofile(&what, fds_here)?;
+        super::machine::check_nofile(&what, fds_here)?;
         match model {
             Model::Thread | Model::Process => {
-                super::check_nproc(&what, connections + super::cores() as u64)
+                super::machine::check_nproc(&what, connections + super::machine::cores() as u64)
             }
             _ => Ok(()),
         }
@@ -124,7 +122,7 @@ impl EchoTrial {
     fn new(context: &TrialContext) -> anyhow::Result<EchoTrial> {
         let connections = context.params.get("connections")?;
         let payload = context.params.get("payload")? as usize;
-        let threads = super::cores().min(connections as usize);
+        let threads = super::machine::cores().min(connections as usize);
         let placement =
             Placement::new(context.params.get("pinned_cores")?).map_err(anyhow::Error::msg)?;
         // Everything the server starts from here (handler threads, runtime
@@ -135,8 +133,8 @@ impl EchoTrial {
         // latency histograms are allocated and touched.
         let mut server = EchoServer::start(context.variant, connections, payload)?;
         let recorders = (0..threads).map(|_| touched_recorder()).collect();
-        super::release_freed_memory();
-        let baseline_rss = super::rss_now();
+        super::machine::release_freed_memory();
+        let baseline_rss = super::machine::rss_now();
         // The server was declared first so that, on an error, the client
         // ends close before it is dropped and every handler sees EOF.
         let mut streams = Vec::with_capacity(connections as usize);
@@ -149,7 +147,7 @@ impl EchoTrial {
         let mut clients = Clients::new(streams, payload, recorders, context.cancel.clone())?;
         clients.run(1)?;
         Ok(EchoTrial {
-            setup_rss: super::rss_now(),
+            setup_rss: super::machine::rss_now(),
             children_private: server.children_private_bytes(),
             clients,
             server,
@@ -222,7 +220,7 @@ impl Trial for EchoTrial {
             ),
             (
                 "cpu_ns_per_request".to_string(),
-                super::cpu_ns(resources) as f64 / requests,
+                super::machine::cpu_ns(resources) as f64 / requests,
             ),
             (
                 "rss_per_connection_bytes".to_string(),

@@ -58,7 +58,7 @@ impl EchoServer {
             "thread_per_connection" => Handlers::Threads(Vec::with_capacity(connections as usize)),
             "tokio" => Handlers::Tokio(Some(
                 tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(super::super::cores())
+                    .worker_threads(crate::scenario::io::machine::cores())
                     .enable_io()
                     .build()
                     .context("building the tokio runtime")?,
@@ -130,9 +130,10 @@ impl EchoServer {
     /// process maps (0 for in-process servers, whose memory is this process's).
     pub fn children_private_bytes(&self) -> u64 {
         match &self.handlers {
-            Handlers::Prefork { pids, .. } => {
-                pids.iter().map(|&p| super::super::private_bytes(p)).sum()
-            }
+            Handlers::Prefork { pids, .. } => pids
+                .iter()
+                .map(|&p| crate::scenario::io::machine::private_bytes(p))
+                .sum(),
             _ => 0,
         }
     }

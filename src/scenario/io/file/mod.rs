@@ -16,9 +16,9 @@ use nix::unistd::Pid;
 
 use crate::model::process::{SharedCounter, fork_child, wait_exit_ok};
 use crate::scenario::{
-    CancelToken, Family, Measured, Model, ParamSpec, Params, Sample, Scenario, ScenarioInfo, Trial,
-    TrialContext, VariantInfo,
+    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use work::{Failure, Job, Span};
 
 const WORKERS: ParamSpec = ParamSpec {
@@ -91,7 +91,7 @@ impl Scenario for FileScenario {
         let get = |name| params.get(name).map_err(|e| e.to_string());
         let (workers, files, kib) = (get("workers")?, get("files")?, get("file_kib")?);
         if matches!(model, Model::Thread | Model::Process) {
-            super::check_nproc(&format!("workers={workers}"), workers)?;
+            super::machine::check_nproc(&format!("workers={workers}"), workers)?;
         }
         let mib = |bytes: u64| bytes / (1024 * 1024);
         let what = format!("workers={workers},files={files},file_kib={kib}");
@@ -109,7 +109,7 @@ impl Scenario for FileScenario {
             }
         }
         let buffers = 2 * workers * kib * 1024;
-        match super::proc_kib_field("/proc/meminfo", "MemAvailable:") {
+        match super::machine::proc_kib_field("/proc/meminfo", "MemAvailable:") {
             Some(free) if buffers > free => Err(format!(
                 "{what} needs {} MiB of buffers but {} MiB of memory are available",
                 mib(buffers),
@@ -153,7 +153,7 @@ impl FileTrial {
             "std_thread" => Way::Threads,
             "tokio_fs" => Way::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(super::cores())
+                    .worker_threads(super::machine::cores())
                     .build()
                     .context("building the tokio runtime")?,
             ),
@@ -275,7 +275,8 @@ impl Trial for FileTrial {
             ("mb_per_s".to_string(), self.file_bytes as f64 / ns * 1e3),
             (
                 "cpu_ns_per_file".to_string(),
-                super::cpu_ns(measured.resources) as f64 / measured.total_ops().max(1) as f64,
+                super::machine::cpu_ns(measured.resources) as f64
+                    / measured.total_ops().max(1) as f64,
             ),
             ("on_tmpfs".to_string(), f64::from(u8::from(self.on_tmpfs))),
         ])

@@ -10,8 +10,9 @@ use anyhow::{Context, bail, ensure};
 use rayon::prelude::*;
 
 use super::work::{self, checksum};
-use crate::harness::latency::Recorder;
-use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+use crate::model::latency::Recorder;
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::Sample;
 
 /// Where the tasks run and how their results are collected.
 enum Collector {
@@ -234,7 +235,8 @@ impl Trial for FuturesTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Model, Params, Progress};
+    use crate::scenario::Progress;
+    use crate::vocab::{Model, Params};
 
     fn context(variant: &'static str, tasks: u64) -> TrialContext {
         TrialContext {

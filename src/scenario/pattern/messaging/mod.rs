@@ -11,9 +11,8 @@ mod pubsub;
 mod ring;
 mod work;
 
-use crate::scenario::{
-    Family, Model, ParamSpec, Params, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use crate::scenario::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Params};
 
 /// The message-passing scenarios, in listing order.
 pub fn scenarios() -> Vec<&'static dyn Scenario> {

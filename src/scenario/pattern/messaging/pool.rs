@@ -11,7 +11,8 @@ use anyhow::{Context, bail, ensure};
 
 use super::condvar_pool::{CondvarPool, Job};
 use super::work::{self, checksum};
-use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::Sample;
 
 /// The same long-lived worker loop as the condvar pool, on a crossbeam
 /// channel: what the queue alone costs.
@@ -185,7 +186,8 @@ impl Trial for PoolTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Model, Params, Progress};
+    use crate::scenario::Progress;
+    use crate::vocab::{Model, Params};
 
     fn context(variant: &'static str, task_us: u64) -> TrialContext {
         TrialContext {

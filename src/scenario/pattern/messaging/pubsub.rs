@@ -10,7 +10,8 @@ use anyhow::{bail, ensure};
 
 use super::fanout::{Fanout, Report};
 use super::work::note;
-use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::Sample;
 
 pub fn build(context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
     Ok(Box::new(pubsub_trial(context)?))
@@ -117,7 +118,8 @@ impl Trial for PubSubTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Model, Params, Progress};
+    use crate::scenario::Progress;
+    use crate::vocab::{Model, Params};
 
     fn context(variant: &'static str, subscribers: u64, messages: u64) -> TrialContext {
         TrialContext {

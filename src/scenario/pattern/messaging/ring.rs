@@ -12,7 +12,8 @@ use anyhow::{bail, ensure};
 use crossbeam::utils::CachePadded;
 
 use super::work::{self, note};
-use crate::scenario::{CancelToken, Measured, Sample, Trial, TrialContext};
+use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
+use crate::vocab::Sample;
 
 /// The token: which round it belongs to, how far it went, whom it visited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,7 +311,8 @@ impl Drop for RingTrial {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Model, Params, Progress};
+    use crate::scenario::Progress;
+    use crate::vocab::{Model, Params};
 
     fn context(variant: &'static str, actors: u64, laps: u64) -> TrialContext {
         TrialContext {

@@ -18,10 +18,8 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, ensure};
 
-use crate::scenario::{
-    Family, Measured, Model, ParamSpec, Sample, Scenario, ScenarioInfo, Trial, TrialContext,
-    VariantInfo,
-};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::vocab::{Family, Model, ParamSpec, Sample};
 use strategy::Strategy;
 use table::{Menu, Table};
 

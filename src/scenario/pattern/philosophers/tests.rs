@@ -4,7 +4,8 @@
 use std::time::{Duration, Instant};
 
 use super::PHILOSOPHERS;
-use crate::scenario::{CancelToken, Model, Params, Progress, Scenario, Trial, TrialContext};
+use crate::scenario::{CancelToken, Progress, Scenario, Trial, TrialContext};
+use crate::vocab::{Model, Params};
 
 fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
     let mut values: Params = Params(

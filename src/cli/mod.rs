@@ -1,5 +1,7 @@
 //! The command line, as clap derive types: what the user typed, before it is
-//! checked and turned into a run request.
+//! checked and turned into a run request, and the worker subcommand's table.
+
+pub mod worker;
 
 use std::path::PathBuf;
 use std::time::Duration;
