@@ -56,6 +56,7 @@ fn harness_ns(variant: &'static str, model: Model, k: u64) -> f64 {
                 .collect(),
         ),
         settings: settings(),
+        expect: None,
     };
     let result = run_point(&point);
     assert_eq!(result.status, Status::Ok, "{variant}: {:?}", result.error);

@@ -14,7 +14,11 @@ use criterion::{
 /// Messages per streamed round (one criterion iteration).
 const MESSAGES_PER_ROUND: u64 = 16;
 
-fn context(variant: &'static str, model: concbench::vocab::Model, params: &[(&str, u64)]) -> TrialContext {
+fn context(
+    variant: &'static str,
+    model: concbench::vocab::Model,
+    params: &[(&str, u64)],
+) -> TrialContext {
     TrialContext {
         variant,
         model,

@@ -58,6 +58,10 @@ pub struct ScenarioEntry {
     /// `name = value` or `name = [values]`: lists expand to a grid.
     #[serde(default)]
     pub params: BTreeMap<String, Spanned<toml::Value>>,
+    /// The outcome these points are meant to show: `"deadlocked"` for a
+    /// deadlock demonstration. Such a point caught deadlocked is not a
+    /// failure of the run; one that finishes ok is.
+    pub expect: Option<Spanned<String>>,
     #[serde(default)]
     pub run: SettingsPatch,
 }

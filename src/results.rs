@@ -100,6 +100,10 @@ pub struct PointResult {
     pub model: Model,
     pub params: Params,
     pub status: Status,
+    /// The outcome the suite declared this point is meant to show
+    /// (`expect = "deadlocked"`); absent for points meant to finish ok.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Status>,
     pub error: Option<String>,
     pub unit: String,
     /// Wall time of the whole point: setup, warm-up, samples, verification.
@@ -111,6 +115,32 @@ pub struct PointResult {
     pub utilisation: Option<Utilisation>,
     /// Figures the scenario derives from the measurement (see `list`).
     pub metrics: BTreeMap<String, f64>,
+}
+
+impl PointResult {
+    /// Whether the point went wrong: a failure it was not meant to show, or
+    /// an outcome it was meant to show that did not come (a point declared
+    /// to deadlock that finished ok). Skipped is never a failure.
+    pub fn is_failure(&self) -> bool {
+        match self.expected {
+            Some(expected) => self.status != expected && self.status != Status::Skipped,
+            None => self.status.is_failure(),
+        }
+    }
+
+    /// How a person reads the outcome: `ok`, `deadlocked (as expected)`,
+    /// `ok (expected deadlocked)`.
+    pub fn status_text(&self) -> String {
+        match self.expected {
+            Some(expected) if expected == self.status => {
+                format!("{} (as expected)", self.status.word())
+            }
+            Some(expected) if self.status != Status::Skipped => {
+                format!("{} (expected {})", self.status.word(), expected.word())
+            }
+            _ => self.status.word().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -37,7 +37,7 @@ pub struct RunOutcome {
 impl RunOutcome {
     /// True when every point measured ok (skipped points are not failures).
     pub fn all_ok(&self) -> bool {
-        !self.results.results.iter().any(|r| r.status.is_failure())
+        !self.results.results.iter().any(|r| r.is_failure())
     }
 }
 

@@ -6,14 +6,13 @@ use std::fmt::Write;
 use crate::results::{PointResult, RunResults};
 use crate::scenario;
 use crate::text::format_ns;
-use crate::vocab::Status;
 
-/// Failures shout on the terminal; ok and skipped do not.
-fn status_name(status: Status) -> String {
-    if status.is_failure() {
-        status.word().to_uppercase()
+/// Failures shout on the terminal; ok, skipped and expected outcomes do not.
+fn status_name(result: &PointResult) -> String {
+    if result.is_failure() {
+        result.status_text().to_uppercase()
     } else {
-        status.word().to_string()
+        result.status_text()
     }
 }
 
@@ -23,7 +22,7 @@ pub fn one_line(result: &PointResult) -> String {
         (Some(s), _) => format!(
             "{} {} {}/{} [{}, {}]",
             result.id,
-            status_name(result.status),
+            status_name(result),
             format_ns(s.ns_per_op.median),
             result.unit,
             format_ns(s.ns_per_op.ci95_lo),
@@ -32,7 +31,7 @@ pub fn one_line(result: &PointResult) -> String {
         (None, error) => format!(
             "{} {}: {}",
             result.id,
-            status_name(result.status),
+            status_name(result),
             error.as_deref().unwrap_or("")
         ),
     }
@@ -54,7 +53,7 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
         "point", "status", "median", "95% interval", "per second"
     );
     for r in &results.results {
-        let status = status_name(r.status);
+        let status = status_name(r);
         match &r.summary {
             Some(s) => {
                 let median = format!("{}/{}", format_ns(s.ns_per_op.median), r.unit);

@@ -19,7 +19,7 @@ use concbench::model::placement::{Placement, cpu_of_worker, pin_current};
 use concbench::vocab::Model;
 use crossbeam::utils::{Backoff, CachePadded};
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 /// Increments per bare sample, all threads together.
 const BUDGET: u64 = 1_000_000;
@@ -31,7 +31,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "atomic",
         unit: "operation",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "lock.counter",
         variant: "atomic",
         model: Model::Thread,

@@ -7,7 +7,7 @@ use concbench::scenario::CancelToken;
 use concbench::scenario::cpu::work::Tally;
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const CHUNKS: u64 = 64;
 const POINTS: u64 = 100_000;
@@ -16,7 +16,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "cpu",
         unit: "chunk",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "cpu.split",
         variant: "serial",
         model: Model::Serial,

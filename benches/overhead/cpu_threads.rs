@@ -11,7 +11,7 @@ use concbench::scenario::CancelToken;
 use concbench::scenario::cpu::work::{Tally, share};
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const CHUNKS: u64 = 64;
 const POINTS: u64 = 100_000;
@@ -21,7 +21,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "cpu_threads",
         unit: "chunk",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "cpu.split",
         variant: "std_thread",
         model: Model::Thread,

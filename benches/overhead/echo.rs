@@ -20,7 +20,7 @@ use std::time::Instant;
 use concbench::model::placement::{Placement, pin_current};
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const PAYLOAD: usize = 64;
 /// Requests per bare sample.
@@ -32,7 +32,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "echo",
         unit: "request",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "io.echo",
         variant: "thread_per_connection",
         model: Model::Thread,

@@ -35,11 +35,20 @@ pub struct Pair {
     /// What one operation is, for the printout.
     pub unit: &'static str,
     /// One bare sample: ns per operation, after checking the work was done.
-    pub bare_sample: fn() -> f64,
+    pub bare_sample: BareSample,
     pub scenario: &'static str,
     pub variant: &'static str,
     pub model: Model,
     pub params: &'static [(&'static str, u64)],
+}
+
+/// How a pair's bare side takes one sample.
+pub enum BareSample {
+    /// A sample of its own fixed size.
+    Fixed(fn() -> f64),
+    /// A sample of as many operations as one harness sample of the same
+    /// round did (the harness runs first in each round).
+    SameOpsAsHarness(fn(u64) -> f64),
 }
 
 /// Every pair, in the order they run.
@@ -66,18 +75,27 @@ fn median(values: &[f64]) -> f64 {
 }
 
 fn point_of(pair: &Pair, settings: Settings) -> Point {
+    let scenario =
+        scenario::registry::find(pair.scenario).expect("the pair's scenario is registered");
+    // The scenario's defaults, then the pair's own values.
+    let mut params = Params(
+        scenario
+            .info()
+            .params
+            .iter()
+            .map(|p| (p.name.to_string(), p.default))
+            .collect(),
+    );
+    for (name, value) in pair.params {
+        params.0.insert(name.to_string(), *value);
+    }
     Point {
-        scenario: scenario::registry::find(pair.scenario)
-            .expect("the pair's scenario is registered"),
+        scenario,
         variant: pair.variant,
         model: pair.model,
-        params: Params(
-            pair.params
-                .iter()
-                .map(|(name, value)| (name.to_string(), *value))
-                .collect(),
-        ),
+        params,
         settings,
+        expect: None,
     }
 }
 
@@ -93,16 +111,6 @@ fn compare(pair: &Pair, rounds: usize) {
     let (mut bare_medians, mut harness_medians, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     let (mut sampler_ns, mut wall_ns) = (0u64, 0u64);
     for round in 0..rounds {
-        // The bare loop gets the same warm-up and about the same time.
-        let warm = Instant::now();
-        while warm.elapsed() < settings.warmup {
-            (pair.bare_sample)();
-        }
-        let began = Instant::now();
-        let mut bare = Vec::new();
-        while bare.len() < 10 || began.elapsed() < settings.measure_time {
-            bare.push((pair.bare_sample)());
-        }
         let result = run_point(&point);
         assert_eq!(
             result.status,
@@ -111,6 +119,21 @@ fn compare(pair: &Pair, rounds: usize) {
             pair.name,
             result.error
         );
+        let ops_per_sample = result.samples.first().map_or(1, |s| s.ops);
+        let bare_sample = || match pair.bare_sample {
+            BareSample::Fixed(sample) => sample(),
+            BareSample::SameOpsAsHarness(sample) => sample(ops_per_sample),
+        };
+        // The bare loop gets the same warm-up and about the same time.
+        let warm = Instant::now();
+        while warm.elapsed() < settings.warmup {
+            bare_sample();
+        }
+        let began = Instant::now();
+        let mut bare = Vec::new();
+        while bare.len() < 10 || began.elapsed() < settings.measure_time {
+            bare.push(bare_sample());
+        }
         let (Some(summary), Some(resources), Some(timeline)) =
             (&result.summary, &result.resources, &result.utilisation)
         else {

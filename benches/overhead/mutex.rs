@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 /// Operations per bare sample (about as long as one of the harness's).
 const OPS: u64 = 1_000_000;
@@ -19,7 +19,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "mutex",
         unit: "operation",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "lock.counter",
         variant: "std_mutex",
         model: Model::Thread,

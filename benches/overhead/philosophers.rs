@@ -1,29 +1,30 @@
 //! Pair: five bare threads dining in lock order (plain parking_lot mutexes,
 //! a shared ticket counter) vs `pattern.philosophers/ordered`, which adds the
 //! fork owner checks, per-seat counters, timed waits and the sitting gate.
+//! Both sides sit for the same number of meals: a bare sitting eats as many
+//! as one harness sample of the same round did. The cost per meal depends on
+//! a sitting's length (five threads on two cores eat about 3x faster for the
+//! first ~10 ms than once they settle into a lock convoy), so sittings of
+//! different lengths would compare two different workloads.
 
 use std::sync::Barrier;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Instant;
 
 use concbench::vocab::Model;
+use crossbeam::utils::CachePadded;
 use parking_lot::Mutex;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const PHILOSOPHERS: usize = 5;
-/// Meals per bare sample. Long on purpose: five threads on two cores eat
-/// about 3x faster for the first ~10 ms of a sitting than once they settle
-/// into a lock convoy (measured: ~230 ns/meal at 20 000 meals, ~800 at
-/// 200 000), and the harness's long-lived threads are in the settled state.
-const MEALS: u64 = 200_000;
 const EAT_WORK: u64 = 100;
 
 pub fn pair() -> Pair {
     Pair {
         name: "philosophers",
         unit: "meal",
-        bare_sample,
+        bare_sample: BareSample::SameOpsAsHarness(bare_sample),
         scenario: "pattern.philosophers",
         variant: "ordered",
         model: Model::Thread,
@@ -47,13 +48,18 @@ fn cook(seed: u64) -> u64 {
     std::hint::black_box(x)
 }
 
-/// ns per meal of one bare sitting, timed from the release of the threads
+/// ns per meal of one bare sitting of `meals` meals, timed from the release of the threads
 /// (all spawned and waiting) to the last join. The clock starts before the
 /// release, as the scenario's does before it opens a sitting: started after,
 /// it would miss whatever the threads eat while this one waits for a core.
-fn bare_sample() -> f64 {
-    let forks: Vec<Mutex<u64>> = (0..PHILOSOPHERS).map(|_| Mutex::new(0)).collect();
-    let tickets = AtomicI64::new(MEALS as i64);
+fn bare_sample(meals: u64) -> f64 {
+    // Each fork and the ticket counter on a cache line of its own, as the
+    // scenario's table has them: five forks in one line would make the
+    // bare side pay for false sharing the scenario does not.
+    let forks: Vec<CachePadded<Mutex<u64>>> = (0..PHILOSOPHERS)
+        .map(|_| CachePadded::new(Mutex::new(0)))
+        .collect();
+    let tickets = CachePadded::new(AtomicI64::new(meals as i64));
     let eaten = AtomicU64::new(0);
     let (ready, go) = (
         Barrier::new(PHILOSOPHERS + 1),
@@ -89,9 +95,9 @@ fn bare_sample() -> f64 {
     let uses: u64 = forks.iter().map(|f| *f.lock()).sum();
     assert_eq!(
         eaten.load(Ordering::Relaxed),
-        MEALS,
+        meals,
         "every bare meal eaten"
     );
-    assert_eq!(uses, 2 * MEALS, "two forks per bare meal");
-    ns / MEALS as f64
+    assert_eq!(uses, 2 * meals, "two forks per bare meal");
+    ns / meals as f64
 }

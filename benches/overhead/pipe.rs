@@ -15,7 +15,7 @@ use concbench::vocab::Model;
 use nix::fcntl::OFlag;
 use nix::unistd::{pipe2, read, write};
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 /// Round trips per bare sample.
 const ROUND_TRIPS: u32 = 2000;
@@ -24,7 +24,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "pipe",
         unit: "round_trip",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "ipc.pingpong",
         variant: "pipe",
         model: Model::Process,

@@ -7,7 +7,7 @@ use std::time::Instant;
 use concbench::vocab::Model;
 use crossbeam::channel::{Receiver, Sender, unbounded};
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const ACTORS: u64 = 8;
 const LAPS: u64 = 50;
@@ -18,7 +18,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "actor_ring",
         unit: "hop",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "pattern.actor_ring",
         variant: "crossbeam_threads",
         model: Model::Thread,

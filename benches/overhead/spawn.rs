@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const WORKERS: u64 = 1000;
 
@@ -14,7 +14,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "spawn",
         unit: "worker",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "spawn.start",
         variant: "std_thread",
         model: Model::Thread,

@@ -23,7 +23,7 @@ use std::time::Instant;
 use concbench::model::placement::{Placement, pin_current};
 use concbench::vocab::Model;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 const CAPACITY: u64 = 1024;
 const MESSAGES: u64 = 50_000;
@@ -39,7 +39,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "spsc",
         unit: "message",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "queue.bounded",
         variant: "crossbeam_bounded",
         model: Model::Thread,

@@ -11,7 +11,7 @@ use concbench::vocab::Model;
 use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
 use nix::unistd::Pid;
 
-use crate::Pair;
+use crate::{BareSample, Pair};
 
 /// Round trips per bare sample (two hand-offs each).
 const TRIPS: u64 = 5_000;
@@ -20,7 +20,7 @@ pub fn pair() -> Pair {
     Pair {
         name: "sync",
         unit: "hand-off",
-        bare_sample,
+        bare_sample: BareSample::Fixed(bare_sample),
         scenario: "sync.handoff",
         variant: "condvar",
         model: Model::Thread,

@@ -106,6 +106,14 @@ pub fn run_point(point: &Point) -> PointResult {
             ));
         }
     }
+    if result.status == Status::Ok
+        && let Some(expected) = point.expect
+    {
+        result.error = Some(format!(
+            "meant to show `{}`, but it finished and verified its work",
+            expected.word()
+        ));
+    }
     result.elapsed_ns = started.elapsed().as_nanos() as u64;
     result
 }
@@ -132,6 +140,7 @@ fn empty_result(point: &Point) -> PointResult {
         model: point.model,
         params: point.params.clone(),
         status: Status::Skipped,
+        expected: point.expect,
         error: None,
         unit: info.unit.to_string(),
         elapsed_ns: 0,

@@ -68,6 +68,7 @@ mod tests {
             model,
             params: Params([("k".to_string(), k), ("work".to_string(), work)].into()),
             status: Status::Ok,
+            expected: None,
             error: None,
             unit: "unit".into(),
             elapsed_ns: 0,

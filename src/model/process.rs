@@ -73,16 +73,28 @@ pub fn fork_child(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
 
 /// Sleep with nothing but `clock_gettime` and `clock_nanosleep`, safe
 /// between fork and `_exit`; an absolute deadline survives interruptions.
-pub fn sleep_signal_safe(duration: Duration) {
-    let Ok(now) = clock_gettime(ClockId::CLOCK_MONOTONIC) else {
-        return;
+/// True only if the clock shows the whole `duration` passed (false when the
+/// clock cannot be read): a worker's proof that it slept.
+pub fn sleep_signal_safe(duration: Duration) -> bool {
+    slept_at_least(duration, duration)
+}
+
+/// Sleep `nap`, then say whether at least `wanted` passed by the clock. Only
+/// tests make `nap` shorter than `wanted`, to show a cut-short sleep caught.
+pub fn slept_at_least(wanted: Duration, nap: Duration) -> bool {
+    let Ok(before) = clock_gettime(ClockId::CLOCK_MONOTONIC) else {
+        return false;
     };
-    let deadline = now + TimeSpec::from_duration(duration);
+    let deadline = before + TimeSpec::from_duration(nap);
     let absolute = ClockNanosleepFlags::TIMER_ABSTIME;
     while matches!(
         clock_nanosleep(ClockId::CLOCK_MONOTONIC, absolute, &deadline),
         Err(nix::errno::Errno::EINTR)
     ) {}
+    let Ok(after) = clock_gettime(ClockId::CLOCK_MONOTONIC) else {
+        return false;
+    };
+    after - before >= TimeSpec::from_duration(wanted)
 }
 
 /// Reap `pid` and fail unless it exited with code 0.

@@ -10,7 +10,23 @@ use anyhow::Context;
 
 /// This process's scratch root (not created until first used).
 pub fn root() -> PathBuf {
+    #[cfg(test)]
+    if let Some(own) = TEST_ROOT.with(|own| own.borrow().clone()) {
+        return own;
+    }
     std::env::temp_dir().join(format!("concbench-{}", std::process::id()))
+}
+
+#[cfg(test)]
+thread_local! {
+    static TEST_ROOT: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Give the calling test thread a scratch root of its own, so that what a
+/// test finds there is its own trial's and not a parallel test's.
+#[cfg(test)]
+pub fn use_own_root_on_this_thread(root: PathBuf) {
+    TEST_ROOT.with(|own| *own.borrow_mut() = Some(root));
 }
 
 /// A fresh temporary directory under the run's root, removed when dropped

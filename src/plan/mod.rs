@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::config::{ScenarioEntry, SettingsPatch, Suite};
 use crate::error::BadInput;
 use crate::scenario::{self, Scenario};
-use crate::vocab::{Model, Params};
+use crate::vocab::{Model, Params, Status};
 
 mod filter;
 use filter::hint;
@@ -70,6 +70,8 @@ pub struct Point {
     pub model: Model,
     pub params: Params,
     pub settings: Settings,
+    /// The outcome the suite declared the point is meant to show.
+    pub expect: Option<Status>,
 }
 
 impl Point {
@@ -111,6 +113,7 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
             )
         })?;
         let settings = with_overrides(apply(suite, base, &entry.run)?, overrides);
+        let expect = expected_outcome(suite, entry)?;
         let combos = combinations(suite, scenario, entry)?;
         let grid = expand_params(suite, scenario, &entry.params)?;
         for &(variant, model) in &combos {
@@ -121,6 +124,7 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
                     model,
                     params: params.clone(),
                     settings,
+                    expect,
                 };
                 scenario.validate(model, params).map_err(|why| {
                     suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
@@ -150,6 +154,20 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         settings: with_overrides(base, overrides),
         points,
     })
+}
+
+/// The outcome an entry's points are meant to show (`expect = ...`).
+fn expected_outcome(suite: &Suite, entry: &ScenarioEntry) -> Result<Option<Status>, BadInput> {
+    let Some(expect) = &entry.expect else {
+        return Ok(None);
+    };
+    match expect.get_ref().as_str() {
+        "deadlocked" => Ok(Some(Status::Deadlocked)),
+        other => Err(suite.error_at(
+            expect.span(),
+            format!("expect = \"{other}\": the one outcome a point can be meant to show is \"deadlocked\""),
+        )),
+    }
 }
 
 /// The (variant, model) pairs an entry asks for, checked against the scenario.

@@ -125,10 +125,10 @@ fn family_row(out: &mut String, point: &crate::results::PointResult) {
 
 /// Failures in bold, so they stand out in a job summary.
 fn status_word(point: &crate::results::PointResult) -> String {
-    if point.status.is_failure() {
-        format!("**{}**", point.status.word())
+    if point.is_failure() {
+        format!("**{}**", point.status_text())
     } else {
-        point.status.word().to_string()
+        point.status_text()
     }
 }
 

@@ -181,12 +181,13 @@ fn first_index(points: &[&PointResult], params: &Params) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// Points that did not measure, with their reasons, in run order.
+/// Points that did not measure (or did not show the outcome they were meant
+/// to), with their reasons, in run order.
 pub fn problems(results: &RunResults) -> Vec<&PointResult> {
     results
         .results
         .iter()
-        .filter(|p| p.status != Status::Ok)
+        .filter(|p| p.status != Status::Ok || p.is_failure())
         .collect()
 }
 

@@ -94,18 +94,18 @@ fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
         children_of(pid).len() >= 20
     });
     let before = children_of(pid);
-    let signalled = Instant::now();
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pid as i32),
         nix::sys::signal::Signal::SIGTERM,
     )
     .expect("signal sent");
+    // The sleepers sleep 60 s: a run that abandons the point stops long
+    // before that, one that waited for them would not. (How quickly it
+    // stops is a speed, not behaviour: no tighter bound here.)
+    wait_for("concbench to exit", Duration::from_secs(30), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
     let status = child.wait().expect("concbench exits");
-    assert!(
-        signalled.elapsed() < Duration::from_secs(2),
-        "stopped in {:?}",
-        signalled.elapsed()
-    );
     assert_eq!(status.code(), Some(128 + 15), "exit code after SIGTERM");
     let left: Vec<_> = before.iter().filter(|(p, s)| still_there(*p, s)).collect();
     assert!(left.is_empty(), "children left behind: {left:?}");

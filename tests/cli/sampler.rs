@@ -27,6 +27,25 @@ fn one_point(interval: Duration) -> Option<u32> {
     pid
 }
 
+/// Wait (up to a generous 10 s) until `pid` has exited: a zombie or gone.
+/// Its pipes are closed by then, which is how the harness tells it died.
+fn wait_until_dead(pid: u32) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| stat.rsplit_once(") ")?.1.chars().next());
+        if matches!(state, None | Some('Z' | 'X')) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "pid {pid} still alive after SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// One test, not several: the idle sampler is shared by the whole test
 /// process, and a point with another interval replaces it.
 #[test]
@@ -41,7 +60,7 @@ fn one_sampler_serves_point_after_point_and_a_dead_or_abandoned_one_is_replaced(
         nix::sys::signal::Signal::SIGKILL,
     )
     .expect("kill the sampler");
-    std::thread::sleep(Duration::from_millis(50));
+    wait_until_dead(first);
     let replaced = one_point(interval).expect("a pid");
     assert_ne!(replaced, first, "a fresh process after the old one died");
 

@@ -171,10 +171,11 @@ fn problems(results: &RunResults) -> String {
             "<table class=\"points\"><tr><th>point</th><th>status</th><th>reason</th></tr>",
         );
         for p in failed {
-            let status = p.status.word();
+            let status = p.status_text();
+            let class = if p.is_failure() { " class=\"bad\"" } else { "" };
             let _ = write!(
                 out,
-                "<tr class=\"bad\"><td><code>{}</code></td><td>{status}</td><td>{}</td></tr>",
+                "<tr{class}><td><code>{}</code></td><td>{status}</td><td>{}</td></tr>",
                 escape(&p.id),
                 escape(p.error.as_deref().unwrap_or(""))
             );

@@ -10,7 +10,6 @@ use crate::report::view::{self, ScenarioView, short_label};
 use crate::results::PointResult;
 use crate::text::escape;
 use crate::text::format_ns;
-use crate::vocab::Status;
 
 /// `heatmap_cells`: the cells each point's heatmap may use (a share of the
 /// page's budget).
@@ -126,11 +125,7 @@ fn table(s: &ScenarioView<'_>) -> String {
         "<table class=\"points\"><tr><th>point</th><th>status</th><th>median</th><th>95% interval</th><th>per second</th><th>samples</th><th>derived</th></tr>",
     );
     for p in &s.points {
-        let class = if p.status == Status::Ok {
-            ""
-        } else {
-            " class=\"bad\""
-        };
+        let class = if p.is_failure() { " class=\"bad\"" } else { "" };
         let (median, interval, rate) = match &p.summary {
             Some(sum) => (
                 format!("{}/{}", format_ns(sum.ns_per_op.median), p.unit),
@@ -152,7 +147,7 @@ fn table(s: &ScenarioView<'_>) -> String {
             out,
             "<tr{class}><td><code>{}</code></td><td>{}</td><td class=\"num\">{median}</td><td class=\"num\">{interval}</td><td class=\"num\">{rate}</td><td class=\"num\">{}</td><td>{}</td></tr>",
             escape(&row_label(p)),
-            p.status.word(),
+            p.status_text(),
             p.samples.len(),
             escape(&derived.join(", "))
         );
@@ -194,7 +189,7 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
     let mut out = format!(
         "<div class=\"point\"><h4><code>{}</code> — {}</h4><div class=\"row\">",
         escape(&p.id),
-        p.status.word()
+        p.status_text()
     );
     if let Some(timeline) = p.utilisation.as_ref().filter(|t| !t.t_ms.is_empty()) {
         let _ = write!(

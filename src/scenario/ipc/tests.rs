@@ -136,8 +136,11 @@ fn a_stream_peer_rejects_a_corrupted_message() {
 
 #[test]
 fn the_fifo_directory_exists_while_the_trial_runs_and_goes_with_it() {
+    // A scratch root of this test's own: sibling tests make FIFOs too.
+    let own = tempfile::tempdir().expect("a root for this test");
+    crate::model::scratch::use_own_root_on_this_thread(own.path().to_path_buf());
     let fifo_dirs = || -> Vec<std::path::PathBuf> {
-        std::fs::read_dir(crate::model::scratch::root())
+        std::fs::read_dir(own.path())
             .map(|entries| {
                 entries
                     .flatten()
@@ -147,15 +150,12 @@ fn the_fifo_directory_exists_while_the_trial_runs_and_goes_with_it() {
             })
             .unwrap_or_default()
     };
-    let before = fifo_dirs();
+    assert!(fifo_dirs().is_empty());
     let mut trial = PINGPONG
         .build(&context("fifo", Model::Process, &[("pinned_cores", 0)]))
         .expect("builds");
-    let during: Vec<_> = fifo_dirs()
-        .into_iter()
-        .filter(|d| !before.contains(d))
-        .collect();
-    assert_eq!(during.len(), 1, "one new FIFO directory: {during:?}");
+    let during = fifo_dirs();
+    assert_eq!(during.len(), 1, "one FIFO directory: {during:?}");
     let fifos = std::fs::read_dir(&during[0])
         .expect("the directory")
         .count();

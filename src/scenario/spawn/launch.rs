@@ -1,6 +1,8 @@
 //! Start N workers one way and await them all: the timed body of the spawn
-//! family. Each worker proves it ran by bumping a counter (shared memory for
-//! forked children; a clean exit for re-executed ones).
+//! family. Each worker proves it ran, and a sleeper that it slept its whole
+//! time by the clock, by bumping a counter (shared memory for forked
+//! children) or, for re-executed ones, by exiting 0 (the worker table's
+//! `sleep` exits 0 only after a full sleep).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -8,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe, wait_exit_ok};
+use crate::model::process::{SharedCounter, fork_child, slept_at_least, wait_exit_ok};
 use crate::model::worker::{self, WorkerTask};
 use crate::scenario::TrialContext;
 
@@ -26,7 +28,11 @@ pub struct Launcher {
     way: Way,
     workers: usize,
     sleep: Option<Duration>,
-    /// Workers that finished (in-process ways and `command`).
+    /// How long each worker really sleeps: `sleep`, except in the tests that
+    /// cut sleeps short to show that verification catches it.
+    nap: Option<Duration>,
+    /// Workers that finished, having slept their full time if they sleep
+    /// (in-process ways and `command`).
     counter: Arc<AtomicU64>,
     /// Workers that should have finished so far.
     expected: u64,
@@ -69,12 +75,19 @@ impl Launcher {
             way,
             workers,
             sleep,
+            nap: sleep,
             counter: Arc::new(AtomicU64::new(0)),
             expected: 0,
             threads: Vec::with_capacity(workers),
             pids: Vec::with_capacity(workers),
             children: Vec::with_capacity(workers),
         })
+    }
+
+    /// Make every in-process and forked worker skip its sleep (tests).
+    #[cfg(test)]
+    pub fn cut_sleeps_short(&mut self) {
+        self.nap = self.sleep.map(|_| Duration::ZERO);
     }
 
     pub fn is_process(&self) -> bool {
@@ -93,7 +106,11 @@ impl Launcher {
     /// Start all workers and wait until every one has finished.
     pub fn round(&mut self) -> anyhow::Result<()> {
         self.expected += self.workers as u64;
-        let (workers, sleep, counter) = (self.workers, self.sleep, &self.counter);
+        let (workers, counter) = (self.workers, &self.counter);
+        let sleep = Sleep {
+            wanted: self.sleep,
+            nap: self.nap,
+        };
         match &mut self.way {
             Way::StdThread => self.std_threads(),
             Way::ScopedThread => {
@@ -120,7 +137,11 @@ impl Launcher {
 
     fn std_threads(&mut self) -> anyhow::Result<()> {
         for _ in 0..self.workers {
-            let (counter, sleep) = (Arc::clone(&self.counter), self.sleep);
+            let counter = Arc::clone(&self.counter);
+            let sleep = Sleep {
+                wanted: self.sleep,
+                nap: self.nap,
+            };
             let handle = std::thread::Builder::new()
                 .spawn(move || worker_body(&counter, sleep))
                 .context("std::thread::spawn")?;
@@ -138,13 +159,17 @@ impl Launcher {
         let Way::Fork(shared) = &self.way else {
             bail!("not a fork launcher")
         };
-        let (shared, sleep) = (shared.get(), self.sleep);
+        let (shared, wanted, nap) = (shared.get(), self.sleep, self.nap);
         for _ in 0..self.workers {
             self.pids.push(fork_child(|| {
-                if let Some(d) = sleep {
-                    sleep_signal_safe(d);
+                // Only clock_gettime, clock_nanosleep and an atomic here.
+                let slept = match (wanted, nap) {
+                    (Some(wanted), Some(nap)) => slept_at_least(wanted, nap),
+                    _ => true,
+                };
+                if slept {
+                    shared.fetch_add(1, Ordering::SeqCst);
                 }
-                shared.fetch_add(1, Ordering::SeqCst);
                 0
             })?);
         }
@@ -165,7 +190,15 @@ impl Launcher {
         for mut child in self.children.drain(..) {
             let status = child.wait().context("waiting for a worker process")?;
             if !status.success() {
-                bail!("worker process {} ended with {status}", child.id());
+                bail!(
+                    "worker process {} ended with {status}{}",
+                    child.id(),
+                    if self.sleep.is_some() {
+                        " (a sleeper exits 0 only after its full sleep)"
+                    } else {
+                        ""
+                    }
+                );
             }
             self.counter.fetch_add(1, Ordering::Relaxed);
         }
@@ -174,19 +207,18 @@ impl Launcher {
 }
 
 /// Spawn `workers` tokio tasks and await every one.
-async fn tokio_tasks(
-    workers: usize,
-    sleep: Option<Duration>,
-    counter: &Arc<AtomicU64>,
-) -> anyhow::Result<()> {
+async fn tokio_tasks(workers: usize, sleep: Sleep, counter: &Arc<AtomicU64>) -> anyhow::Result<()> {
     let mut tasks = Vec::with_capacity(workers);
     for _ in 0..workers {
         let counter = Arc::clone(counter);
         tasks.push(tokio::spawn(async move {
-            if let Some(d) = sleep {
-                tokio::time::sleep(d).await;
+            let began = tokio::time::Instant::now();
+            if let Some(nap) = sleep.nap {
+                tokio::time::sleep(nap).await;
             }
-            counter.fetch_add(1, Ordering::Relaxed);
+            if sleep.wanted.is_none_or(|wanted| began.elapsed() >= wanted) {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
         }));
     }
     for task in tasks {
@@ -195,12 +227,23 @@ async fn tokio_tasks(
     Ok(())
 }
 
-/// What an in-process worker does: optionally sleep, then prove it ran.
-fn worker_body(counter: &AtomicU64, sleep: Option<Duration>) {
-    if let Some(d) = sleep {
-        std::thread::sleep(d);
+/// A sleeper's time: what it must prove it slept, and what it sleeps.
+#[derive(Debug, Clone, Copy)]
+struct Sleep {
+    wanted: Option<Duration>,
+    nap: Option<Duration>,
+}
+
+/// What an in-process worker does: optionally sleep, then prove it ran (and
+/// slept its whole time, by the clock).
+fn worker_body(counter: &AtomicU64, sleep: Sleep) {
+    let began = std::time::Instant::now();
+    if let Some(nap) = sleep.nap {
+        std::thread::sleep(nap);
     }
-    counter.fetch_add(1, Ordering::Relaxed);
+    if sleep.wanted.is_none_or(|wanted| began.elapsed() >= wanted) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Drop for Launcher {

@@ -118,12 +118,8 @@ pub struct SpawnScenario {
     sleeps: bool,
 }
 
-impl Scenario for SpawnScenario {
-    fn info(&self) -> &ScenarioInfo {
-        &self.info
-    }
-
-    fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
+impl SpawnScenario {
+    fn trial(&self, context: &TrialContext) -> anyhow::Result<SpawnTrial> {
         let workers = context.params.get("workers")?;
         let sleep = if self.sleeps {
             Some(Duration::from_millis(context.params.get("sleep_ms")?))
@@ -131,29 +127,58 @@ impl Scenario for SpawnScenario {
             None
         };
         let launcher = Launcher::new(context, workers as usize, sleep)?;
-        Ok(Box::new(SpawnTrial {
+        Ok(SpawnTrial {
             launcher,
             per_round: self.sleeps,
             workers,
             sleep,
-        }))
+        })
+    }
+}
+
+impl Scenario for SpawnScenario {
+    fn info(&self) -> &ScenarioInfo {
+        &self.info
+    }
+
+    fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
+        Ok(Box::new(self.trial(context)?))
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
+        self.check_variant_limits("", model, params)
+    }
+
+    fn check_variant_limits(
+        &self,
+        variant: &str,
+        model: Model,
+        params: &Params,
+    ) -> Result<(), String> {
         let workers = params.get("workers").map_err(|e| e.to_string())?;
         let what = format!("workers={workers}");
-        // Rough per-worker memory: a thread's touched stack and bookkeeping,
-        // a forked child's page tables and copied pages, an exec'd child.
-        let per_worker: u64 = match model {
-            Model::Thread => 64 << 10,
-            Model::Process => 4 << 20,
-            _ => 4 << 10,
-        };
-        crate::model::limits::check_memory(workers * per_worker, &what)?;
+        // Every worker of a round may be alive at once (all are started
+        // before any is awaited), so the round needs N times one worker.
+        crate::model::limits::check_memory(workers * memory_per_worker(variant, model), &what)?;
         if matches!(model, Model::Thread | Model::Process) {
             crate::model::limits::check_tasks(workers, &what)?;
         }
         Ok(())
+    }
+}
+
+/// What one live worker costs the machine, rounded up from what 2000 live
+/// sleepers took off MemAvailable on the development VM (a forked child
+/// ~130 KiB: page tables and the few pages it writes, the rest shared with
+/// its parent; an exec'd `concbench worker` ~340 KiB). Conservative by
+/// about 4x, so a point is skipped only when the machine really cannot
+/// hold it.
+fn memory_per_worker(variant: &str, model: Model) -> u64 {
+    match (variant, model) {
+        ("command", _) => 2 << 20,
+        (_, Model::Process) => 512 << 10,
+        (_, Model::Thread) => 64 << 10,
+        _ => 4 << 10,
     }
 }
 
@@ -183,10 +208,16 @@ impl Trial for SpawnTrial {
 
     fn verify(&mut self) -> anyhow::Result<()> {
         let (ran, expected) = self.launcher.counts();
-        ensure!(
-            ran == expected,
-            "{ran} of {expected} workers ran to completion"
-        );
+        match self.sleep {
+            Some(sleep) => ensure!(
+                ran == expected,
+                "{ran} of {expected} workers ran to completion having slept their full {sleep:?}"
+            ),
+            None => ensure!(
+                ran == expected,
+                "{ran} of {expected} workers ran to completion"
+            ),
+        }
         Ok(())
     }
 
@@ -224,5 +255,64 @@ impl Trial for SpawnTrial {
             metrics.insert("wall_vs_ideal".into(), measured.median_ns_per_op / ideal);
         }
         metrics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{CancelToken, Progress};
+
+    fn context(variant: &'static str, model: Model, sleep_ms: u64) -> TrialContext {
+        TrialContext {
+            variant,
+            model,
+            params: Params(
+                [("workers", 3), ("sleep_ms", sleep_ms)]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect(),
+            ),
+            cancel: CancelToken::default(),
+            progress: Progress::default(),
+            worker_binary: crate::model::worker::worker_binary(),
+        }
+    }
+
+    /// Every sleeper variant but `command` (its children are the built
+    /// binary's; the worker table's own test covers its proof).
+    fn in_process_and_forked() -> impl Iterator<Item = (&'static str, Model)> {
+        SLEEPERS
+            .info
+            .variants
+            .iter()
+            .filter(|v| v.name != "command")
+            .flat_map(|v| v.models.iter().map(|&m| (v.name, m)))
+    }
+
+    #[test]
+    fn sleepers_verify_when_every_worker_slept_its_full_time() {
+        for (variant, model) in in_process_and_forked() {
+            let mut trial = SLEEPERS
+                .trial(&context(variant, model, 20))
+                .expect("builds");
+            assert_eq!(trial.run(2).expect("runs").ops, 2);
+            trial.verify().expect("every sleeper slept");
+        }
+    }
+
+    #[test]
+    fn a_sleep_cut_short_fails_verification_for_every_model() {
+        for (variant, model) in in_process_and_forked() {
+            // 300 ms asked, none slept: only a 300 ms stall could hide it.
+            let mut trial = SLEEPERS
+                .trial(&context(variant, model, 300))
+                .expect("builds");
+            trial.launcher.cut_sleeps_short();
+            trial.run(1).expect("the round itself completes");
+            let error = trial.verify().expect_err(variant).to_string();
+            assert!(error.contains("0 of 3 workers"), "{variant}: {error}");
+            assert!(error.contains("slept their full"), "{variant}: {error}");
+        }
     }
 }

@@ -26,6 +26,8 @@ pub struct Tasks {
     handoff: Handoff,
     /// Turns taken by each task (first, second), over all runs.
     turns: [u64; 2],
+    /// Rounds asked for over all runs: each task owes one turn per round.
+    requested: u64,
     _pin: PinGuard,
 }
 
@@ -40,6 +42,7 @@ impl Tasks {
             runtime,
             handoff,
             turns: [0, 0],
+            requested: 0,
             _pin: pin,
         })
     }
@@ -99,11 +102,12 @@ impl Trial for Tasks {
                 a.clone(),
                 b.clone(),
             ));
-            let second = tokio::spawn(take_turns(1, rounds, turn, handoff, b, a));
-            (first.await, second.await)
+            let second = tokio::spawn(take_turns(1, rounds, turn.clone(), handoff, b, a));
+            (first.await, second.await, turn.load(SeqCst))
         });
         let ns = started.elapsed().as_nanos() as u64;
-        let (first, second) = taken;
+        let (first, second, final_turn) = taken;
+        self.requested += rounds;
         let first = first
             .context("the first task")?
             .map_err(anyhow::Error::msg)?;
@@ -112,6 +116,11 @@ impl Trial for Tasks {
             .map_err(anyhow::Error::msg)?;
         self.turns[0] += first;
         self.turns[1] += second;
+        ensure!(
+            final_turn == 2 * rounds,
+            "the turn counter ended at {final_turn}, not {}",
+            2 * rounds
+        );
         Ok(Sample {
             ops: 2 * rounds,
             ns,
@@ -119,12 +128,34 @@ impl Trial for Tasks {
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {
+        ensure!(self.requested > 0, "no rounds were run");
         ensure!(
-            self.turns[0] == self.turns[1] && self.turns[0] > 0,
-            "the tasks took {} and {} turns; they should take turns equally",
+            self.turns == [self.requested; 2],
+            "the tasks took {} and {} turns; each owed one per round, {}",
             self.turns[0],
-            self.turns[1]
+            self.turns[1],
+            self.requested
         );
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_holds_each_task_to_the_rounds_requested() {
+        for handoff in [Handoff::Notify, Handoff::Yield] {
+            let mut tasks = Tasks::start(handoff, Placement::UNPINNED).expect("starts");
+            tasks.run(5).expect("runs");
+            tasks.verify().expect("both took 5 turns");
+            // A task that took a turn too few, or both too few, is caught.
+            tasks.turns[1] -= 1;
+            let error = tasks.verify().expect_err("one short").to_string();
+            assert!(error.contains("5 and 4 turns"), "{error}");
+            tasks.turns = [4, 4];
+            assert!(tasks.verify().is_err(), "both short");
+        }
     }
 }

@@ -46,9 +46,22 @@ pub fn stamp(request: &mut [u8], serial: u64) {
     request[..n].copy_from_slice(&bytes[..n]);
 }
 
-/// The offset of the first byte where `reply` differs from `request`.
-pub fn first_difference(request: &[u8], reply: &[u8]) -> Option<usize> {
-    request.iter().zip(reply).position(|(a, b)| a != b)
+/// Compare `reply` with `request` byte by byte: `Ok(bytes compared)` when
+/// they are the same, or the offset of the first difference (a length that
+/// differs is a difference where the shorter one ends).
+pub fn compare_echo(request: &[u8], reply: &[u8]) -> Result<usize, usize> {
+    let mut compared = 0;
+    for (a, b) in request.iter().zip(reply) {
+        if a != b {
+            return Err(compared);
+        }
+        compared += 1;
+    }
+    if request.len() == reply.len() {
+        Ok(compared)
+    } else {
+        Err(compared)
+    }
 }
 
 struct Connection {
@@ -70,20 +83,21 @@ impl Connection {
             .with_context(|| format!("connection {}: writing a request", self.index))
     }
 
-    /// Read the echo of the request in flight; its latency in ns.
-    fn receive(&mut self) -> anyhow::Result<u64> {
+    /// Read the echo of the request in flight: its latency in ns and the
+    /// bytes compared with the request.
+    fn receive(&mut self) -> anyhow::Result<(u64, u64)> {
         self.stream
             .read_exact(&mut self.reply)
             .with_context(|| format!("connection {}: reading the echo", self.index))?;
         let ns = self.sent_at.elapsed().as_nanos() as u64;
-        if let Some(offset) = first_difference(&self.request, &self.reply) {
-            bail!(
+        match compare_echo(&self.request, &self.reply) {
+            Ok(compared) => Ok((ns, compared as u64)),
+            Err(offset) => bail!(
                 "connection {}: request {} came back different at byte {offset}",
                 self.index,
                 self.serial
-            );
+            ),
         }
-        Ok(ns)
     }
 }
 
@@ -96,7 +110,6 @@ struct Group {
 
 impl Group {
     fn run(&mut self, rounds: u64, cancel: &CancelToken) -> anyhow::Result<()> {
-        let payload = self.connections.first().map_or(0, |c| c.request.len()) as u64;
         for _ in 0..rounds {
             if cancel.is_cancelled() {
                 bail!("cancelled by the watchdog");
@@ -106,10 +119,10 @@ impl Group {
                 self.tally.sent += 1;
             }
             for connection in &mut self.connections {
-                let ns = connection.receive()?;
+                let (ns, compared) = connection.receive()?;
                 self.recorder.record(ns);
                 self.tally.verified += 1;
-                self.tally.bytes_verified += payload;
+                self.tally.bytes_verified += compared;
             }
         }
         Ok(())
@@ -218,8 +231,14 @@ mod tests {
         assert_ne!(a, b);
         let mut stamped = a.clone();
         stamp(&mut stamped, 2);
-        assert_eq!(first_difference(&a, &stamped), Some(0));
-        assert_eq!(first_difference(&a, &a), None);
+        assert_eq!(compare_echo(&a, &stamped), Err(0));
+        assert_eq!(compare_echo(&a, &a), Ok(a.len()));
+        assert_eq!(
+            compare_echo(&a, &a[..a.len() - 1]),
+            Err(a.len() - 1),
+            "a short echo"
+        );
+        assert_eq!(compare_echo(&[], &[]), Ok(0));
         let mut tiny = pattern(3, 3);
         stamp(&mut tiny, u64::MAX);
         assert_eq!(tiny, vec![0xff; 3], "a short payload takes what fits");

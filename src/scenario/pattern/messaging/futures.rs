@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use rayon::prelude::*;
 
-use super::work::{self, checksum};
+use super::work::{self, TaskResult};
 use crate::model::latency::Recorder;
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::Sample;
@@ -37,15 +37,19 @@ impl Shape {
         self.spread - (index.wrapping_mul(7919) % self.spread)
     }
 
+    /// How long task `index` spins.
+    fn length(&self, index: u64) -> Duration {
+        self.unit * self.units(index) as u32
+    }
+
     fn total_units(&self) -> u64 {
         (0..self.tasks).map(|i| self.units(i)).sum()
     }
 }
 
 /// One task: spin for its length, then return its result.
-fn task(shape: Shape, index: u64, round: u64) -> (u64, u64) {
-    work::spin(shape.unit * shape.units(index) as u32);
-    (index, checksum(index, round))
+fn task(shape: Shape, index: u64, round: u64) -> TaskResult {
+    TaskResult::new(index, round, work::spin(shape.length(index)))
 }
 
 pub fn build(context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
@@ -102,7 +106,7 @@ struct FuturesTrial {
 }
 
 /// A result and when it arrived, in ns since the round's submission began.
-type Arrival = ((u64, u64), u64);
+type Arrival = (TaskResult, u64);
 
 impl FuturesTrial {
     /// Submit one round of tasks and collect their results.
@@ -146,7 +150,7 @@ impl FuturesTrial {
                 }
             }
             Collector::RayonCollect(pool) => {
-                let results: Vec<(u64, u64)> = pool.install(|| {
+                let results: Vec<TaskResult> = pool.install(|| {
                     (0..shape.tasks)
                         .into_par_iter()
                         .map(|index| task(shape, index, round))
@@ -179,8 +183,14 @@ impl Trial for FuturesTrial {
                 self.arrivals.record(at);
             }
             let results = arrivals.iter().map(|&(result, _)| result);
-            self.collected +=
-                work::check_results(round, self.shape.tasks, results, &mut self.problem);
+            let shape = self.shape;
+            self.collected += work::check_results(
+                round,
+                shape.tasks,
+                |index| shape.length(index),
+                results,
+                &mut self.problem,
+            );
         }
         Ok(Sample {
             ops: rounds * self.shape.tasks,
@@ -300,7 +310,7 @@ mod tests {
         for variant in ["handles_in_order", "rayon_in_order"] {
             let trial = futures_trial(&context(variant, 7)).expect("builds");
             let arrivals = trial.round(0).expect("a round");
-            let order: Vec<u64> = arrivals.iter().map(|&((index, _), _)| index).collect();
+            let order: Vec<u64> = arrivals.iter().map(|(result, _)| result.index).collect();
             assert_eq!(order, (0..7).collect::<Vec<_>>(), "{variant}");
             let times: Vec<u64> = arrivals.iter().map(|&(_, at)| at).collect();
             assert!(times.is_sorted(), "{variant}: arrival times never go back");

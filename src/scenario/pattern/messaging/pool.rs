@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 
 use super::condvar_pool::{CondvarPool, Job};
-use super::work::{self, checksum};
+use super::work::{self, TaskResult};
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::Sample;
 
@@ -113,8 +113,8 @@ struct PoolTrial {
     workers: usize,
     tasks: u64,
     task: Duration,
-    results_sender: crossbeam::channel::Sender<(u64, u64)>,
-    results: crossbeam::channel::Receiver<(u64, u64)>,
+    results_sender: crossbeam::channel::Sender<TaskResult>,
+    results: crossbeam::channel::Receiver<TaskResult>,
     cancel: CancelToken,
     rounds: u64,
     /// Results that arrived once each with the right value.
@@ -124,12 +124,12 @@ struct PoolTrial {
 
 impl PoolTrial {
     /// Submit one round's tasks, then wait for all their results.
-    fn round(&self, round: u64) -> anyhow::Result<Vec<(u64, u64)>> {
+    fn round(&self, round: u64) -> anyhow::Result<Vec<TaskResult>> {
         for index in 0..self.tasks {
             let (sender, length) = (self.results_sender.clone(), self.task);
             self.pool.execute(move || {
-                work::spin(length);
-                let _ = sender.send((index, checksum(index, round)));
+                let spun = work::spin(length);
+                let _ = sender.send(TaskResult::new(index, round, spun));
             })?;
         }
         (0..self.tasks)
@@ -147,7 +147,9 @@ impl Trial for PoolTrial {
             let started = Instant::now();
             let results = self.round(round)?;
             ns += started.elapsed().as_nanos() as u64;
-            self.collected += work::check_results(round, self.tasks, results, &mut self.problem);
+            let length = self.task;
+            self.collected +=
+                work::check_results(round, self.tasks, |_| length, results, &mut self.problem);
         }
         Ok(Sample {
             ops: rounds * self.tasks,

@@ -19,7 +19,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow, ensure};
 
 use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
-use crate::vocab::{Family, Model, ParamSpec, Sample};
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use strategy::Strategy;
 use table::{Menu, Table};
 
@@ -51,6 +51,13 @@ const PARAMS: &[ParamSpec] = &[
         min: 0,
         max: 100_000,
         help: "microseconds a philosopher waits holding the first fork before reaching for the second; 1000 makes the naive deadlock near certain",
+    },
+    ParamSpec {
+        name: "all_hold_first",
+        default: 0,
+        min: 0,
+        max: 1,
+        help: "naive only: 1 makes each philosopher, at its first meal, wait until all hold their first fork: a certain deadlock (needs meals >= philosophers)",
     },
 ];
 
@@ -99,6 +106,17 @@ impl Scenario for PhilosophersScenario {
         &self.info
     }
 
+    fn validate(&self, _model: Model, params: &Params) -> Result<(), String> {
+        let get = |name| params.get(name).map_err(|e| e.to_string());
+        let (philosophers, meals) = (get("philosophers")?, get("meals")?);
+        if get("all_hold_first")? == 1 && meals < philosophers {
+            return Err(format!(
+                "all_hold_first = 1 needs meals >= philosophers (meals = {meals}, philosophers = {philosophers}): every philosopher must come to the table"
+            ));
+        }
+        Ok(())
+    }
+
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let strategy = Strategy::from_variant(context.variant)
             .ok_or_else(|| anyhow!("pattern.philosophers has no variant `{}`", context.variant))?;
@@ -112,6 +130,7 @@ impl Scenario for PhilosophersScenario {
             philosophers: usize::try_from(philosophers).context("philosophers")?,
             hold: Duration::from_micros(context.params.get("hold_us")?),
             eat_work: context.params.get("eat_work")?,
+            all_hold_first: context.params.get("all_hold_first")? == 1,
         };
         let mut trial = PhilosophersTrial {
             table: Arc::new(Table::new(

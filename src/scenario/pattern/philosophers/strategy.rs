@@ -34,6 +34,8 @@ pub struct Diner {
     left: usize,
     right: usize,
     rng: fastrand::Rng,
+    /// Has eaten (or reached for) a first meal: `all_hold_first` is over.
+    met: bool,
 }
 
 impl Diner {
@@ -45,6 +47,7 @@ impl Diner {
             left: seat,
             right: (seat + 1) % philosophers,
             rng: fastrand::Rng::with_seed(0x9E37_79B9 + seat as u64),
+            met: false,
         }
     }
 }
@@ -53,6 +56,14 @@ impl Diner {
 pub fn meal(table: &Table, diner: &mut Diner) -> Option<()> {
     let (seat, left, right) = (diner.seat, diner.left, diner.right);
     match table.strategy() {
+        Strategy::Naive if table.all_hold_first() && !diner.met => {
+            diner.met = true;
+            let mut a = table.take(left, seat)?;
+            table.meet_holding_first_fork()?;
+            let mut b = table.take(right, seat)?;
+            table.eat(seat, &mut a, &mut b);
+            Some(())
+        }
         Strategy::Naive => in_order(table, seat, left, right),
         Strategy::Ordered => in_order(table, seat, left.min(right), left.max(right)),
         Strategy::Arbiter => {

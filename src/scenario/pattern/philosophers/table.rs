@@ -5,7 +5,7 @@
 //! back even after a deadlock.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -33,6 +33,9 @@ pub struct Menu {
     pub hold: Duration,
     /// Steps of the work done per meal, with both forks in hand.
     pub eat_work: u64,
+    /// Naive only: at its first meal each philosopher waits, first fork in
+    /// hand, until every philosopher holds one (a certain deadlock).
+    pub all_hold_first: bool,
 }
 
 /// Per-seat counters, each on its own cache line.
@@ -59,6 +62,8 @@ pub struct Table {
     arbiter: Arbiter,
     /// Times a fork was found held by someone else when picked up or put down.
     clashes: AtomicU64,
+    /// Philosophers holding their first fork at `all_hold_first`'s meeting.
+    first_fork_holders: AtomicUsize,
     cancel: CancelToken,
     /// The point's stall counter: meals during a sitting, beats between.
     progress: Progress,
@@ -78,6 +83,7 @@ impl Table {
             tickets: CachePadded::new(AtomicI64::new(0)),
             arbiter: Arbiter::new(n - 1),
             clashes: AtomicU64::new(0),
+            first_fork_holders: AtomicUsize::new(0),
             cancel,
             progress,
             closing: AtomicBool::new(false),
@@ -108,6 +114,11 @@ impl Table {
         let fork = &self.forks[fork];
         loop {
             if let Some(state) = fork.state.try_lock_for(WAIT_SLICE) {
+                // A fork freed by a neighbour who was told to stop is not
+                // a meal: told to stop, nobody eats any more.
+                if self.should_stop() {
+                    return None;
+                }
                 return Some(fork.pick_up(state, seat, &self.clashes));
             }
             if self.should_stop() {
@@ -121,6 +132,24 @@ impl Table {
         let fork = &self.forks[fork];
         let state = fork.state.try_lock()?;
         Some(fork.pick_up(state, seat, &self.clashes))
+    }
+
+    /// Whether philosophers meet holding their first forks (`Menu`).
+    pub fn all_hold_first(&self) -> bool {
+        self.menu.all_hold_first
+    }
+
+    /// With the first fork in hand, wait until every philosopher holds one;
+    /// `None` if told to stop first.
+    pub fn meet_holding_first_fork(&self) -> Option<()> {
+        self.first_fork_holders.fetch_add(1, Ordering::SeqCst);
+        while self.first_fork_holders.load(Ordering::SeqCst) < self.menu.philosophers {
+            if self.should_stop() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Some(())
     }
 
     /// The menu's pause with the first fork in hand.
@@ -322,6 +351,7 @@ mod tests {
             philosophers: 3,
             hold: Duration::ZERO,
             eat_work: 5,
+            all_hold_first: false,
         };
         Table::new(menu, CancelToken::default(), Progress::default())
     }
