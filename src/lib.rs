@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod folders;
 pub mod gate;
 pub mod harness;
 pub mod host;

@@ -63,6 +63,19 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             concbench::report::files::write_exports(&newest, &exports)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(args) if args.base_bin.is_some() => {
+            let (outcome, dir) = concbench::gate::interleaved::run(&interleaved_request(args))?;
+            print!("{}", output::terminal(&outcome));
+            if let Some(method) = &outcome.method {
+                println!("method: {method}");
+            }
+            println!("written: {}", dir.display());
+            Ok(if outcome.failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Compare(args) => {
             let outcome = run_compare(&compare_request(args))?;
             if let Some(warning) = &outcome.host_warning {
@@ -76,6 +89,26 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Worker { task } => Ok(ExitCode::from(concbench::cli::worker::run(&task) as u8)),
+    }
+}
+
+fn interleaved_request(args: CompareArgs) -> concbench::gate::interleaved::InterleavedRequest {
+    concbench::gate::interleaved::InterleavedRequest {
+        base_bin: args.base_bin.unwrap_or_default(),
+        new_bin: args.new_bin.unwrap_or_default(),
+        config: args.config,
+        filter: args.filter,
+        budget: args
+            .budget
+            .unwrap_or(concbench::gate::interleaved::DEFAULT_BUDGET),
+        new_slowdown_pct: args.new_slowdown_pct.unwrap_or(0),
+        seed: args.seed,
+        out: args.out,
+        threshold_pct: args.threshold,
+        gate: args.gate,
+        markdown: args.markdown,
+        json: args.json,
+        argv: std::env::args().collect(),
     }
 }
 

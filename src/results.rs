@@ -172,7 +172,7 @@ pub struct Outliers {
     pub high_severe: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     pub p50: u64,
     pub p90: u64,

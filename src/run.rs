@@ -2,7 +2,7 @@
 //! stream every result to disk as it finishes, then write results.json and
 //! show a table.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -47,7 +47,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     let suite = Suite::load(request.config.as_deref())?;
     let plan = plan::build(&suite, &request.overrides, request.filter.as_deref())?;
     let started = chrono::Utc::now();
-    let (id, dir) = create_run_dir(&request.out, started)?;
+    let (id, dir) = crate::folders::create_run_dir(&request.out, started)?;
     let header = Header {
         schema: SCHEMA.to_string(),
         run: RunInfo {
@@ -148,36 +148,6 @@ fn harness_info(plan: &Plan) -> HarnessInfo {
         min_samples: s.min_samples,
         timeout_ms: s.timeout.as_millis() as u64,
     }
-}
-
-/// `<out>/<UTC time to the millisecond>`, a name that sorts by time; a
-/// numeric suffix if two runs start in the same millisecond.
-fn create_run_dir(
-    out: &Path,
-    started: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<(String, PathBuf)> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let stamp = started
-        .format("%Y%m%dT%H%M%S%.3fZ")
-        .to_string()
-        .replace('.', "-");
-    for attempt in 0..100 {
-        let id = if attempt == 0 {
-            stamp.clone()
-        } else {
-            format!("{stamp}-{attempt}")
-        };
-        let dir = out.join(&id);
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok((id, dir)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
-        }
-    }
-    anyhow::bail!(
-        "could not create a fresh run folder under {}",
-        out.display()
-    )
 }
 
 /// What a run leaves behind that must go however it ends: its scratch files

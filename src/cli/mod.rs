@@ -37,9 +37,9 @@ pub enum Command {
         after_help = "Examples:\n  concbench report reports/20261123T194900-123Z/results.json\n  concbench report reports/<run>/results.jsonl          # a run stopped half-way\n  concbench report base/results.json new/results.json -o compare.html\n\nWith two files the report shows new/base per point, coloured where the change is beyond noise."
     )]
     Report(ReportArgs),
-    /// The regression gate: compare new results with a base, exit 1 on a regression.
+    /// The regression gate: two builds measured in interleaved rounds, or two results files.
     #[command(
-        after_help = "Examples:\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json --threshold 5\n  concbench compare base.json new.json --markdown summary.md --json verdict.json\n\nVerdicts: regressed (interval wholly above 1 + threshold), improved (wholly below 1 - threshold),\nunchanged (wholly inside), uncertain (straddles a bound; says how many more samples would settle it).\nSeveral runs per side put the run-to-run spread into the interval.\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
+        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(sign test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (confirmed, beyond the threshold), unchanged (interval inside\n[1/(1+t), 1+t]), uncertain (says how many more rounds would settle it), broken (the new build failed it).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
     )]
     Compare(CompareArgs),
     /// The child side of process models (the binary re-executes itself).
@@ -73,6 +73,30 @@ pub struct CompareArgs {
     /// Also write the verdicts as JSON
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Interleaved gate: the base build's concbench binary
+    #[arg(long, value_name = "BIN", requires = "new_bin", conflicts_with_all = ["files", "base", "new"])]
+    pub base_bin: Option<PathBuf>,
+    /// Interleaved gate: the new build's concbench binary
+    #[arg(long, value_name = "BIN", requires = "base_bin")]
+    pub new_bin: Option<PathBuf>,
+    /// Interleaved gate: suite file [default: configs/quick.toml, or the built-in quick suite]
+    #[arg(long, value_name = "FILE", requires = "base_bin")]
+    pub config: Option<PathBuf>,
+    /// Interleaved gate: only points whose id contains PATTERN
+    #[arg(long, value_name = "PATTERN", requires = "base_bin")]
+    pub filter: Option<String>,
+    /// Interleaved gate: time for the whole comparison [default: 12m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "base_bin")]
+    pub budget: Option<Duration>,
+    /// Interleaved gate, validation: slow the new side by PCT% of each operation
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000), requires = "base_bin")]
+    pub new_slowdown_pct: Option<u64>,
+    /// Interleaved gate: the seed of the coin that orders each pair
+    #[arg(long, value_name = "N", requires = "base_bin")]
+    pub seed: Option<u64>,
+    /// Interleaved gate: folder that receives the comparison's own folder
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,9 @@ use crate::scenario::cpu::child as cpu;
 pub fn run(task: &WorkerTask) -> i32 {
     match task {
         WorkerTask::Noop => 0,
+        WorkerTask::Serve => {
+            crate::harness::serve::serve(std::io::stdin().lock(), std::io::stdout().lock())
+        }
         WorkerTask::Sleep { ms } => {
             let wanted = Duration::from_millis(*ms);
             sleep_and_prove(wanted, wanted)

@@ -5,14 +5,18 @@
 
 pub mod bootstrap;
 pub mod command;
+pub mod duet;
+pub mod interleaved;
 pub mod output;
+pub mod paired;
+pub mod side;
 pub mod thresholds;
 pub mod verdict;
 
 use serde::{Deserialize, Serialize};
 
-use crate::results::{PointResult, RunResults};
-use crate::vocab::Status;
+use crate::results::RunResults;
+use side::Side;
 use thresholds::Thresholds;
 use verdict::Verdict;
 
@@ -38,6 +42,14 @@ pub struct PointVerdict {
     pub more_samples: Option<u64>,
     pub more_invocations: Option<u64>,
     pub note: Option<String>,
+    /// Interleaved gate only: blocks and sample pairs measured, and the
+    /// confirmation's one-sided sign-test p-value for a suspect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairs: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
 }
 
 /// Everything `compare` found.
@@ -51,6 +63,9 @@ pub struct GateOutcome {
     pub points: Vec<PointVerdict>,
     pub only_in_base: Vec<String>,
     pub only_in_new: Vec<String>,
+    /// How the verdicts were reached, when not from results files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
 }
 
 impl GateOutcome {
@@ -81,6 +96,7 @@ pub fn compare(base: &[RunResults], new: &[RunResults], thresholds: &Thresholds)
         points: Vec::new(),
         only_in_base: Vec::new(),
         only_in_new: Vec::new(),
+        method: None,
     };
     for (index, id) in ids.into_iter().enumerate() {
         match (present(base, id), present(new, id)) {
@@ -96,25 +112,42 @@ pub fn compare(base: &[RunResults], new: &[RunResults], thresholds: &Thresholds)
     outcome
 }
 
-/// Per-sample ns/op of each invocation that measured `id`.
-fn invocations<'a>(side: &'a [RunResults], id: &str) -> (Vec<Vec<f64>>, Option<&'a PointResult>) {
-    let points: Vec<&PointResult> = side
-        .iter()
-        .filter_map(|r| r.results.iter().find(|p| p.id == id))
-        .collect();
-    let measured: Vec<Vec<f64>> = points
-        .iter()
-        .filter(|p| p.status == Status::Ok)
-        .map(|p| {
-            p.samples
-                .iter()
-                .filter(|s| s.ops > 0)
-                .map(|s| s.ns as f64 / s.ops as f64)
-                .collect::<Vec<f64>>()
-        })
-        .filter(|v| !v.is_empty())
-        .collect();
-    (measured, points.first().copied())
+impl PointVerdict {
+    /// A point with no figures yet: not comparable, no note.
+    fn blank(id: &str, threshold: f64) -> PointVerdict {
+        PointVerdict {
+            id: id.to_string(),
+            verdict: Verdict::NotComparable,
+            threshold_pct: threshold * 100.0,
+            ratio: None,
+            ratio_lo: None,
+            ratio_hi: None,
+            base_ns_per_op: None,
+            new_ns_per_op: None,
+            base_samples: 0,
+            new_samples: 0,
+            more_samples: None,
+            more_invocations: None,
+            note: None,
+            blocks: None,
+            pairs: None,
+            p_value: None,
+        }
+    }
+
+    /// Add `text` to the note, after what it already says.
+    fn add_note(&mut self, text: String) {
+        self.note = Some(match self.note.take() {
+            Some(note) => format!("{note}; {text}"),
+            None => text,
+        });
+    }
+}
+
+/// Each side's runs of `id`: per-sample ns/op of those that measured it,
+/// and those that skipped it, failed, or deadlocked as meant.
+fn invocations<'a>(side: &'a [RunResults], id: &str) -> Side<'a> {
+    Side::of(side, id)
 }
 
 fn judge_point(
@@ -124,70 +157,49 @@ fn judge_point(
     thresholds: &Thresholds,
     seed: u64,
 ) -> PointVerdict {
-    let (base_runs, base_point) = invocations(base, id);
-    let (new_runs, new_point) = invocations(new, id);
-    let (family, scenario) = new_point
-        .or(base_point)
+    let (base_side, new_side) = (invocations(base, id), invocations(new, id));
+    let (family, scenario) = new_side
+        .first
+        .or(base_side.first)
         .map_or(("", ""), |p| (p.family.name(), p.scenario.as_str()));
     let threshold = thresholds.for_point(family, scenario, id);
-    let count = |runs: &[Vec<f64>]| runs.iter().map(Vec::len).sum::<usize>();
-    let mut verdict = PointVerdict {
-        id: id.to_string(),
-        verdict: Verdict::NotComparable,
-        threshold_pct: threshold * 100.0,
-        ratio: None,
-        ratio_lo: None,
-        ratio_hi: None,
-        base_ns_per_op: None,
-        new_ns_per_op: None,
-        base_samples: count(&base_runs),
-        new_samples: count(&new_runs),
-        more_samples: None,
-        more_invocations: None,
-        note: None,
-    };
-    match (base_runs.is_empty(), new_runs.is_empty()) {
-        (true, _) => verdict.note = Some("not measured in the base run".into()),
-        (false, true) => {
-            verdict.verdict = Verdict::Broken;
-            let reason = new_point.and_then(|p| p.error.clone()).unwrap_or_default();
-            verdict.note = Some(format!(
-                "measured in the base run but not in the new one: {reason}"
-            ));
-        }
-        (false, false) => {
-            let r = bootstrap::ratio(&base_runs, &new_runs, 0x9a7e ^ seed);
-            verdict.verdict = verdict::judge(&r, threshold);
-            (verdict.ratio, verdict.ratio_lo, verdict.ratio_hi) =
-                (Some(r.ratio), Some(r.lo), Some(r.hi));
-            verdict.base_ns_per_op = Some(bootstrap::side_estimate(&base_runs));
-            verdict.new_ns_per_op = Some(bootstrap::side_estimate(&new_runs));
-            if verdict.verdict == Verdict::Uncertain {
-                settle(
-                    &mut verdict,
-                    &r,
-                    threshold,
-                    base_runs.len().min(new_runs.len()),
-                );
-            }
-        }
+    let mut verdict = PointVerdict::blank(id, threshold);
+    (verdict.base_samples, verdict.new_samples) = (base_side.samples(), new_side.samples());
+    if let Some((decided, note)) = side::unjudgeable(&base_side, &new_side) {
+        verdict.verdict = decided;
+        verdict.note = Some(note);
+        return verdict;
+    }
+    if !base_side.failed.is_empty() {
+        let note = base_side.failure_note("base");
+        verdict.add_note(format!("{note}; judged on the others"));
+    }
+    let (base_runs, new_runs) = (&base_side.measured, &new_side.measured);
+    let r = bootstrap::ratio(base_runs, new_runs, 0x9a7e ^ seed);
+    verdict.verdict = verdict::judge(&r, threshold);
+    (verdict.ratio, verdict.ratio_lo, verdict.ratio_hi) = (Some(r.ratio), Some(r.lo), Some(r.hi));
+    verdict.base_ns_per_op = Some(bootstrap::side_estimate(base_runs));
+    verdict.new_ns_per_op = Some(bootstrap::side_estimate(new_runs));
+    if verdict.verdict == Verdict::Uncertain {
+        let runs = base_runs.len().min(new_runs.len());
+        settle(&mut verdict, &r, threshold, runs);
     }
     verdict
 }
 
 /// For an uncertain point: how many more samples or runs per side would
-/// narrow the interval enough to settle it.
+/// narrow the interval enough to settle it; at least one of each, since an
+/// interval that straddles a bound has not settled.
 fn settle(verdict: &mut PointVerdict, r: &bootstrap::Ratio, threshold: f64, runs: usize) {
     match verdict::growth_to_settle(r, threshold) {
         Some(growth) => {
+            let more = |count: f64| ((count * (growth - 1.0)).ceil() as u64).max(1);
             let per_side = verdict.base_samples.min(verdict.new_samples) as f64;
-            verdict.more_samples = Some((per_side * (growth - 1.0)).ceil() as u64);
-            verdict.more_invocations = Some((runs as f64 * (growth - 1.0)).ceil() as u64);
+            verdict.more_samples = Some(more(per_side));
+            verdict.more_invocations = Some(more(runs as f64));
         }
-        None => {
-            verdict.note =
-                Some("the estimate sits on the threshold: no sample count settles it".into())
-        }
+        None => verdict
+            .add_note("the estimate sits on the threshold: no sample count settles it".into()),
     }
 }
 
@@ -215,4 +227,64 @@ fn host_warning(base: &[RunResults], new: &[RunResults]) -> Option<String> {
             show(&n)
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_uncertain_point_always_asks_for_more() {
+        // Straddles 1.05 by a hair on its upper side: growth about 1.0004,
+        // which rounded to ~0 more runs with 1 run per side.
+        let r = bootstrap::Ratio {
+            ratio: 1.0,
+            lo: 0.99,
+            hi: 1.050_02,
+        };
+        assert_eq!(verdict::judge(&r, 0.05), Verdict::Uncertain);
+        let mut verdict = PointVerdict::blank("spawn.a/x", 0.05);
+        (verdict.base_samples, verdict.new_samples) = (20, 20);
+        settle(&mut verdict, &r, 0.05, 1);
+        assert_eq!(
+            (verdict.more_samples, verdict.more_invocations),
+            (Some(1), Some(1))
+        );
+    }
+
+    #[test]
+    fn a_lopsided_uncertain_interval_no_longer_asks_for_nothing() {
+        // The old symmetric half-width (0.035) fell short of the distance to
+        // the bound (0.05): growth 1, "~0 more samples or ~0 more runs".
+        let r = bootstrap::Ratio {
+            ratio: 1.0,
+            lo: 0.99,
+            hi: 1.06,
+        };
+        let mut verdict = PointVerdict::blank("spawn.a/x", 0.05);
+        (verdict.base_samples, verdict.new_samples) = (20, 25);
+        settle(&mut verdict, &r, 0.05, 3);
+        // growth (0.06 / 0.05)^2 = 1.44: 20 x 0.44 and 3 x 0.44, rounded up.
+        assert_eq!(
+            (verdict.more_samples, verdict.more_invocations),
+            (Some(9), Some(2))
+        );
+    }
+
+    #[test]
+    fn notes_add_up_rather_than_replace() {
+        let mut verdict = PointVerdict::blank("spawn.a/x", 0.05);
+        verdict.add_note("failed in 1 of 2 base runs: failed".into());
+        let r = bootstrap::Ratio {
+            ratio: 1.05,
+            lo: 1.0,
+            hi: 1.1,
+        };
+        settle(&mut verdict, &r, 0.05, 2);
+        let note = verdict.note.expect("a note");
+        assert!(
+            note.starts_with("failed in 1 of 2 base runs") && note.contains("sits on"),
+            "{note}"
+        );
+    }
 }

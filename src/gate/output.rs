@@ -15,13 +15,28 @@ fn ratio_text(p: &super::PointVerdict) -> String {
 }
 
 fn settle_text(p: &super::PointVerdict) -> String {
-    match (p.more_samples, p.more_invocations, &p.note) {
-        (Some(samples), Some(runs), _) => {
-            format!("~{samples} more samples or ~{runs} more runs per side would settle it")
+    let more = match (p.more_samples, p.more_invocations, p.blocks) {
+        (Some(samples), Some(runs), _) => Some(format!(
+            "~{samples} more samples or ~{runs} more runs per side would settle it"
+        )),
+        // The interleaved gate: paired rounds, not runs.
+        (Some(pairs), None, Some(_)) => {
+            Some(format!("~{pairs} more paired rounds would settle it"))
         }
-        (_, _, Some(note)) => note.clone(),
-        _ => String::new(),
-    }
+        _ => None,
+    };
+    let paired = match (p.blocks, p.pairs, p.p_value) {
+        (Some(blocks), Some(pairs), Some(pv)) => {
+            Some(format!("{blocks} blocks, {pairs} pairs, p = {pv:.4}"))
+        }
+        (Some(blocks), Some(pairs), None) => Some(format!("{blocks} blocks, {pairs} pairs")),
+        _ => None,
+    };
+    [p.note.clone(), more, paired]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn summary_line(outcome: &GateOutcome) -> String {
@@ -110,6 +125,9 @@ pub fn markdown(outcome: &GateOutcome) -> String {
     );
     if let Some(warning) = &outcome.host_warning {
         let _ = writeln!(out, "> **Warning:** {}\n", cell(warning));
+    }
+    if let Some(method) = &outcome.method {
+        let _ = writeln!(out, "Method: {}\n", cell(method));
     }
     let _ = writeln!(
         out,

@@ -1,7 +1,8 @@
 //! configs/gate.toml: the threshold a change must exceed to count, by
 //! default, per family, per scenario, and per point pattern (the most
-//! specific wins). Thresholds should sit above the machine's run-to-run
-//! noise, which differs between points of one scenario.
+//! specific wins). A threshold is the smallest change worth failing a build
+//! for, not the machine's run-to-run noise: the noise belongs in the
+//! interval (several runs per side, or the interleaved gate).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -157,6 +158,34 @@ mod tests {
                 "spawn.sleepers/tokio/async/sleep_ms=100,workers=1000"
             ) <= 0.05
         );
+    }
+
+    #[test]
+    fn the_shipped_gate_file_sets_only_the_default() {
+        let shipped = include_str!("../../configs/gate.toml");
+        let t = parse(Path::new("configs/gate.toml"), shipped).expect("configs/gate.toml parses");
+        assert_eq!(t, Thresholds::default(), "no entry to hide noise behind");
+        assert_eq!(t.default, DEFAULT_PCT / 100.0);
+    }
+
+    #[test]
+    fn the_shipped_gate_files_example_parses_as_documented() {
+        // The commented example: uncommented, it must still be valid and
+        // mean what the header says.
+        let example: String = include_str!("../../configs/gate.toml")
+            .lines()
+            .skip_while(|line| !line.starts_with("# [family]"))
+            .map(|line| format!("{}\n", line.trim_start_matches('#').trim()))
+            .collect();
+        let t = parse(Path::new("example"), &example).expect("the example parses");
+        let fork = "spawn.start/fork/process/workers=9";
+        assert_eq!(t.for_point("spawn", "spawn.start", fork), 0.20);
+        assert_eq!(
+            t.for_point("spawn", "spawn.sleepers", "spawn.sleepers/x"),
+            0.05
+        );
+        assert_eq!(t.for_point("spawn", "spawn.start", "spawn.start/x"), 0.10);
+        assert_eq!(t.for_point("lock", "lock.counter", "lock.counter/x"), 0.05);
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
 }
 
 /// Median ns/op with its interval, spread, outliers and rate.
-fn summarise(samples: &[Sample]) -> Summary {
+pub fn summarise(samples: &[Sample]) -> Summary {
     let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();
     let ns_per_op = stats::estimate(&per_op);
     Summary {
@@ -108,7 +108,7 @@ fn summarise(samples: &[Sample]) -> Summary {
 
 /// The calibration knob at work: busy-wait `extra_per_op` ns for each of the
 /// sample's operations, and count that time as part of the sample.
-fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
+pub(super) fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
     if extra_per_op <= 0.0 {
         return sample;
     }
@@ -131,10 +131,23 @@ fn warm_up(
     point: &Point,
     context: &TrialContext,
 ) -> anyhow::Result<(u64, f64)> {
-    let (cancel, progress) = (&context.cancel, &context.progress);
     let settings = &point.settings;
     let per_sample = settings.measure_time / (2 * settings.min_samples.max(1)) as u32;
-    let target_ns = per_sample.max(MIN_SAMPLE_TIME).as_nanos() as f64;
+    let target = per_sample.max(MIN_SAMPLE_TIME);
+    warm_rounds(trial, settings.warmup, target, context)
+}
+
+/// Run the trial for `warmup` (at least once), growing the rounds tenfold
+/// at a time; return the rounds that make a sample last about `target`, and
+/// the ns per operation of the last warm-up sample.
+pub(super) fn warm_rounds(
+    trial: &mut dyn Trial,
+    warmup: Duration,
+    target: Duration,
+    context: &TrialContext,
+) -> anyhow::Result<(u64, f64)> {
+    let (cancel, progress) = (&context.cancel, &context.progress);
+    let target_ns = target.max(MIN_SAMPLE_TIME).as_nanos() as f64;
     let started = Instant::now();
     let mut rounds = 1u64;
     loop {
@@ -144,7 +157,7 @@ fn warm_up(
         let sample = timed_run(trial, rounds, progress)?;
         let per_round = sample.ns.max(1) as f64 / rounds as f64;
         let fitting = (target_ns / per_round).clamp(1.0, 1e9) as u64;
-        if started.elapsed() >= settings.warmup {
+        if started.elapsed() >= warmup {
             return Ok((fitting, sample.ns as f64 / sample.ops.max(1) as f64));
         }
         rounds = fitting.min(rounds.saturating_mul(10));
@@ -152,7 +165,7 @@ fn warm_up(
 }
 
 /// `trial.run(rounds)`, with the stall watchdog watching only meanwhile.
-fn timed_run(
+pub(super) fn timed_run(
     trial: &mut dyn Trial,
     rounds: u64,
     progress: &crate::scenario::Progress,

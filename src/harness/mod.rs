@@ -3,10 +3,12 @@
 //! scenario by name.
 
 pub mod measure;
+pub mod protocol;
 pub mod relative;
 pub mod resources;
 pub mod sampler;
 pub mod sampling;
+pub mod serve;
 pub mod stats;
 pub mod watchdog;
 

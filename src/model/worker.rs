@@ -26,6 +26,9 @@ pub enum WorkerTask {
         #[arg(long)]
         interval_ms: u64,
     },
+    /// Serve the measuring protocol on stdin/stdout (one point at a time)
+    /// until `quit`: a side of the interleaved gate.
+    Serve,
     /// Compute chunks `first..first + count` of the cpu family's work and
     /// print their tally (`digest hits chunks`): the `process` model's child.
     Cpu {
@@ -49,6 +52,7 @@ impl WorkerTask {
     pub fn args(&self) -> Vec<String> {
         let words: Vec<String> = match self {
             WorkerTask::Noop => vec!["noop".into()],
+            WorkerTask::Serve => vec!["serve".into()],
             WorkerTask::Sleep { ms } => vec!["sleep".into(), "--ms".into(), ms.to_string()],
             WorkerTask::Sample { interval_ms } => vec![
                 "sample".into(),

@@ -1,6 +1,7 @@
 //! `concbench compare`, the regression gate, on constructed results files so
 //! that every verdict is deterministic: exit codes, verdicts, unpaired
-//! points, host mismatch, several runs per side, and refused input.
+//! points, host mismatch, several runs per side, points that failed, were
+//! skipped or deadlocked as meant on either side, and refused input.
 
 use serde_json::{Value, json};
 
@@ -37,6 +38,36 @@ fn around(centre: f64, count: usize) -> Vec<f64> {
     (0..count)
         .map(|i| centre * (0.99 + 0.02 * (i % 5) as f64 / 4.0))
         .collect()
+}
+
+/// `text` with its first point's outcome replaced (no samples unless ok).
+fn with_status(text: &str, status: &str, expected: Option<&str>, error: &str) -> String {
+    let mut run: Value = serde_json::from_str(text).expect("JSON");
+    let point = &mut run["results"][0];
+    point["status"] = status.into();
+    point["expected"] = expected.into();
+    point["error"] = error.into();
+    if status != "ok" {
+        point["samples"] = json!([]);
+    }
+    run.to_string()
+}
+
+/// Run compare on several files per side; returns (exit code, stdout and stderr).
+fn compare_many(scratch: &Scratch, base: &[String], new: &[String]) -> (Option<i32>, String) {
+    let mut args = vec!["compare".to_string()];
+    for (flag, texts) in [("--base", base), ("--new", new)] {
+        args.push(flag.into());
+        for (i, text) in texts.iter().enumerate() {
+            let name = format!("{}-{i}.json", flag.trim_start_matches('-'));
+            let path = scratch.file(&name, text);
+            args.push(path.to_string_lossy().into_owned());
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = scratch.concbench(&args).output().expect("compare runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    (output.status.code(), stdout + &stderr_of(&output))
 }
 
 /// Run compare on base and new texts; returns (exit code, stdout, stderr).
@@ -118,6 +149,7 @@ fn a_change_straddling_the_threshold_is_uncertain_and_says_what_would_settle_it(
         stdout.contains("uncertain") && stdout.contains("more samples"),
         "{stdout}"
     );
+    assert!(!stdout.contains("~0 more"), "{stdout}");
 }
 
 #[test]
@@ -201,26 +233,13 @@ fn a_host_mismatch_is_a_loud_warning_not_an_error() {
 #[test]
 fn several_runs_per_side_are_accepted() {
     let scratch = Scratch::new();
-    let files: Vec<String> = [100.0, 104.0, 97.0, 101.0]
-        .iter()
-        .enumerate()
-        .map(|(i, centre)| {
-            scratch
-                .file(
-                    &format!("r{i}.json"),
-                    &results("cpu", &[("spawn.a/x", &around(*centre, 10))]),
-                )
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    let output = scratch
-        .concbench(&[
-            "compare", "--base", &files[0], &files[1], "--new", &files[2], &files[3],
-        ])
-        .output()
-        .expect("compare runs");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let run = |centre: f64| results("cpu", &[("spawn.a/x", &around(centre, 10))]);
+    let (code, stdout) = compare_many(
+        &scratch,
+        &[run(100.0), run(104.0)],
+        &[run(97.0), run(101.0)],
+    );
+    assert_eq!(code, Some(0), "{stdout}");
 }
 
 #[test]
@@ -273,4 +292,108 @@ fn refuses_foreign_results_bad_thresholds_and_missing_sides_with_exit_2() {
         .output()
         .expect("runs");
     assert_eq!(only_base.status.code(), Some(2));
+}
+
+#[test]
+fn a_point_that_failed_in_one_of_three_new_runs_is_broken() {
+    let scratch = Scratch::new();
+    let ok = results("cpu", &[("spawn.a/x", &around(100.0, 10))]);
+    let failed = with_status(&ok, "failed", None, "verification: sum 3 != 4");
+    let base = vec![ok.clone(), ok.clone(), ok.clone()];
+    let (code, stdout) = compare_many(&scratch, &base, &[ok.clone(), failed, ok]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("BROKEN")
+            && stdout.contains("failed in 1 of 3 new runs")
+            && stdout.contains("sum 3 != 4"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_point_that_failed_in_one_base_run_is_judged_on_the_others_with_a_note() {
+    let scratch = Scratch::new();
+    let ok = results("cpu", &[("spawn.a/x", &around(100.0, 20))]);
+    let failed = with_status(&ok, "timed_out", None, "no result within the 1s timeout");
+    let slower = results("cpu", &[("spawn.a/x", &around(130.0, 20))]);
+    let (code, stdout) = compare_many(&scratch, &[ok, failed], &[slower.clone(), slower]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(
+        stdout.contains("REGRESSED")
+            && stdout.contains("failed in 1 of 2 base runs")
+            && stdout.contains("1s timeout"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_point_skipped_on_either_side_is_not_comparable_and_says_why() {
+    let scratch = Scratch::new();
+    let ok = results("cpu", &[("spawn.a/x", &around(100.0, 10))]);
+    let skipped = with_status(&ok, "skipped", None, "needs 64 cores, this machine has 2");
+    for (base, new, side) in [(&ok, &skipped, "new"), (&skipped, &ok, "base")] {
+        let (code, stdout, _) = compare(&scratch, base, new, &[]);
+        assert_eq!(code, Some(0), "skipped in {side}: {stdout}");
+        assert!(
+            stdout.contains("not comparable")
+                && stdout.contains(&format!("skipped in the {side} run: needs 64 cores")),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn a_point_that_failed_in_base_and_is_ok_in_new_is_not_comparable() {
+    let scratch = Scratch::new();
+    let ok = results("cpu", &[("spawn.a/x", &around(100.0, 10))]);
+    let failed = with_status(&ok, "failed", None, "verification: sum 3 != 4");
+    let (code, stdout, _) = compare(&scratch, &failed, &ok, &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("not comparable") && stdout.contains("the base run did not measure it"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_point_deadlocked_as_meant_on_both_sides_is_not_comparable_never_broken() {
+    let scratch = Scratch::new();
+    let ok = results("cpu", &[("spawn.a/x", &around(100.0, 10))]);
+    let meant = with_status(&ok, "deadlocked", Some("deadlocked"), "no progress for 1s");
+    let (code, stdout, _) = compare(&scratch, &meant, &meant, &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("not comparable") && stdout.contains("deadlocked on both sides, as meant"),
+        "{stdout}"
+    );
+    // Declared to deadlock, finished ok in the new run: that broke.
+    let finished = with_status(&ok, "ok", Some("deadlocked"), "");
+    let (code, stdout, _) = compare(&scratch, &meant, &finished, &[]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("BROKEN"), "{stdout}");
+}
+
+#[test]
+fn a_speed_up_beyond_a_threshold_of_100_percent_or_more_is_improved() {
+    let scratch = Scratch::new();
+    let base = results("cpu", &[("spawn.a/x", &around(100.0, 20))]);
+    let new = results("cpu", &[("spawn.a/x", &around(30.0, 20))]);
+    // 1/0.3 = 3.3x faster, beyond 1 + 150%; 1 - 150% would be below 0.
+    let (code, stdout, _) = compare(&scratch, &base, &new, &["--threshold", "150"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("1 improved"), "{stdout}");
+}
+
+#[test]
+fn the_shipped_gate_file_fails_a_build_on_a_change_beyond_5_percent() {
+    let scratch = Scratch::new();
+    let gate = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate.toml");
+    let base = results("cpu", &[("spawn.start/tokio/async", &around(100.0, 20))]);
+    let new = results("cpu", &[("spawn.start/tokio/async", &around(108.0, 20))]);
+    let (code, stdout, _) = compare(&scratch, &base, &new, &["--gate", gate]);
+    assert_eq!(code, Some(1), "8% is beyond the shipped 5%: {stdout}");
+    assert!(
+        stdout.contains("REGRESSED") && stdout.contains("5.0%"),
+        "{stdout}"
+    );
 }

@@ -4,6 +4,7 @@ mod bad_input;
 mod browser;
 mod compare_command;
 mod cpu_family;
+mod interleaved_gate;
 mod interrupt;
 mod io_family;
 mod ipc_family;

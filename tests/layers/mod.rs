@@ -24,6 +24,7 @@ const LAYERS: &[&str] = &[
     "model",     // how workers run
     "results",   // the results schema
     "interrupt", // the foundations: import nothing of concbench
+    "folders",
     "host",
     "error",
     "text",
@@ -41,7 +42,7 @@ const ALLOWED_CIRCLES: &[(&[&str], &str)] = &[(
 )];
 
 /// Modules at the bottom import nothing of concbench.
-const FOUNDATIONS: &[&str] = &["interrupt", "host", "error", "text", "vocab"];
+const FOUNDATIONS: &[&str] = &["interrupt", "folders", "host", "error", "text", "vocab"];
 
 fn rank(top: &str) -> Option<usize> {
     let rank = LAYERS.iter().position(|l| *l == top)?;

@@ -3,11 +3,13 @@
 //! full-period LCG) applied to the protected state: real, dependent
 //! arithmetic that no optimiser can fold, with a closed form (`jump`) that
 //! lets verification check the final state after millions of steps.
-//! `cs_ns` is turned into a step count by a calibration run once per process
-//! (`iters_for`); the count is recorded with each point as `cs_iters`.
+//! `cs_ns` is turned into a step count by a calibration run each time a
+//! trial is built (`iters_for`, about half a millisecond); the count is
+//! recorded with each point as `cs_iters`. Per trial, not once per process:
+//! two processes compared by the interleaved gate must not carry one
+//! calibration's error through all their blocks.
 
 use std::hint::black_box;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 /// Knuth's MMIX constants: `MUL - 1` is a multiple of 4 and `ADD` is odd, so
@@ -75,23 +77,19 @@ pub fn jump(x: u64, steps: u64) -> u64 {
     total_mul.wrapping_mul(x).wrapping_add(total_add)
 }
 
-/// Nanoseconds one step of `work` takes, measured once per process: the
-/// fastest of five runs of 100 000 steps (the minimum is the least disturbed
-/// by other processes).
+/// Nanoseconds one step of `work` takes now: the fastest of five runs of
+/// 100 000 steps (the minimum is the least disturbed by other processes).
 fn ns_per_step() -> f64 {
-    static CALIBRATED: OnceLock<f64> = OnceLock::new();
-    *CALIBRATED.get_or_init(|| {
-        const STEPS: u64 = 100_000;
-        let mut x = SEED;
-        let mut best = f64::MAX;
-        for _ in 0..5 {
-            let started = Instant::now();
-            x = work(black_box(x), black_box(STEPS));
-            best = best.min(started.elapsed().as_nanos() as f64 / STEPS as f64);
-        }
-        black_box(x);
-        best.max(0.01)
-    })
+    const STEPS: u64 = 100_000;
+    let mut x = SEED;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        x = work(black_box(x), black_box(STEPS));
+        best = best.min(started.elapsed().as_nanos() as f64 / STEPS as f64);
+    }
+    black_box(x);
+    best.max(0.01)
 }
 
 /// How many steps of `work` take about `cs_ns` nanoseconds on this machine

@@ -1,0 +1,234 @@
+//! One block of the interleaved gate: both builds set up the point afresh
+//! and warm it up, then take samples of the same number of rounds in pairs,
+//! a fair coin choosing which side goes first in each pair, then verify and
+//! drop. A block's figure is the mean of its pairs' ln(new / base) of the
+//! time per operation; fresh trials per block make the blocks independent.
+
+use std::time::{Duration, Instant};
+
+use crate::harness::protocol::{BuildSpec, Reply, Request, Verified};
+use crate::vocab::Sample;
+
+use super::worker::{Failure, Worker};
+
+/// Which build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Base,
+    New,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Base => "base",
+            Side::New => "new",
+        }
+    }
+}
+
+/// How a block is run.
+#[derive(Debug, Clone, Copy)]
+pub struct Shape {
+    /// Warm-up of each side's fresh trial.
+    pub warmup: Duration,
+    /// What one sample should last.
+    pub sample: Duration,
+    /// Pairs are taken until the block has lasted this long (at least 2).
+    pub block: Duration,
+    pub max_pairs: usize,
+    /// Deadline of any one request.
+    pub timeout: Duration,
+}
+
+/// The two builds' workers; a lost one is started again when next needed.
+pub struct Sides {
+    pub binaries: [std::path::PathBuf; 2],
+    workers: [Option<Worker>; 2],
+}
+
+impl Sides {
+    pub fn new(base: Worker, new: Worker) -> Sides {
+        Sides {
+            binaries: [base.binary().to_path_buf(), new.binary().to_path_buf()],
+            workers: [Some(base), Some(new)],
+        }
+    }
+
+    fn slot(side: Side) -> usize {
+        side as usize
+    }
+
+    pub fn ask(
+        &mut self,
+        side: Side,
+        request: &Request,
+        deadline: Duration,
+    ) -> Result<Reply, Failure> {
+        let slot = Sides::slot(side);
+        if self.workers[slot].is_none() {
+            let worker = Worker::start(&self.binaries[slot]).map_err(Failure::Lost)?;
+            self.workers[slot] = Some(worker);
+        }
+        let worker = self.workers[slot].as_mut().expect("started above");
+        let reply = worker.ask(request, deadline);
+        if matches!(reply, Err(Failure::TimedOut(_) | Failure::Lost(_)))
+            && let Some(mut lost) = self.workers[slot].take()
+        {
+            lost.kill();
+        }
+        reply
+    }
+
+    /// Start both builds' workers afresh: every block gets new processes,
+    /// so that nothing a process carries (its heap's layout, a calibration
+    /// made once) is shared by two blocks, and blocks stay independent.
+    pub fn renew(&mut self) -> Result<(), (Side, Failure)> {
+        for side in [Side::Base, Side::New] {
+            let slot = Sides::slot(side);
+            if let Some(mut old) = self.workers[slot].take() {
+                // Its point was dropped (cleaned up) at the end of the last
+                // block: nothing is left to lose by killing it.
+                old.kill();
+            }
+            let worker =
+                Worker::start(&self.binaries[slot]).map_err(|e| (side, Failure::Lost(e)))?;
+            self.workers[slot] = Some(worker);
+        }
+        Ok(())
+    }
+
+    pub fn quit(self) {
+        for worker in self.workers.into_iter().flatten() {
+            worker.quit();
+        }
+    }
+}
+
+/// What one side did in a block.
+#[derive(Debug, Default)]
+pub struct SideBlock {
+    pub samples: Vec<Sample>,
+    pub verified: Option<Verified>,
+}
+
+/// How a block ended.
+pub enum BlockEnd {
+    Done {
+        log_ratio: f64,
+        pairs: usize,
+        sides: Box<[SideBlock; 2]>,
+    },
+    /// One side declined the point before it started (a machine limit).
+    Skipped { side: Side, why: String },
+    /// One side failed: an error, a failed verification, a timeout.
+    Failed { side: Side, failure: Failure },
+}
+
+/// Run one block of `specs` (base's, new's).
+pub fn run(
+    sides: &mut Sides,
+    specs: &[BuildSpec; 2],
+    shape: &Shape,
+    rng: &mut fastrand::Rng,
+) -> BlockEnd {
+    if let Err((side, failure)) = sides.renew() {
+        return BlockEnd::Failed { side, failure };
+    }
+    match pairs(sides, specs, shape, rng) {
+        Ok(end) => {
+            for side in [Side::Base, Side::New] {
+                let _ = sides.ask(side, &Request::Drop, shape.timeout);
+            }
+            end
+        }
+        Err((side, failure)) => {
+            let _ = sides.ask(other(side), &Request::Drop, shape.timeout);
+            let _ = sides.ask(side, &Request::Drop, shape.timeout);
+            BlockEnd::Failed { side, failure }
+        }
+    }
+}
+
+fn other(side: Side) -> Side {
+    match side {
+        Side::Base => Side::New,
+        Side::New => Side::Base,
+    }
+}
+
+type Attempt<T> = Result<T, (Side, Failure)>;
+
+fn pairs(
+    sides: &mut Sides,
+    specs: &[BuildSpec; 2],
+    shape: &Shape,
+    rng: &mut fastrand::Rng,
+) -> Attempt<BlockEnd> {
+    let first = if rng.bool() { Side::Base } else { Side::New };
+    for side in [first, other(first)] {
+        let build = Request::Build(specs[Sides::slot(side)].clone());
+        match ask(sides, side, &build, shape.timeout)? {
+            Reply::Built => {}
+            Reply::Skipped(why) => return Ok(BlockEnd::Skipped { side, why }),
+            other => return Err((side, unexpected(&other))),
+        }
+    }
+    let warm = Request::Warm {
+        warmup_ms: shape.warmup.as_millis() as u64,
+        target_ns: shape.sample.as_nanos() as u64,
+    };
+    let mut rounds = u64::MAX;
+    for side in [first, other(first)] {
+        match ask(sides, side, &warm, shape.timeout)? {
+            Reply::Warmed { rounds: fits, .. } => rounds = rounds.min(fits),
+            other => return Err((side, unexpected(&other))),
+        }
+    }
+    let mut blocks = [SideBlock::default(), SideBlock::default()];
+    let (mut sum, mut pairs) = (0.0, 0);
+    let began = Instant::now();
+    while pairs < 2 || (pairs < shape.max_pairs && began.elapsed() < shape.block) {
+        let first = if rng.bool() { Side::Base } else { Side::New };
+        for side in [first, other(first)] {
+            let sample = take_sample(sides, side, rounds, shape.timeout)?;
+            blocks[Sides::slot(side)].samples.push(sample);
+        }
+        let per_op = |side: Side| {
+            let s = blocks[Sides::slot(side)]
+                .samples
+                .last()
+                .copied()
+                .unwrap_or(Sample { ops: 1, ns: 1 });
+            s.ns.max(1) as f64 / s.ops.max(1) as f64
+        };
+        sum += (per_op(Side::New) / per_op(Side::Base)).ln();
+        pairs += 1;
+    }
+    for side in [Side::Base, Side::New] {
+        match ask(sides, side, &Request::Verify, shape.timeout)? {
+            Reply::Verified(v) => blocks[Sides::slot(side)].verified = Some(*v),
+            other => return Err((side, unexpected(&other))),
+        }
+    }
+    Ok(BlockEnd::Done {
+        log_ratio: sum / pairs as f64,
+        pairs,
+        sides: Box::new(blocks),
+    })
+}
+
+fn take_sample(sides: &mut Sides, side: Side, rounds: u64, deadline: Duration) -> Attempt<Sample> {
+    match ask(sides, side, &Request::Sample { rounds }, deadline)? {
+        Reply::Sample { ops, ns } if ops > 0 => Ok(Sample { ops, ns }),
+        other => Err((side, unexpected(&other))),
+    }
+}
+
+fn ask(sides: &mut Sides, side: Side, request: &Request, deadline: Duration) -> Attempt<Reply> {
+    sides.ask(side, request, deadline).map_err(|f| (side, f))
+}
+
+fn unexpected(reply: &Reply) -> Failure {
+    Failure::Lost(format!("an answer out of turn: `{}`", reply.line()))
+}

@@ -1,0 +1,284 @@
+//! What the interleaved gate keeps of one point: its blocks' log ratios
+//! (screening, then confirmation), each side's samples and verified figures,
+//! and how it ended. From that come the point's verdict and each side's
+//! ordinary `PointResult` (base.json, new.json).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use super::block::{Side, SideBlock};
+use crate::gate::PointVerdict;
+use crate::gate::paired::{self, Paired, Screen};
+use crate::gate::verdict::Verdict;
+use crate::plan::Point;
+use crate::results::{Latency, PointResult, Resources};
+use crate::vocab::{Sample, Status};
+
+/// How a point stopped being measured, if not by its verdict.
+#[derive(Debug, Clone)]
+pub enum Ended {
+    Skipped {
+        side: Side,
+        why: String,
+    },
+    Failed {
+        side: Side,
+        why: String,
+        timed_out: bool,
+    },
+    /// The suite declared it meant to deadlock: nothing to time.
+    MeantToDeadlock,
+}
+
+/// One side's figures over every block.
+#[derive(Debug, Default)]
+pub struct SideRecord {
+    pub samples: Vec<Sample>,
+    pub resources: Option<Resources>,
+    pub metrics: BTreeMap<String, f64>,
+    pub latency: Option<Latency>,
+}
+
+impl SideRecord {
+    pub fn add(&mut self, block: SideBlock) {
+        self.samples.extend(block.samples);
+        if let Some(v) = block.verified {
+            // The last block's figures stand for the point.
+            self.resources = Some(v.resources);
+            self.metrics = v.metrics;
+            self.latency = v.latency;
+        }
+    }
+
+    fn median_ns_per_op(&self) -> Option<f64> {
+        let mut per_op: Vec<f64> = self
+            .samples
+            .iter()
+            .map(|s| s.ns as f64 / s.ops.max(1) as f64)
+            .collect();
+        per_op.sort_by(f64::total_cmp);
+        (!per_op.is_empty()).then(|| crate::harness::stats::median_of_sorted(&per_op))
+    }
+}
+
+/// Everything the gate learned of one point.
+pub struct PointRecord {
+    pub point: Point,
+    pub threshold: f64,
+    pub screening: Vec<f64>,
+    pub confirmation: Vec<f64>,
+    pub pairs: usize,
+    pub spent: Duration,
+    pub sides: [SideRecord; 2],
+    pub ended: Option<Ended>,
+}
+
+impl PointRecord {
+    pub fn new(point: Point, threshold: f64) -> PointRecord {
+        let ended = point.expect.map(|_| Ended::MeantToDeadlock);
+        PointRecord {
+            point,
+            threshold,
+            screening: Vec::new(),
+            confirmation: Vec::new(),
+            pairs: 0,
+            spent: Duration::ZERO,
+            sides: [SideRecord::default(), SideRecord::default()],
+            ended,
+        }
+    }
+
+    pub fn screen(&self) -> Screen {
+        paired::screen(&paired::analyse(&self.screening), self.threshold)
+    }
+
+    /// Whether screening may go on: not ended, not yet decided.
+    pub fn undecided(&self) -> bool {
+        self.ended.is_none() && self.screen() == Screen::Undecided
+    }
+
+    pub fn suspect(&self) -> bool {
+        self.ended.is_none()
+            && matches!(self.screen(), Screen::SuspectSlower | Screen::SuspectFaster)
+    }
+
+    /// The one-sided p-value of the confirmation, in the suspected direction.
+    pub fn confirmation_p(&self) -> f64 {
+        let p = paired::analyse(&self.confirmation);
+        match self.screen() {
+            Screen::SuspectFaster => p.p_faster,
+            _ => p.p_slower,
+        }
+    }
+
+    /// The point's verdict; `discovered`: the confirmation passed the
+    /// suite's false-discovery control.
+    pub fn verdict(&self, discovered: bool) -> PointVerdict {
+        let mut v = self.blank_verdict();
+        match &self.ended {
+            Some(Ended::Skipped { side, why }) => {
+                v.note = Some(format!("skipped by the {} build: {why}", side.name()));
+            }
+            Some(Ended::Failed {
+                side: Side::New,
+                why,
+                ..
+            }) => {
+                v.verdict = Verdict::Broken;
+                v.note = Some(format!("the new build failed it: {why}"));
+            }
+            Some(Ended::Failed {
+                side: Side::Base,
+                why,
+                ..
+            }) => {
+                v.note = Some(format!(
+                    "the base build failed it, so nothing to compare: {why}"
+                ));
+            }
+            Some(Ended::MeantToDeadlock) => {
+                v.note = Some("meant to deadlock: nothing to time".into());
+            }
+            None => self.judge(&mut v, discovered),
+        }
+        v
+    }
+
+    fn judge(&self, v: &mut PointVerdict, discovered: bool) {
+        let screening = paired::analyse(&self.screening);
+        let shown = match self.screen() {
+            Screen::Unchanged => {
+                v.verdict = Verdict::Unchanged;
+                screening
+            }
+            Screen::SuspectSlower | Screen::SuspectFaster => {
+                let confirmation = paired::analyse(&self.confirmation);
+                let (upper, lower) = (1.0 + self.threshold, 1.0 / (1.0 + self.threshold));
+                let slower = self.screen() == Screen::SuspectSlower;
+                let beyond = if slower {
+                    confirmation.ratio >= upper
+                } else {
+                    confirmation.ratio <= lower
+                };
+                if discovered && beyond {
+                    v.verdict = if slower {
+                        Verdict::Regressed
+                    } else {
+                        Verdict::Improved
+                    };
+                } else {
+                    v.verdict = Verdict::Uncertain;
+                    v.note = Some(format!(
+                        "screening suspected it {}; {}",
+                        if slower { "slower" } else { "faster" },
+                        if confirmation.blocks == 0 {
+                            "the budget ran out before it could be confirmed".to_string()
+                        } else {
+                            format!(
+                                "{} fresh blocks did not confirm it (ratio {:.3}, p = {:.3})",
+                                confirmation.blocks,
+                                confirmation.ratio,
+                                self.confirmation_p()
+                            )
+                        }
+                    ));
+                    self.more(v, &screening);
+                }
+                v.p_value = Some(self.confirmation_p());
+                confirmation
+            }
+            Screen::Undecided => {
+                v.verdict = Verdict::Uncertain;
+                self.more(v, &screening);
+                screening
+            }
+        };
+        if shown.blocks > 0 {
+            (v.ratio, v.ratio_lo, v.ratio_hi) = (Some(shown.ratio), Some(shown.lo), Some(shown.hi));
+        }
+    }
+
+    /// For an uncertain point: the paired rounds it would need.
+    fn more(&self, v: &mut PointVerdict, screening: &Paired) {
+        let needed = paired::blocks_to_settle(screening, self.threshold);
+        let blocks = self.screening.len().max(1);
+        let pairs_per_block =
+            (self.pairs as f64 / (blocks + self.confirmation.len()) as f64).max(1.0);
+        let more_blocks = needed.saturating_sub(self.screening.len()).max(1);
+        v.more_samples = Some((more_blocks as f64 * pairs_per_block).ceil() as u64);
+    }
+
+    fn blank_verdict(&self) -> PointVerdict {
+        let [base, new] = &self.sides;
+        PointVerdict {
+            id: self.point.id(),
+            verdict: Verdict::NotComparable,
+            threshold_pct: self.threshold * 100.0,
+            ratio: None,
+            ratio_lo: None,
+            ratio_hi: None,
+            base_ns_per_op: base.median_ns_per_op(),
+            new_ns_per_op: new.median_ns_per_op(),
+            base_samples: base.samples.len(),
+            new_samples: new.samples.len(),
+            more_samples: None,
+            more_invocations: None,
+            note: None,
+            blocks: Some((self.screening.len() + self.confirmation.len()) as u64),
+            pairs: Some(self.pairs as u64),
+            p_value: None,
+        }
+    }
+
+    /// Side `side`'s result, as `concbench run` would have written it.
+    pub fn result(&self, side: Side) -> PointResult {
+        let record = &self.sides[side as usize];
+        let info = self.point.scenario.info();
+        let (status, error) = match &self.ended {
+            Some(Ended::Skipped { side: s, why }) if *s == side => {
+                (Status::Skipped, Some(why.clone()))
+            }
+            Some(Ended::Failed {
+                side: s,
+                why,
+                timed_out,
+            }) if *s == side => (
+                if *timed_out {
+                    Status::TimedOut
+                } else {
+                    Status::Failed
+                },
+                Some(why.clone()),
+            ),
+            Some(Ended::MeantToDeadlock) => (
+                Status::Skipped,
+                Some("meant to deadlock: not timed by the gate".into()),
+            ),
+            _ if record.samples.is_empty() => (
+                Status::Skipped,
+                Some("not measured: the other build could not".into()),
+            ),
+            _ => (Status::Ok, None),
+        };
+        PointResult {
+            id: self.point.id(),
+            family: info.family,
+            scenario: info.id.to_string(),
+            variant: self.point.variant.to_string(),
+            model: self.point.model,
+            params: self.point.params.clone(),
+            status,
+            expected: self.point.expect,
+            error,
+            unit: info.unit.to_string(),
+            elapsed_ns: self.spent.as_nanos() as u64,
+            summary: (!record.samples.is_empty())
+                .then(|| crate::harness::measure::summarise(&record.samples)),
+            samples: record.samples.clone(),
+            latency_ns: record.latency.clone(),
+            resources: record.resources.clone(),
+            utilisation: None,
+            metrics: record.metrics.clone(),
+        }
+    }
+}

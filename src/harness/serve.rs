@@ -1,0 +1,285 @@
+//! `concbench worker serve`: the measuring worker of the interleaved gate.
+//! It holds at most one point's trial at a time and does exactly what the
+//! controller asks, one line at a time (see `protocol`): build, warm up, time
+//! a sample of so many rounds, verify, drop. The timing happens here, inside
+//! the build being measured, exactly as the harness times a point.
+
+use std::io::{BufRead, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+
+use super::measure::{slowed, summarise, timed_run, warm_rounds};
+use super::protocol::{BuildSpec, Reply, Request, VERSION, Verified};
+use super::resources::Snapshot;
+use crate::model::group::PointGroup;
+use crate::scenario::{CancelToken, Measured, Progress, Trial, TrialContext, registry};
+use crate::vocab::{Params, Sample};
+
+/// One built point: its trial, what was timed of it, and its children's group.
+struct Served {
+    trial: Box<dyn Trial>,
+    context: TrialContext,
+    slowdown_pct: u64,
+    /// Extra busy-wait per operation (calibration), set by the warm-up.
+    extra_per_op: f64,
+    /// From the first timed sample: what the samples cost the machine.
+    snapshot: Option<(Snapshot, Instant)>,
+    samples: Vec<Sample>,
+    group: Option<PointGroup>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(group) = self.group.take() {
+            group.finish();
+        }
+    }
+}
+
+/// Serve requests from `input` until `quit` or its end; returns the exit code.
+pub fn serve(input: impl BufRead, mut output: impl Write) -> i32 {
+    let mut served: Option<Served> = None;
+    if say(&mut output, &Reply::Hello { version: VERSION }).is_err() {
+        return 1;
+    }
+    for line in input.lines() {
+        let Ok(line) = line else { return 1 };
+        let reply = match Request::parse(&line) {
+            Ok(Request::Quit) => return 0,
+            Ok(request) => answer(request, &mut served),
+            Err(why) => Reply::Error(why),
+        };
+        if say(&mut output, &reply).is_err() {
+            return 1;
+        }
+    }
+    0
+}
+
+fn say(output: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
+    writeln!(output, "{}", reply.line())?;
+    output.flush()
+}
+
+fn answer(request: Request, served: &mut Option<Served>) -> Reply {
+    let outcome = match request {
+        Request::Host => Ok(Reply::Host(Box::new(crate::host::HostInfo::detect()))),
+        Request::Build(spec) => {
+            *served = None;
+            match build(&spec) {
+                Ok(Built::Ready(point)) => {
+                    *served = Some(*point);
+                    Ok(Reply::Built)
+                }
+                Ok(Built::Skipped(why)) => Ok(Reply::Skipped(why)),
+                Err(e) => Err(e),
+            }
+        }
+        Request::Warm {
+            warmup_ms,
+            target_ns,
+        } => with_point(served, |p| warm(p, warmup_ms, target_ns)),
+        Request::Sample { rounds } => with_point(served, |p| sample(p, rounds)),
+        Request::Verify => with_point(served, verify),
+        Request::Drop => {
+            *served = None;
+            Ok(Reply::Dropped)
+        }
+        Request::Quit => Ok(Reply::Dropped),
+    };
+    outcome.unwrap_or_else(|e| Reply::Error(format!("{e:#}")))
+}
+
+fn with_point(
+    served: &mut Option<Served>,
+    work: impl FnOnce(&mut Served) -> anyhow::Result<Reply>,
+) -> anyhow::Result<Reply> {
+    let point = served
+        .as_mut()
+        .ok_or_else(|| anyhow!("no point is built"))?;
+    work(point)
+}
+
+enum Built {
+    Ready(Box<Served>),
+    Skipped(String),
+}
+
+/// Find the scenario, variant and model in this build, fill in the
+/// parameters' defaults, check them, and set the trial up.
+fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
+    let scenario = registry::find(&spec.scenario)
+        .ok_or_else(|| anyhow!("this build has no scenario `{}`", spec.scenario))?;
+    let info = scenario.info();
+    let variant = info
+        .variant(&spec.variant)
+        .filter(|v| v.models.contains(&spec.model))
+        .ok_or_else(|| {
+            anyhow!(
+                "this build has no variant `{}` under model `{}` in {}",
+                spec.variant,
+                spec.model.name(),
+                spec.scenario
+            )
+        })?;
+    let mut params = Params(
+        info.params
+            .iter()
+            .map(|p| (p.name.to_string(), p.default))
+            .collect(),
+    );
+    for (name, value) in &spec.params.0 {
+        let declared = info
+            .param(name)
+            .ok_or_else(|| anyhow!("this build's {} has no parameter `{name}`", spec.scenario))?;
+        if !(declared.min..=declared.max).contains(value) {
+            bail!(
+                "{name} = {value} is out of range {}..={}",
+                declared.min,
+                declared.max
+            );
+        }
+        params.0.insert(name.clone(), *value);
+    }
+    scenario
+        .validate(spec.model, &params)
+        .map_err(anyhow::Error::msg)?;
+    if let Err(why) = scenario.check_variant_limits(variant.name, spec.model, &params) {
+        return Ok(Built::Skipped(why));
+    }
+    let context = TrialContext {
+        variant: variant.name,
+        model: spec.model,
+        params,
+        cancel: CancelToken::default(),
+        progress: Progress::default(),
+        worker_binary: crate::model::worker::worker_binary(),
+    };
+    let group = PointGroup::start().context("starting the point's process group")?;
+    let trial = scenario.build(&context).context("setting up the trial")?;
+    Ok(Built::Ready(Box::new(Served {
+        trial,
+        context,
+        slowdown_pct: spec.slowdown_pct,
+        extra_per_op: 0.0,
+        snapshot: None,
+        samples: Vec::new(),
+        group: Some(group),
+    })))
+}
+
+fn warm(point: &mut Served, warmup_ms: u64, target_ns: u64) -> anyhow::Result<Reply> {
+    let (rounds, ns_per_op) = warm_rounds(
+        point.trial.as_mut(),
+        Duration::from_millis(warmup_ms),
+        Duration::from_nanos(target_ns),
+        &point.context,
+    )?;
+    point.extra_per_op = ns_per_op * point.slowdown_pct as f64 / 100.0;
+    point.trial.begin_measurement();
+    Ok(Reply::Warmed { rounds, ns_per_op })
+}
+
+fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
+    if rounds == 0 {
+        bail!("a sample needs at least one round");
+    }
+    if point.snapshot.is_none() {
+        point.snapshot = Some((Snapshot::start(), Instant::now()));
+    }
+    let sample = timed_run(point.trial.as_mut(), rounds, &point.context.progress)?;
+    if sample.ops == 0 {
+        bail!("a sample did no operations");
+    }
+    let sample = slowed(sample, point.extra_per_op);
+    point.samples.push(sample);
+    Ok(Reply::Sample {
+        ops: sample.ops,
+        ns: sample.ns,
+    })
+}
+
+fn verify(point: &mut Served) -> anyhow::Result<Reply> {
+    let (snapshot, began) = point
+        .snapshot
+        .take()
+        .ok_or_else(|| anyhow!("verify before any sample"))?;
+    let resources = snapshot.delta_to_now(began.elapsed().as_nanos() as u64);
+    point.trial.verify().context("verification failed")?;
+    let summary = summarise(&point.samples);
+    let metrics = point.trial.metrics(&Measured {
+        samples: &point.samples,
+        median_ns_per_op: summary.ns_per_op.median,
+        resources: &resources,
+    });
+    let latency = point.trial.latency();
+    Ok(Reply::Verified(Box::new(Verified {
+        resources,
+        metrics,
+        latency,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(lines: &[&str]) -> Vec<Reply> {
+        let input = lines.join("\n");
+        let mut output = Vec::new();
+        assert_eq!(serve(input.as_bytes(), &mut output), 0);
+        String::from_utf8(output)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| Reply::parse(l).expect("the worker speaks the protocol"))
+            .collect()
+    }
+
+    #[test]
+    fn a_point_is_built_warmed_sampled_verified_and_dropped() {
+        let replies = session(&[
+            "build lock.counter std_mutex thread threads=1 0",
+            "warm 5 1000000",
+            "sample 2",
+            "sample 2",
+            "verify",
+            "drop",
+            "quit",
+        ]);
+        assert_eq!(replies[0], Reply::Hello { version: VERSION });
+        assert_eq!(replies[1], Reply::Built);
+        assert!(matches!(replies[2], Reply::Warmed { rounds, .. } if rounds >= 1));
+        for reply in &replies[3..5] {
+            assert!(matches!(reply, Reply::Sample { ops, ns } if *ops > 0 && *ns > 0));
+        }
+        assert!(matches!(&replies[5], Reply::Verified(v) if v.resources.wall_ns > 0));
+        assert_eq!(replies[6], Reply::Dropped);
+    }
+
+    #[test]
+    fn what_this_build_lacks_is_an_error_and_the_worker_goes_on() {
+        let replies = session(&[
+            "build no.such thread thread - 0",
+            "build lock.counter std_mutex thread nope=1 0",
+            "build lock.counter std_mutex thread threads=100000 0",
+            "sample 3",
+            "gibberish",
+            "build selftest.fault ok serial - 0",
+            "quit",
+        ]);
+        let errors: Vec<&str> = replies[1..6]
+            .iter()
+            .map(|r| match r {
+                Reply::Error(why) => why.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(errors[0].contains("no scenario `no.such`"), "{}", errors[0]);
+        assert!(errors[1].contains("no parameter `nope`"), "{}", errors[1]);
+        assert!(errors[2].contains("out of range"), "{}", errors[2]);
+        assert!(errors[3].contains("no point is built"), "{}", errors[3]);
+        assert!(errors[4].contains("not a request"), "{}", errors[4]);
+        assert!(matches!(replies[6], Reply::Built | Reply::Error(_)));
+    }
+}

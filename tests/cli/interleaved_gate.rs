@@ -1,0 +1,155 @@
+//! The interleaved gate (`compare --base-bin OLD --new-bin NEW`) on a tiny
+//! suite. Its verdicts must not depend on this machine's noise, so the
+//! threshold is wide (50%): no A/A difference comes near it, and a 4x
+//! slowdown of the new side is far beyond it.
+
+use serde_json::Value;
+
+use super::support::{Scratch, stderr_of};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_concbench");
+
+/// One serial cpu chunk per round: pure computation, verified.
+const SUITE: &str = "[[scenario]]\nid = \"cpu.split\"\nvariants = [\"serial\"]\nparams = { k = 1, chunks = 2, points = 2000 }\n";
+
+fn gate(scratch: &Scratch, new_bin: &str, extra: &[&str]) -> std::process::Output {
+    let config = scratch.file("suite.toml", SUITE);
+    let mut args = vec![
+        "compare",
+        "--base-bin",
+        BINARY,
+        "--new-bin",
+        new_bin,
+        "--config",
+        config.to_str().unwrap(),
+        "--threshold",
+        "50",
+        "--budget",
+        "2m",
+        "--seed",
+        "7",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    scratch.concbench(&args).output().expect("concbench runs")
+}
+
+fn read_json(path: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("JSON")
+}
+
+#[test]
+fn the_same_build_on_both_sides_passes_and_writes_both_results_files() {
+    let scratch = Scratch::new();
+    let output = gate(&scratch, BINARY, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let dir = &scratch.run_dirs("out")[0];
+    let verdicts = read_json(&dir.join("gate.json"));
+    let point = &verdicts["points"][0];
+    assert_ne!(point["verdict"], "regressed", "{point}");
+    assert!(point["blocks"].as_u64().unwrap_or(0) >= 1, "{point}");
+    assert!(
+        verdicts["method"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Benjamini-Hochberg")
+    );
+    for side in ["base", "new"] {
+        let results = read_json(&dir.join(format!("{side}.json")));
+        let measured = &results["results"][0];
+        assert_eq!(measured["status"], "ok", "{side}: {measured}");
+        assert!(measured["samples"].as_array().is_some_and(|s| s.len() >= 2));
+        assert!(results["host"]["logical_cores"].as_u64().unwrap_or(0) >= 1);
+    }
+    // What it wrote reads back as ordinary results: the file-based gate takes it.
+    let files = scratch
+        .concbench(&["compare", "--threshold", "50"])
+        .args([dir.join("base.json"), dir.join("new.json")])
+        .output()
+        .expect("compare runs");
+    assert!(
+        matches!(files.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&files)
+    );
+}
+
+#[test]
+fn a_new_build_four_times_slower_is_a_regression() {
+    let scratch = Scratch::new();
+    let output = gate(&scratch, BINARY, &["--new-slowdown-pct", "300"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let verdicts = read_json(&scratch.run_dirs("out")[0].join("gate.json"));
+    let point = &verdicts["points"][0];
+    assert_eq!(point["verdict"], "regressed", "{point}");
+    assert!(point["ratio"].as_f64().unwrap_or(0.0) > 2.0, "{point}");
+}
+
+#[test]
+fn a_worker_of_another_protocol_or_none_is_refused_with_one_line() {
+    let scratch = Scratch::new();
+    let cases = [
+        (
+            "other-version",
+            "#!/bin/sh\necho concbench-worker 99\ncat >/dev/null\n",
+            "it said: concbench-worker 99",
+        ),
+        (
+            "garbage",
+            "#!/bin/sh\necho hello there\ncat >/dev/null\n",
+            "does not speak",
+        ),
+        ("silent", "#!/bin/sh\nexit 2\n", "does not speak"),
+    ];
+    for (name, script, needle) in cases {
+        let path = scratch.file(name, script);
+        let mut permissions = std::fs::metadata(&path).expect("written").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&path, permissions).expect("made executable");
+        let output = gate(&scratch, path.to_str().unwrap(), &[]);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{name}: one line: {stderr}"
+        );
+        assert!(stderr.contains(needle), "{name}: {stderr}");
+        assert!(
+            stderr.contains("file-based"),
+            "{name}: says what to do instead: {stderr}"
+        );
+    }
+    assert!(
+        scratch.run_dirs("out").is_empty(),
+        "nothing written for bad input"
+    );
+}
+
+#[test]
+fn bad_flags_are_refused() {
+    let scratch = Scratch::new();
+    let output = scratch
+        .concbench(&[
+            "compare",
+            "--base-bin",
+            "/no/such/binary",
+            "--new-bin",
+            BINARY,
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("/no/such/binary is not a file"));
+    let output = scratch
+        .concbench(&["compare", "--base-bin", BINARY])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--new-bin is required with --base-bin"
+    );
+}
