@@ -1,17 +1,20 @@
-//! `cargo bench --bench gate_quality`: how noisy and how strong the
-//! regression gate is on this machine. For each of PAIRS rounds it runs the
-//! quick suite three times with the same build (A, B, and S with the
-//! calibration knob `--slowdown-pct`, a real 10% of busy work added to every
-//! operation), then `compare A B` (noise: no point should regress) and
-//! `compare A S` (power: each point should regress). Prints, per point, how
-//! often each comparison flagged it. Takes about a minute per pair.
+//! `cargo bench --bench gate_quality`: how often the interleaved gate
+//! (`compare --base-bin B --new-bin B`) cries wolf, and how often it sees a
+//! real slowdown, on this machine. It runs COMPARISONS comparisons of the
+//! same build against itself (A/A: nothing should regress) and as many with
+//! the new side slowed by SLOWDOWN% of every operation (each point should
+//! regress), alternating the two, and prints per comparison and per point
+//! how often each verdict came. Every point counts, whatever its threshold.
 //!
-//! Environment: GATE_PAIRS (default 20), GATE_SLOWDOWN_PCT (10),
-//! GATE_OUT (target/gate-quality), GATE_CONFIG (the quick suite).
+//! Environment: GATE_COMPARISONS (default 20 of each), GATE_SLOWDOWN_PCT
+//! (10), GATE_CONFIG (configs/gate_subset.toml), GATE_BUDGET (90s per
+//! comparison), GATE_MODE (both, aa or slowed), GATE_OUT
+//! (target/gate-quality).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use serde_json::Value;
 
@@ -19,145 +22,143 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// Run the suite once into `out`, return its results.json.
-fn run_suite(binary: &Path, out: &Path, config: &str, slowdown: Option<&str>) -> PathBuf {
+/// One point's verdict in one comparison.
+struct Seen {
+    verdict: String,
+    more: Option<u64>,
+}
+
+/// One interleaved comparison; the verdict of every point.
+fn compare(binary: &Path, out: &Path, config: &str, budget: &str, seed: usize, slowdown: Option<&str>) -> BTreeMap<String, Seen> {
     let mut command = Command::new(binary);
-    command.args(["run", "--config", config, "--out"]).arg(out);
+    command
+        .args(["compare", "--base-bin"])
+        .arg(binary)
+        .arg("--new-bin")
+        .arg(binary)
+        .args(["--config", config, "--budget", budget, "--seed", &seed.to_string(), "--out"])
+        .arg(out);
     if let Some(pct) = slowdown {
-        command.args(["--slowdown-pct", pct]);
+        command.args(["--new-slowdown-pct", pct]);
     }
-    let status = command.output().expect("concbench runs").status;
+    let output = command.output().expect("concbench runs");
     assert!(
-        status.code().is_some_and(|c| c == 0 || c == 3),
-        "run failed: {status}"
+        matches!(output.status.code(), Some(0 | 1)),
+        "compare failed: {}",
+        String::from_utf8_lossy(&output.stderr)
     );
     let dir = std::fs::read_dir(out)
-        .expect("run folder")
+        .expect("comparison folder")
         .filter_map(Result::ok)
         .map(|e| e.path())
         .max()
-        .expect("one run");
-    dir.join("results.json")
-}
-
-/// `compare base new`: the verdict of each point.
-fn verdicts(binary: &Path, base: &Path, new: &Path, json: &Path) -> BTreeMap<String, String> {
-    let status = Command::new(binary)
-        .arg("compare")
-        .arg(base)
-        .arg(new)
-        .arg("--json")
-        .arg(json)
-        .output()
-        .expect("compare runs")
-        .status;
-    assert!(
-        matches!(status.code(), Some(0 | 1)),
-        "compare failed: {status}"
-    );
-    let outcome: Value =
-        serde_json::from_str(&std::fs::read_to_string(json).expect("verdict file")).expect("JSON");
+        .expect("one comparison");
+    let text = std::fs::read_to_string(dir.join("gate.json")).expect("gate.json");
+    let outcome: Value = serde_json::from_str(&text).expect("JSON");
     outcome["points"]
         .as_array()
-        .map(|points| {
-            points
-                .iter()
-                .map(|p| {
-                    (
-                        p["id"].as_str().unwrap_or("").to_string(),
-                        p["verdict"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let seen = Seen {
+                verdict: p["verdict"].as_str().unwrap_or("").to_string(),
+                more: p["more_samples"].as_u64(),
+            };
+            (p["id"].as_str().unwrap_or("").to_string(), seen)
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+/// Per point: how many comparisons gave each verdict.
+#[derive(Default)]
+struct Tally {
+    counts: BTreeMap<String, BTreeMap<String, usize>>,
+    more: BTreeMap<String, Vec<u64>>,
+}
+
+impl Tally {
+    fn add(&mut self, seen: &BTreeMap<String, Seen>) {
+        for (id, s) in seen {
+            *self.counts.entry(id.clone()).or_default().entry(s.verdict.clone()).or_default() += 1;
+            if let Some(more) = s.more {
+                self.more.entry(id.clone()).or_default().push(more);
+            }
+        }
+    }
+
+    fn count(&self, id: &str, verdict: &str) -> usize {
+        self.counts.get(id).and_then(|c| c.get(verdict)).copied().unwrap_or(0)
+    }
 }
 
 fn main() {
-    let pairs: usize = env_or("GATE_PAIRS", "20")
-        .parse()
-        .expect("GATE_PAIRS is a number");
+    let comparisons: usize = env_or("GATE_COMPARISONS", "20").parse().expect("GATE_COMPARISONS is a number");
     let slowdown = env_or("GATE_SLOWDOWN_PCT", "10");
+    let budget = env_or("GATE_BUDGET", "90s");
+    let mode = env_or("GATE_MODE", "both");
     let out = PathBuf::from(env_or("GATE_OUT", "target/gate-quality"));
-    let config = env_or(
-        "GATE_CONFIG",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/quick.toml"),
-    );
+    let config = env_or("GATE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate_subset.toml"));
     std::fs::create_dir_all(&out).expect("output folder");
-    // A private copy: rebuilding concbench during the experiment must not
-    // change the binary half-way.
+    // A private copy: rebuilding concbench meanwhile must not change it.
     let binary = out.join("concbench");
     std::fs::copy(env!("CARGO_BIN_EXE_concbench"), &binary).expect("copy the binary");
 
-    let mut noise: BTreeMap<String, usize> = BTreeMap::new();
-    let mut power: BTreeMap<String, usize> = BTreeMap::new();
-    let (mut noisy_pairs, mut ratios) = (0, BTreeMap::<String, Vec<f64>>::new());
-    for pair in 1..=pairs {
-        let round = out.join(format!("pair-{pair:02}"));
-        let a = run_suite(&binary, &round.join("a"), &config, None);
-        let b = run_suite(&binary, &round.join("b"), &config, None);
-        let s = run_suite(&binary, &round.join("s"), &config, Some(&slowdown));
-        let aa = verdicts(&binary, &a, &b, &round.join("aa.json"));
-        let as_ = verdicts(&binary, &a, &s, &round.join("as.json"));
-        let flagged: Vec<&String> = aa
-            .iter()
-            .filter(|(_, v)| *v == "regressed")
-            .map(|(id, _)| id)
-            .collect();
-        noisy_pairs += usize::from(!flagged.is_empty());
-        for (id, verdict) in &aa {
-            *noise.entry(id.clone()).or_default() += usize::from(verdict == "regressed");
+    let (mut aa, mut slowed) = (Tally::default(), Tally::default());
+    let (mut aa_alarms, mut aa_done, mut powerful, mut slowed_done) = (0, 0, 0, 0);
+    let mut shares = Vec::new();
+    for i in 1..=comparisons {
+        if mode != "slowed" {
+            let began = Instant::now();
+            let seen = compare(&binary, &out.join(format!("aa-{i:02}")), &config, &budget, i, None);
+            let flagged: Vec<&String> = seen.iter().filter(|(_, s)| s.verdict == "regressed").map(|(id, _)| id).collect();
+            aa_alarms += usize::from(!flagged.is_empty());
+            aa_done += 1;
+            println!("A/A {i:2} ({:.0} s): regressed {flagged:?}", began.elapsed().as_secs_f64());
+            aa.add(&seen);
         }
-        for (id, verdict) in &as_ {
-            *power.entry(id.clone()).or_default() += usize::from(verdict == "regressed");
+        if mode != "aa" {
+            let began = Instant::now();
+            let seen = compare(&binary, &out.join(format!("slowed-{i:02}")), &config, &budget, 1000 + i, Some(&slowdown));
+            let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
+            let share = regressed as f64 / seen.len().max(1) as f64;
+            powerful += usize::from(share >= 0.9);
+            slowed_done += 1;
+            shares.push(share);
+            println!(
+                "slowed {slowdown}% {i:2} ({:.0} s): {regressed} of {} points regressed ({:.0}%)",
+                began.elapsed().as_secs_f64(),
+                seen.len(),
+                100.0 * share
+            );
+            slowed.add(&seen);
         }
-        let outcome: Value = serde_json::from_str(
-            &std::fs::read_to_string(round.join("aa.json")).unwrap_or_default(),
-        )
-        .unwrap_or_default();
-        for p in outcome["points"].as_array().into_iter().flatten() {
-            if let (Some(id), Some(r)) = (p["id"].as_str(), p["ratio"].as_f64()) {
-                ratios.entry(id.to_string()).or_default().push(r);
-            }
-        }
-        println!(
-            "pair {pair:2}: A/A flagged {:?}; A/S regressed {} of {}",
-            flagged,
-            as_.values().filter(|v| *v == "regressed").count(),
-            as_.len()
-        );
     }
-    print_summary(pairs, noisy_pairs, &noise, &power, &ratios);
+    println!("\nA/A comparisons that flagged any regression: {aa_alarms} of {aa_done} (target: at most 1 in 20)");
+    println!(
+        "slowed {slowdown}% comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
+        shares.iter().map(|s| format!("{:.0}%", 100.0 * s)).collect::<Vec<_>>()
+    );
+    print_points(&aa, &slowed, aa_done, slowed_done);
 }
 
-/// The per-point table: A/A flags, A/S flags, and the A/A ratio range.
-fn print_summary(
-    pairs: usize,
-    noisy_pairs: usize,
-    noise: &BTreeMap<String, usize>,
-    power: &BTreeMap<String, usize>,
-    ratios: &BTreeMap<String, Vec<f64>>,
-) {
+fn print_points(aa: &Tally, slowed: &Tally, aa_done: usize, slowed_done: usize) {
     println!(
-        "\nA/A pairs with any regression flagged: {noisy_pairs} of {pairs} (target: at most 1 of 20)"
+        "\n{:<78} {:>9} {:>9} {:>9} {:>9} {:>14}",
+        "point", "A/A regr", "A/A unch", "S regr", "S uncert", "S more rounds"
     );
-    println!(
-        "\n{:<62} {:>10} {:>16} {:>18}",
-        "point", "A/A flags", "A/S flags", "A/A ratio range"
-    );
-    for (id, flags) in power {
-        let range = ratios.get(id).map_or(String::new(), |r| {
-            let (lo, hi) = r
-                .iter()
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                    (lo.min(*v), hi.max(*v))
-                });
-            format!("{lo:.3}..{hi:.3}")
+    let ids: std::collections::BTreeSet<&String> = aa.counts.keys().chain(slowed.counts.keys()).collect();
+    for id in ids {
+        let more = slowed.more.get(id).map_or(String::new(), |m| {
+            let mut m = m.clone();
+            m.sort_unstable();
+            format!("~{}", m[m.len() / 2])
         });
         println!(
-            "{id:<62} {:>7}/{pairs} {:>13}/{pairs} {range:>18}",
-            noise.get(id).copied().unwrap_or(0),
-            flags
+            "{id:<78} {:>5}/{aa_done:<3} {:>5}/{aa_done:<3} {:>5}/{slowed_done:<3} {:>5}/{slowed_done:<3} {more:>14}",
+            aa.count(id, "regressed"),
+            aa.count(id, "unchanged"),
+            slowed.count(id, "regressed"),
+            slowed.count(id, "uncertain"),
         );
     }
 }

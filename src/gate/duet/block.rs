@@ -83,8 +83,9 @@ impl Sides {
     /// Start both builds' workers afresh: every block gets new processes,
     /// so that nothing a process carries (its heap's layout, a calibration
     /// made once) is shared by two blocks, and blocks stay independent.
-    pub fn renew(&mut self) -> Result<(), (Side, Failure)> {
-        for side in [Side::Base, Side::New] {
+    /// `first` starts first (the caller tosses the coin).
+    pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
+        for side in [first, other(first)] {
             let slot = Sides::slot(side);
             if let Some(mut old) = self.workers[slot].take() {
                 // Its point was dropped (cleaned up) at the end of the last
@@ -132,7 +133,8 @@ pub fn run(
     shape: &Shape,
     rng: &mut fastrand::Rng,
 ) -> BlockEnd {
-    if let Err((side, failure)) = sides.renew() {
+    let first = if rng.bool() { Side::Base } else { Side::New };
+    if let Err((side, failure)) = sides.renew(first) {
         return BlockEnd::Failed { side, failure };
     }
     match pairs(sides, specs, shape, rng) {
