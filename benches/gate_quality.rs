@@ -29,14 +29,29 @@ struct Seen {
 }
 
 /// One interleaved comparison; the verdict of every point.
-fn compare(binary: &Path, out: &Path, config: &str, budget: &str, seed: usize, slowdown: Option<&str>) -> BTreeMap<String, Seen> {
+fn compare(
+    binary: &Path,
+    out: &Path,
+    config: &str,
+    budget: &str,
+    seed: usize,
+    slowdown: Option<&str>,
+) -> BTreeMap<String, Seen> {
     let mut command = Command::new(binary);
     command
         .args(["compare", "--base-bin"])
         .arg(binary)
         .arg("--new-bin")
         .arg(binary)
-        .args(["--config", config, "--budget", budget, "--seed", &seed.to_string(), "--out"])
+        .args([
+            "--config",
+            config,
+            "--budget",
+            budget,
+            "--seed",
+            &seed.to_string(),
+            "--out",
+        ])
         .arg(out);
     if let Some(pct) = slowdown {
         command.args(["--new-slowdown-pct", pct]);
@@ -79,7 +94,12 @@ struct Tally {
 impl Tally {
     fn add(&mut self, seen: &BTreeMap<String, Seen>) {
         for (id, s) in seen {
-            *self.counts.entry(id.clone()).or_default().entry(s.verdict.clone()).or_default() += 1;
+            *self
+                .counts
+                .entry(id.clone())
+                .or_default()
+                .entry(s.verdict.clone())
+                .or_default() += 1;
             if let Some(more) = s.more {
                 self.more.entry(id.clone()).or_default().push(more);
             }
@@ -87,17 +107,26 @@ impl Tally {
     }
 
     fn count(&self, id: &str, verdict: &str) -> usize {
-        self.counts.get(id).and_then(|c| c.get(verdict)).copied().unwrap_or(0)
+        self.counts
+            .get(id)
+            .and_then(|c| c.get(verdict))
+            .copied()
+            .unwrap_or(0)
     }
 }
 
 fn main() {
-    let comparisons: usize = env_or("GATE_COMPARISONS", "20").parse().expect("GATE_COMPARISONS is a number");
+    let comparisons: usize = env_or("GATE_COMPARISONS", "20")
+        .parse()
+        .expect("GATE_COMPARISONS is a number");
     let slowdown = env_or("GATE_SLOWDOWN_PCT", "10");
     let budget = env_or("GATE_BUDGET", "90s");
     let mode = env_or("GATE_MODE", "both");
     let out = PathBuf::from(env_or("GATE_OUT", "target/gate-quality"));
-    let config = env_or("GATE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate_subset.toml"));
+    let config = env_or(
+        "GATE_CONFIG",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate_subset.toml"),
+    );
     std::fs::create_dir_all(&out).expect("output folder");
     // A private copy: rebuilding concbench meanwhile must not change it.
     let binary = out.join("concbench");
@@ -109,16 +138,37 @@ fn main() {
     for i in 1..=comparisons {
         if mode != "slowed" {
             let began = Instant::now();
-            let seen = compare(&binary, &out.join(format!("aa-{i:02}")), &config, &budget, i, None);
-            let flagged: Vec<&String> = seen.iter().filter(|(_, s)| s.verdict == "regressed").map(|(id, _)| id).collect();
+            let seen = compare(
+                &binary,
+                &out.join(format!("aa-{i:02}")),
+                &config,
+                &budget,
+                i,
+                None,
+            );
+            let flagged: Vec<&String> = seen
+                .iter()
+                .filter(|(_, s)| s.verdict == "regressed")
+                .map(|(id, _)| id)
+                .collect();
             aa_alarms += usize::from(!flagged.is_empty());
             aa_done += 1;
-            println!("A/A {i:2} ({:.0} s): regressed {flagged:?}", began.elapsed().as_secs_f64());
+            println!(
+                "A/A {i:2} ({:.0} s): regressed {flagged:?}",
+                began.elapsed().as_secs_f64()
+            );
             aa.add(&seen);
         }
         if mode != "aa" {
             let began = Instant::now();
-            let seen = compare(&binary, &out.join(format!("slowed-{i:02}")), &config, &budget, 1000 + i, Some(&slowdown));
+            let seen = compare(
+                &binary,
+                &out.join(format!("slowed-{i:02}")),
+                &config,
+                &budget,
+                1000 + i,
+                Some(&slowdown),
+            );
             let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
             let share = regressed as f64 / seen.len().max(1) as f64;
             powerful += usize::from(share >= 0.9);
@@ -133,10 +183,15 @@ fn main() {
             slowed.add(&seen);
         }
     }
-    println!("\nA/A comparisons that flagged any regression: {aa_alarms} of {aa_done} (target: at most 1 in 20)");
+    println!(
+        "\nA/A comparisons that flagged any regression: {aa_alarms} of {aa_done} (target: at most 1 in 20)"
+    );
     println!(
         "slowed {slowdown}% comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
-        shares.iter().map(|s| format!("{:.0}%", 100.0 * s)).collect::<Vec<_>>()
+        shares
+            .iter()
+            .map(|s| format!("{:.0}%", 100.0 * s))
+            .collect::<Vec<_>>()
     );
     print_points(&aa, &slowed, aa_done, slowed_done);
 }
@@ -146,7 +201,8 @@ fn print_points(aa: &Tally, slowed: &Tally, aa_done: usize, slowed_done: usize) 
         "\n{:<78} {:>9} {:>9} {:>9} {:>9} {:>14}",
         "point", "A/A regr", "A/A unch", "S regr", "S uncert", "S more rounds"
     );
-    let ids: std::collections::BTreeSet<&String> = aa.counts.keys().chain(slowed.counts.keys()).collect();
+    let ids: std::collections::BTreeSet<&String> =
+        aa.counts.keys().chain(slowed.counts.keys()).collect();
     for id in ids {
         let more = slowed.more.get(id).map_or(String::new(), |m| {
             let mut m = m.clone();

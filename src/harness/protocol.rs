@@ -218,9 +218,13 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ")
 }
 
-/// At most 80 characters of untrusted text, for an error message.
-fn clip(text: &str) -> String {
-    text.chars().take(80).collect()
+/// At most 80 characters of untrusted text, for a one-line error message
+/// (control characters, a newline among them, shown as `?`).
+pub fn clip(text: &str) -> String {
+    text.chars()
+        .take(80)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

@@ -119,7 +119,26 @@ pub fn config_text() -> impl Strategy<Value = String> {
 }
 
 pub fn thresholds_text() -> impl Strategy<Value = String> {
-    mutated(vec![include_str!("../../configs/gate.toml").to_string()])
+    mutated(vec![
+        include_str!("../../configs/gate.toml").to_string(),
+        "threshold_pct = 5.0\n[family]\nspawn = 10.0\n[scenario]\n\"lock.counter\" = 8\n[point]\n\"spawn.start/fork/*\" = 20\n".to_string(),
+    ])
+}
+
+/// Lines a measuring worker (or a controller) might send, mutated.
+pub fn protocol_line() -> impl Strategy<Value = String> {
+    mutated(vec![
+        "concbench-worker 1".to_string(),
+        "built".to_string(),
+        "skipped workers=10: RLIMIT_NPROC is 5".to_string(),
+        "warmed 128 41.5".to_string(),
+        "sample 5000 212345".to_string(),
+        "verified {\"resources\":{\"wall_ns\":5,\"user_ns\":1,\"sys_ns\":1,\"voluntary_cs\":0,\"involuntary_cs\":0,\"minor_faults\":0,\"max_rss_bytes\":0,\"start_rss_bytes\":0,\"children\":{\"user_ns\":0,\"sys_ns\":0,\"max_rss_bytes\":0}},\"metrics\":{\"x\":1.0},\"latency\":null}".to_string(),
+        "host {\"hostname\":\"h\",\"os\":\"l\",\"kernel\":\"6\",\"cpu_model\":\"x\",\"logical_cores\":2,\"physical_cores\":null,\"memory_bytes\":1,\"rustc\":\"r\"}".to_string(),
+        "build lock.counter std_mutex thread cs_ns=0,threads=2 10".to_string(),
+        "error no such scenario".to_string(),
+        "dropped".to_string(),
+    ])
 }
 
 /// (results.json, results.jsonl) of a real tiny run, made once.

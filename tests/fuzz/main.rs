@@ -1,8 +1,8 @@
 //! Fuzz targets (proptest, no corpus kept) for everything that reads input a
 //! user or another tool wrote: the suite config parser and planner, the
 //! results reader, and what reads results next (reports, the gate, and the
-//! gate's threshold file). Property: any input gives a value or a one-line
-//! error, never a panic.
+//! gate's threshold file), and the measuring worker's protocol lines.
+//! Property: any input gives a value or a one-line error, never a panic.
 //!
 //! CI runs a few hundred cases per target. For a long run:
 //!   FUZZ_CASES=200000 cargo test --release --test fuzz -- --nocapture
@@ -108,6 +108,23 @@ fn results_reader_reports_and_gate_never_panic() {
             }
         },
     );
+}
+
+#[test]
+fn worker_protocol_lines_never_panic() {
+    use concbench::harness::protocol::{Reply, Request};
+    fuzz("protocol", inputs::protocol_line(), |line| {
+        match Reply::parse(&line) {
+            Ok(reply) => assert_eq!(
+                Reply::parse(&reply.line()).map(|r| r.line()),
+                Ok(reply.line())
+            ),
+            Err(error) => one_line(error),
+        }
+        if let Err(error) = Request::parse(&line) {
+            one_line(error);
+        }
+    });
 }
 
 #[test]

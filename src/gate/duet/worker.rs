@@ -148,7 +148,7 @@ impl Worker {
 }
 
 fn clip(text: &str) -> String {
-    let clipped: String = text.chars().take(80).collect();
+    let clipped = crate::harness::protocol::clip(text);
     if clipped.is_empty() {
         "an empty line".into()
     } else {
