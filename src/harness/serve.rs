@@ -47,7 +47,16 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> i32 {
         let Ok(line) = line else { return 1 };
         let reply = match Request::parse(&line) {
             Ok(Request::Quit) => return 0,
-            Ok(request) => answer(request, &mut served),
+            Ok(request) => {
+                let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    answer(request, &mut served)
+                }));
+                answered.unwrap_or_else(|payload| {
+                    // The trial may be half-updated: it goes.
+                    served = None;
+                    Reply::Error(format!("panicked: {}", panic_text(payload.as_ref())))
+                })
+            }
             Err(why) => Reply::Error(why),
         };
         if say(&mut output, &reply).is_err() {
@@ -55,6 +64,14 @@ pub fn serve(input: impl BufRead, mut output: impl Write) -> i32 {
         }
     }
     0
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 fn say(output: &mut impl Write, reply: &Reply) -> std::io::Result<()> {
@@ -281,5 +298,34 @@ mod tests {
         assert!(errors[3].contains("no point is built"), "{}", errors[3]);
         assert!(errors[4].contains("not a request"), "{}", errors[4]);
         assert!(matches!(replies[6], Reply::Built | Reply::Error(_)));
+    }
+
+    #[test]
+    fn a_panicking_or_miscounting_trial_is_an_error_and_the_worker_goes_on() {
+        let replies = session(&[
+            "build selftest.fault panic serial - 0",
+            "warm 1 1000000",
+            "sample 1",
+            "build selftest.fault miscount serial - 0",
+            "warm 1 1000000",
+            "sample 1",
+            "verify",
+            "host",
+            "quit",
+        ]);
+        assert_eq!(replies[1], Reply::Built);
+        assert!(
+            matches!(&replies[2], Reply::Error(why) if why.contains("panicked")),
+            "{:?}",
+            replies[2]
+        );
+        assert!(matches!(&replies[3], Reply::Error(why) if why.contains("no point is built")));
+        assert_eq!(replies[4], Reply::Built);
+        assert!(
+            matches!(&replies[7], Reply::Error(why) if why.contains("verification failed")),
+            "{:?}",
+            replies[7]
+        );
+        assert!(matches!(replies[8], Reply::Host(_)));
     }
 }

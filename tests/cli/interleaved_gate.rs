@@ -153,3 +153,76 @@ fn bad_flags_are_refused() {
         "--new-bin is required with --base-bin"
     );
 }
+
+#[test]
+fn a_worker_that_panics_hangs_or_miscounts_costs_only_its_point() {
+    let scratch = Scratch::new();
+    let suite = "[[scenario]]\nid = \"selftest.fault\"\nvariants = [\"panic\", \"hang\", \"miscount\", \"ok\"]\nrun = { timeout = \"2s\" }\n";
+    let config = scratch.file("faults.toml", suite);
+    let output = scratch
+        .concbench(&[
+            "compare",
+            "--base-bin",
+            BINARY,
+            "--new-bin",
+            BINARY,
+            "--config",
+            config.to_str().unwrap(),
+            "--threshold",
+            "50",
+            "--budget",
+            "1m",
+            "--seed",
+            "3",
+            "--out",
+            "out",
+        ])
+        .output()
+        .expect("concbench runs");
+    // Whichever side meets a fault first fails the point: broken when it is
+    // the new build (exit 1), not comparable when it is the base.
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let dir = &scratch.run_dirs("out")[0];
+    let verdicts = read_json(&dir.join("gate.json"));
+    let points = verdicts["points"].as_array().expect("points");
+    assert_eq!(points.len(), 4);
+    let (base, new) = (
+        read_json(&dir.join("base.json")),
+        read_json(&dir.join("new.json")),
+    );
+    let of = |variant: &str| {
+        let at = points
+            .iter()
+            .position(|p| {
+                p["id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains(&format!("/{variant}/"))
+            })
+            .unwrap_or_else(|| panic!("no {variant} point"));
+        (&points[at], &base["results"][at], &new["results"][at])
+    };
+    for (variant, status, words) in [
+        ("panic", "failed", "panicked"),
+        ("hang", "timed_out", "no answer within"),
+        ("miscount", "failed", "verification failed"),
+    ] {
+        let (verdict, base_side, new_side) = of(variant);
+        let word = verdict["verdict"].as_str().unwrap_or("");
+        assert!(
+            matches!(word, "broken" | "not_comparable"),
+            "{variant}: {verdict}"
+        );
+        let failed = [base_side, new_side]
+            .into_iter()
+            .find(|p| p["status"] == status)
+            .unwrap_or_else(|| panic!("{variant}: a side with status {status}"));
+        let error = failed["error"].as_str().unwrap_or("");
+        assert!(error.contains(words), "{variant}: {error}");
+    }
+    assert_eq!(of("ok").0["verdict"], "unchanged", "the run went on");
+}
