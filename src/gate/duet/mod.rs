@@ -5,8 +5,9 @@
 //! rounds in coin-ordered pairs) until the paired figures settle it.
 //!
 //! The time budget is spent in three passes: a first screening pass gives
-//! every point an equal share; a second gives what is left of the
-//! screening's three quarters to the points still undecided; the rest
+//! every point an equal share of half the budget; a second gives the points
+//! still undecided what is left after reserving, from the blocks' measured
+//! length, the time every suspect's confirmation will take; the rest
 //! confirms every suspect (a change beyond the threshold that the sign test
 //! calls significant) in fresh blocks. Only suspects whose confirmation
 //! survives Benjamini-Hochberg over all confirmations are reported as
@@ -96,28 +97,32 @@ pub fn run(
             PointRecord::new(p.clone(), threshold)
         })
         .collect();
-    let screening_budget = request.budget.mul_f64(0.75);
-    let mut run_pass = |records: &mut Vec<PointRecord>, pass: usize| {
-        let todo: Vec<usize> = (0..records.len())
-            .filter(|&i| records[i].undecided())
-            .collect();
-        for (done, &i) in todo.iter().enumerate() {
-            let left = screening_budget.saturating_sub(began.elapsed());
-            let share = left / (todo.len() - done) as u32;
-            let record = &mut records[i];
-            screen_point(&mut sides, record, request, share, &mut rng);
-            if request.progress {
-                eprintln!(
-                    "[screening {pass}: {}/{}] {}",
-                    done + 1,
-                    todo.len(),
-                    summary(record)
-                );
-            }
-        }
-    };
-    run_pass(&mut records, 1);
-    run_pass(&mut records, 2);
+    let first_pass = request.budget.mul_f64(0.5);
+    screening_pass(
+        &mut sides,
+        &mut records,
+        request,
+        1,
+        first_pass,
+        began,
+        &mut rng,
+    );
+    // The second pass may use what the confirmations will not need.
+    let reserve: Duration = records
+        .iter()
+        .filter(|r| r.suspect())
+        .map(|r| r.block_time().mul_f64(CONFIRMATION_BLOCKS as f64 * 1.2))
+        .sum();
+    let second_pass = request.budget.saturating_sub(reserve);
+    screening_pass(
+        &mut sides,
+        &mut records,
+        request,
+        2,
+        second_pass,
+        began,
+        &mut rng,
+    );
     let suspects: Vec<usize> = (0..records.len())
         .filter(|&i| records[i].suspect())
         .collect();
@@ -173,6 +178,38 @@ pub fn run(
         outcome,
         records,
         hosts,
+    }
+}
+
+/// Screen every undecided point, each with an equal share of what is left
+/// of `until` (time since `began`).
+fn screening_pass(
+    sides: &mut Sides,
+    records: &mut [PointRecord],
+    request: &DuetRequest,
+    pass: usize,
+    until: Duration,
+    began: Instant,
+    rng: &mut fastrand::Rng,
+) {
+    let todo: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].undecided())
+        .collect();
+    for (done, &i) in todo.iter().enumerate() {
+        let left = until.saturating_sub(began.elapsed());
+        if pass > 1 && left.is_zero() {
+            break;
+        }
+        let share = left / (todo.len() - done) as u32;
+        screen_point(sides, &mut records[i], request, share, rng);
+        if request.progress {
+            eprintln!(
+                "[screening {pass}: {}/{}] {}",
+                done + 1,
+                todo.len(),
+                summary(&records[i])
+            );
+        }
     }
 }
 

@@ -88,6 +88,12 @@ impl PointRecord {
         }
     }
 
+    /// The mean time one block of this point took so far.
+    pub fn block_time(&self) -> Duration {
+        let blocks = (self.screening.len() + self.confirmation.len()).max(1);
+        self.spent / blocks as u32
+    }
+
     pub fn screen(&self) -> Screen {
         paired::screen(&paired::analyse(&self.screening), self.threshold)
     }
