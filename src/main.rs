@@ -109,6 +109,26 @@ fn interleaved_request(args: CompareArgs) -> concbench::gate::interleaved::Inter
         markdown: args.markdown,
         json: args.json,
         argv: std::env::args().collect(),
+        shape: shape(args.sample_time, args.max_pairs, args.block_warmup),
+    }
+}
+
+/// Blocks of the interleaved gate: its defaults, as the flags change them.
+fn shape(
+    sample: Option<std::time::Duration>,
+    max_pairs: Option<u64>,
+    warmup: Option<std::time::Duration>,
+) -> concbench::gate::duet::block::Shape {
+    let default = concbench::gate::interleaved::SHAPE;
+    let sample = sample.unwrap_or(default.sample);
+    let max_pairs = max_pairs.map_or(default.max_pairs, |n| n as usize);
+    concbench::gate::duet::block::Shape {
+        sample,
+        max_pairs,
+        // A block takes pairs for about as long as its pairs would last.
+        block: sample * 2 * max_pairs as u32,
+        warmup: warmup.unwrap_or(default.warmup),
+        timeout: default.timeout,
     }
 }
 

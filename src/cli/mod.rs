@@ -39,7 +39,7 @@ pub enum Command {
     Report(ReportArgs),
     /// The regression gate: two builds measured in interleaved rounds, or two results files.
     #[command(
-        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(sign test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (confirmed, beyond the threshold), unchanged (interval inside\n[1/(1+t), 1+t]), uncertain (says how many more rounds would settle it), broken (the new build failed it).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
+        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(Wilcoxon signed-rank test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (confirmed, beyond the threshold), unchanged (interval inside\n[1/(1+t), 1+t]), uncertain (says how many more rounds would settle it), broken (the new build failed it).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
     )]
     Compare(CompareArgs),
     /// The child side of process models (the binary re-executes itself).
@@ -94,6 +94,15 @@ pub struct CompareArgs {
     /// Interleaved gate: the seed of the coin that orders each pair
     #[arg(long, value_name = "N", requires = "base_bin")]
     pub seed: Option<u64>,
+    /// Interleaved gate: what one sample should last [default: 4ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "base_bin")]
+    pub sample_time: Option<Duration>,
+    /// Interleaved gate: sample pairs per block, at most [default: 8]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=1000), requires = "base_bin")]
+    pub max_pairs: Option<u64>,
+    /// Interleaved gate: warm-up of each block's fresh trials [default: 20ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "base_bin")]
+    pub block_warmup: Option<Duration>,
     /// Interleaved gate: folder that receives the comparison's own folder
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,

@@ -33,17 +33,22 @@ pub struct InterleavedRequest {
     pub markdown: Option<PathBuf>,
     pub json: Option<PathBuf>,
     pub argv: Vec<String>,
+    /// How blocks are run (`SHAPE` unless the flags say otherwise).
+    pub shape: Shape,
 }
 
 /// The default budget for a whole suite.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(12 * 60);
 
-/// Blocks as the quick suite's points need them: a short warm-up per fresh
-/// trial, samples of ~4 ms, pairs until ~80 ms (at most 8 pairs).
+/// Blocks as the quick suite's points need them: each fresh trial warmed up
+/// for 30 ms (fresh processes start cold: a shorter warm-up let the first
+/// pair's page faults and migrations swing a block's ratio by tens of
+/// percent on the development VM), then samples of ~4 ms in pairs for about
+/// 64 ms (at most 8 pairs).
 pub const SHAPE: Shape = Shape {
-    warmup: Duration::from_millis(20),
+    warmup: Duration::from_millis(30),
     sample: Duration::from_millis(4),
-    block: Duration::from_millis(80),
+    block: Duration::from_millis(64),
     max_pairs: 8,
     timeout: Duration::from_secs(60),
 };
@@ -74,7 +79,7 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
         budget: request.budget,
         new_slowdown_pct: request.new_slowdown_pct,
         seed: request.seed.unwrap_or_else(|| fastrand::u64(..)),
-        shape: SHAPE,
+        shape: request.shape,
         progress: true,
     };
     let (sides, hosts) = duet::start(&duet_request).map_err(|message| BadInput::Flag {
@@ -138,10 +143,10 @@ fn side_results(
         harness: HarnessInfo {
             sampler_interval_ms: 0,
             sampler_cpu_ns: 0,
-            warmup_ms: SHAPE.warmup.as_millis() as u64,
-            measure_time_ms: SHAPE.block.as_millis() as u64,
+            warmup_ms: request.shape.warmup.as_millis() as u64,
+            measure_time_ms: request.shape.block.as_millis() as u64,
             min_samples: 2,
-            timeout_ms: SHAPE.timeout.as_millis() as u64,
+            timeout_ms: request.shape.timeout.as_millis() as u64,
         },
         scenarios: plan
             .points

@@ -43,7 +43,7 @@ pub struct PointVerdict {
     pub more_invocations: Option<u64>,
     pub note: Option<String>,
     /// Interleaved gate only: blocks and sample pairs measured, and the
-    /// confirmation's one-sided sign-test p-value for a suspect.
+    /// confirmation's one-sided signed-rank p-value for a suspect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

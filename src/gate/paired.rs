@@ -2,17 +2,20 @@
 //! one log ratio ln(new / base); the verdict rests on those alone.
 //!
 //! Why these tests: the controller flips a fair coin for which side goes
-//! first in every round, and builds both sides' trials afresh for every
-//! block. Under "no difference" the two sides are then exchangeable within
-//! a block, so a block's log ratio is as likely to be positive as negative
-//! whatever the machine's drift: the sign test on blocks is exact, with no
-//! assumption about the noise. The median's interval comes from the same
-//! binomial law (order statistics). False alarms over a whole suite are held
+//! first in every round, and starts both sides' processes and trials afresh
+//! for every block. Under "no difference" the two sides are then
+//! exchangeable within a block, so a block's log ratio is symmetric about 0
+//! whatever the machine's drift, and its sign is a fair coin given its size.
+//! The Wilcoxon signed-rank test is then exact (computed exactly, not by a
+//! normal approximation, up to 60 blocks), with no assumption about the
+//! noise's shape, and keeps more of the data than a sign test. The estimate
+//! and its interval are the Hodges-Lehmann ones that go with it (the median
+//! of the pairwise means of blocks). False alarms over a whole suite are held
 //! down by confirming every suspect in fresh blocks and applying
 //! Benjamini-Hochberg to the confirmations' p-values.
 
-/// Blocks needed before a point can be judged: with 6, a unanimous sign
-/// test reaches p = 1/64 and the median's interval [min, max] covers 97%.
+/// Blocks needed before a point can be judged: with 6, a unanimous
+/// signed-rank test reaches p = 1/64 and the interval [min, max] covers 97%.
 pub const MIN_BLOCKS: usize = 6;
 /// The screening's level: below it a point is a suspect, to be confirmed.
 pub const SCREEN_LEVEL: f64 = 0.05;
@@ -20,12 +23,12 @@ pub const SCREEN_LEVEL: f64 = 0.05;
 /// What the blocks of one point say.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Paired {
-    /// exp(median of the block log ratios): new / base.
+    /// exp(Hodges-Lehmann estimate of the block log ratios): new / base.
     pub ratio: f64,
-    /// The median's 95% interval, as ratios.
+    /// Its 95% interval, as ratios.
     pub lo: f64,
     pub hi: f64,
-    /// One-sided sign-test p-values: new slower, new faster.
+    /// One-sided signed-rank p-values: new slower, new faster.
     pub p_slower: f64,
     pub p_faster: f64,
     pub blocks: usize,
@@ -46,13 +49,12 @@ pub enum Screen {
 
 /// Analyse the block log ratios of one point.
 pub fn analyse(log_ratios: &[f64]) -> Paired {
-    let mut sorted: Vec<f64> = log_ratios
+    let values: Vec<f64> = log_ratios
         .iter()
         .copied()
         .filter(|v| v.is_finite())
         .collect();
-    sorted.sort_by(f64::total_cmp);
-    let n = sorted.len();
+    let n = values.len();
     if n == 0 {
         return Paired {
             ratio: 1.0,
@@ -63,20 +65,21 @@ pub fn analyse(log_ratios: &[f64]) -> Paired {
             blocks: 0,
         };
     }
-    let median = if n % 2 == 1 {
-        sorted[n / 2]
-    } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-    };
-    let (lo, hi) = median_interval(&sorted);
-    let above = sorted.iter().filter(|v| **v > 0.0).count();
-    let below = sorted.iter().filter(|v| **v < 0.0).count();
+    let mut walsh: Vec<f64> = Vec::with_capacity(n * (n + 1) / 2);
+    for i in 0..n {
+        for j in i..n {
+            walsh.push((values[i] + values[j]) / 2.0);
+        }
+    }
+    walsh.sort_by(f64::total_cmp);
+    let (lo, hi) = walsh_interval(&walsh, n);
+    let (p_slower, p_faster) = signed_rank(&values);
     Paired {
-        ratio: median.exp(),
+        ratio: crate::harness::stats::median_of_sorted(&walsh).exp(),
         lo: lo.exp(),
         hi: hi.exp(),
-        p_slower: sign_test(above, above + below),
-        p_faster: sign_test(below, above + below),
+        p_slower,
+        p_faster,
         blocks: n,
     }
 }
@@ -132,36 +135,124 @@ pub fn blocks_to_settle(p: &Paired, t: f64) -> usize {
     ((n as f64 * growth).ceil() as usize).max(n + 1)
 }
 
-/// P(X >= k) for X ~ Binomial(n, 1/2): the one-sided sign-test p-value of
-/// k successes in n. 1 for n = 0.
-pub fn sign_test(k: usize, n: usize) -> f64 {
-    if n == 0 {
-        return 1.0;
+/// Up to this many values the signed-rank law is counted exactly.
+const EXACT_UP_TO: usize = 60;
+
+/// The number of sign patterns of ranks 1..=n whose positive ranks sum to
+/// each w, divided by 2^n: the exact null law of the signed-rank statistic.
+fn signed_rank_law(n: usize) -> Vec<f64> {
+    let top = n * (n + 1) / 2;
+    let mut law = vec![0.0f64; top + 1];
+    law[0] = 1.0;
+    for rank in 1..=n {
+        for w in (rank..=top).rev() {
+            law[w] += law[w - rank];
+        }
     }
-    let tail: f64 = (k..=n).map(|i| binomial_half(n, i)).sum();
-    tail.min(1.0)
+    let total = 2f64.powi(n as i32);
+    law.iter().map(|c| c / total).collect()
 }
 
-/// P(X = i) for X ~ Binomial(n, 1/2), through logs so large n cannot overflow.
-fn binomial_half(n: usize, i: usize) -> f64 {
-    let ln_choose = ln_factorial(n) - ln_factorial(i) - ln_factorial(n - i);
-    (ln_choose - n as f64 * std::f64::consts::LN_2).exp()
+/// The null law of the signed-rank statistic for n values, ready to query.
+struct NullLaw {
+    n: usize,
+    /// P(W+ <= w) for each whole w, when counted exactly.
+    cumulative: Option<Vec<f64>>,
 }
 
-fn ln_factorial(n: usize) -> f64 {
-    (2..=n).map(|k| (k as f64).ln()).sum()
+impl NullLaw {
+    fn new(n: usize) -> NullLaw {
+        let cumulative = (n <= EXACT_UP_TO).then(|| {
+            let mut total = 0.0;
+            signed_rank_law(n)
+                .into_iter()
+                .map(|p| {
+                    total += p;
+                    total.min(1.0)
+                })
+                .collect()
+        });
+        NullLaw { n, cumulative }
+    }
+
+    /// P(W+ <= w): exact up to `EXACT_UP_TO` values, then the normal
+    /// approximation with continuity correction.
+    fn cdf(&self, w: f64) -> f64 {
+        if self.n == 0 {
+            return 1.0;
+        }
+        match &self.cumulative {
+            Some(_) if w < 0.0 => 0.0,
+            Some(cumulative) => cumulative[(w.floor() as usize).min(cumulative.len() - 1)],
+            None => {
+                let n = self.n as f64;
+                let mean = n * (n + 1.0) / 4.0;
+                let sd = (n * (n + 1.0) * (2.0 * n + 1.0) / 24.0).sqrt();
+                normal_cdf((w + 0.5 - mean) / sd)
+            }
+        }
+    }
 }
 
-/// The distribution-free 95% interval of the median of `sorted`: the order
-/// statistics x(k) and x(n+1-k) with the largest k such that
-/// P(Binomial(n, 1/2) < k) <= 2.5%. Fewer than 6 values: [min, max].
-fn median_interval(sorted: &[f64]) -> (f64, f64) {
-    let n = sorted.len();
+#[cfg(test)]
+fn signed_rank_cdf(n: usize, w: f64) -> f64 {
+    NullLaw::new(n).cdf(w)
+}
+
+fn normal_cdf(z: f64) -> f64 {
+    // Abramowitz and Stegun 7.1.26 for erf; plenty for p-values.
+    let x = z.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * x);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-x * x).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+/// One-sided signed-rank p-values (greater than 0, less than 0) of
+/// `values`; zeros are dropped, tied magnitudes share their mean rank.
+pub fn signed_rank(values: &[f64]) -> (f64, f64) {
+    let mut nonzero: Vec<f64> = values.iter().copied().filter(|v| *v != 0.0).collect();
+    let n = nonzero.len();
+    if n == 0 {
+        return (1.0, 1.0);
+    }
+    nonzero.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
+    let mut w_plus = 0.0;
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && nonzero[j + 1].abs() == nonzero[i].abs() {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        w_plus += nonzero[i..=j].iter().filter(|v| **v > 0.0).count() as f64 * rank;
+        i = j + 1;
+    }
+    let top = (n * (n + 1)) as f64 / 2.0;
+    let law = NullLaw::new(n);
+    // P(W+ >= w) = P(W+ <= top - w) by symmetry.
+    let p_greater = law.cdf(top - w_plus);
+    let p_less = law.cdf(w_plus);
+    (p_greater.min(1.0), p_less.min(1.0))
+}
+
+/// The 95% interval of the Hodges-Lehmann estimate from the sorted Walsh
+/// averages of `n` values: the k-th smallest and largest, with k the
+/// largest count such that P(W+ < k) <= 2.5%. Fewer than 6: [min, max].
+fn walsh_interval(walsh: &[f64], n: usize) -> (f64, f64) {
+    let law = NullLaw::new(n);
     let mut k = 1;
-    while k < n / 2 && 1.0 - sign_test(k + 1, n) <= 0.025 {
+    while k < walsh.len() / 2 && law.cdf(k as f64) <= 0.025 {
         k += 1;
     }
-    (sorted[k - 1], sorted[n - k])
+    (walsh[k - 1], walsh[walsh.len() - k])
 }
 
 /// Benjamini-Hochberg at false-discovery rate `q`: which of `p_values` are
@@ -191,21 +282,36 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn the_sign_test_is_the_binomial_tail() {
-        assert!((sign_test(6, 6) - 1.0 / 64.0).abs() < 1e-12);
-        assert!((sign_test(5, 6) - 7.0 / 64.0).abs() < 1e-12);
-        assert!((sign_test(0, 6) - 1.0).abs() < 1e-12);
-        assert_eq!(sign_test(0, 0), 1.0);
-        assert!(sign_test(60, 100) > 0.02 && sign_test(60, 100) < 0.03);
+    fn the_signed_rank_law_is_counted_exactly() {
+        // n = 3: sums 0..=6 have 1, 1, 1, 2, 1, 1, 1 patterns of 8.
+        let law = signed_rank_law(3);
+        let counts: Vec<f64> = law.iter().map(|p| p * 8.0).collect();
+        assert_eq!(counts, [1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]);
+        assert!((law.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        // Six positive values: p = 1/64 one way, 1 the other.
+        let (up, down) = signed_rank(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+        assert!((up - 1.0 / 64.0).abs() < 1e-12 && (down - 1.0).abs() < 1e-12);
+        // Large n: the normal approximation agrees with the exact law.
+        let exact = signed_rank_cdf(60, 700.0);
+        let mean = 60.0 * 61.0 / 4.0;
+        let sd = (60.0f64 * 61.0 * 121.0 / 24.0).sqrt();
+        assert!(
+            (exact - normal_cdf((700.5 - mean) / sd)).abs() < 0.01,
+            "{exact}"
+        );
     }
 
     #[test]
-    fn the_median_interval_widens_to_the_extremes_for_few_blocks() {
-        let six = [-3.0, -1.0, 0.0, 1.0, 2.0, 5.0];
-        assert_eq!(median_interval(&six), (-3.0, 5.0));
-        let many: Vec<f64> = (0..100).map(f64::from).collect();
-        // n = 100: the 95% interval is x(40)..x(61) (1-based).
-        assert_eq!(median_interval(&many), (39.0, 60.0));
+    fn the_interval_widens_to_the_extremes_for_few_blocks() {
+        let six = [-0.3, -0.1, 0.0, 0.1, 0.2, 0.5];
+        let p = analyse(&six);
+        assert!((p.lo.ln() + 0.3).abs() < 1e-12 && (p.hi.ln() - 0.5).abs() < 1e-12);
+        let many: Vec<f64> = (0..100).map(|i| f64::from(i) / 100.0 - 0.495).collect();
+        let p = analyse(&many);
+        assert!(
+            p.lo.ln() < 0.0 && p.hi.ln() > 0.0 && p.hi.ln() - p.lo.ln() < 0.2,
+            "{p:?}"
+        );
     }
 
     #[test]

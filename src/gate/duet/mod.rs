@@ -8,8 +8,8 @@
 //! every point an equal share of half the budget; a second gives the points
 //! still undecided what is left after reserving, from the blocks' measured
 //! length, the time every suspect's confirmation will take; the rest
-//! confirms every suspect (a change beyond the threshold that the sign test
-//! calls significant) in fresh blocks. Only suspects whose confirmation
+//! confirms every suspect (a change beyond the threshold that the signed-rank test
+//! calls significant) in as many fresh blocks. Only suspects whose confirmation
 //! survives Benjamini-Hochberg over all confirmations are reported as
 //! regressed or improved.
 
@@ -28,8 +28,17 @@ use super::{GateOutcome, SCHEMA, paired};
 use crate::harness::protocol::{BuildSpec, Reply, Request};
 use crate::plan::Point;
 
-/// Confirmation blocks per suspect: enough for p = 1/256 when unanimous.
-const CONFIRMATION_BLOCKS: usize = 8;
+/// Confirmation blocks per suspect: as many as its screening took, within
+/// these bounds (8 gives p = 1/256 when unanimous).
+const CONFIRMATION_BLOCKS: std::ops::RangeInclusive<usize> = 8..=40;
+
+/// How many fresh blocks confirm `record`.
+fn confirmation_blocks(record: &PointRecord) -> usize {
+    record
+        .screening
+        .len()
+        .clamp(*CONFIRMATION_BLOCKS.start(), *CONFIRMATION_BLOCKS.end())
+}
 /// The false-discovery rate of the suite's regressions and improvements.
 pub const FDR: f64 = 0.05;
 
@@ -111,7 +120,7 @@ pub fn run(
     let reserve: Duration = records
         .iter()
         .filter(|r| r.suspect())
-        .map(|r| r.block_time().mul_f64(CONFIRMATION_BLOCKS as f64 * 1.2))
+        .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
         .sum();
     let second_pass = request.budget.saturating_sub(reserve);
     screening_pass(
@@ -168,8 +177,8 @@ pub fn run(
         only_in_new: Vec::new(),
         method: Some(format!(
             "interleaved: both builds in the same seconds, blocks of coin-ordered sample pairs, \
-             sign test on block ratios, suspects confirmed in fresh blocks, Benjamini-Hochberg at {FDR} \
-             over the confirmations; budget {}, seed {}",
+             Wilcoxon signed-rank test on block ratios, suspects confirmed in as many fresh blocks, \
+             Benjamini-Hochberg at {FDR} over the confirmations; budget {}, seed {}",
             humantime::format_duration(Duration::from_secs(request.budget.as_secs())),
             request.seed
         )),
@@ -258,7 +267,7 @@ fn confirm_point(
 ) {
     let began = Instant::now();
     while record.ended.is_none()
-        && record.confirmation.len() < CONFIRMATION_BLOCKS
+        && record.confirmation.len() < confirmation_blocks(record)
         && (began.elapsed() < share || record.confirmation.is_empty())
     {
         if let Some(log_ratio) = one_block(sides, record, request, rng) {
