@@ -32,6 +32,16 @@ use crate::plan::Point;
 /// these bounds (8 gives p = 1/256 when unanimous).
 const CONFIRMATION_BLOCKS: std::ops::RangeInclusive<usize> = 8..=40;
 
+/// The time the confirmations of the suspects known now will take, from
+/// each one's measured block length, with a fifth to spare.
+fn reserve(records: &[PointRecord]) -> Duration {
+    records
+        .iter()
+        .filter(|r| r.suspect())
+        .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
+        .sum()
+}
+
 /// How many fresh blocks confirm `record`.
 fn confirmation_blocks(record: &PointRecord) -> usize {
     record
@@ -106,32 +116,21 @@ pub fn run(
             PointRecord::new(p.clone(), threshold)
         })
         .collect();
-    let first_pass = request.budget.mul_f64(0.5);
+    let half = request.budget.mul_f64(0.5);
     screening_pass(
         &mut sides,
         &mut records,
         request,
         1,
-        first_pass,
+        |_| half,
         began,
         &mut rng,
     );
-    // The second pass may use what the confirmations will not need.
-    let reserve: Duration = records
-        .iter()
-        .filter(|r| r.suspect())
-        .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
-        .sum();
-    let second_pass = request.budget.saturating_sub(reserve);
-    screening_pass(
-        &mut sides,
-        &mut records,
-        request,
-        2,
-        second_pass,
-        began,
-        &mut rng,
-    );
+    // The second pass may use what the confirmations will not need, as the
+    // suspects known at each step will need it.
+    let budget = request.budget;
+    let until = |records: &[PointRecord]| budget.saturating_sub(reserve(records));
+    screening_pass(&mut sides, &mut records, request, 2, until, began, &mut rng);
     let suspects: Vec<usize> = (0..records.len())
         .filter(|&i| records[i].suspect())
         .collect();
@@ -197,7 +196,7 @@ fn screening_pass(
     records: &mut [PointRecord],
     request: &DuetRequest,
     pass: usize,
-    until: Duration,
+    until: impl Fn(&[PointRecord]) -> Duration,
     began: Instant,
     rng: &mut fastrand::Rng,
 ) {
@@ -205,7 +204,7 @@ fn screening_pass(
         .filter(|&i| records[i].undecided())
         .collect();
     for (done, &i) in todo.iter().enumerate() {
-        let left = until.saturating_sub(began.elapsed());
+        let left = until(records).saturating_sub(began.elapsed());
         if pass > 1 && left.is_zero() {
             break;
         }
