@@ -27,17 +27,25 @@ fn one_point(interval: Duration) -> Option<u32> {
     pid
 }
 
-/// Wait (up to a generous 10 s) until `pid` has exited: a zombie or gone.
-/// Its pipes are closed by then, which is how the harness tells it died.
+/// Wait (up to a generous 10 s) until `pid` has exited: every one of its
+/// threads a zombie or gone. (The main thread turns zombie while the others
+/// may still hold the process's files, its pipes among them; only when the
+/// last thread is gone are the pipes closed, which is how the harness tells
+/// that a sampler died.)
 fn wait_until_dead(pid: u32) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|stat| stat.rsplit_once(") ")?.1.chars().next());
-        if matches!(state, None | Some('Z' | 'X')) {
-            return;
-        }
+    let alive = || {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+            return false;
+        };
+        tasks.flatten().any(|task| {
+            let state = std::fs::read_to_string(task.path().join("stat"))
+                .ok()
+                .and_then(|stat| stat.rsplit_once(") ")?.1.chars().next());
+            !matches!(state, None | Some('Z' | 'X'))
+        })
+    };
+    while alive() {
         assert!(
             std::time::Instant::now() < deadline,
             "pid {pid} still alive after SIGKILL"
