@@ -22,10 +22,13 @@ fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
 }
 
-/// One point's verdict in one comparison.
+/// One point's verdict in one comparison, with its blocks' ln(new/base)
+/// and the seconds it took.
 struct Seen {
     verdict: String,
     more: Option<u64>,
+    log_ratios: Vec<f64>,
+    spent_s: f64,
 }
 
 /// One interleaved comparison; the verdict of every point.
@@ -75,9 +78,21 @@ fn compare(
         .into_iter()
         .flatten()
         .map(|p| {
+            let floats = |key: &str| -> Vec<f64> {
+                p[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_f64)
+                    .collect()
+            };
+            let mut log_ratios = floats("screening_log_ratios");
+            log_ratios.extend(floats("confirmation_log_ratios"));
             let seen = Seen {
                 verdict: p["verdict"].as_str().unwrap_or("").to_string(),
                 more: p["more_samples"].as_u64(),
+                log_ratios,
+                spent_s: p["spent_s"].as_f64().unwrap_or(0.0),
             };
             (p["id"].as_str().unwrap_or("").to_string(), seen)
         })
@@ -89,6 +104,9 @@ fn compare(
 struct Tally {
     counts: BTreeMap<String, BTreeMap<String, usize>>,
     more: BTreeMap<String, Vec<u64>>,
+    /// Every block's ln(new/base), and (blocks, seconds) in all.
+    log_ratios: BTreeMap<String, Vec<f64>>,
+    time: BTreeMap<String, (usize, f64)>,
 }
 
 impl Tally {
@@ -103,6 +121,13 @@ impl Tally {
             if let Some(more) = s.more {
                 self.more.entry(id.clone()).or_default().push(more);
             }
+            self.log_ratios
+                .entry(id.clone())
+                .or_default()
+                .extend(&s.log_ratios);
+            let time = self.time.entry(id.clone()).or_default();
+            time.0 += s.log_ratios.len();
+            time.1 += s.spent_s;
         }
     }
 
@@ -194,6 +219,61 @@ fn main() {
             .collect::<Vec<_>>()
     );
     print_points(&aa, &slowed, aa_done, slowed_done);
+    let budget_s = humantime::parse_duration(&budget).map_or(0.0, |d| d.as_secs_f64());
+    let slowdown_pct: f64 = slowdown.parse().unwrap_or(10.0);
+    print_power_floor(
+        if aa_done > 0 { &aa } else { &slowed },
+        slowdown_pct,
+        budget_s,
+    );
+}
+
+/// The time a point needs to see `slowdown_pct` at 90% power, from the
+/// spread of its blocks (A/A when there are any) and their length: blocks
+/// for a one-sided 5% signed-rank test, ((1.645 + 1.282) sd / ln(1 + s))^2
+/// / 0.955, screened (6 at least) and then confirmed afresh (16 at least).
+/// Summed over the points, a floor on the budget the power target needs.
+fn print_power_floor(tally: &Tally, slowdown_pct: f64, budget_s: f64) {
+    let effect = (1.0 + slowdown_pct / 100.0).ln();
+    let mut needs: Vec<(f64, f64, f64, &String)> = Vec::new();
+    for (id, ratios) in &tally.log_ratios {
+        let (blocks, spent) = tally.time[id];
+        if ratios.len() < 2 || blocks == 0 {
+            continue;
+        }
+        let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+        let var =
+            ratios.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (ratios.len() - 1) as f64;
+        let sd = var.sqrt();
+        let block_s = spent / blocks as f64;
+        let n = (((1.645 + 1.282) * sd / effect).powi(2) / 0.955).ceil();
+        let seconds = (n.max(6.0) + n.max(16.0)) * block_s;
+        needs.push((seconds, sd, block_s, id));
+    }
+    needs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let floor = |share: f64| -> f64 {
+        let keep = (needs.len() as f64 * share).ceil() as usize;
+        let powered: f64 = needs[..keep.min(needs.len())].iter().map(|n| n.0).sum();
+        let rest: f64 = needs[keep.min(needs.len())..]
+            .iter()
+            .map(|n| 6.0 * n.2)
+            .sum();
+        powered + rest
+    };
+    println!(
+        "\nPower floor for a {slowdown_pct}% slowdown at 90% power per point (from {} points' block spread):",
+        needs.len()
+    );
+    println!(
+        "  all points: {:.0} s; the cheapest 90%: {:.0} s; the cheapest half: {:.0} s; budget {budget_s:.0} s",
+        floor(1.0),
+        floor(0.9),
+        floor(0.5)
+    );
+    println!("  the points that need the most:");
+    for (seconds, sd, block_s, id) in needs.iter().rev().take(15) {
+        println!("  {seconds:>8.0} s  block sd {sd:.3}, {block_s:.2} s/block  {id}");
+    }
 }
 
 fn print_points(aa: &Tally, slowed: &Tally, aa_done: usize, slowed_done: usize) {

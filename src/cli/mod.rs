@@ -85,7 +85,7 @@ pub struct CompareArgs {
     /// Interleaved gate: only points whose id contains PATTERN
     #[arg(long, value_name = "PATTERN", requires = "base_bin")]
     pub filter: Option<String>,
-    /// Interleaved gate: time for the whole comparison [default: 12m]
+    /// Interleaved gate: time for the whole comparison [default: 13m]
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "base_bin")]
     pub budget: Option<Duration>,
     /// Interleaved gate, validation: slow the new side by PCT% of each operation

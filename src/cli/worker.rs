@@ -14,7 +14,10 @@ pub fn run(task: &WorkerTask) -> i32 {
     match task {
         WorkerTask::Noop => 0,
         WorkerTask::Serve => {
-            crate::harness::serve::serve(std::io::stdin().lock(), std::io::stdout().lock())
+            let code =
+                crate::harness::serve::serve(std::io::stdin().lock(), std::io::stdout().lock());
+            crate::model::scratch::remove_all();
+            code
         }
         WorkerTask::Sleep { ms } => {
             let wanted = Duration::from_millis(*ms);

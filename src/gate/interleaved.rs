@@ -38,7 +38,7 @@ pub struct InterleavedRequest {
 }
 
 /// The default budget for a whole suite.
-pub const DEFAULT_BUDGET: Duration = Duration::from_secs(12 * 60);
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(13 * 60);
 
 /// Blocks as the quick suite's points need them: each fresh trial warmed up
 /// for 30 ms (fresh processes start cold: a shorter warm-up let the first

@@ -50,6 +50,15 @@ pub struct PointVerdict {
     pub pairs: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_value: Option<f64>,
+    /// Interleaved gate only: seconds spent on the point, and each block's
+    /// ln(new/base), screening blocks first (their spread is the point's
+    /// noise on this machine, from which the power a budget buys follows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spent_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screening_log_ratios: Option<Vec<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_log_ratios: Option<Vec<f64>>,
 }
 
 /// Everything `compare` found.
@@ -132,6 +141,9 @@ impl PointVerdict {
             blocks: None,
             pairs: None,
             p_value: None,
+            spent_s: None,
+            screening_log_ratios: None,
+            confirmation_log_ratios: None,
         }
     }
 

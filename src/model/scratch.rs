@@ -14,7 +14,12 @@ pub fn root() -> PathBuf {
     if let Some(own) = TEST_ROOT.with(|own| own.borrow().clone()) {
         return own;
     }
-    std::env::temp_dir().join(format!("concbench-{}", std::process::id()))
+    root_of(std::process::id())
+}
+
+/// The scratch root of process `pid`.
+fn root_of(pid: u32) -> PathBuf {
+    std::env::temp_dir().join(format!("concbench-{pid}"))
 }
 
 #[cfg(test)]
@@ -53,14 +58,30 @@ pub fn ipc_name(label: &str) -> String {
 }
 
 fn shm_prefix() -> String {
-    format!("concbench-{}", std::process::id())
+    shm_prefix_of(std::process::id())
+}
+
+fn shm_prefix_of(pid: u32) -> String {
+    format!("concbench-{pid}")
 }
 
 /// Remove the run's scratch root and any shared-memory or message-queue
 /// names it left behind. Safe to call more than once.
 pub fn remove_all() {
     let _ = std::fs::remove_dir_all(root());
-    let prefix = shm_prefix();
+    remove_names_with(&shm_prefix());
+}
+
+/// Remove what a killed concbench process `pid` left behind (its scratch
+/// root and shared-memory names): it had no chance to.
+pub fn remove_left_by(pid: u32) {
+    let _ = std::fs::remove_dir_all(root_of(pid));
+    remove_names_with(&shm_prefix_of(pid));
+}
+
+/// Remove the shared-memory and message-queue names `<prefix>-*`.
+fn remove_names_with(prefix: &str) {
+    let prefix = format!("{prefix}-");
     for dir in ["/dev/shm", "/dev/mqueue"] {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
@@ -83,5 +104,29 @@ mod tests {
         assert!(dir.path().starts_with(root()));
         assert_ne!(ipc_name("ring"), ipc_name("ring"));
         assert!(ipc_name("ring").starts_with(&format!("/concbench-{}-ring-", std::process::id())));
+    }
+
+    #[test]
+    fn what_a_killed_process_left_is_removed_and_only_its_own() {
+        // Pids this large are never given out (the kernel's limit is 2^22).
+        let dead = 4_000_000_001u32;
+        let dir = root_of(dead).join("left");
+        std::fs::create_dir_all(&dir).expect("scratch root of the dead pid");
+        let shm = std::path::Path::new("/dev/shm");
+        let names = [
+            shm.join(format!("concbench-{dead}-ring-0")),
+            shm.join(format!("concbench-{dead}2-ring-0")),
+        ];
+        let shm_usable = names.iter().all(|n| std::fs::write(n, b"x").is_ok());
+        remove_left_by(dead);
+        assert!(!root_of(dead).exists());
+        if shm_usable {
+            assert!(!names[0].exists(), "its own name goes");
+            assert!(
+                names[1].exists(),
+                "another pid's name that merely starts alike stays"
+            );
+            let _ = std::fs::remove_file(&names[1]);
+        }
     }
 }

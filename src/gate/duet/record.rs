@@ -3,16 +3,15 @@
 //! and how it ended. From that come the point's verdict and each side's
 //! ordinary `PointResult` (base.json, new.json).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::block::{Side, SideBlock};
+use super::block::{Side, SideRecord};
 use crate::gate::PointVerdict;
 use crate::gate::paired::{self, Paired, Screen};
 use crate::gate::verdict::Verdict;
 use crate::plan::Point;
-use crate::results::{Latency, PointResult, Resources};
-use crate::vocab::{Sample, Status};
+use crate::results::PointResult;
+use crate::vocab::Status;
 
 /// How a point stopped being measured, if not by its verdict.
 #[derive(Debug, Clone)]
@@ -28,37 +27,6 @@ pub enum Ended {
     },
     /// The suite declared it meant to deadlock: nothing to time.
     MeantToDeadlock,
-}
-
-/// One side's figures over every block.
-#[derive(Debug, Default)]
-pub struct SideRecord {
-    pub samples: Vec<Sample>,
-    pub resources: Option<Resources>,
-    pub metrics: BTreeMap<String, f64>,
-    pub latency: Option<Latency>,
-}
-
-impl SideRecord {
-    pub fn add(&mut self, block: SideBlock) {
-        self.samples.extend(block.samples);
-        if let Some(v) = block.verified {
-            // The last block's figures stand for the point.
-            self.resources = Some(v.resources);
-            self.metrics = v.metrics;
-            self.latency = v.latency;
-        }
-    }
-
-    fn median_ns_per_op(&self) -> Option<f64> {
-        let mut per_op: Vec<f64> = self
-            .samples
-            .iter()
-            .map(|s| s.ns as f64 / s.ops.max(1) as f64)
-            .collect();
-        per_op.sort_by(f64::total_cmp);
-        (!per_op.is_empty()).then(|| crate::harness::stats::median_of_sorted(&per_op))
-    }
 }
 
 /// Everything the gate learned of one point.
@@ -233,6 +201,9 @@ impl PointRecord {
             blocks: Some((self.screening.len() + self.confirmation.len()) as u64),
             pairs: Some(self.pairs as u64),
             p_value: None,
+            spent_s: Some(self.spent.as_secs_f64()),
+            screening_log_ratios: Some(rounded(&self.screening)),
+            confirmation_log_ratios: Some(rounded(&self.confirmation)),
         }
     }
 
@@ -287,6 +258,12 @@ impl PointRecord {
             metrics: record.metrics.clone(),
         }
     }
+}
+
+/// Log ratios to 5 decimals (0.001% of a ratio): enough to recompute any
+/// figure, without 17 digits each in gate.json.
+fn rounded(log_ratios: &[f64]) -> Vec<f64> {
+    log_ratios.iter().map(|x| (x * 1e5).round() / 1e5).collect()
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ impl Worker {
         let _ = nix::sys::signal::kill(group, nix::sys::signal::Signal::SIGKILL);
         let _ = self.child.kill();
         let _ = self.child.wait();
+        crate::model::scratch::remove_left_by(self.child.id());
     }
 
     /// Ask the worker to quit, and make sure it is gone.
