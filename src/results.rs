@@ -87,6 +87,38 @@ pub struct HarnessInfo {
     pub measure_time_ms: u64,
     pub min_samples: u64,
     pub timeout_ms: u64,
+    /// The drift monitor: the machine's speed through the run, timed on a
+    /// fixed reference workload between groups of points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<DriftProbe>,
+    /// Wall time the drift monitor's probes took in all.
+    #[serde(default)]
+    pub drift_cost_ns: u64,
+}
+
+/// One timing of the drift monitor's reference workload.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DriftProbe {
+    /// When, in ms since the run began.
+    pub at_ms: u64,
+    /// ns per step of the reference workload (lower is a faster machine).
+    pub ns_per_step: f64,
+}
+
+impl HarnessInfo {
+    /// The machine's speed at each probe relative to its median over the
+    /// run (above 1: faster than usual), with the probe's time.
+    pub fn relative_speed(&self) -> Vec<(u64, f64)> {
+        let mut sorted: Vec<f64> = self.drift.iter().map(|p| p.ns_per_step).collect();
+        sorted.sort_by(f64::total_cmp);
+        let Some(&median) = sorted.get(sorted.len() / 2) else {
+            return Vec::new();
+        };
+        self.drift
+            .iter()
+            .map(|p| (p.at_ms, median / p.ns_per_step.max(f64::MIN_POSITIVE)))
+            .collect()
+    }
 }
 
 /// One measured point.
@@ -115,6 +147,13 @@ pub struct PointResult {
     pub utilisation: Option<Utilisation>,
     /// Figures the scenario derives from the measurement (see `list`).
     pub metrics: BTreeMap<String, f64>,
+    /// The group of points measured with this one in interleaved rounds
+    /// (one sample of each per round, in a shuffled order): sample `i` of
+    /// every point of the group was taken in round `i`, so any two of them
+    /// compare round by round (`paired_ratios`). Absent for a point
+    /// measured alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_group: Option<String>,
 }
 
 impl PointResult {
@@ -126,6 +165,24 @@ impl PointResult {
             Some(expected) => self.status != expected && self.status != Status::Skipped,
             None => self.status.is_failure(),
         }
+    }
+
+    /// `other`'s time per operation over this point's, round by round,
+    /// when both were measured in the same interleaved rounds; None when
+    /// they were not (a comparison of the two would then be unpaired).
+    pub fn paired_ratios(&self, other: &PointResult) -> Option<Vec<f64>> {
+        let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
+        if !same_group || self.samples.len() != other.samples.len() || self.samples.is_empty() {
+            return None;
+        }
+        let per_op = |s: &Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
+        Some(
+            self.samples
+                .iter()
+                .zip(&other.samples)
+                .map(|(mine, theirs)| per_op(theirs) / per_op(mine))
+                .collect(),
+        )
     }
 
     /// How a person reads the outcome: `ok`, `deadlocked (as expected)`,

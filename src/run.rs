@@ -9,11 +9,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Suite;
 use crate::host::{HostInfo, git_commit};
-use crate::plan::{self, Overrides, Plan};
+use crate::plan::{self, Overrides, Plan, Point};
 use crate::results::{
     HarnessInfo, Header, PointResult, ResultsStream, RunInfo, RunResults, SCHEMA,
 };
 use crate::terminal;
+use crate::vocab::Status;
 
 /// What the user asked `run` to do.
 #[derive(Debug, Clone, Default)]
@@ -69,14 +70,17 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     };
     let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)
         .with_context(|| format!("creating {}", dir.join("results.jsonl").display()))?;
-    let results = measure_all(&plan, &mut stream);
+    let measured = measure_all(&plan, &mut stream);
     // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
     // shared-memory names) goes now, before anything can fail.
     remove_leftovers();
-    let results = results?;
+    let (drift, drift_cost) = crate::harness::drift::take();
+    let results = measured?;
 
     let mut header = header;
     header.run.finished = Some(chrono::Utc::now().to_rfc3339());
+    header.harness.drift = drift;
+    header.harness.drift_cost_ns = drift_cost.as_nanos() as u64;
     header.harness.sampler_cpu_ns = results
         .iter()
         .filter_map(|r| r.utilisation.as_ref())
@@ -97,6 +101,9 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     })
 }
 
+/// Measure the plan group by group (see `plan::groups`), the drift
+/// monitor probing the machine's speed before each group, between its
+/// rounds, and after the last.
 fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<PointResult>> {
     let progress = ProgressBar::new(plan.points.len() as u64);
     progress.set_style(
@@ -107,35 +114,62 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
     );
     progress.enable_steady_tick(std::time::Duration::from_millis(200));
     let total = plan.points.len();
-    let mut results = Vec::with_capacity(total);
-    for (index, point) in plan.points.iter().enumerate() {
-        progress.set_message(point.id());
-        let mut result = match crate::interrupt::received() {
-            Some(signal) => crate::harness::skipped(
-                point,
-                format!(
-                    "not run: the run was interrupted by {}",
-                    crate::interrupt::name(signal)
-                ),
-            ),
-            None => crate::harness::run_point(point),
-        };
-        let throughput_vs = point.scenario.info().throughput_vs;
-        crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);
-        stream
-            .append(&result)
-            .context("appending to results.jsonl")?;
-        let line = format!("[{}/{total}] {}", index + 1, terminal::one_line(&result));
-        if progress.is_hidden() {
-            eprintln!("{line}");
+    let mut results: Vec<PointResult> = Vec::with_capacity(total);
+    crate::harness::drift::start();
+    crate::harness::drift::probe_now();
+    for members in plan::groups::paired_groups(&plan.points) {
+        let points: Vec<Point> = members.iter().map(|&i| plan.points[i].clone()).collect();
+        let label = plan::groups::group_key(&points[0]).unwrap_or_default();
+        progress.set_message(if points.len() > 1 {
+            format!("{label} ({} points in interleaved rounds)", points.len())
         } else {
-            progress.println(line);
+            points[0].id()
+        });
+        let first_probe = crate::harness::drift::count();
+        let group = measure_group(&points, &label);
+        crate::harness::drift::probe_now();
+        let moved = crate::harness::drift::spread_since(first_probe);
+        for (point, mut result) in points.iter().zip(group) {
+            if result.status == Status::Ok {
+                result.metrics.insert("machine_drift_pct".into(), moved);
+            }
+            let throughput_vs = point.scenario.info().throughput_vs;
+            crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);
+            stream
+                .append(&result)
+                .context("appending to results.jsonl")?;
+            let done = results.len() + 1;
+            let line = format!("[{done}/{total}] {}", terminal::one_line(&result));
+            if progress.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                progress.println(line);
+            }
+            progress.inc(1);
+            results.push(result);
         }
-        progress.inc(1);
-        results.push(result);
     }
     progress.finish_and_clear();
     Ok(results)
+}
+
+/// One group's results: measured together, alone when it is one point, or
+/// skipped when the run was interrupted.
+fn measure_group(points: &[Point], label: &str) -> Vec<PointResult> {
+    if let Some(signal) = crate::interrupt::received() {
+        let why = format!(
+            "not run: the run was interrupted by {}",
+            crate::interrupt::name(signal)
+        );
+        return points
+            .iter()
+            .map(|point| crate::harness::skipped(point, why.clone()))
+            .collect();
+    }
+    match points {
+        [one] => vec![crate::harness::run_point(one)],
+        _ => crate::harness::group::run_group(points, label),
+    }
 }
 
 fn harness_info(plan: &Plan) -> HarnessInfo {
@@ -147,6 +181,8 @@ fn harness_info(plan: &Plan) -> HarnessInfo {
         measure_time_ms: s.measure_time.as_millis() as u64,
         min_samples: s.min_samples,
         timeout_ms: s.timeout.as_millis() as u64,
+        drift: Vec::new(),
+        drift_cost_ns: 0,
     }
 }
 

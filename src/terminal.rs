@@ -84,7 +84,7 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
         .filter_map(|r| r.resources.as_ref())
         .map(|r| r.wall_ns)
         .sum();
-    if wall > 0 {
+    if wall > 0 && results.harness.sampler_cpu_ns > 0 {
         let share = 100.0 * results.harness.sampler_cpu_ns as f64 / wall as f64;
         let _ = writeln!(
             out,
@@ -92,9 +92,32 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
             format_ns(wall as f64)
         );
     }
+    if let Some(line) = drift_line(&results.harness) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(out, "results: {}", dir.join("results.json").display());
     let _ = writeln!(out, "report:  {}", dir.join("report.html").display());
     out
+}
+
+/// How much the machine's speed moved over the run (the drift monitor), and
+/// what watching it cost; None without at least two probes.
+pub fn drift_line(harness: &crate::results::HarnessInfo) -> Option<String> {
+    let speeds = harness.relative_speed();
+    let span_ms = speeds.last()?.0.max(1);
+    if speeds.len() < 2 {
+        return None;
+    }
+    let (lo, hi) = speeds
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, s)| {
+            (lo.min(s), hi.max(s))
+        });
+    let cost = 100.0 * harness.drift_cost_ns as f64 / (span_ms as f64 * 1e6);
+    Some(format!(
+        "machine speed (drift monitor, {} probes): {lo:.2}x to {hi:.2}x of its median over the run; the probes took {cost:.2}% of it",
+        speeds.len()
+    ))
 }
 
 /// `concbench list`: every scenario with its variants, models and params.

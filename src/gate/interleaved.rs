@@ -147,6 +147,8 @@ fn side_results(
             measure_time_ms: request.shape.block.as_millis() as u64,
             min_samples: 2,
             timeout_ms: request.shape.timeout.as_millis() as u64,
+            drift: Vec::new(),
+            drift_cost_ns: 0,
         },
         scenarios: plan
             .points

@@ -15,7 +15,7 @@ use crate::scenario::{Measured, Trial, TrialContext};
 use crate::vocab::Sample;
 
 /// A safety cap for very fast operations with a long measuring time.
-const MAX_SAMPLES: usize = 10_000;
+pub const MAX_SAMPLES: usize = 10_000;
 /// The shortest sample the harness aims for: shorter ones are dominated by
 /// the cost of reading the clock.
 const MIN_SAMPLE_TIME: Duration = Duration::from_millis(1);
@@ -32,14 +32,7 @@ pub struct Measurement {
 
 pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurement> {
     let settings = &point.settings;
-    let mut trial = point
-        .scenario
-        .build(context)
-        .context("setting up the trial")?;
-    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
-    let extra_per_op = warm_ns_per_op * settings.slowdown_pct as f64 / 100.0;
-
-    trial.begin_measurement();
+    let mut prepared = prepare(point, context)?;
     let mut sampler = Sampler::start(
         &context.worker_binary,
         settings.sampler_interval,
@@ -51,12 +44,7 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     while (samples.len() < settings.min_samples as usize || began.elapsed() < settings.measure_time)
         && samples.len() < MAX_SAMPLES
     {
-        if context.cancel.is_cancelled() {
-            bail!("cancelled by the watchdog");
-        }
-        let sample = timed_run(trial.as_mut(), rounds, &context.progress)?;
-        ensure!(sample.ops > 0, "a sample did no operations");
-        samples.push(slowed(sample, extra_per_op));
+        samples.push(prepared.sample(context)?);
     }
     let wall_ns = began.elapsed().as_nanos() as u64;
     let utilisation = sampler.stop()?;
@@ -64,31 +52,79 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
     // Kept for the next point, never reaped during one: the sampler's CPU
     // is reported on its own, never mixed into the point's children.
     sampler.release();
+    prepared.finish(point, samples, resources, utilisation)
+}
 
-    trial.verify().context("verification failed")?;
-    let summary = summarise(&samples);
-    let mut metrics = trial.metrics(&Measured {
-        samples: &samples,
-        median_ns_per_op: summary.ns_per_op.median,
-        resources: &resources,
-    });
-    if settings.slowdown_pct > 0 {
-        metrics.insert(
-            "calibration_slowdown_pct".into(),
-            settings.slowdown_pct as f64,
-        );
-    }
-    let latency = trial.latency();
-    // Teardown (joining helpers, reaping, freeing) happens here, untimed.
-    drop(trial);
-    Ok(Measurement {
-        samples,
-        summary,
-        resources,
-        utilisation,
-        metrics,
-        latency,
+/// A point's trial, built and warmed up, ready for its timed samples.
+pub struct Prepared {
+    trial: Box<dyn Trial>,
+    /// Rounds per sample, chosen by the warm-up.
+    rounds: u64,
+    /// The calibration knob's busy work per operation, in ns.
+    extra_per_op: f64,
+}
+
+/// Build `point`'s trial and warm it up (outside any timed region).
+pub fn prepare(point: &Point, context: &TrialContext) -> anyhow::Result<Prepared> {
+    let mut trial = point
+        .scenario
+        .build(context)
+        .context("setting up the trial")?;
+    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
+    trial.begin_measurement();
+    Ok(Prepared {
+        trial,
+        rounds,
+        extra_per_op: warm_ns_per_op * point.settings.slowdown_pct as f64 / 100.0,
     })
+}
+
+impl Prepared {
+    /// One timed sample (slowed by the calibration knob when it is set).
+    pub fn sample(&mut self, context: &TrialContext) -> anyhow::Result<Sample> {
+        if context.cancel.is_cancelled() {
+            bail!("cancelled by the watchdog");
+        }
+        let sample = timed_run(self.trial.as_mut(), self.rounds, &context.progress)?;
+        ensure!(sample.ops > 0, "a sample did no operations");
+        Ok(slowed(sample, self.extra_per_op))
+    }
+
+    /// Verify the work, derive the scenario's figures, and tear the trial
+    /// down (untimed).
+    pub fn finish(
+        self,
+        point: &Point,
+        samples: Vec<Sample>,
+        resources: Resources,
+        utilisation: Utilisation,
+    ) -> anyhow::Result<Measurement> {
+        let mut trial = self.trial;
+        trial.verify().context("verification failed")?;
+        let summary = summarise(&samples);
+        let mut metrics = trial.metrics(&Measured {
+            samples: &samples,
+            median_ns_per_op: summary.ns_per_op.median,
+            resources: &resources,
+        });
+        if point.settings.slowdown_pct > 0 {
+            metrics.insert(
+                "calibration_slowdown_pct".into(),
+                point.settings.slowdown_pct as f64,
+            );
+        }
+        let latency = trial.latency();
+        // Teardown (joining helpers, reaping, freeing) happens here, untimed.
+        drop(trial);
+        Ok(Measurement {
+            samples,
+            summary,
+            resources,
+            utilisation,
+            metrics,
+            latency,
+        })
+    }
 }
 
 /// Median ns/op with its interval, spread, outliers and rate.

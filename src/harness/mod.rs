@@ -2,10 +2,13 @@
 //! (numbers, an error, a panic, a timeout) into one `PointResult`. Knows no
 //! scenario by name.
 
+pub mod drift;
+pub mod group;
 pub mod measure;
 pub mod protocol;
 pub mod relative;
 pub mod resources;
+pub mod rounds;
 pub mod sampler;
 pub mod sampling;
 pub mod serve;
@@ -65,15 +68,7 @@ pub fn run_point(point: &Point) -> PointResult {
     group.finish();
     let mut result = empty_result(point);
     match outcome {
-        Outcome::Finished(Ok(m)) => {
-            result.status = Status::Ok;
-            result.samples = m.samples;
-            result.summary = Some(m.summary);
-            result.resources = Some(m.resources);
-            result.utilisation = Some(m.utilisation);
-            result.metrics = m.metrics;
-            result.latency_ns = m.latency;
-        }
+        Outcome::Finished(Ok(m)) => fill(&mut result, m),
         Outcome::Finished(Err(message)) => {
             result.status = Status::Failed;
             result.error = Some(message);
@@ -120,6 +115,17 @@ pub fn run_point(point: &Point) -> PointResult {
     result
 }
 
+/// A measured point's figures into its result.
+fn fill(result: &mut PointResult, m: measure::Measurement) {
+    result.status = Status::Ok;
+    result.samples = m.samples;
+    result.summary = Some(m.summary);
+    result.resources = Some(m.resources);
+    result.utilisation = Some(m.utilisation);
+    result.metrics = m.metrics;
+    result.latency_ns = m.latency;
+}
+
 fn round_ms(d: std::time::Duration) -> std::time::Duration {
     std::time::Duration::from_millis(d.as_millis() as u64)
 }
@@ -132,7 +138,7 @@ pub fn skipped(point: &Point, reason: String) -> PointResult {
     result
 }
 
-fn empty_result(point: &Point) -> PointResult {
+pub(crate) fn empty_result(point: &Point) -> PointResult {
     let info = point.scenario.info();
     PointResult {
         id: point.id(),
@@ -152,5 +158,6 @@ fn empty_result(point: &Point) -> PointResult {
         resources: None,
         utilisation: None,
         metrics: BTreeMap::new(),
+        paired_group: None,
     }
 }

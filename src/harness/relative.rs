@@ -1,8 +1,13 @@
 //! Figures that relate two points of the same run: the speedup of a parallel
 //! point over the serial reference measured in that run, and its parallel
-//! efficiency (speedup / workers). Computed as each point finishes, so they
-//! are in results.jsonl too.
+//! efficiency (speedup / workers). When the two were measured in the same
+//! interleaved rounds, both come from the per-round ratios, with a 95%
+//! interval over the rounds (`speedup_lo`/`_hi`, `parallel_efficiency_lo`/
+//! `_hi`) and `speedup_paired` = 1; otherwise from the two medians, measured
+//! at different times, and `speedup_paired` = 0. Computed as each point
+//! finishes, so they are in results.jsonl too.
 
+use super::stats;
 use crate::results::PointResult;
 use crate::vocab::Model;
 use crate::vocab::Status;
@@ -23,24 +28,43 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
             Some(name.as_str()) == throughput_vs || point.params.0.get(name) == Some(value)
         })
     };
-    let Some(serial_ns) = earlier
+    let Some(serial) = earlier
         .iter()
         .filter(|r| r.scenario == point.scenario && r.model == Model::Serial)
-        .filter(|r| r.status == Status::Ok && same_work(r))
-        .find_map(|r| r.summary.as_ref().map(|s| s.ns_per_op.median))
+        .find(|r| r.status == Status::Ok && same_work(r) && r.summary.is_some())
     else {
         return;
     };
+    let serial_ns = serial.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median);
     if point_ns <= 0.0 || serial_ns <= 0.0 {
         return;
     }
-    let speedup = serial_ns / point_ns;
-    point.metrics.insert("speedup_vs_serial".into(), speedup);
+    // Per round: the serial time over this point's, the speedup of that round.
+    let (speedup, interval) = match point.paired_ratios(serial) {
+        Some(ratios) => {
+            let e = stats::estimate(&ratios);
+            (e.median, Some((e.ci95_lo, e.ci95_hi)))
+        }
+        None => (serial_ns / point_ns, None),
+    };
+    let metrics = &mut point.metrics;
+    metrics.insert("speedup_vs_serial".into(), speedup);
+    metrics.insert(
+        "speedup_paired".into(),
+        f64::from(u8::from(interval.is_some())),
+    );
+    if let Some((lo, hi)) = interval {
+        metrics.insert("speedup_lo".into(), lo);
+        metrics.insert("speedup_hi".into(), hi);
+    }
     let workers = throughput_vs.and_then(|name| point.params.0.get(name).copied());
     if let Some(workers) = workers.filter(|&k| k > 0 && point.model != Model::Serial) {
-        point
-            .metrics
-            .insert("parallel_efficiency".into(), speedup / workers as f64);
+        let k = workers as f64;
+        metrics.insert("parallel_efficiency".into(), speedup / k);
+        if let Some((lo, hi)) = interval {
+            metrics.insert("parallel_efficiency_lo".into(), lo / k);
+            metrics.insert("parallel_efficiency_hi".into(), hi / k);
+        }
     }
 }
 
@@ -48,7 +72,7 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
 mod tests {
     use super::*;
     use crate::results::{Estimate, Outliers, Summary};
-    use crate::vocab::{Family, Params};
+    use crate::vocab::{Family, Params, Sample};
 
     fn point(model: Model, k: u64, work: u64, ns: f64) -> PointResult {
         let estimate = Estimate {
@@ -82,6 +106,7 @@ mod tests {
             resources: None,
             utilisation: None,
             metrics: Default::default(),
+            paired_group: None,
         }
     }
 
@@ -95,6 +120,39 @@ mod tests {
         add_speedup(&mut parallel, &earlier, Some("k"));
         assert_eq!(parallel.metrics["speedup_vs_serial"], 3.2);
         assert_eq!(parallel.metrics["parallel_efficiency"], 0.8);
+        assert_eq!(parallel.metrics["speedup_paired"], 0.0, "measured apart");
+        assert!(!parallel.metrics.contains_key("speedup_lo"));
+    }
+
+    #[test]
+    fn points_measured_in_the_same_rounds_get_a_speedup_per_round_with_its_interval() {
+        // The machine slows down fourfold over the rounds; each round the
+        // parallel point takes a quarter of the serial one's time.
+        let slowing = [1.0, 1.5, 2.0, 3.0, 4.0, 4.0, 2.0, 1.0];
+        let samples = |ns_per_op: f64| -> Vec<Sample> {
+            slowing
+                .iter()
+                .map(|f| Sample {
+                    ops: 10,
+                    ns: (10.0 * ns_per_op * f) as u64,
+                })
+                .collect()
+        };
+        let mut serial = point(Model::Serial, 1, 7, 400.0);
+        serial.samples = samples(400.0);
+        serial.paired_group = Some("cpu.x work=7".into());
+        let mut parallel = point(Model::Thread, 4, 7, 100.0);
+        parallel.samples = samples(100.0);
+        parallel.paired_group = serial.paired_group.clone();
+        // Medians taken apart would say 1.25x; round by round it is 4x.
+        parallel.summary.as_mut().expect("summary").ns_per_op.median = 320.0;
+        add_speedup(&mut parallel, &[serial], Some("k"));
+        let m = &parallel.metrics;
+        assert_eq!(m["speedup_paired"], 1.0);
+        assert!((m["speedup_vs_serial"] - 4.0).abs() < 1e-9, "{m:?}");
+        assert!(m["speedup_lo"] <= 4.0 && m["speedup_hi"] >= 4.0);
+        assert!((m["parallel_efficiency"] - 1.0).abs() < 1e-9);
+        assert!(m.contains_key("parallel_efficiency_lo"));
     }
 
     #[test]

@@ -60,6 +60,30 @@ impl Snapshot {
     }
 }
 
+/// Add one turn's resources to a point's total, for a point measured in
+/// turns (interleaved with others): times, switches and faults add up, the
+/// peaks are the largest of any turn, the starting RSS is the first turn's.
+pub fn accumulate(total: &mut Option<Resources>, turn: Resources) {
+    let Some(sum) = total else {
+        *total = Some(turn);
+        return;
+    };
+    sum.wall_ns += turn.wall_ns;
+    sum.user_ns += turn.user_ns;
+    sum.sys_ns += turn.sys_ns;
+    sum.voluntary_cs += turn.voluntary_cs;
+    sum.involuntary_cs += turn.involuntary_cs;
+    sum.minor_faults += turn.minor_faults;
+    sum.max_rss_bytes = sum.max_rss_bytes.max(turn.max_rss_bytes);
+    let (a, b) = (&mut sum.children, turn.children);
+    a.user_ns += b.user_ns;
+    a.sys_ns += b.sys_ns;
+    a.voluntary_cs += b.voluntary_cs;
+    a.involuntary_cs += b.involuntary_cs;
+    a.minor_faults += b.minor_faults;
+    a.max_rss_bytes = a.max_rss_bytes.max(b.max_rss_bytes);
+}
+
 fn usage_delta(before: Option<&Usage>, after: Option<&Usage>) -> ChildResources {
     let (Some(a), Some(b)) = (before, after) else {
         return ChildResources::default();
@@ -109,5 +133,38 @@ mod tests {
         let used = snapshot.delta_to_now(started.elapsed().as_nanos() as u64);
         assert!(used.user_ns + used.sys_ns > 0, "{used:?}");
         assert!(used.max_rss_bytes > 0 && used.max_rss_bytes >= used.start_rss_bytes / 2);
+    }
+
+    #[test]
+    fn turns_add_up_and_peaks_are_the_largest() {
+        let turn = |user_ns, rss| Resources {
+            wall_ns: 10,
+            user_ns,
+            sys_ns: 1,
+            voluntary_cs: 2,
+            involuntary_cs: 3,
+            minor_faults: 4,
+            max_rss_bytes: rss,
+            start_rss_bytes: rss,
+            children: ChildResources {
+                user_ns: 5,
+                max_rss_bytes: rss,
+                ..ChildResources::default()
+            },
+        };
+        let mut total = None;
+        accumulate(&mut total, turn(100, 7));
+        accumulate(&mut total, turn(50, 9));
+        let total = total.expect("two turns");
+        assert_eq!((total.wall_ns, total.user_ns, total.sys_ns), (20, 150, 2));
+        assert_eq!(
+            (total.voluntary_cs, total.involuntary_cs, total.minor_faults),
+            (4, 6, 8)
+        );
+        assert_eq!((total.max_rss_bytes, total.start_rss_bytes), (9, 7));
+        assert_eq!(
+            (total.children.user_ns, total.children.max_rss_bytes),
+            (10, 9)
+        );
     }
 }

@@ -44,20 +44,20 @@ pub fn parse_proc_stat(text: &str, cores: &mut Vec<CoreTimes>) {
 }
 
 /// /proc/stat, opened once and re-read in place with `pread`.
-struct ProcStat {
+pub struct ProcStat {
     file: Option<std::fs::File>,
     buffer: Vec<u8>,
 }
 
 impl ProcStat {
-    fn open() -> ProcStat {
+    pub fn open() -> ProcStat {
         ProcStat {
             file: std::fs::File::open("/proc/stat").ok(),
             buffer: vec![0; 64 * 1024],
         }
     }
 
-    fn read_into(&mut self, cores: &mut Vec<CoreTimes>) {
+    pub fn read_into(&mut self, cores: &mut Vec<CoreTimes>) {
         use std::os::unix::fs::FileExt;
         let Some(file) = &self.file else {
             cores.clear();

@@ -134,6 +134,23 @@ pub fn unpin_current() -> nix::Result<()> {
     sched_setaffinity(Pid::from_raw(0), &every)
 }
 
+/// The CPUs a thread may run on, captured to be put back: trials measured
+/// in turns on one thread each find it as their own set-up left it.
+#[derive(Clone)]
+pub struct Affinity(CpuSet);
+
+impl Affinity {
+    /// The calling thread's affinity now (None if it cannot be read).
+    pub fn capture() -> Option<Affinity> {
+        sched_getaffinity(Pid::from_raw(0)).ok().map(Affinity)
+    }
+
+    /// Give the calling thread this affinity again.
+    pub fn apply(&self) {
+        let _ = sched_setaffinity(Pid::from_raw(0), &self.0);
+    }
+}
+
 /// A thread pinned for the life of a trial, unpinned again on drop.
 pub struct PinGuard {
     restore: Option<(Pid, CpuSet)>,

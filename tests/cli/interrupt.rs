@@ -85,8 +85,10 @@ fn sigterm_stops_the_run_keeps_results_and_leaves_nothing_behind() {
     let suite = format!(
         "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\"]\nparams = {{ workers = 5 }}\n\n\
          [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"fork\"]\nparams = {{ workers = 20, sleep_ms = 60000 }}\n\n\
-         [[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\"]\nparams = {{ workers = 5 }}\n"
+         [[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\"]\nparams = {{ workers = 6 }}\n"
     );
+    // workers = 6 keeps the third point out of the first one's paired
+    // group: measured after the sleepers, it is the one left unrun.
     let mut child = start_run(&scratch, &suite, Some(&tmp));
     let pid = child.id();
     // The sleepers point is running once 20 forked sleepers exist.

@@ -67,6 +67,30 @@ fn a_tiny_spawn_run_measures_and_verifies_every_point() {
         sleepers["metrics"]["wall_vs_ideal"].as_f64().unwrap_or(0.0) >= 1.0,
         "nobody wakes before the sleep ends"
     );
+    // Each scenario's variants were measured together, round by round: one
+    // group per scenario, the same number of samples in each of its points.
+    for scenario in ["spawn.start", "spawn.sleepers"] {
+        let group: Vec<&Value> = points
+            .iter()
+            .filter(|p| p["scenario"] == scenario)
+            .collect();
+        let name = &group[0]["paired_group"];
+        assert!(
+            name.is_string(),
+            "{scenario} was measured in interleaved rounds"
+        );
+        let samples = group[0]["samples"].as_array().map_or(0, Vec::len);
+        for point in &group {
+            assert_eq!(&point["paired_group"], name);
+            assert_eq!(point["samples"].as_array().map_or(0, Vec::len), samples);
+            assert!(point["metrics"]["machine_drift_pct"].is_number());
+        }
+    }
+    let drift = results["harness"]["drift"].as_array().map_or(0, Vec::len);
+    assert!(
+        drift > 3,
+        "the drift monitor probes before each group, after each round, and at the end: {drift}"
+    );
 }
 
 #[test]

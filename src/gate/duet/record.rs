@@ -256,6 +256,7 @@ impl PointRecord {
             resources: record.resources.clone(),
             utilisation: None,
             metrics: record.metrics.clone(),
+            paired_group: None,
         }
     }
 }

@@ -1,0 +1,131 @@
+//! The drift monitor: a small fixed reference workload (a dependent chain
+//! of multiply-adds, the same work every time) timed between groups of
+//! points and between the rounds of a group, so that the run records how
+//! the machine's speed moved while it measured (a cloud VM's or a laptop's
+//! moves by tens of percent). Each probe takes the fastest of a few short
+//! repeats: well under a millisecond per probe. The probes of a run are
+//! kept here (`start`, `probe_now`, `take`) so that the point thread's
+//! rounds can add theirs.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::results::DriftProbe;
+
+/// Steps of the reference chain per repeat (about 60 us on a 2.8 GHz core).
+const STEPS: u64 = 40_000;
+/// Repeats per probe; the fastest counts (the least disturbed).
+const REPEATS: usize = 5;
+
+/// The run's probes so far, and when the run began (None: not watching).
+static PROBES: Mutex<Option<(Instant, Vec<DriftProbe>, Duration)>> = Mutex::new(None);
+
+/// Begin watching: later probes count from now.
+pub fn start() {
+    if let Ok(mut probes) = PROBES.lock() {
+        *probes = Some((Instant::now(), Vec::new(), Duration::ZERO));
+    }
+}
+
+/// Probe now and keep it, when watching; returns how many probes there are.
+pub fn probe_now() -> usize {
+    let Ok(mut guard) = PROBES.lock() else {
+        return 0;
+    };
+    let Some((since, probes, cost)) = guard.as_mut() else {
+        return 0;
+    };
+    let began = Instant::now();
+    probes.push(probe(*since));
+    *cost += began.elapsed();
+    probes.len()
+}
+
+/// How many probes there are so far.
+pub fn count() -> usize {
+    PROBES
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().map(|(_, p, _)| p.len()))
+        .unwrap_or(0)
+}
+
+/// Stop watching: the probes and the time they took.
+pub fn take() -> (Vec<DriftProbe>, Duration) {
+    PROBES
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take())
+        .map(|(_, probes, cost)| (probes, cost))
+        .unwrap_or_default()
+}
+
+/// How far the speed ranged over the probes from index `from` on: the
+/// slowest over the fastest, minus one, in percent (0 with fewer than two).
+pub fn spread_since(from: usize) -> f64 {
+    let Ok(guard) = PROBES.lock() else {
+        return 0.0;
+    };
+    let Some((_, probes, _)) = guard.as_ref() else {
+        return 0.0;
+    };
+    let window = probes.get(from.saturating_sub(1)..).unwrap_or(&[]);
+    let (lo, hi) = window.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
+        (lo.min(p.ns_per_step), hi.max(p.ns_per_step))
+    });
+    if window.len() < 2 || lo <= 0.0 {
+        0.0
+    } else {
+        100.0 * (hi / lo - 1.0)
+    }
+}
+
+/// Time the reference workload now; `since` is the run's start.
+pub fn probe(since: Instant) -> DriftProbe {
+    let at_ms = since.elapsed().as_millis() as u64;
+    let mut best = f64::INFINITY;
+    for _ in 0..REPEATS {
+        let began = Instant::now();
+        std::hint::black_box(chain(std::hint::black_box(STEPS)));
+        best = best.min(began.elapsed().as_nanos() as f64);
+    }
+    DriftProbe {
+        at_ms,
+        ns_per_step: best / STEPS as f64,
+    }
+}
+
+/// The reference work: `steps` dependent multiply-adds (an LCG), which no
+/// compiler can shorten since each step needs the one before.
+fn chain(steps: u64) -> u64 {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for _ in 0..steps {
+        x = std::hint::black_box(
+            x.wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407),
+        );
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_probe_times_real_work_and_the_run_keeps_its_probes() {
+        let probe = probe(Instant::now());
+        assert!(probe.ns_per_step > 0.0 && probe.ns_per_step.is_finite());
+        assert_ne!(chain(3), chain(4), "each step changes the state");
+        // The only test that starts watching; others' rounds may probe
+        // meanwhile, so the counts are at least, not exactly.
+        start();
+        let (first, second) = (probe_now(), probe_now());
+        assert!(first >= 1 && second > first && count() >= second);
+        assert!(spread_since(1) >= 0.0);
+        let (probes, cost) = take();
+        assert!(probes.len() >= 2);
+        assert!(cost > Duration::ZERO);
+        assert_eq!(probe_now(), 0, "not watching once taken");
+    }
+}
