@@ -1,6 +1,9 @@
 //! Conclusions the data supports, each with its numbers and the chart it
-//! comes from. A difference is stated only when the two 95% intervals do not
-//! overlap; otherwise the finding says the difference is within noise.
+//! comes from. Two points measured in the same interleaved rounds are
+//! compared round by round (`relate`): a difference is stated only when the
+//! 95% interval of the per-round ratio excludes 1. Two points measured apart
+//! are compared from their own intervals, and the finding says it is not
+//! paired in time (the machine's drift between them is invisible to it).
 
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
@@ -41,6 +44,78 @@ pub fn disjoint(a: (f64, f64), b: (f64, f64)) -> bool {
     a.1 < b.0 || b.1 < a.0
 }
 
+/// How `other` relates to `reference`: its time per operation over the
+/// reference's, with a 95% interval.
+pub(super) struct Relation {
+    pub ratio: f64,
+    pub lo: f64,
+    pub hi: f64,
+    /// Rounds it was paired over; 0 when the two were measured apart.
+    pub rounds: usize,
+    /// The most the machine's speed moved (drift monitor, in %) while
+    /// either point's group was measured.
+    drift_pct: f64,
+}
+
+impl Relation {
+    /// Whether the interval excludes "no difference".
+    pub fn differs(&self) -> bool {
+        self.lo > 1.0 || self.hi < 1.0
+    }
+
+    /// How the interval was had, for the finding's text: `lo`-`hi` shown
+    /// through `shown` (e.g. the inverse, for a speedup).
+    pub fn basis(&self, shown: impl Fn(f64) -> f64) -> String {
+        let (a, b) = (shown(self.lo), shown(self.hi));
+        let (lo, hi) = (a.min(b), a.max(b));
+        let basis = if self.rounds > 0 {
+            format!(
+                "paired over {} interleaved rounds, 95% interval {lo:.2}–{hi:.2}",
+                self.rounds
+            )
+        } else {
+            format!(
+                "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
+            )
+        };
+        let effect_pct = 100.0 * (self.ratio.max(1.0 / self.ratio.max(f64::MIN_POSITIVE)) - 1.0);
+        if self.drift_pct > effect_pct {
+            format!(
+                "{basis}; ⚠ the machine's speed moved {:.0}% while they were measured, more than this {effect_pct:.0}% difference",
+                self.drift_pct
+            )
+        } else {
+            basis
+        }
+    }
+}
+
+/// `other` against `reference`: round by round when they shared rounds,
+/// else from each point's own interval.
+pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
+    let drift = |p: &PointResult| p.metrics.get("machine_drift_pct").map_or(0.0, |d| d.abs());
+    let drift_pct = drift(reference).max(drift(other));
+    if let Some(ratios) = reference.paired_ratios(other) {
+        let e = crate::harness::stats::estimate(&ratios);
+        return Relation {
+            ratio: e.median,
+            lo: e.ci95_lo,
+            hi: e.ci95_hi,
+            rounds: ratios.len(),
+            drift_pct,
+        };
+    }
+    let ((m0, lo0, hi0), (m1, lo1, hi1)) = (interval(reference), interval(other));
+    let tiny = f64::MIN_POSITIVE;
+    Relation {
+        ratio: m1 / m0.max(tiny),
+        lo: lo1 / hi0.max(tiny),
+        hi: hi1 / lo0.max(tiny),
+        rounds: 0,
+        drift_pct,
+    }
+}
+
 /// Each variant at the comparison point against the first one of the run.
 fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
     let Some((params, points)) = scenario.comparison() else {
@@ -50,7 +125,7 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let anchor = view::anchor(&["bars", scenario.id]);
-    let (ref_median, ref_lo, ref_hi) = interval(reference);
+    let (ref_median, _, _) = interval(reference);
     let at = if params.0.is_empty() {
         String::new()
     } else {
@@ -60,24 +135,45 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
     others
         .iter()
         .map(|other| {
-            let (median, lo, hi) = interval(other);
+            let (median, _, _) = interval(other);
             let (a, b) = (short_label(other), short_label(reference));
-            let figures = format!("{} vs {}", format_ns(median), format_ns(ref_median));
-            let supported = disjoint((lo, hi), (ref_lo, ref_hi));
+            let relation = relate(reference, other);
+            let figures = format!(
+                "{} vs {} per {unit}",
+                format_ns(median),
+                format_ns(ref_median)
+            );
+            let supported = relation.differs();
+            let id = scenario.id;
             let text = if !supported {
-                format!("{}{at}: {a} and {b} are within noise of each other ({figures} per {unit}; the 95% intervals overlap).", scenario.id)
-            } else if median >= ref_median {
-                format!("{}{at}: {a} takes {:.2}x as long per {unit} as {b} ({figures}).", scenario.id, median / ref_median)
+                format!(
+                    "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
+                    relation.basis(|x| x)
+                )
+            } else if relation.ratio >= 1.0 {
+                format!(
+                    "{id}{at}: {a} takes {:.2}x as long per {unit} as {b} ({figures}; {}).",
+                    relation.ratio,
+                    relation.basis(|x| x)
+                )
             } else {
-                format!("{}{at}: {a} is {} faster per {unit} than {b} ({figures}).", scenario.id, times(ref_median / median))
+                format!(
+                    "{id}{at}: {a} is {} faster per {unit} than {b} ({figures}; {}).",
+                    times(1.0 / relation.ratio),
+                    relation.basis(|x| 1.0 / x)
+                )
             };
-            Finding { text, anchor: anchor.clone(), supported }
+            Finding {
+                text,
+                anchor: anchor.clone(),
+                supported,
+            }
         })
         .collect()
 }
 
 /// `3.2x`, or `198x` once the ratio is large.
-fn times(ratio: f64) -> String {
+pub(super) fn times(ratio: f64) -> String {
     if ratio >= 10.0 {
         format!("{ratio:.0}x")
     } else {
@@ -125,18 +221,19 @@ fn speedups(scenario: &ScenarioView<'_>) -> Vec<Finding> {
             else {
                 continue;
             };
-            let ((m0, lo0, hi0), (m1, lo1, hi1)) = (interval(first), interval(last));
-            let speedup = m0 / m1;
-            let supported = disjoint((lo0, hi0), (lo1, hi1));
+            let relation = relate(first, last);
+            let speedup = 1.0 / relation.ratio;
+            let supported = relation.differs();
             let efficiency = 100.0 * speedup / (x1 as f64 / x0.max(1) as f64);
+            let basis = relation.basis(|x| 1.0 / x);
             let text = if supported {
                 format!(
-                    "{}: {} reaches {speedup:.2}x the throughput of {param}={x0} at {param}={x1} ({efficiency:.0}% parallel efficiency).",
+                    "{}: {} reaches {speedup:.2}x the throughput of {param}={x0} at {param}={x1} ({efficiency:.0}% parallel efficiency; {basis}).",
                     scenario.id, line.label
                 )
             } else {
                 format!(
-                    "{}: {} gains nothing beyond noise from {param}={x0} to {param}={x1} ({speedup:.2}x).",
+                    "{}: {} gains nothing beyond noise from {param}={x0} to {param}={x1} ({speedup:.2}x; {basis}).",
                     scenario.id, line.label
                 )
             };
@@ -160,15 +257,14 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
     let Some(serial) = scenario.ok_points().find(|p| p.model == Model::Serial) else {
         return Vec::new();
     };
-    let (serial_ns, serial_lo, serial_hi) = interval(serial);
     let anchor = view::anchor(&["speedup", scenario.id]);
     scenario
         .ok_points()
         .filter(|p| p.model != Model::Serial && p.params.0.get(param) == Some(&cores))
         .filter(|p| p.metrics.contains_key("speedup_vs_serial"))
         .map(|point| {
-            let (median, lo, hi) = interval(point);
-            let speedup = serial_ns / median;
+            let relation = relate(serial, point);
+            let speedup = 1.0 / relation.ratio;
             let efficiency = 100.0 * speedup / cores as f64;
             let others = point
                 .params
@@ -178,24 +274,73 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
                 .map(|(name, value)| format!("{name}={value}"))
                 .collect::<Vec<_>>()
                 .join(",");
-            Finding {
-                text: format!(
-                    "{} ({others}): {} at {param}={cores} (the machine's cores) runs {speedup:.2}x as fast as serial (95% interval {:.2}–{:.2}), {efficiency:.0}% parallel efficiency.",
-                    scenario.id,
-                    short_label(point),
-                    serial_lo / hi.max(f64::MIN_POSITIVE),
-                    serial_hi / lo.max(f64::MIN_POSITIVE),
-                ),
-                anchor: anchor.clone(),
-                supported: true,
-            }
+            let (id, label) = (scenario.id, short_label(point));
+            let basis = relation.basis(|x| 1.0 / x);
+            let supported = relation.differs();
+            let text = if supported {
+                format!("{id} ({others}): {label} at {param}={cores} (the machine's cores) runs {speedup:.2}x as fast as serial ({basis}), {efficiency:.0}% parallel efficiency.")
+            } else {
+                format!("{id} ({others}): {label} at {param}={cores} (the machine's cores) is no faster than serial beyond noise ({speedup:.2}x; {basis}).")
+            };
+            Finding { text, anchor: anchor.clone(), supported }
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::disjoint;
+    use super::{disjoint, relate};
+    use crate::results::PointResult;
+    use crate::vocab::Sample;
+
+    /// A point whose samples follow `drift` at `ns_per_op`, in `group`.
+    fn point(ns_per_op: f64, drift: &[f64], group: Option<&str>) -> PointResult {
+        let samples: Vec<Sample> = drift
+            .iter()
+            .map(|f| Sample {
+                ops: 100,
+                ns: (100.0 * ns_per_op * f) as u64,
+            })
+            .collect();
+        let mut result: PointResult = serde_json::from_value(serde_json::json!({
+            "id": "x/v/thread", "family": "cpu", "scenario": "x", "variant": "v",
+            "model": "thread", "params": {}, "status": "ok", "error": null,
+            "unit": "op", "elapsed_ns": 0, "samples": [], "summary": null,
+            "latency_ns": null, "resources": null, "utilisation": null, "metrics": {}
+        }))
+        .expect("a point");
+        result.summary = Some(crate::harness::measure::summarise(&samples));
+        result.samples = samples;
+        result.paired_group = group.map(String::from);
+        result
+    }
+
+    #[test]
+    fn points_of_one_group_compare_round_by_round_and_drift_cancels() {
+        // The machine's speed wanders 3x; B always takes 1.2x A's time.
+        let drift = [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 3.0, 2.0, 1.2, 2.8];
+        let (a, b) = (
+            point(100.0, &drift, Some("g")),
+            point(120.0, &drift, Some("g")),
+        );
+        let paired = relate(&a, &b);
+        assert_eq!(paired.rounds, drift.len());
+        assert!((paired.ratio - 1.2).abs() < 0.01 && paired.differs());
+        assert!(paired.basis(|x| x).starts_with("paired over 10"));
+        // The same figures measured apart: the drift swamps the 20%.
+        let (a, b) = (point(100.0, &drift, None), point(120.0, &drift, Some("g")));
+        let apart = relate(&a, &b);
+        assert_eq!(apart.rounds, 0);
+        assert!(!apart.differs(), "{}–{}", apart.lo, apart.hi);
+        assert!(apart.basis(|x| x).starts_with("not paired in time"));
+        // A group during which the machine slowed 30% marks a 20% effect.
+        let (mut a, b) = (
+            point(100.0, &drift, Some("g")),
+            point(120.0, &drift, Some("g")),
+        );
+        a.metrics.insert("machine_drift_pct".into(), -30.0);
+        assert!(relate(&a, &b).basis(|x| x).contains("moved 30%"));
+    }
 
     #[test]
     fn touching_or_overlapping_intervals_are_not_disjoint() {

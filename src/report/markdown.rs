@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Format, ReportInput, findings, speedup, view};
+use super::{Format, ReportInput, answers, findings, speedup, view};
 use crate::results::RunResults;
 use crate::text::format_ns;
 
@@ -26,6 +26,14 @@ impl Format for Markdown {
         );
         if let Some(outcome) = input.comparison {
             out.push_str(&crate::gate::output::markdown(outcome));
+            out.push('\n');
+        }
+        let answered = answers::answers(results);
+        if !answered.is_empty() {
+            let _ = writeln!(out, "## Answers\n");
+            for (i, a) in answered.iter().enumerate() {
+                let _ = writeln!(out, "{}. **{}** {}", i + 1, cell(a.question), cell(&a.text));
+            }
             out.push('\n');
         }
         let found = findings::findings(results);

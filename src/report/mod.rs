@@ -4,6 +4,7 @@
 //! and never touches files; `files` (`write_run_reports`, `report_files`)
 //! does, so the formats import this module and it imports none of them.
 
+pub mod answers;
 pub mod export;
 pub mod files;
 pub mod findings;

@@ -1,6 +1,8 @@
 // Opens a concbench report in headless Chromium, takes a screenshot, and
 // prints what the CLI tests check as JSON: console errors, page errors,
-// requests that left the file, and the size of every chart's SVG.
+// requests that left the file, the size of every chart's SVG, and how long
+// the page took to load and paint (paintMs, from navigation to the second
+// animation frame after load).
 // Usage: node check-report.mjs REPORT.html SCREENSHOT.png
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
@@ -19,7 +21,10 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') found.consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => found.pageErrors.push(String(e)));
   page.on('request', (r) => { if (r.url() !== url) found.requests.push(r.url()); });
+  const began = Date.now();
   await page.goto(url, { waitUntil: 'load' });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  found.paintMs = Date.now() - began;
   found.svgs = await page.$$eval('figure svg', (svgs) => svgs.map((s) => {
     const box = s.getBoundingClientRect();
     return { id: s.closest('figure')?.id || '', width: box.width, height: box.height };

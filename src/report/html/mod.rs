@@ -6,7 +6,7 @@ mod scenario;
 
 use std::fmt::Write;
 
-use super::{Format, ReportInput, findings, plot, view};
+use super::{Format, ReportInput, answers, findings, plot, view};
 use crate::gate::GateOutcome;
 use crate::gate::verdict::Verdict;
 use crate::results::RunResults;
@@ -24,6 +24,7 @@ impl Format for Html {
         if let Some(outcome) = input.comparison {
             body.push_str(&comparison(outcome, results)?);
         }
+        body.push_str(&answers_section(&answers::answers(results)));
         body.push_str(&findings_section(&findings::findings(results)));
         let heatmap_cells = plot::heatmap::PAGE_CELL_BUDGET / results.results.len().max(1);
         for (family, scenarios) in &families {
@@ -103,8 +104,34 @@ fn header(results: &RunResults) -> String {
     for (key, value) in rows {
         let _ = write!(out, "<tr><th>{key}</th><td>{}</td></tr>", escape(&value));
     }
-    out.push_str("</table></header>");
+    out.push_str("</table>");
+    out.push_str(&drift(results));
+    out.push_str("</header>");
     out
+}
+
+/// The drift monitor's timeline and what it says, when the run has one.
+fn drift(results: &RunResults) -> String {
+    let speeds = results.harness.relative_speed();
+    let Some(line) = crate::terminal::drift_line(&results.harness) else {
+        return String::new();
+    };
+    let chart = plot::drift::chart(&speeds).unwrap_or_default();
+    format!(
+        "<div class=\"drift\">{chart}<p class=\"note\">{}. Points measured in the same \
+         interleaved rounds are compared round by round, so this drift cancels between them; \
+         a comparison of points measured apart says so, and a point whose group saw the speed \
+         move more than the effect it reports is marked.</p></div>",
+        escape(&upper_first(&line))
+    )
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn contents(
@@ -115,7 +142,7 @@ fn contents(
     if comparing {
         out.push_str("<a href=\"#comparison\">comparison</a> · ");
     }
-    out.push_str("<a href=\"#findings\">findings</a>");
+    out.push_str("<a href=\"#answers\">answers</a> · <a href=\"#findings\">findings</a>");
     for (family, scenarios) in families {
         let _ = write!(
             out,
@@ -133,6 +160,26 @@ fn contents(
         }
     }
     out.push_str(" · <a href=\"#problems\">problems</a></nav>");
+    out
+}
+
+/// The questions concbench exists for, answered first.
+fn answers_section(found: &[answers::Answer]) -> String {
+    if found.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<section id=\"answers\"><h2>Answers</h2><ol class=\"answers\">");
+    for a in found {
+        let class = if a.settled { "supported" } else { "noise" };
+        let _ = write!(
+            out,
+            "<li class=\"{class}\"><b>{}</b> {} <a href=\"#{}\">chart</a></li>",
+            escape(a.question),
+            escape(&a.text),
+            escape(&a.anchor)
+        );
+    }
+    out.push_str("</ol></section>");
     out
 }
 
@@ -157,7 +204,7 @@ fn findings_section(found: &[findings::Finding]) -> String {
             escape(&f.anchor)
         );
     }
-    out.push_str("</ul><p class=\"note\">A difference is stated only where the two 95% intervals do not overlap; greyed lines are within noise.</p></section>");
+    out.push_str("</ul><p class=\"note\">A difference is stated only where its 95% interval excludes no difference: the interval of the per-round ratio for points measured in the same interleaved rounds, else one from the two points' own intervals, and then the finding says it is not paired in time. Greyed lines are within noise.</p></section>");
     out
 }
 

@@ -22,21 +22,8 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
         escape(summary)
     );
     out.push_str(&bars_figure(s)?);
-    let throughput = s.meta.and_then(|m| m.throughput_vs.as_deref());
     for scaling in s.scalings() {
-        let as_throughput = throughput == Some(scaling.param.as_str());
-        let title = format!(
-            "{}: {} against {}",
-            s.id,
-            if as_throughput { "throughput" } else { "cost" },
-            scaling.param
-        );
-        let svg = plot::scaling::chart(&title, &scaling, s.unit(), as_throughput)?;
-        let _ = write!(
-            out,
-            "<figure id=\"{}\">{svg}</figure>",
-            view::anchor(&["scaling", s.id, &scaling.param])
-        );
+        out.push_str(&scaling_figures(s, scaling)?);
     }
     out.push_str(&speedup_table(s));
     out.push_str(&table(s));
@@ -46,6 +33,95 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
     }
     out.push_str("</div></article>");
     Ok(out)
+}
+
+/// Parameters whose values are categories, not quantities: a line across
+/// them would suggest values in between.
+const CATEGORICAL: &[&str] = &["pinned_cores", "all_hold_first"];
+
+/// The most lines one chart carries; more are split into small multiples.
+const MOST_LINES: usize = 6;
+
+/// One swept parameter: grouped bars for a categorical one, else line
+/// charts of at most `MOST_LINES` lines each.
+fn scaling_figures(s: &ScenarioView<'_>, scaling: view::Scaling<'_>) -> anyhow::Result<String> {
+    let anchor = view::anchor(&["scaling", s.id, &scaling.param]);
+    if CATEGORICAL.contains(&scaling.param.as_str()) {
+        return Ok(format!(
+            "<figure id=\"{anchor}\">{}</figure>",
+            grouped_bars(s, &scaling)?
+        ));
+    }
+    let throughput = s.meta.and_then(|m| m.throughput_vs.as_deref());
+    let as_throughput = throughput == Some(scaling.param.as_str());
+    let view::Scaling { param, lines } = scaling;
+    let parts = lines.len().div_ceil(MOST_LINES).max(1);
+    let per_part = lines.len().div_ceil(parts).max(1);
+    let mut out = format!("<figure id=\"{anchor}\">");
+    let mut lines = lines.into_iter();
+    for part in 1..=parts {
+        let chunk: Vec<view::Line<'_>> = lines.by_ref().take(per_part).collect();
+        let of = if parts > 1 {
+            format!(" ({part} of {parts})")
+        } else {
+            String::new()
+        };
+        let title = format!(
+            "{}: {} against {param}{of}",
+            s.id,
+            if as_throughput { "throughput" } else { "cost" },
+        );
+        let small = view::Scaling {
+            param: param.clone(),
+            lines: chunk,
+        };
+        out.push_str(&plot::scaling::chart(
+            &title,
+            &small,
+            s.unit(),
+            as_throughput,
+        )?);
+    }
+    out.push_str("</figure>");
+    Ok(out)
+}
+
+/// A categorical parameter: one bar per line and category, the bars of a
+/// line together and each category in its own colour.
+fn grouped_bars(s: &ScenarioView<'_>, scaling: &view::Scaling<'_>) -> anyhow::Result<String> {
+    let mut categories: Vec<u64> = scaling
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|(v, _)| *v))
+        .collect();
+    categories.sort_unstable();
+    categories.dedup();
+    let bars: Vec<bars::Bar> = scaling
+        .lines
+        .iter()
+        .flat_map(|line| line.points.iter().map(move |(v, p)| (line, *v, *p)))
+        .filter_map(|(line, value, p)| {
+            let e = &p.summary.as_ref()?.ns_per_op;
+            let colour = categories.iter().position(|c| *c == value).unwrap_or(0);
+            Some(bars::Bar {
+                label: format!("{} · {}={value}", line.label, scaling.param),
+                value: e.median,
+                lo: e.ci95_lo,
+                hi: e.ci95_hi,
+                colour: plot::colour(colour),
+                text: format_ns(e.median),
+            })
+        })
+        .collect();
+    let title = format!("{}: time per {} by {}", s.id, s.unit(), scaling.param);
+    let x_desc = format!("time per {} (95% interval)", s.unit());
+    let options = bars::BarChart {
+        title: &title,
+        x_desc: &x_desc,
+        reference: None,
+        tick: &format_ns,
+    };
+    bars::chart(&options, &bars)
 }
 
 /// The variants compared at the scenario's default point, as bars.

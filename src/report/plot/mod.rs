@@ -3,6 +3,7 @@
 //! span decades) and the SVG canvas.
 
 pub mod bars;
+pub mod drift;
 pub mod heatmap;
 pub mod latency;
 pub mod scaling;

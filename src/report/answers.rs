@@ -1,0 +1,212 @@
+//! Answers first: the questions concbench exists for (threads, processes or
+//! async; what 1000 workers cost; which lock, queue, IPC), each answered in
+//! one sentence from the run's points, with its numbers and a link to the
+//! chart. An answer ranks the variants measured at the question's
+//! parameters and says how far the fastest is ahead of the next one, round
+//! by round where they were paired; where that interval includes no
+//! difference, it says they are within noise instead of naming a winner.
+
+use super::findings::{relate, times};
+use super::view::{self, ScenarioView, short_label};
+use crate::results::{PointResult, RunResults};
+use crate::text::format_ns;
+
+/// One answered question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub question: &'static str,
+    pub text: String,
+    pub anchor: String,
+    /// False when the two fastest are within noise of each other.
+    pub settled: bool,
+}
+
+/// A parameter's value in a question: a number, or the machine's cores.
+#[derive(Clone, Copy)]
+enum At {
+    Is(u64),
+    Cores,
+}
+
+struct Question {
+    ask: &'static str,
+    scenario: &'static str,
+    /// The parameters the answer compares at (others may vary).
+    at: &'static [(&'static str, At)],
+}
+
+/// In the order a reader needs them.
+const QUESTIONS: &[Question] = &[
+    Question {
+        ask: "CPU-bound work on every core: threads, a pool, processes or async?",
+        scenario: "cpu.split",
+        at: &[("k", At::Cores)],
+    },
+    Question {
+        ask: "Waiting (I/O, sleeps): threads, processes or async?",
+        scenario: "io.waits",
+        at: &[],
+    },
+    Question {
+        ask: "What does starting and finishing 1000 workers cost?",
+        scenario: "spawn.start",
+        at: &[("workers", At::Is(1000))],
+    },
+    Question {
+        ask: "Which lock under contention?",
+        scenario: "lock.counter",
+        at: &[("threads", At::Cores), ("cs_ns", At::Is(100))],
+    },
+    Question {
+        ask: "Which bounded queue, one producer and one consumer?",
+        scenario: "queue.bounded",
+        at: &[
+            ("producers", At::Is(1)),
+            ("consumers", At::Is(1)),
+            ("pinned_cores", At::Is(0)),
+        ],
+    },
+    Question {
+        ask: "Which unbounded queue, two producers and two consumers?",
+        scenario: "queue.unbounded",
+        at: &[("producers", At::Is(2)), ("consumers", At::Is(2))],
+    },
+    Question {
+        ask: "Which IPC for a round trip between two processes or threads?",
+        scenario: "ipc.pingpong",
+        at: &[("pinned_cores", At::Is(0))],
+    },
+    Question {
+        ask: "Which IPC for bulk data (64 KiB messages)?",
+        scenario: "ipc.stream",
+        at: &[("message_bytes", At::Is(65536))],
+    },
+    Question {
+        ask: "Which way to hand a value from one thread to another?",
+        scenario: "sync.handoff",
+        at: &[("pinned_cores", At::Is(0))],
+    },
+    Question {
+        ask: "What does a context switch cost?",
+        scenario: "switch.pingpong",
+        at: &[("pinned_cores", At::Is(0))],
+    },
+];
+
+/// Every question the run has the points for, answered.
+pub fn answers(results: &RunResults) -> Vec<Answer> {
+    let cores = results.host.logical_cores as u64;
+    let families = view::families(results);
+    let scenarios: Vec<&ScenarioView<'_>> = families.iter().flat_map(|(_, s)| s).collect();
+    QUESTIONS
+        .iter()
+        .filter_map(|q| {
+            let scenario = scenarios.iter().find(|s| s.id == q.scenario)?;
+            answer(q, scenario, cores)
+        })
+        .collect()
+}
+
+/// Whether `point` sits at the question's parameters (a parameter the
+/// point does not have is no obstacle).
+fn sits_at(point: &PointResult, at: &[(&str, At)], cores: u64) -> bool {
+    at.iter().all(|(name, want)| {
+        let want = match want {
+            At::Is(v) => *v,
+            At::Cores => cores,
+        };
+        point.params.0.get(*name).is_none_or(|v| *v == want)
+    })
+}
+
+fn median(point: &PointResult) -> f64 {
+    point
+        .summary
+        .as_ref()
+        .map_or(f64::INFINITY, |s| s.ns_per_op.median)
+}
+
+fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answer> {
+    let mut points: Vec<&PointResult> = scenario
+        .ok_points()
+        .filter(|p| sits_at(p, q.at, cores))
+        .collect();
+    if points.len() < 2 {
+        return None;
+    }
+    points.sort_by(|a, b| median(a).total_cmp(&median(b)));
+    let (best, next, worst) = (points[0], points[1], points[points.len() - 1]);
+    let unit = scenario.unit();
+    let relation = relate(best, next);
+    let settled = relation.differs();
+    let lead = if settled {
+        format!(
+            "{} is fastest at {} per {unit}, {} ahead of {} ({})",
+            short_label(best),
+            format_ns(median(best)),
+            times(relation.ratio),
+            short_label(next),
+            relation.basis(|x| x)
+        )
+    } else {
+        format!(
+            "{} and {} are the fastest and within noise of each other ({} and {} per {unit}; {})",
+            short_label(best),
+            short_label(next),
+            format_ns(median(best)),
+            format_ns(median(next)),
+            relation.basis(|x| x)
+        )
+    };
+    let tail = if points.len() > 2 {
+        let last = relate(best, worst);
+        format!(
+            "; the slowest, {}, takes {} as long ({})",
+            short_label(worst),
+            times(last.ratio),
+            if last.rounds > 0 {
+                "paired"
+            } else {
+                "not paired in time"
+            }
+        )
+    } else {
+        String::new()
+    };
+    let serial = speedup_note(best);
+    Some(Answer {
+        question: q.ask,
+        text: format!("{lead}{serial}{tail}."),
+        anchor: view::anchor(&["bars", scenario.id]),
+        settled,
+    })
+}
+
+/// ", 1.93x serial (1.90–1.96, paired)" when the point has a speedup.
+fn speedup_note(point: &PointResult) -> String {
+    let m = &point.metrics;
+    let Some(speedup) = m.get("speedup_vs_serial") else {
+        return String::new();
+    };
+    match (m.get("speedup_lo"), m.get("speedup_hi")) {
+        (Some(lo), Some(hi)) => format!(", {speedup:.2}x serial ({lo:.2}–{hi:.2}, paired)"),
+        _ => format!(", {speedup:.2}x serial (not paired in time)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn questions_name_scenarios_that_exist() {
+        for q in QUESTIONS {
+            let scenario = crate::scenario::registry::find(q.scenario);
+            assert!(scenario.is_some(), "{}", q.scenario);
+            let info = scenario.expect("found").info();
+            for (name, _) in q.at {
+                assert!(info.param(name).is_some(), "{}: {name}", q.scenario);
+            }
+        }
+    }
+}
