@@ -65,6 +65,7 @@ fn pairs() -> Vec<Pair> {
         ring::pair(),
         pipe::pair(),
         spsc::pair(),
+        spsc::std_pair(),
     ]
 }
 

@@ -1,7 +1,8 @@
-//! Pair: a bare crossbeam bounded SPSC loop between two threads (checking,
-//! as the scenario does, that each message arrived once and intact) vs
-//! `queue.bounded/crossbeam_bounded` with one producer and one consumer, the
-//! same capacity, payload and messages per round. Both sides start their
+//! Pairs: a bare bounded SPSC loop between two threads (checking, as the
+//! scenario does, that each message arrived once and intact) vs
+//! `queue.bounded` with one producer and one consumer, the same capacity,
+//! payload and messages per round: on a crossbeam channel
+//! (`crossbeam_bounded`), and on std's `sync_channel` (`std_sync_channel`). Both sides start their
 //! threads outside the timing and release them round by round, so the ratio
 //! is what the scenario's loop (origin tag, sampled timestamps, round gate)
 //! and the harness add to the hand-offs. Both pin the producer and the
@@ -39,20 +40,35 @@ pub fn pair() -> Pair {
     Pair {
         name: "spsc",
         unit: "message",
-        bare_sample: BareSample::Fixed(bare_sample),
+        bare_sample: BareSample::Fixed(bare_crossbeam_sample),
         scenario: "queue.bounded",
         variant: "crossbeam_bounded",
         model: Model::Thread,
-        params: &[
-            ("producers", 1),
-            ("consumers", 1),
-            ("capacity", CAPACITY),
-            ("payload_bytes", 8),
-            ("messages", MESSAGES),
-            ("pinned_cores", PINNED_CORES),
-        ],
+        params: PARAMS,
     }
 }
+
+/// The same on std's `sync_channel`.
+pub fn std_pair() -> Pair {
+    Pair {
+        name: "spsc_std_sync_channel",
+        unit: "message",
+        bare_sample: BareSample::Fixed(bare_std_sample),
+        scenario: "queue.bounded",
+        variant: "std_sync_channel",
+        model: Model::Thread,
+        params: PARAMS,
+    }
+}
+
+const PARAMS: &[(&str, u64)] = &[
+    ("producers", 1),
+    ("consumers", 1),
+    ("capacity", CAPACITY),
+    ("payload_bytes", 8),
+    ("messages", MESSAGES),
+    ("pinned_cores", PINNED_CORES),
+];
 
 /// Two threads around one channel, released a round at a time.
 struct Shared {
@@ -72,8 +88,49 @@ struct BarePipe {
     threads: Vec<JoinHandle<()>>,
 }
 
+/// The two ends of a bounded channel, as the bare threads use them.
+trait Ends: Send + 'static {
+    type Tx: Send + 'static;
+    type Rx: Send + 'static;
+    fn open(capacity: usize) -> (Self::Tx, Self::Rx);
+    fn send(tx: &Self::Tx, message: Bare);
+    fn recv(rx: &Self::Rx) -> Bare;
+}
+
+struct Crossbeam;
+
+impl Ends for Crossbeam {
+    type Tx = crossbeam::channel::Sender<Bare>;
+    type Rx = crossbeam::channel::Receiver<Bare>;
+    fn open(capacity: usize) -> (Self::Tx, Self::Rx) {
+        crossbeam::channel::bounded(capacity)
+    }
+    fn send(tx: &Self::Tx, message: Bare) {
+        tx.send(message).expect("the bare consumer lives");
+    }
+    fn recv(rx: &Self::Rx) -> Bare {
+        rx.recv().expect("the bare producer lives")
+    }
+}
+
+struct StdSync;
+
+impl Ends for StdSync {
+    type Tx = std::sync::mpsc::SyncSender<Bare>;
+    type Rx = std::sync::mpsc::Receiver<Bare>;
+    fn open(capacity: usize) -> (Self::Tx, Self::Rx) {
+        std::sync::mpsc::sync_channel(capacity)
+    }
+    fn send(tx: &Self::Tx, message: Bare) {
+        tx.send(message).expect("the bare consumer lives");
+    }
+    fn recv(rx: &Self::Rx) -> Bare {
+        rx.recv().expect("the bare producer lives")
+    }
+}
+
 impl BarePipe {
-    fn new() -> BarePipe {
+    fn new<E: Ends>() -> BarePipe {
         let shared = Arc::new(Shared {
             start: Barrier::new(3),
             done: Barrier::new(3),
@@ -81,7 +138,7 @@ impl BarePipe {
             received: AtomicU64::new(0),
             damaged: AtomicU64::new(0),
         });
-        let (tx, rx) = crossbeam::channel::bounded::<Bare>(CAPACITY as usize);
+        let (tx, rx) = E::open(CAPACITY as usize);
         let placement = Placement::new(PINNED_CORES).expect("enough CPUs for the pair");
         let producer = Arc::clone(&shared);
         let producer = std::thread::spawn(move || {
@@ -92,8 +149,7 @@ impl BarePipe {
                     return;
                 }
                 for sequence in 0..MESSAGES {
-                    tx.send([sequence, 0, sequence.wrapping_mul(MIX)])
-                        .expect("the bare consumer lives");
+                    E::send(&tx, [sequence, 0, sequence.wrapping_mul(MIX)]);
                 }
                 producer.done.wait();
             }
@@ -111,7 +167,7 @@ impl BarePipe {
                 let mut damaged = 0;
                 let mut seen = [0u64; MESSAGES.div_ceil(64) as usize];
                 for _ in 0..MESSAGES {
-                    let message = rx.recv().expect("the bare producer lives");
+                    let message = E::recv(&rx);
                     let (word, bit) = ((message[0] / 64) as usize, 1 << (message[0] % 64));
                     match seen.get_mut(word) {
                         Some(marks)
@@ -174,8 +230,16 @@ fn pin(cpu: Option<usize>) {
 }
 
 /// ns per message of ROUNDS bare rounds, on a fresh pipe (started untimed).
-fn bare_sample() -> f64 {
-    let pipe = BarePipe::new();
+fn bare_sample<E: Ends>() -> f64 {
+    let pipe = BarePipe::new::<E>();
     pipe.run(WARM_ROUNDS);
     pipe.run(ROUNDS)
+}
+
+fn bare_crossbeam_sample() -> f64 {
+    bare_sample::<Crossbeam>()
+}
+
+fn bare_std_sample() -> f64 {
+    bare_sample::<StdSync>()
 }
