@@ -13,6 +13,8 @@ use crate::vocab::Model;
 /// One conclusion, with the anchor of the chart that shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The scenario it is about.
+    pub scenario: String,
     pub text: String,
     pub anchor: String,
     /// False when the finding is that a difference is within noise.
@@ -164,6 +166,7 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
                 )
             };
             Finding {
+                scenario: scenario.id.to_string(),
                 text,
                 anchor: anchor.clone(),
                 supported,
@@ -199,6 +202,7 @@ fn against_ideal(scenario: &ScenarioView<'_>) -> Vec<Finding> {
                 format_ns(median)
             );
             Some(Finding {
+                scenario: scenario.id.to_string(),
                 text,
                 anchor: anchor.clone(),
                 supported: true,
@@ -238,6 +242,7 @@ fn speedups(scenario: &ScenarioView<'_>) -> Vec<Finding> {
                 )
             };
             found.push(Finding {
+                scenario: scenario.id.to_string(),
                 text,
                 anchor: anchor.clone(),
                 supported,
@@ -282,7 +287,7 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
             } else {
                 format!("{id} ({others}): {label} at {param}={cores} (the machine's cores) is no faster than serial beyond noise ({speedup:.2}x; {basis}).")
             };
-            Finding { text, anchor: anchor.clone(), supported }
+            Finding { scenario: scenario.id.to_string(), text, anchor: anchor.clone(), supported }
         })
         .collect()
 }

@@ -44,7 +44,10 @@ fn run_writes_a_self_contained_report_and_a_markdown_summary() {
     let html = read(&dir.join("report.html"));
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<svg"), "inline charts");
-    assert!(html.contains("id=\"findings\""));
+    assert!(
+        html.contains("class=\"findings\""),
+        "each scenario lists its findings"
+    );
     assert!(
         !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"),
         "nothing fetched"

@@ -25,7 +25,7 @@ impl Format for Html {
             body.push_str(&comparison(outcome, results)?);
         }
         body.push_str(&answers_section(&answers::answers(results)));
-        body.push_str(&findings_section(&findings::findings(results)));
+        let found = findings::findings(results);
         let heatmap_cells = plot::heatmap::PAGE_CELL_BUDGET / results.results.len().max(1);
         for (family, scenarios) in &families {
             let _ = write!(
@@ -35,7 +35,9 @@ impl Format for Html {
                 escape(family.name())
             );
             for s in scenarios {
-                body.push_str(&scenario::block(s, heatmap_cells)?);
+                let own: Vec<&findings::Finding> =
+                    found.iter().filter(|f| f.scenario == s.id).collect();
+                body.push_str(&scenario::block(s, &findings_list(&own), heatmap_cells)?);
             }
             body.push_str("</section>");
         }
@@ -142,7 +144,7 @@ fn contents(
     if comparing {
         out.push_str("<a href=\"#comparison\">comparison</a> · ");
     }
-    out.push_str("<a href=\"#answers\">answers</a> · <a href=\"#findings\">findings</a>");
+    out.push_str("<a href=\"#answers\">answers</a>");
     for (family, scenarios) in families {
         let _ = write!(
             out,
@@ -179,18 +181,16 @@ fn answers_section(found: &[answers::Answer]) -> String {
             escape(&a.anchor)
         );
     }
-    out.push_str("</ol></section>");
+    out.push_str("</ol><p class=\"note\">Each answer ranks the variants measured at the question's parameters. A winner is named only where the 95% interval of its ratio to the runner-up excludes no difference: the interval of the per-round ratio where the two were measured in the same interleaved rounds, else one from the two points' own intervals, and then the answer says it is not paired in time. Every other comparison is listed with its scenario below; greyed lines are within noise.</p></section>");
     out
 }
 
-fn findings_section(found: &[findings::Finding]) -> String {
-    let mut out = String::from("<section id=\"findings\"><h2>Findings</h2>");
+/// A scenario's findings: what differs first, then what is within noise.
+fn findings_list(found: &[&findings::Finding]) -> String {
     if found.is_empty() {
-        out.push_str(
-            "<p>No comparisons: the run has fewer than two measured points per scenario.</p>",
-        );
+        return String::new();
     }
-    out.push_str("<ul class=\"findings\">");
+    let mut out = String::from("<ul class=\"findings\">");
     for f in found
         .iter()
         .filter(|f| f.supported)
@@ -204,7 +204,7 @@ fn findings_section(found: &[findings::Finding]) -> String {
             escape(&f.anchor)
         );
     }
-    out.push_str("</ul><p class=\"note\">A difference is stated only where its 95% interval excludes no difference: the interval of the per-round ratio for points measured in the same interleaved rounds, else one from the two points' own intervals, and then the finding says it is not paired in time. Greyed lines are within noise.</p></section>");
+    out.push_str("</ul>");
     out
 }
 

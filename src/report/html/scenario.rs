@@ -11,9 +11,9 @@ use crate::results::PointResult;
 use crate::text::escape;
 use crate::text::format_ns;
 
-/// `heatmap_cells`: the cells each point's heatmap may use (a share of the
-/// page's budget).
-pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<String> {
+/// `findings`: the scenario's findings, drawn first. `heatmap_cells`: the
+/// cells each point's heatmap may use (a share of the page's budget).
+pub fn block(s: &ScenarioView<'_>, findings: &str, heatmap_cells: usize) -> anyhow::Result<String> {
     let summary = s.meta.map_or("", |m| m.summary.as_str());
     let mut out = format!(
         "<article id=\"{}\"><h3>{}</h3><p>{}</p>",
@@ -21,6 +21,7 @@ pub fn block(s: &ScenarioView<'_>, heatmap_cells: usize) -> anyhow::Result<Strin
         escape(s.id),
         escape(summary)
     );
+    out.push_str(findings);
     out.push_str(&bars_figure(s)?);
     for scaling in s.scalings() {
         out.push_str(&scaling_figures(s, scaling)?);
