@@ -154,6 +154,10 @@ pub struct PointResult {
     /// measured alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired_group: Option<String>,
+    /// For a point of a paired group: the round each sample was taken in.
+    /// A point that has its samples sits out the group's later rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_rounds: Option<Vec<u32>>,
 }
 
 impl PointResult {
@@ -167,22 +171,29 @@ impl PointResult {
         }
     }
 
-    /// `other`'s time per operation over this point's, round by round,
-    /// when both were measured in the same interleaved rounds; None when
-    /// they were not (a comparison of the two would then be unpaired).
+    /// `other`'s time per operation over this point's, round by round (the
+    /// rounds both took a sample in), when both were measured in the same
+    /// interleaved rounds; None when they were not (a comparison of the two
+    /// would then be unpaired) or shared fewer than two rounds.
     pub fn paired_ratios(&self, other: &PointResult) -> Option<Vec<f64>> {
         let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
-        if !same_group || self.samples.len() != other.samples.len() || self.samples.is_empty() {
+        if !same_group {
             return None;
         }
+        let rounds = |p: &PointResult| -> Vec<u32> {
+            p.paired_rounds
+                .clone()
+                .unwrap_or_else(|| (0..p.samples.len() as u32).collect())
+        };
+        let theirs: BTreeMap<u32, &Sample> =
+            rounds(other).into_iter().zip(&other.samples).collect();
         let per_op = |s: &Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
-        Some(
-            self.samples
-                .iter()
-                .zip(&other.samples)
-                .map(|(mine, theirs)| per_op(theirs) / per_op(mine))
-                .collect(),
-        )
+        let ratios: Vec<f64> = rounds(self)
+            .into_iter()
+            .zip(&self.samples)
+            .filter_map(|(round, mine)| Some(per_op(theirs.get(&round)?) / per_op(mine)))
+            .collect();
+        (ratios.len() >= 2).then_some(ratios)
     }
 
     /// How a person reads the outcome: `ok`, `deadlocked (as expected)`,

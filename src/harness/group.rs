@@ -92,9 +92,10 @@ fn measure_together(points: &[Point], label: &str) -> Vec<PointResult> {
             .map(|(point, m)| {
                 let mut result = empty_result(point);
                 match m {
-                    Ok(m) => {
+                    Ok((m, rounds)) => {
                         fill(&mut result, m);
                         result.paired_group = Some(label.to_string());
+                        result.paired_rounds = Some(rounds);
                     }
                     Err(message) => {
                         result.status = Status::Failed;

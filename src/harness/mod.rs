@@ -159,5 +159,6 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         utilisation: None,
         metrics: BTreeMap::new(),
         paired_group: None,
+        paired_rounds: None,
     }
 }

@@ -107,6 +107,7 @@ mod tests {
             utilisation: None,
             metrics: Default::default(),
             paired_group: None,
+            paired_rounds: None,
         }
     }
 

@@ -18,6 +18,8 @@ use crate::vocab::Sample;
 
 /// One point's part of the rounds.
 struct Turns {
+    /// The round of each sample.
+    rounds: Vec<u32>,
     /// The measuring thread's CPUs as the point's set-up left them (a trial
     /// may pin the thread it runs on): put back before each of its turns.
     affinity: Option<Affinity>,
@@ -32,6 +34,7 @@ struct Turns {
 impl Turns {
     fn new() -> Turns {
         Turns {
+            rounds: Vec::new(),
             affinity: Affinity::capture(),
             samples: Vec::new(),
             resources: None,
@@ -79,16 +82,17 @@ impl Turns {
     }
 }
 
-/// Measure `points` (each with its context) in interleaved rounds. A point
-/// that fails (setting up, a sample, verification) fails alone: the others'
-/// rounds go on, and their samples stay aligned round by round.
-pub fn measure_group(
-    points: &[Point],
-    contexts: &[TrialContext],
-) -> Vec<anyhow::Result<Measurement>> {
+/// A point measured in rounds: its measurement and the round of each sample.
+pub type Measured = (Measurement, Vec<u32>);
+
+/// Measure `points` (each with its context) in interleaved rounds. Every
+/// round, each point that still wants samples (fewer than its minimum, or
+/// less of its own time than its measuring time) takes one; a point that
+/// has its samples sits the later rounds out. A point that fails (setting
+/// up, a sample, verification) fails alone, and the others' rounds go on.
+pub fn measure_group(points: &[Point], contexts: &[TrialContext]) -> Vec<anyhow::Result<Measured>> {
     let mut rng = fastrand::Rng::new();
-    let mut outcomes: Vec<Option<anyhow::Result<Measurement>>> =
-        points.iter().map(|_| None).collect();
+    let mut outcomes: Vec<Option<anyhow::Result<Measured>>> = points.iter().map(|_| None).collect();
     let mut live: Vec<(usize, Prepared, Turns)> = Vec::new();
     let mut order: Vec<usize> = (0..points.len()).collect();
     rng.shuffle(&mut order);
@@ -108,6 +112,9 @@ pub fn measure_group(
         rng.shuffle(&mut live);
         let mut failed = Vec::new();
         for (slot, (i, prepared, turns)) in live.iter_mut().enumerate() {
+            if !turns.wants_more(&points[*i]) {
+                continue;
+            }
             turns.affinity.iter().for_each(Affinity::apply);
             stat.read_into(&mut before);
             let snapshot = Snapshot::start();
@@ -122,6 +129,7 @@ pub fn measure_group(
             match sample {
                 Ok(sample) => {
                     turns.samples.push(sample);
+                    turns.rounds.push(rounds as u32);
                     turns.own_time += wall;
                     turns.record_cores(&before, &after);
                 }
@@ -141,7 +149,8 @@ pub fn measure_group(
         turns.affinity.iter().for_each(Affinity::apply);
         let utilisation = turns.utilisation();
         let resources = turns.resources.unwrap_or_default();
-        outcomes[i] = Some(prepared.finish(&points[i], turns.samples, resources, utilisation));
+        let finished = prepared.finish(&points[i], turns.samples, resources, utilisation);
+        outcomes[i] = Some(finished.map(|m| (m, turns.rounds)));
     }
     go_home();
     outcomes
@@ -258,8 +267,11 @@ mod tests {
             outcomes[0].as_ref().expect("measured"),
             outcomes[2].as_ref().expect("measured"),
         );
+        let ((a, a_rounds), (_, b_rounds)) = (a, b);
         assert!(a.samples.len() >= 6);
-        assert_eq!(a.samples.len(), b.samples.len(), "aligned round by round");
+        assert_eq!(a.samples.len(), a_rounds.len(), "a round for every sample");
+        let shared = a_rounds.iter().filter(|r| b_rounds.contains(r)).count();
+        assert!(shared >= 6, "the two took their samples in the same rounds");
         let timeline = &a.utilisation;
         assert_eq!(timeline.t_ms.len(), a.samples.len(), "one entry per turn");
         assert!(timeline.per_core.iter().all(|c| c.len() == a.samples.len()));

@@ -28,3 +28,30 @@ pub fn fork_child_raw(child_work: impl FnOnce() -> i32) -> anyhow::Result<Pid> {
         }
     }
 }
+
+/// In a forked child: close every descriptor it inherited from 3 up except
+/// `keep` (None: all of them), so that it holds nothing of what other trials
+/// of the same process opened. A copy of another trial's socket held here
+/// would keep that trial's peer from ever seeing end-of-file. Signal-safe:
+/// at most two `close_range` system calls (Linux 5.9 and later; on older
+/// kernels it does nothing, as before).
+pub fn close_inherited_except(keep: Option<std::os::fd::RawFd>) {
+    let close = |first: u32, last: u32| {
+        if first <= last {
+            // SAFETY: close_range(2) only closes this child's own descriptors;
+            // the child uses none in these ranges (stdio and `keep` are
+            // outside them), and the call takes no pointers.
+            unsafe { nix::libc::syscall(nix::libc::SYS_close_range, first, last, 0u32) };
+        }
+    };
+    match keep
+        .and_then(|fd| u32::try_from(fd).ok())
+        .filter(|&fd| fd >= 3)
+    {
+        Some(fd) => {
+            close(3, fd - 1);
+            close(fd + 1, u32::MAX);
+        }
+        None => close(3, u32::MAX),
+    }
+}

@@ -68,7 +68,7 @@ fn a_tiny_spawn_run_measures_and_verifies_every_point() {
         "nobody wakes before the sleep ends"
     );
     // Each scenario's variants were measured together, round by round: one
-    // group per scenario, the same number of samples in each of its points.
+    // group per scenario, and the round of every sample recorded.
     for scenario in ["spawn.start", "spawn.sleepers"] {
         let group: Vec<&Value> = points
             .iter()
@@ -79,10 +79,11 @@ fn a_tiny_spawn_run_measures_and_verifies_every_point() {
             name.is_string(),
             "{scenario} was measured in interleaved rounds"
         );
-        let samples = group[0]["samples"].as_array().map_or(0, Vec::len);
         for point in &group {
             assert_eq!(&point["paired_group"], name);
-            assert_eq!(point["samples"].as_array().map_or(0, Vec::len), samples);
+            let samples = point["samples"].as_array().map_or(0, Vec::len);
+            let rounds = point["paired_rounds"].as_array().map_or(0, Vec::len);
+            assert_eq!(rounds, samples, "a round for every sample");
             assert!(point["metrics"]["machine_drift_pct"].is_number());
         }
     }

@@ -257,6 +257,7 @@ impl PointRecord {
             utilisation: None,
             metrics: record.metrics.clone(),
             paired_group: None,
+            paired_rounds: None,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use nix::unistd::Pid;
 
+use crate::model::fork::close_inherited_except;
 use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe};
 
 /// Prefork: connections the parent may open ahead of the children's
@@ -148,7 +150,12 @@ fn prefork(listener: &TcpListener, connections: u64, payload: usize) -> anyhow::
     let mut buffer = vec![0u8; payload];
     for _ in 0..connections {
         let (accepted, echoed) = (accepted.get(), echoed.get());
-        let child = fork_child(|| serve_one_signal_safe(listener, accepted, echoed, &mut buffer));
+        let child = fork_child(|| {
+            // Nothing but the listener: under paired rounds other trials'
+            // sockets live in this process too, and must see their EOFs.
+            close_inherited_except(Some(listener.as_raw_fd()));
+            serve_one_signal_safe(listener, accepted, echoed, &mut buffer)
+        });
         match child {
             Ok(pid) => pids.push(pid),
             Err(error) => {
@@ -158,6 +165,7 @@ fn prefork(listener: &TcpListener, connections: u64, payload: usize) -> anyhow::
         }
     }
     let witness = fork_child(|| {
+        close_inherited_except(None);
         loop {
             sleep_signal_safe(Duration::from_secs(3600));
         }
