@@ -125,6 +125,15 @@ fn measure_together(points: &[Point], label: &str) -> Vec<PointResult> {
         Outcome::Panicked(_) | Outcome::Stalled { .. } | Outcome::TimedOut => {
             // One of them misbehaved: each alone now, so only it pays.
             cancel.cancel();
+            let what = match outcome {
+                Outcome::Panicked(_) => "panicked",
+                Outcome::Stalled { .. } => "stalled",
+                _ => "timed out",
+            };
+            eprintln!(
+                "warning: the paired group `{label}` {what}; measuring its {} points one by one (unpaired)",
+                points.len()
+            );
             points.iter().map(run_point).collect()
         }
     }
