@@ -59,10 +59,19 @@ pub enum StdReceiver<T> {
 impl<T: Send + 'static> Receiver<T> for StdReceiver<T> {
     #[inline]
     fn recv(&mut self) -> Result<T, Closed> {
-        match self {
-            StdReceiver::Own(rx) => rx.recv().map_err(|_| Closed),
-            StdReceiver::Shared(rx) => rx.lock().map_err(|_| Closed)?.recv().map_err(|_| Closed),
-        }
+        // One call of std's `recv` for both kinds of receiver: with two, the
+        // compiler kept it out of line, and the scenario's consumer paid a
+        // call per message that a bare loop does not (the `spsc_std` pair
+        // of `cargo bench --bench overhead`).
+        let guard;
+        let rx = match self {
+            StdReceiver::Own(rx) => &*rx,
+            StdReceiver::Shared(shared) => {
+                guard = shared.lock().map_err(|_| Closed)?;
+                &*guard
+            }
+        };
+        rx.recv().map_err(|_| Closed)
     }
 }
 
