@@ -60,8 +60,10 @@ pub fn take() -> (Vec<DriftProbe>, Duration) {
         .unwrap_or_default()
 }
 
-/// How far the speed ranged over the probes from index `from` on: the
-/// slowest over the fastest, minus one, in percent (0 with fewer than two).
+/// How far the speed ranged over the probes from index `from` on (and the
+/// one before): the 90th percentile of time per step over the 10th, minus
+/// one, in percent, so that one probe disturbed by a trial's own threads
+/// does not stand for the machine (0 with fewer than two probes).
 pub fn spread_since(from: usize) -> f64 {
     let Ok(guard) = PROBES.lock() else {
         return 0.0;
@@ -70,14 +72,13 @@ pub fn spread_since(from: usize) -> f64 {
         return 0.0;
     };
     let window = probes.get(from.saturating_sub(1)..).unwrap_or(&[]);
-    let (lo, hi) = window.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
-        (lo.min(p.ns_per_step), hi.max(p.ns_per_step))
-    });
-    if window.len() < 2 || lo <= 0.0 {
-        0.0
-    } else {
-        100.0 * (hi / lo - 1.0)
+    let mut times: Vec<f64> = window.iter().map(|p| p.ns_per_step).collect();
+    times.sort_by(f64::total_cmp);
+    if times.len() < 2 || times[0] <= 0.0 {
+        return 0.0;
     }
+    let at = |q: f64| crate::harness::stats::quantile_of_sorted(&times, q);
+    100.0 * (at(0.9) / at(0.1) - 1.0)
 }
 
 /// Time the reference workload now; `since` is the run's start.

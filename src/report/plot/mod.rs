@@ -3,6 +3,7 @@
 //! span decades) and the SVG canvas.
 
 pub mod bars;
+mod compact;
 pub mod drift;
 pub mod heatmap;
 pub mod latency;
@@ -104,7 +105,7 @@ pub fn svg(
         draw(&root)?;
         root.present().map_err(chart_error)?;
     }
-    Ok(text)
+    Ok(compact::compact(&text))
 }
 
 /// plotters errors borrow nothing useful; keep their message.
