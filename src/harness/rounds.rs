@@ -54,14 +54,7 @@ impl Turns {
     fn record_cores(&mut self, before: &[CoreTimes], after: &[CoreTimes]) {
         self.per_core.resize(after.len(), Vec::new());
         for (core, (a, b)) in before.iter().zip(after).enumerate() {
-            let total = b.total.saturating_sub(a.total);
-            let busy = b.busy.saturating_sub(a.busy);
-            let percent = if total == 0 {
-                0.0
-            } else {
-                100.0 * busy as f32 / total as f32
-            };
-            self.per_core[core].push(percent);
+            self.per_core[core].push(b.busy_percent_since(a));
         }
         self.t_ms.push(self.own_time.as_millis() as u64);
     }

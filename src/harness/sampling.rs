@@ -21,6 +21,20 @@ pub struct CoreTimes {
     pub total: u64,
 }
 
+impl CoreTimes {
+    /// The core's busy % between `before` and these times (0 if no time
+    /// passed).
+    pub fn busy_percent_since(&self, before: &CoreTimes) -> f32 {
+        let total = self.total.saturating_sub(before.total);
+        let busy = self.busy.saturating_sub(before.busy);
+        if total == 0 {
+            0.0
+        } else {
+            100.0 * busy as f32 / total as f32
+        }
+    }
+}
+
 /// Parse the `cpuN` lines of /proc/stat (not the aggregate `cpu` line) into
 /// `cores`, reusing its storage. Idle, iowait and steal (time the hypervisor
 /// gave elsewhere) count as not busy; user, nice, system, irq and softirq as
@@ -182,14 +196,7 @@ pub fn sample_until_stopped(
         if !last || previous_at.elapsed() >= MIN_INTERVAL || timeline.t_ms.is_empty() {
             proc_stat.read_into(&mut now);
             for (core, (before, after)) in previous.iter().zip(&now).enumerate() {
-                let total = after.total.saturating_sub(before.total);
-                let busy = after.busy.saturating_sub(before.busy);
-                let percent = if total == 0 {
-                    0.0
-                } else {
-                    100.0 * busy as f32 / total as f32
-                };
-                timeline.per_core[core].push(percent);
+                timeline.per_core[core].push(after.busy_percent_since(before));
             }
             timeline.t_ms.push(began.elapsed().as_millis() as u64);
             std::mem::swap(&mut previous, &mut now);
