@@ -1,7 +1,7 @@
 //! Several points measured in interleaved rounds: every trial is built and
-//! warmed up, then each round takes one sample of every point, in a freshly
-//! shuffled order, so that the machine's drift falls on all of them alike
-//! and any two compare round by round. Each point keeps its own figures: its
+//! warmed up, then each round takes one sample of every point that still
+//! wants one, in a freshly shuffled order, so that the machine's drift falls
+//! on all of them alike and any two compare over the rounds both sampled. Each point keeps its own figures: its
 //! samples, the resources of its own turns, a per-core timeline with one
 //! entry per turn, its latency and its verification.
 
