@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{Header, PointResult, RunResults, SCHEMA};
+use super::schema::{Header, PointResult, RunResults, SCHEMA};
 use crate::error::BadInput;
 
 impl RunResults {

@@ -1,0 +1,289 @@
+//! The results schema (v1): what a run writes and every report reads. Plain
+//! serde data; `read` refuses files it does not understand, with a reason.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::vocab::{Family, Model, Params, Sample, Status};
+
+pub const SCHEMA: &str = "concbench.results/1";
+
+/// A whole run: header, host, harness and one record per point.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunResults {
+    pub schema: String,
+    pub run: RunInfo,
+    pub host: crate::host::HostInfo,
+    pub harness: HarnessInfo,
+    /// What each scenario of the run is, so readers need no registry.
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, ScenarioMeta>,
+    pub results: Vec<PointResult>,
+}
+
+/// The first line of results.jsonl: everything but the points.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Header {
+    pub schema: String,
+    pub run: RunInfo,
+    pub host: crate::host::HostInfo,
+    pub harness: HarnessInfo,
+    #[serde(default)]
+    pub scenarios: BTreeMap<String, ScenarioMeta>,
+}
+
+/// A scenario as reports need it: a title, its unit, and how to chart it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioMeta {
+    pub family: Family,
+    pub summary: String,
+    pub unit: String,
+    /// When set, scaling charts plot operations/s against this parameter,
+    /// with the linear-scaling ideal from the smallest value's figure.
+    /// Otherwise they plot ns per operation (a cost).
+    #[serde(default)]
+    pub throughput_vs: Option<String>,
+    /// The parameter values comparison charts are drawn at.
+    #[serde(default)]
+    pub defaults: Params,
+}
+
+impl Header {
+    /// The whole run, once its points are known.
+    pub fn with_results(self, results: Vec<PointResult>) -> RunResults {
+        RunResults {
+            schema: self.schema,
+            run: self.run,
+            host: self.host,
+            harness: self.harness,
+            scenarios: self.scenarios,
+            results,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub id: String,
+    pub started: String,
+    pub finished: Option<String>,
+    pub tool_version: String,
+    pub git_commit: Option<String>,
+    /// The suite file the plan came from.
+    pub config: String,
+    pub argv: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HarnessInfo {
+    pub sampler_interval_ms: u64,
+    /// CPU time the utilisation sampler used over the whole run.
+    pub sampler_cpu_ns: u64,
+    pub warmup_ms: u64,
+    pub measure_time_ms: u64,
+    pub min_samples: u64,
+    pub timeout_ms: u64,
+    /// The drift monitor: the machine's speed through the run, timed on a
+    /// fixed reference workload between groups of points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<DriftProbe>,
+    /// Wall time the drift monitor's probes took in all.
+    #[serde(default)]
+    pub drift_cost_ns: u64,
+}
+
+/// One timing of the drift monitor's reference workload.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct DriftProbe {
+    /// When, in ms since the run began.
+    pub at_ms: u64,
+    /// ns per step of the reference workload (lower is a faster machine).
+    pub ns_per_step: f64,
+}
+
+impl HarnessInfo {
+    /// The machine's speed at each probe relative to its median over the
+    /// run (above 1: faster than usual), with the probe's time.
+    pub fn relative_speed(&self) -> Vec<(u64, f64)> {
+        let mut sorted: Vec<f64> = self.drift.iter().map(|p| p.ns_per_step).collect();
+        sorted.sort_by(f64::total_cmp);
+        let Some(&median) = sorted.get(sorted.len() / 2) else {
+            return Vec::new();
+        };
+        self.drift
+            .iter()
+            .map(|p| (p.at_ms, median / p.ns_per_step.max(f64::MIN_POSITIVE)))
+            .collect()
+    }
+}
+
+/// One measured point.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PointResult {
+    /// `scenario/variant/model/params`: stable across runs, how `compare` pairs.
+    pub id: String,
+    pub family: Family,
+    pub scenario: String,
+    pub variant: String,
+    pub model: Model,
+    pub params: Params,
+    pub status: Status,
+    /// The outcome the suite declared this point is meant to show
+    /// (`expect = "deadlocked"`); absent for points meant to finish ok.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Status>,
+    pub error: Option<String>,
+    pub unit: String,
+    /// Wall time of the whole point: setup, warm-up, samples, verification.
+    pub elapsed_ns: u64,
+    pub samples: Vec<Sample>,
+    pub summary: Option<Summary>,
+    pub latency_ns: Option<Latency>,
+    pub resources: Option<Resources>,
+    pub utilisation: Option<Utilisation>,
+    /// Figures the scenario derives from the measurement (see `list`).
+    pub metrics: BTreeMap<String, f64>,
+    /// The group of points measured with this one in interleaved rounds
+    /// (one sample of each point still wanting one per round, in a shuffled
+    /// order), so any two of them compare round by round over the rounds
+    /// both sampled (`paired_rounds`, `paired_ratios`). Absent for a point
+    /// measured alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_group: Option<String>,
+    /// For a point of a paired group: the round each sample was taken in.
+    /// A point that has its samples sits out the group's later rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paired_rounds: Option<Vec<u32>>,
+}
+
+impl PointResult {
+    /// Whether the point went wrong: a failure it was not meant to show, or
+    /// an outcome it was meant to show that did not come (a point declared
+    /// to deadlock that finished ok). Skipped is never a failure.
+    pub fn is_failure(&self) -> bool {
+        match self.expected {
+            Some(expected) => self.status != expected && self.status != Status::Skipped,
+            None => self.status.is_failure(),
+        }
+    }
+
+    /// `other`'s time per operation over this point's, round by round (the
+    /// rounds both took a sample in), when both were measured in the same
+    /// interleaved rounds; None when they were not (a comparison of the two
+    /// would then be unpaired) or shared fewer than two rounds.
+    pub fn paired_ratios(&self, other: &PointResult) -> Option<Vec<f64>> {
+        let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
+        if !same_group {
+            return None;
+        }
+        let rounds = |p: &PointResult| -> Vec<u32> {
+            p.paired_rounds
+                .clone()
+                .unwrap_or_else(|| (0..p.samples.len() as u32).collect())
+        };
+        let theirs: BTreeMap<u32, &Sample> =
+            rounds(other).into_iter().zip(&other.samples).collect();
+        let per_op = |s: &Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
+        let ratios: Vec<f64> = rounds(self)
+            .into_iter()
+            .zip(&self.samples)
+            .filter_map(|(round, mine)| Some(per_op(theirs.get(&round)?) / per_op(mine)))
+            .collect();
+        (ratios.len() >= 2).then_some(ratios)
+    }
+
+    /// How a person reads the outcome: `ok`, `deadlocked (as expected)`,
+    /// `ok (expected deadlocked)`.
+    pub fn status_text(&self) -> String {
+        match self.expected {
+            Some(expected) if expected == self.status => {
+                format!("{} (as expected)", self.status.word())
+            }
+            Some(expected) if self.status != Status::Skipped => {
+                format!("{} (expected {})", self.status.word(), expected.word())
+            }
+            _ => self.status.word().to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub ns_per_op: Estimate,
+    pub ops_per_s: f64,
+    pub outliers: Outliers,
+}
+
+/// Statistics of the per-sample ns/op values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub median: f64,
+    /// Bootstrap 95% interval of the median.
+    pub ci95_lo: f64,
+    pub ci95_hi: f64,
+    pub mean: f64,
+    pub stddev: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Samples outside Tukey's fences (1.5 and 3 IQR beyond the quartiles).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outliers {
+    pub low_severe: u64,
+    pub low_mild: u64,
+    pub high_mild: u64,
+    pub high_severe: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Latency {
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+    pub count: u64,
+}
+
+/// getrusage deltas over the measured samples (warm-up excluded).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resources {
+    pub wall_ns: u64,
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    pub minor_faults: u64,
+    /// Peak resident set of this process during the samples.
+    pub max_rss_bytes: u64,
+    /// Resident set when the samples began.
+    pub start_rss_bytes: u64,
+    /// Children reaped during the samples (RUSAGE_CHILDREN).
+    pub children: ChildResources,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChildResources {
+    pub user_ns: u64,
+    pub sys_ns: u64,
+    pub voluntary_cs: u64,
+    pub involuntary_cs: u64,
+    pub minor_faults: u64,
+    /// Largest resident set of any child reaped so far in the run (the
+    /// kernel keeps only this maximum).
+    pub max_rss_bytes: u64,
+}
+
+/// Per-core busy percentage over time, from /proc/stat.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Utilisation {
+    pub interval_ms: u64,
+    /// End of each interval, ms since the samples began.
+    pub t_ms: Vec<u64>,
+    /// `per_core[core][i]`: busy % of `core` in interval `i`.
+    pub per_core: Vec<Vec<f32>>,
+    /// CPU time the sampler thread itself used during this point.
+    pub sampler_cpu_ns: u64,
+}
