@@ -60,6 +60,47 @@ fn run_writes_a_self_contained_report_and_a_markdown_summary() {
 }
 
 #[test]
+fn a_page_of_hundreds_of_points_draws_their_figures_as_one_table_row_each() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let few = read(&dir.join("report.html"));
+    assert!(
+        few.contains("class=\"point\""),
+        "a block per point on a small page"
+    );
+    let results = dir.join("results.json");
+    // 3 real points copied 110 times with fresh ids: 330 points, past 300.
+    edit_json(&results, |v| {
+        let points = v["results"].as_array().expect("results").clone();
+        let mut many = Vec::new();
+        for copy in 0..110 {
+            for p in &points {
+                let mut p = p.clone();
+                p["id"] = format!("{}-{copy}", p["id"].as_str().unwrap()).into();
+                p["params"]["workers"] = (copy + 1).into();
+                many.push(p);
+            }
+        }
+        v["results"] = many.into();
+    });
+    let html = draw_report(
+        &scratch,
+        &[results.to_str().unwrap()],
+        &scratch.path().join("many.html"),
+    );
+    assert!(!html.contains("class=\"point\""), "no block per point");
+    assert!(
+        html.contains("class=\"points compact\""),
+        "one table instead"
+    );
+    assert_eq!(
+        html.matches("<td class=\"cores\">").count(),
+        330,
+        "a row per point"
+    );
+}
+
+#[test]
 fn text_from_results_is_escaped_in_html_and_markdown() {
     let scratch = Scratch::new();
     let dir = small_run(&scratch, "out");

@@ -2,6 +2,7 @@
 //! fonts or files fetched) that a person reads offline or attaches to a CI
 //! run. Every text taken from configs or results is escaped here.
 
+mod points;
 mod scenario;
 
 use std::fmt::Write;
@@ -26,7 +27,7 @@ impl Format for Html {
         }
         body.push_str(&answers_section(&answers::answers(results)));
         let found = findings::findings(results);
-        let heatmap_cells = plot::heatmap::PAGE_CELL_BUDGET / results.results.len().max(1);
+        let detail = points::Detail::for_page(results.results.len());
         for (family, scenarios) in &families {
             let _ = write!(
                 body,
@@ -37,7 +38,7 @@ impl Format for Html {
             for s in scenarios {
                 let own: Vec<&findings::Finding> =
                     found.iter().filter(|f| f.scenario == s.id).collect();
-                body.push_str(&scenario::block(s, &findings_list(&own), heatmap_cells)?);
+                body.push_str(&scenario::block(s, &findings_list(&own), detail)?);
             }
             body.push_str("</section>");
         }
@@ -352,4 +353,4 @@ figure{margin:14px 0;overflow-x:auto}figcaption{font-size:13px;color:#555;margin
 ul.findings li{margin:4px 0}ul.findings li.noise{color:#7a828d}ul.findings a{font-size:12px;color:#2f5d8c}\
 .note{color:#5b6472;font-size:13px}.warn{background:#fff4d6;border-left:4px solid #e6a700;padding:6px 10px}\
 .point{border-top:1px solid #eceef1;padding:6px 0}.point .row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}\
-.point dl{display:grid;grid-template-columns:auto auto;gap:1px 12px;margin:4px 0;font-size:13px}.point dt{color:#5b6472}.point dd{margin:0}";
+.point dl{display:grid;grid-template-columns:auto auto;gap:1px 12px;margin:4px 0;font-size:13px}.point dt{color:#5b6472}.point dd{margin:0}table.compact td{white-space:nowrap}table.compact caption{text-align:left;color:#5b6472;font-size:13px}td.cores span{display:inline-block;min-width:2.2em;text-align:center;margin-right:1px;border-radius:2px}";

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::points::{self, bytes};
 use crate::report::plot::{self, bars};
 use crate::report::speedup;
 use crate::report::view::{self, ScenarioView, short_label};
@@ -11,9 +12,13 @@ use crate::results::PointResult;
 use crate::text::escape;
 use crate::text::format_ns;
 
-/// `findings`: the scenario's findings, drawn first. `heatmap_cells`: the
-/// cells each point's heatmap may use (a share of the page's budget).
-pub fn block(s: &ScenarioView<'_>, findings: &str, heatmap_cells: usize) -> anyhow::Result<String> {
+/// `findings`: the scenario's findings, drawn first. `detail`: how each
+/// point's own figures are drawn (charts, or one compact table).
+pub fn block(
+    s: &ScenarioView<'_>,
+    findings: &str,
+    detail: points::Detail,
+) -> anyhow::Result<String> {
     let summary = s.meta.map_or("", |m| m.summary.as_str());
     let mut out = format!(
         "<article id=\"{}\"><h3>{}</h3><p>{}</p>",
@@ -29,9 +34,7 @@ pub fn block(s: &ScenarioView<'_>, findings: &str, heatmap_cells: usize) -> anyh
     out.push_str(&speedup_table(s));
     out.push_str(&table(s));
     let _ = write!(out, "<div id=\"{}\">", view::anchor(&["points", s.id]));
-    for point in &s.points {
-        out.push_str(&point_block(point, heatmap_cells)?);
-    }
+    out.push_str(&points::section(&s.points, detail)?);
     out.push_str("</div></article>");
     Ok(out)
 }
@@ -251,93 +254,4 @@ fn metric_value(name: &str, value: f64) -> String {
     } else {
         format!("{value:.3}")
     }
-}
-
-fn bytes(value: f64) -> String {
-    match value {
-        v if v >= (1u64 << 30) as f64 => format!("{:.2} GiB", v / (1u64 << 30) as f64),
-        v if v >= (1u64 << 20) as f64 => format!("{:.1} MiB", v / (1u64 << 20) as f64),
-        v if v >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
-        v => format!("{v:.0} B"),
-    }
-}
-
-fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> {
-    let mut out = format!(
-        "<div class=\"point\"><h4><code>{}</code> — {}</h4><div class=\"row\">",
-        escape(&p.id),
-        p.status_text()
-    );
-    if let Some(timeline) = p.utilisation.as_ref().filter(|t| !t.t_ms.is_empty()) {
-        let _ = write!(
-            out,
-            "<figure>{}</figure>",
-            plot::heatmap::chart(timeline, heatmap_cells)?
-        );
-    }
-    if let Some(latency) = &p.latency_ns {
-        let _ = write!(
-            out,
-            "<figure>{}</figure>",
-            plot::latency::chart("latency percentiles", latency)?
-        );
-    }
-    if let Some(r) = &p.resources {
-        out.push_str(&resources_list(r));
-    }
-    if let Some(error) = &p.error {
-        let _ = write!(out, "<p class=\"warn\">{}</p>", escape(error));
-    }
-    out.push_str("</div></div>");
-    Ok(out)
-}
-
-/// What the point cost the machine, as a definition list.
-fn resources_list(r: &crate::results::Resources) -> String {
-    let mut out = String::new();
-    let rows = [
-        ("measured for", format_ns(r.wall_ns as f64)),
-        (
-            "user / sys CPU",
-            format!(
-                "{} / {}",
-                format_ns(r.user_ns as f64),
-                format_ns(r.sys_ns as f64)
-            ),
-        ),
-        (
-            "children user / sys",
-            format!(
-                "{} / {}",
-                format_ns(r.children.user_ns as f64),
-                format_ns(r.children.sys_ns as f64)
-            ),
-        ),
-        (
-            "context switches",
-            format!(
-                "{} voluntary, {} involuntary",
-                r.voluntary_cs + r.children.voluntary_cs,
-                r.involuntary_cs + r.children.involuntary_cs
-            ),
-        ),
-        (
-            "minor faults",
-            format!("{}", r.minor_faults + r.children.minor_faults),
-        ),
-        (
-            "peak RSS",
-            format!(
-                "{} (from {})",
-                bytes(r.max_rss_bytes as f64),
-                bytes(r.start_rss_bytes as f64)
-            ),
-        ),
-    ];
-    out.push_str("<dl>");
-    for (key, value) in rows {
-        let _ = write!(out, "<dt>{key}</dt><dd>{}</dd>", escape(&value));
-    }
-    out.push_str("</dl>");
-    out
 }

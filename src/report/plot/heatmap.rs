@@ -17,7 +17,7 @@ pub const PAGE_CELL_BUDGET: usize = 24_000;
 const SHADE_STEPS: f64 = 20.0;
 
 /// Idle is near white, 100% busy a deep blue.
-fn shade(percent: f64) -> RGBColor {
+pub fn shade(percent: f64) -> RGBColor {
     let t = (percent / 100.0).clamp(0.0, 1.0);
     let mix = |idle: f64, busy: f64| (idle + (busy - idle) * t).round() as u8;
     RGBColor(mix(244.0, 8.0), mix(247.0, 48.0), mix(251.0, 107.0))
