@@ -33,6 +33,7 @@ fn cpu_split(c: &mut Criterion) {
                 cancel: CancelToken::default(),
                 progress: Default::default(),
                 worker_binary: worker_binary(),
+                runtime: None,
             };
             let mut trial = scenario.build(&context).expect("trial builds");
             let id = BenchmarkId::new(variant.name, format!("k={cores}"));

@@ -57,6 +57,7 @@ fn harness_ns(variant: &'static str, model: Model, k: u64) -> f64 {
         ),
         settings: settings(),
         expect: None,
+        runtime: None,
     };
     let result = run_point(&point);
     assert_eq!(result.status, Status::Ok, "{variant}: {:?}", result.error);

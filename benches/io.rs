@@ -29,6 +29,7 @@ fn bench_scenario(c: &mut Criterion, id: &str, params: &[(&str, u64)], per_round
                 cancel: CancelToken::default(),
                 progress: Default::default(),
                 worker_binary: worker_binary(),
+                runtime: None,
             };
             let mut trial = scenario.build(&context).expect("trial builds");
             group.bench_function(BenchmarkId::new(variant.name, params.label()), |b| {

@@ -26,6 +26,7 @@ fn context(
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: concbench::model::worker::worker_binary(),
+        runtime: None,
     }
 }
 

@@ -21,6 +21,7 @@ fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: worker_binary(),
+        runtime: None,
     }
 }
 

@@ -40,6 +40,7 @@ fn messaging(c: &mut Criterion) {
                     cancel: CancelToken::default(),
                     progress: Progress::default(),
                     worker_binary: worker_binary(),
+                    runtime: None,
                 };
                 let mut trial = scenario.build(&context).expect("trial builds");
                 let per_round = trial.run(1).expect("a first round").ops;

@@ -39,6 +39,7 @@ fn philosophers(c: &mut Criterion) {
                 cancel: CancelToken::default(),
                 progress: Progress::default(),
                 worker_binary: worker_binary(),
+                runtime: None,
             };
             let mut trial = scenario.build(&context).expect("the table is laid");
             group.bench_function(BenchmarkId::new(strategy, table), |b| {

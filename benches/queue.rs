@@ -50,6 +50,7 @@ fn queue_scenario(c: &mut Criterion, id: &str) {
                 cancel: CancelToken::default(),
                 progress: Progress::default(),
                 worker_binary: worker_binary(),
+                runtime: None,
             };
             let mut trial = scenario.build(&context).expect("trial builds");
             group.bench_function(BenchmarkId::new(variant.name, topology), |b| {

@@ -28,6 +28,7 @@ fn spawn_start(c: &mut Criterion) {
                 cancel: CancelToken::default(),
                 progress: Progress::default(),
                 worker_binary: worker_binary(),
+                runtime: None,
             };
             let mut trial = scenario.build(&context).expect("trial builds");
             group.bench_function(BenchmarkId::new(variant.name, WORKERS), |b| {

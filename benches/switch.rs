@@ -33,6 +33,7 @@ fn switch(c: &mut Criterion) {
                     cancel: CancelToken::default(),
                     progress: Progress::default(),
                     worker_binary: concbench::model::worker::worker_binary(),
+                    runtime: None,
                 };
                 let mut trial = scenario.build(&context).expect("trial builds");
                 let id = BenchmarkId::new(

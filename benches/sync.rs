@@ -58,6 +58,7 @@ fn sync_family(c: &mut Criterion) {
                         cancel: CancelToken::default(),
                         progress: Progress::default(),
                         worker_binary: concbench::model::worker::worker_binary(),
+                        runtime: None,
                     };
                     let mut trial = scenario.build(&context).expect("trial builds");
                     let id = BenchmarkId::new(variant.name, params.label());

@@ -23,6 +23,11 @@ pub type SpannedDuration = Spanned<humantime_serde::Serde<Duration>>;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SuiteFile {
+    /// The runtimes the external variants (`py_*`) run in, each one an
+    /// interpreter (`python3.13t`) or a command speaking the runtime
+    /// protocol (`node=node worker.js`). Default: `["python3"]`.
+    #[serde(default)]
+    pub interpreters: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     pub run: SettingsPatch,
     #[serde(default, rename = "scenario")]

@@ -158,6 +158,7 @@ fn request(args: RunArgs) -> RunRequest {
             min_samples: args.min_samples,
             timeout: args.timeout,
             slowdown_pct: args.slowdown_pct,
+            interpreters: args.interpreters,
         },
         argv: std::env::args().collect(),
     }

@@ -136,13 +136,12 @@ pub fn scenario_list() -> String {
         let _ = writeln!(out, "  variants:");
         // Columns as wide as this scenario's longest name, so none overflows.
         let name_width = info
-            .variants
-            .iter()
+            .all_variants()
             .map(|v| v.name.len())
             .max()
             .unwrap_or(0)
             .max(16);
-        for v in info.variants {
+        for v in info.all_variants() {
             let models: Vec<&str> = v.models.iter().map(|m| m.name()).collect();
             let _ = writeln!(
                 out,

@@ -155,3 +155,16 @@ impl Status {
         matches!(self, Status::Failed | Status::TimedOut | Status::Deadlocked)
     }
 }
+
+/// A point this machine or runtime cannot run (a start method it lacks, too
+/// few cores): the point is `skipped` with this reason, not `failed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unsupported {}

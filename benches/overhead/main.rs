@@ -97,6 +97,7 @@ fn point_of(pair: &Pair, settings: Settings) -> Point {
         params,
         settings,
         expect: None,
+        runtime: None,
     }
 }
 

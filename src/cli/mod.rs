@@ -29,7 +29,7 @@ pub enum Command {
     List,
     /// Run a suite and write reports/<run-id>/results.jsonl and results.json.
     #[command(
-        after_help = "Examples:\n  concbench run\n  concbench run --config configs/full.toml\n  concbench run --filter spawn.sleepers --min-samples 5 --timeout 2m\n\nThe run folder is named by its UTC start time, so folders sort by time."
+        after_help = "Examples:\n  concbench run\n  concbench run --config configs/full.toml\n  concbench run --filter spawn.sleepers --min-samples 5 --timeout 2m\n  concbench run --config configs/python.toml --python python3 --python python3.13t\n\nThe run folder is named by its UTC start time, so folders sort by time."
     )]
     Run(RunArgs),
     /// Draw report.html and summary.md from a results file, or compare two.
@@ -149,6 +149,12 @@ pub struct RunArgs {
     /// that `compare` flags a slowdown of that size (see README)
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000))]
     pub slowdown_pct: Option<u64>,
+    /// Run the CPython variants (`py_*`) with this interpreter instead of the
+    /// suite's `interpreters` (default python3); repeat for several, e.g.
+    /// `--python python3 --python python3.13t`. A command with arguments
+    /// that speaks the runtime protocol also works (see README).
+    #[arg(long = "python", value_name = "INTERPRETER")]
+    pub interpreters: Vec<String>,
     /// Also export the results: FORMAT is bmf or github-action-benchmark
     #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
     pub export: Vec<String>,

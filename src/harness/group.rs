@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use super::watchdog::{self, Outcome};
-use super::{empty_result, fill, rounds, run_point, skipped};
+use super::{cannot_run, empty_result, failure, fill, rounds, run_point, skipped};
 use crate::plan::Point;
 use crate::results::PointResult;
 use crate::scenario::{CancelToken, Progress, TrialContext};
@@ -20,12 +20,9 @@ pub fn run_group(points: &[Point], label: &str) -> Vec<PointResult> {
     let mut results: Vec<Option<PointResult>> = points.iter().map(|_| None).collect();
     let mut members = Vec::new();
     for (i, point) in points.iter().enumerate() {
-        match point
-            .scenario
-            .check_variant_limits(point.variant, point.model, &point.params)
-        {
-            Ok(()) => members.push(i),
-            Err(why) => results[i] = Some(skipped(point, why)),
+        match cannot_run(point) {
+            None => members.push(i),
+            Some(why) => results[i] = Some(skipped(point, why)),
         }
     }
     if members.len() < 2 {
@@ -55,6 +52,7 @@ fn measure_together(points: &[Point], label: &str) -> Vec<PointResult> {
             cancel: cancel.clone(),
             progress: progress.clone(),
             worker_binary: crate::model::worker::worker_binary(),
+            runtime: point.runtime.clone(),
         })
         .collect();
     // The longest timeout of any one point, plus twice what the others'
@@ -80,7 +78,7 @@ fn measure_together(points: &[Point], label: &str) -> Vec<PointResult> {
     let outcome = watchdog::run_watched(&watch, move || {
         rounds::measure_group(&owned, &contexts)
             .into_iter()
-            .map(|m| m.map_err(|e| format!("{e:#}")))
+            .map(|m| m.map_err(failure))
             .collect::<Vec<_>>()
     });
     group.finish();
@@ -97,8 +95,8 @@ fn measure_together(points: &[Point], label: &str) -> Vec<PointResult> {
                         result.paired_group = Some(label.to_string());
                         result.paired_rounds = Some(rounds);
                     }
-                    Err(message) => {
-                        result.status = Status::Failed;
+                    Err((status, message)) => {
+                        result.status = status;
                         result.error = Some(message);
                     }
                 }

@@ -29,10 +29,7 @@ use watchdog::Outcome;
 pub fn run_point(point: &Point) -> PointResult {
     // The machine's limits are checked before anything starts: a point that
     // cannot fit is skipped with the limit named, not left to hang or fail.
-    if let Err(why) = point
-        .scenario
-        .check_variant_limits(point.variant, point.model, &point.params)
-    {
+    if let Some(why) = cannot_run(point) {
         return skipped(point, why);
     }
     let started = Instant::now();
@@ -43,6 +40,7 @@ pub fn run_point(point: &Point) -> PointResult {
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: crate::model::worker::worker_binary(),
+        runtime: point.runtime.clone(),
     };
     let cancel = context.cancel.clone();
     let owned = point.clone();
@@ -63,14 +61,14 @@ pub fn run_point(point: &Point) -> PointResult {
         }
     };
     let outcome = watchdog::run_watched(&watch, move || {
-        measure::measure(&owned, &context).map_err(|e| format!("{e:#}"))
+        measure::measure(&owned, &context).map_err(failure)
     });
     group.finish();
     let mut result = empty_result(point);
     match outcome {
         Outcome::Finished(Ok(m)) => fill(&mut result, m),
-        Outcome::Finished(Err(message)) => {
-            result.status = Status::Failed;
+        Outcome::Finished(Err((status, message))) => {
+            result.status = status;
             result.error = Some(message);
         }
         Outcome::Panicked(message) => {
@@ -115,6 +113,35 @@ pub fn run_point(point: &Point) -> PointResult {
     result
 }
 
+/// Why `point` cannot run here at all, checked before anything starts:
+/// the machine's limits name the one it would exceed, and an external
+/// variant's runtime must start and greet.
+pub(crate) fn cannot_run(point: &Point) -> Option<String> {
+    if let Err(why) = point
+        .scenario
+        .check_variant_limits(point.variant, point.model, &point.params)
+    {
+        return Some(why);
+    }
+    let runtime = point.runtime.as_ref()?;
+    match crate::model::runtime::probed(runtime) {
+        crate::model::runtime::Probe::Missing(why) => Some(format!("{}: {why}", runtime.name)),
+        _ => None,
+    }
+}
+
+/// A point's error as its status and message: what the machine or the
+/// runtime does not support is `skipped`, anything else `failed`.
+pub(crate) fn failure(error: anyhow::Error) -> (Status, String) {
+    let unsupported = error
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<crate::vocab::Unsupported>());
+    match unsupported {
+        Some(why) => (Status::Skipped, why.to_string()),
+        None => (Status::Failed, format!("{error:#}")),
+    }
+}
+
 /// A measured point's figures into its result.
 fn fill(result: &mut PointResult, m: measure::Measurement) {
     result.status = Status::Ok;
@@ -144,7 +171,7 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         id: point.id(),
         family: info.family,
         scenario: info.id.to_string(),
-        variant: point.variant.to_string(),
+        variant: point.variant_label(),
         model: point.model,
         params: point.params.clone(),
         status: Status::Skipped,
@@ -160,5 +187,6 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         metrics: BTreeMap::new(),
         paired_group: None,
         paired_rounds: None,
+        runtime: point.runtime.as_deref().map(crate::model::runtime::record),
     }
 }

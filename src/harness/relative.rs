@@ -108,6 +108,7 @@ mod tests {
             metrics: Default::default(),
             paired_group: None,
             paired_rounds: None,
+            runtime: None,
         }
     }
 

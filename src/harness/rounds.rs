@@ -237,6 +237,7 @@ mod tests {
             params: Params::default(),
             settings,
             expect: None,
+            runtime: None,
         };
         let context = TrialContext {
             variant,
@@ -245,6 +246,7 @@ mod tests {
             cancel: Default::default(),
             progress: Default::default(),
             worker_binary: std::path::PathBuf::from("/nonexistent"),
+            runtime: None,
         };
         (point, context)
     }

@@ -129,8 +129,17 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
     let scenario = registry::find(&spec.scenario)
         .ok_or_else(|| anyhow!("this build has no scenario `{}`", spec.scenario))?;
     let info = scenario.info();
+    let (variant_name, runtime) = match spec.variant.split_once('@') {
+        Some((name, word)) => (
+            name,
+            Some(std::sync::Arc::new(
+                crate::model::runtime::Runtime::from_word(word).map_err(anyhow::Error::msg)?,
+            )),
+        ),
+        None => (spec.variant.as_str(), None),
+    };
     let variant = info
-        .variant(&spec.variant)
+        .variant(variant_name)
         .filter(|v| v.models.contains(&spec.model))
         .ok_or_else(|| {
             anyhow!(
@@ -165,6 +174,11 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
     if let Err(why) = scenario.check_variant_limits(variant.name, spec.model, &params) {
         return Ok(Built::Skipped(why));
     }
+    if let Some(runtime) = &runtime
+        && let crate::model::runtime::Probe::Missing(why) = crate::model::runtime::probed(runtime)
+    {
+        return Ok(Built::Skipped(format!("{}: {why}", runtime.name)));
+    }
     let context = TrialContext {
         variant: variant.name,
         model: spec.model,
@@ -172,9 +186,16 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: crate::model::worker::worker_binary(),
+        runtime,
     };
     let group = PointGroup::start().context("starting the point's process group")?;
-    let trial = scenario.build(&context).context("setting up the trial")?;
+    let trial = match crate::scenario::build_trial(scenario, &context) {
+        Ok(trial) => trial,
+        Err(e) => match e.downcast_ref::<crate::vocab::Unsupported>() {
+            Some(why) => return Ok(Built::Skipped(why.to_string())),
+            None => return Err(e.context("setting up the trial")),
+        },
+    };
     Ok(Built::Ready(Box::new(Served {
         trial,
         context,

@@ -10,6 +10,7 @@ pub mod latency;
 pub mod limits;
 pub mod placement;
 pub mod process;
+pub mod runtime;
 pub mod scratch;
 pub mod shared_memory;
 pub mod worker;

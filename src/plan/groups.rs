@@ -71,6 +71,7 @@ mod tests {
             params: Params(params.iter().map(|(n, v)| (n.to_string(), *v)).collect()),
             settings: Settings::default(),
             expect: None,
+            runtime: None,
         }
     }
 

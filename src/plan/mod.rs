@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{ScenarioEntry, SettingsPatch, Suite};
 use crate::error::BadInput;
+use crate::model::runtime::Runtime;
 use crate::scenario::{self, Scenario};
 use crate::vocab::{Model, Params, Status};
 
@@ -31,6 +33,8 @@ pub struct Point {
     pub settings: Settings,
     /// The outcome the suite declared the point is meant to show.
     pub expect: Option<Status>,
+    /// The runtime an external variant (`py_*`) runs in.
+    pub runtime: Option<std::sync::Arc<crate::model::runtime::Runtime>>,
 }
 
 impl Point {
@@ -38,10 +42,19 @@ impl Point {
     pub fn id(&self) -> String {
         crate::vocab::point_id(
             self.scenario.info().id,
-            self.variant,
+            &self.variant_label(),
             self.model,
             &self.params,
         )
+    }
+
+    /// The variant, with the runtime it runs in when it is external:
+    /// `py_thread@python3`.
+    pub fn variant_label(&self) -> String {
+        match &self.runtime {
+            Some(runtime) => format!("{}@{}", self.variant, runtime.name),
+            None => self.variant.to_string(),
+        }
     }
 }
 
@@ -55,6 +68,7 @@ pub struct Plan {
 /// Build the plan of `suite`, apply `overrides`, keep the points `filter` matches.
 pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Result<Plan, BadInput> {
     let base = apply(suite, Settings::default(), &suite.file.run)?;
+    let runtimes = runtimes(suite, overrides)?;
     let mut points = Vec::new();
     for entry in &suite.file.scenarios {
         let scenario = scenario::registry::find(entry.id.get_ref()).ok_or_else(|| {
@@ -76,19 +90,27 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         let combos = combinations(suite, scenario, entry)?;
         let grid = expand_params(suite, scenario, &entry.params)?;
         for &(variant, model) in &combos {
+            let runs_in: Vec<Option<Arc<Runtime>>> = if scenario::external::is_external(variant) {
+                runtimes.iter().cloned().map(Some).collect()
+            } else {
+                vec![None]
+            };
             for params in &grid {
-                let point = Point {
-                    scenario,
-                    variant,
-                    model,
-                    params: params.clone(),
-                    settings,
-                    expect,
-                };
-                scenario.validate(model, params).map_err(|why| {
-                    suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
-                })?;
-                points.push(point);
+                for runtime in &runs_in {
+                    let point = Point {
+                        scenario,
+                        variant,
+                        model,
+                        params: params.clone(),
+                        settings,
+                        expect,
+                        runtime: runtime.clone(),
+                    };
+                    scenario.validate(model, params).map_err(|why| {
+                        suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
+                    })?;
+                    points.push(point);
+                }
             }
         }
     }
@@ -115,6 +137,39 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
     })
 }
 
+/// The runtimes external variants run in: `--python`, else the suite's
+/// `interpreters`, else `python3`.
+fn runtimes(suite: &Suite, overrides: &Overrides) -> Result<Vec<Arc<Runtime>>, BadInput> {
+    let parse_all = |entries: &[String]| -> Result<Vec<Arc<Runtime>>, String> {
+        let mut runtimes: Vec<Arc<Runtime>> = Vec::new();
+        for entry in entries {
+            let runtime = Runtime::parse(entry)?;
+            if runtimes.iter().any(|r| r.name == runtime.name) {
+                return Err(format!("two interpreters are named `{}`", runtime.name));
+            }
+            runtimes.push(Arc::new(runtime));
+        }
+        Ok(runtimes)
+    };
+    if !overrides.interpreters.is_empty() {
+        return parse_all(&overrides.interpreters).map_err(|message| BadInput::Flag {
+            flag: "--python",
+            message,
+        });
+    }
+    match &suite.file.interpreters {
+        Some(listed) if listed.get_ref().is_empty() => Err(suite.error_at(
+            listed.span(),
+            "interpreters = []: name at least one, or leave the key out".into(),
+        )),
+        Some(listed) => parse_all(listed.get_ref()).map_err(|m| suite.error_at(listed.span(), m)),
+        None => parse_all(&["python3".to_string()]).map_err(|message| BadInput::Flag {
+            flag: "interpreters",
+            message,
+        }),
+    }
+}
+
 /// The outcome an entry's points are meant to show (`expect = ...`).
 fn expected_outcome(suite: &Suite, entry: &ScenarioEntry) -> Result<Option<Status>, BadInput> {
     let Some(expect) = &entry.expect else {
@@ -137,7 +192,7 @@ fn combinations(
 ) -> Result<Vec<(&'static str, Model)>, BadInput> {
     let info = scenario.info();
     if let Some(asked) = &entry.variants {
-        let known: Vec<&str> = info.variants.iter().map(|v| v.name).collect();
+        let known: Vec<&str> = info.all_variants().map(|v| v.name).collect();
         if let Some(name) = asked.get_ref().iter().find(|n| info.variant(n).is_none()) {
             return Err(suite.error_at(
                 asked.span(),
@@ -147,11 +202,13 @@ fn combinations(
     }
     let models = chosen_models(suite, scenario, entry)?;
     let mut combos = Vec::new();
-    for variant in info.variants {
-        let wanted = entry
-            .variants
-            .as_ref()
-            .is_none_or(|v| v.get_ref().iter().any(|n| n == variant.name));
+    for variant in info.all_variants() {
+        // Listing no variants means every Rust one; another runtime's
+        // variants run only when named.
+        let wanted = match &entry.variants {
+            Some(v) => v.get_ref().iter().any(|n| n == variant.name),
+            None => !scenario::external::is_external(variant.name),
+        };
         for &model in variant.models {
             if wanted && (models.is_empty() || models.contains(&model)) {
                 combos.push((variant.name, model));
@@ -180,7 +237,7 @@ fn chosen_models(
     let info = scenario.info();
     let supported: Vec<Model> = Model::ALL
         .into_iter()
-        .filter(|m| info.variants.iter().any(|v| v.models.contains(m)))
+        .filter(|m| info.all_variants().any(|v| v.models.contains(m)))
         .collect();
     let Some(asked) = &entry.models else {
         return Ok(Vec::new());

@@ -35,13 +35,16 @@ impl Default for Settings {
 }
 
 /// Settings given on the command line; they win over the config.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub warmup: Option<Duration>,
     pub measure_time: Option<Duration>,
     pub min_samples: Option<u64>,
     pub timeout: Option<Duration>,
     pub slowdown_pct: Option<u64>,
+    /// `--python`: the runtimes external variants run in, instead of the
+    /// suite's `interpreters`.
+    pub interpreters: Vec<String>,
 }
 
 /// The shortest utilisation-sampling interval a suite may ask for; the

@@ -155,6 +155,22 @@ pub struct PointResult {
     /// A point that has its samples sits out the group's later rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paired_rounds: Option<Vec<u32>>,
+    /// For an external variant (`py_*`): the runtime it ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runtime: Option<RuntimeRecord>,
+}
+
+/// The runtime an external variant ran in, as its worker described itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuntimeRecord {
+    /// The name the run gave it (`python3.13t`), as in the point's id.
+    pub name: String,
+    /// What the worker says it is (`cpython`); empty if it never started.
+    pub runtime: String,
+    pub version: String,
+    /// Whether its global interpreter lock was on (None: it has none, or
+    /// the worker never started).
+    pub gil_enabled: Option<bool>,
 }
 
 impl PointResult {

@@ -4,6 +4,7 @@
 //! file plus one line in `registry::all()`.
 
 pub mod cpu;
+pub mod external;
 pub mod io;
 pub mod ipc;
 pub mod lock;
@@ -48,7 +49,12 @@ pub struct ScenarioInfo {
 
 impl ScenarioInfo {
     pub fn variant(&self, name: &str) -> Option<&'static VariantInfo> {
-        self.variants.iter().find(|v| v.name == name)
+        self.all_variants().find(|v| v.name == name)
+    }
+
+    /// Its Rust variants, then those that run in another runtime (`py_*`).
+    pub fn all_variants(&self) -> impl Iterator<Item = &'static VariantInfo> + '_ {
+        self.variants.iter().chain(external::variants_of(self.id))
     }
 
     pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
@@ -85,6 +91,8 @@ pub struct TrialContext {
     pub progress: Progress,
     /// The concbench binary that process models re-execute (`worker` subcommand).
     pub worker_binary: PathBuf,
+    /// The runtime whose worker runs an external variant (`py_*`).
+    pub runtime: Option<Arc<crate::model::runtime::Runtime>>,
 }
 
 /// A flag the watchdog raises to ask a running point to stop.
@@ -218,5 +226,18 @@ pub trait Scenario: Sync {
         params: &Params,
     ) -> Result<(), String> {
         self.check_limits(model, params)
+    }
+}
+
+/// Set up `context`'s trial: in this process for a Rust variant, in a
+/// runtime's worker for an external one (`py_*`).
+pub fn build_trial(
+    scenario: &dyn Scenario,
+    context: &TrialContext,
+) -> anyhow::Result<Box<dyn Trial>> {
+    if external::is_external(context.variant) {
+        external::build(scenario.info(), context)
+    } else {
+        scenario.build(context)
     }
 }

@@ -16,6 +16,7 @@ mod pattern_family;
 mod queue_family;
 mod report_command;
 mod run_command;
+mod runtimes;
 mod sampler;
 mod support;
 mod switch_family;

@@ -141,6 +141,18 @@ pub fn protocol_line() -> impl Strategy<Value = String> {
     ])
 }
 
+/// Lines a runtime worker may print (`concbench-runtime/1`), mutated.
+pub fn runtime_line() -> impl Strategy<Value = String> {
+    mutated(vec![
+        "hello concbench-runtime/1 runtime=cpython version=3.13.1 gil=off".to_string(),
+        "ready".to_string(),
+        "skip no fork start method here".to_string(),
+        "done ops=64 ns=1234567".to_string(),
+        "ok".to_string(),
+        "error ValueError: k must be at least 1".to_string(),
+    ])
+}
+
 /// (results.json, results.jsonl) of a real tiny run, made once.
 pub fn real_results() -> &'static (String, String) {
     static RESULTS: OnceLock<(String, String)> = OnceLock::new();

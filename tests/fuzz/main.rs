@@ -128,6 +128,22 @@ fn worker_protocol_lines_never_panic() {
 }
 
 #[test]
+fn runtime_protocol_lines_never_panic() {
+    use concbench::model::runtime::wire::{parse_done, parse_hello, parse_reply};
+    fuzz("runtime protocol", inputs::runtime_line(), |line| {
+        for outcome in [
+            parse_hello(&line).map(|_| ()),
+            parse_done(&line).map(|_| ()),
+            parse_reply(&line, "ready").map(|_| ()),
+        ] {
+            if let Err(error) = outcome {
+                one_line(error);
+            }
+        }
+    });
+}
+
+#[test]
 fn gate_threshold_file_never_panics() {
     fuzz("thresholds", inputs::thresholds_text(), |text| {
         if let Err(error) = thresholds::parse(Path::new("gate.toml"), &text) {

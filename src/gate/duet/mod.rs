@@ -229,7 +229,10 @@ fn screening_pass(
 fn specs(point: &Point, new_slowdown_pct: u64) -> [BuildSpec; 2] {
     let spec = |slowdown_pct| BuildSpec {
         scenario: point.scenario.info().id.to_string(),
-        variant: point.variant.to_string(),
+        variant: match &point.runtime {
+            Some(runtime) => format!("{}@{}", point.variant, runtime.to_word()),
+            None => point.variant.to_string(),
+        },
         model: point.model,
         params: point.params.clone(),
         slowdown_pct,

@@ -241,7 +241,7 @@ impl PointRecord {
             id: self.point.id(),
             family: info.family,
             scenario: info.id.to_string(),
-            variant: self.point.variant.to_string(),
+            variant: self.point.variant_label(),
             model: self.point.model,
             params: self.point.params.clone(),
             status,
@@ -258,6 +258,11 @@ impl PointRecord {
             metrics: record.metrics.clone(),
             paired_group: None,
             paired_rounds: None,
+            runtime: self
+                .point
+                .runtime
+                .as_deref()
+                .map(crate::model::runtime::record),
         }
     }
 }
@@ -282,6 +287,7 @@ mod tests {
             params: Params::default(),
             settings: Settings::default(),
             expect: None,
+            runtime: None,
         };
         let mut record = PointRecord::new(point, 0.05);
         record.screening = screening.to_vec();

@@ -173,6 +173,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Default::default(),
             worker_binary: "concbench".into(),
+            runtime: None,
         }
     }
 

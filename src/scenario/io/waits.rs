@@ -310,6 +310,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Default::default(),
             worker_binary: crate::model::worker::worker_binary(),
+            runtime: None,
         };
         WAITS.build(&context).expect("trial builds")
     }

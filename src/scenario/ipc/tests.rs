@@ -27,6 +27,7 @@ fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> Trial
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: "concbench".into(),
+        runtime: None,
     }
 }
 

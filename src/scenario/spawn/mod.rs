@@ -276,6 +276,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Progress::default(),
             worker_binary: crate::model::worker::worker_binary(),
+            runtime: None,
         }
     }
 

@@ -171,6 +171,7 @@ mod tests {
                         cancel: CancelToken::default(),
                         progress: Progress::default(),
                         worker_binary: "concbench".into(),
+                        runtime: None,
                     };
                     let what = format!("{}/{model:?}/{pinned}", variant.name);
                     let mut trial = PINGPONG.build(&context).expect("builds");

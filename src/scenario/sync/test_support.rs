@@ -13,6 +13,7 @@ pub fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> T
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: crate::model::worker::worker_binary(),
+        runtime: None,
     }
 }
 

@@ -266,6 +266,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Default::default(),
             worker_binary: crate::model::worker::worker_binary(),
+            runtime: None,
         }
     }
 

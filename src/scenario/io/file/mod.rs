@@ -309,6 +309,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Default::default(),
             worker_binary: crate::model::worker::worker_binary(),
+            runtime: None,
         };
         FileTrial::new(&context).expect("trial builds")
     }

@@ -322,6 +322,7 @@ mod tests {
             cancel: CancelToken::default(),
             progress: Progress::default(),
             worker_binary: "concbench".into(),
+            runtime: None,
         }
     }
 

@@ -26,6 +26,7 @@ fn context(variant: &'static str, params: &[(&str, u64)]) -> TrialContext {
         cancel: CancelToken::default(),
         progress: Progress::default(),
         worker_binary: "concbench".into(),
+        runtime: None,
     }
 }
 

@@ -1,0 +1,138 @@
+//! The runtime boundary: CPython workloads run as trials, and a worker that
+//! crashes, hangs, prints garbage, speaks another version, miscounts or
+//! fails its own check gives a `failed` or `timed_out` point with a
+//! one-line reason while the run goes on; a missing interpreter or a
+//! workload the runtime cannot do here gives `skipped`.
+
+use serde_json::Value;
+
+use super::support::{FAST_RUN, Scratch, stderr_of};
+
+fn fake(mode: &str) -> String {
+    format!(
+        "{mode}=python3 {}/tests/fixtures/fake_runtime.py {mode}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+/// Run `suite`, returning its results by point id, and the exit code.
+fn run(scratch: &Scratch, suite: &str, args: &[&str]) -> (Vec<Value>, i32, String) {
+    let config = scratch.file("suite.toml", suite);
+    let mut all = vec!["run", "--config", config.to_str().unwrap(), "--out", "out"];
+    all.extend_from_slice(args);
+    let output = scratch.concbench(&all).output().expect("runs");
+    let dir = scratch.run_dirs("out").pop().expect("a run folder");
+    let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
+    let results: Value = serde_json::from_str(&text).expect("JSON");
+    let points = results["results"].as_array().expect("results").clone();
+    (
+        points,
+        output.status.code().unwrap_or(-1),
+        stderr_of(&output),
+    )
+}
+
+fn by_variant<'a>(points: &'a [Value], variant: &str) -> &'a Value {
+    points
+        .iter()
+        .find(|p| p["variant"] == variant)
+        .unwrap_or_else(|| panic!("no point {variant} in {points:#?}"))
+}
+
+#[test]
+fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
+    let scratch = Scratch::new();
+    let modes = [
+        "fine", "crash", "hang", "garbage", "version", "miscount", "skip", "liar",
+    ];
+    let entries: Vec<String> = modes.iter().map(|m| format!("\"{}\"", fake(m))).collect();
+    let suite = format!(
+        "interpreters = [{}, \"absent=python3-not-installed-anywhere\"]\n\
+         {}\n[[scenario]]\nid = \"cpu.split\"\nvariants = [\"serial\", \"py_serial\"]\n\
+         params = {{ k = 1, chunks = 2, points = 100 }}\n",
+        entries.join(", "),
+        FAST_RUN.replace("timeout = \"60s\"", "timeout = \"3s\"")
+    );
+    let (points, code, stderr) = run(&scratch, &suite, &[]);
+    assert_eq!(code, 3, "some points failed: {stderr}");
+    let status = |variant: &str| {
+        let p = by_variant(&points, variant);
+        (
+            p["status"].as_str().unwrap().to_string(),
+            p["error"].as_str().unwrap_or("").to_string(),
+        )
+    };
+    assert_eq!(status("serial").0, "ok", "the Rust point is measured");
+    assert_eq!(status("py_serial@fine").0, "ok");
+    let expected = [
+        ("crash", "failed", "crashing on purpose"),
+        ("hang", "timed_out", "timeout"),
+        ("garbage", "failed", "expected `done`"),
+        ("version", "failed", "speaks concbench-runtime/9"),
+        ("miscount", "failed", "operations per round"),
+        ("skip", "skipped", "cannot do that here"),
+        ("liar", "failed", "3 of 40 results were wrong"),
+        ("absent", "skipped", "not installed"),
+    ];
+    for (mode, want, reason) in expected {
+        let (got, error) = status(&format!("py_serial@{mode}"));
+        assert_eq!(got, want, "{mode}: {error}");
+        assert!(error.contains(reason), "{mode}: {error}");
+        assert!(!error.contains('\n'), "one line: {error}");
+    }
+    let fine = by_variant(&points, "py_serial@fine");
+    assert_eq!(fine["runtime"]["runtime"], "fake");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"cpu.split\"\n\
+         variants = [\"serial\", \"py_serial\", \"py_thread\", \"py_process_pool\"]\n\
+         params = {{ k = 2, chunks = 4, points = 200 }}\n\n\
+         [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"py_thread\", \"py_process_fork\", \"py_asyncio\"]\n\
+         params = {{ workers = 5, sleep_ms = 20 }}\n"
+    );
+    let (points, code, stderr) = run(&scratch, &suite, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(points.len(), 7);
+    for p in points
+        .iter()
+        .filter(|p| p["variant"].as_str().unwrap().starts_with("py_"))
+    {
+        assert_eq!(p["status"], "ok", "{p:#}");
+        assert!(p["variant"].as_str().unwrap().ends_with("@python3"));
+        assert_eq!(p["runtime"]["runtime"], "cpython");
+        assert!(p["runtime"]["version"].as_str().unwrap().starts_with('3'));
+        assert!(p["runtime"]["gil_enabled"].is_boolean());
+    }
+    // CPython and Rust at the same parameters are measured in one paired group.
+    let group = |variant: &str| by_variant(&points, variant)["paired_group"].clone();
+    assert_eq!(group("serial"), group("py_serial@python3"));
+}
+
+#[test]
+fn bad_interpreter_entries_are_refused_with_where() {
+    let suite = |interpreters: &str| {
+        format!(
+            "interpreters = {interpreters}\n{FAST_RUN}\n[[scenario]]\nid = \"cpu.split\"\n\
+             variants = [\"py_serial\"]\nparams = {{ k = 1, chunks = 1, points = 10 }}\n"
+        )
+    };
+    super::support::refused(
+        &suite("[\"py*=python3\"]"),
+        &["suite.toml:1", "may hold only"],
+    );
+    super::support::refused(&suite("[]"), &["suite.toml:1", "interpreters = []"]);
+    super::support::refused(
+        &suite("[\"python3\", \"/usr/bin/python3\"]"),
+        &["two interpreters are named `python3`"],
+    );
+    super::support::refused_with_args(
+        &suite("[\"python3\"]"),
+        &["--python", " "],
+        &["--python", "names no program"],
+    );
+}
