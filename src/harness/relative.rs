@@ -14,7 +14,8 @@ use crate::vocab::Status;
 
 /// Add `speedup_vs_serial` (and, for scenarios charted against a worker
 /// count, `parallel_efficiency`) to `point`, using the serial point of the
-/// same scenario whose other parameters match. `throughput_vs` is the
+/// same scenario and runtime (Rust's `serial`, CPython's `py_serial`) whose
+/// other parameters match. `throughput_vs` is the
 /// scenario's worker-count parameter, which the serial point may not share.
 pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_vs: Option<&str>) {
     if point.status != Status::Ok {
@@ -31,6 +32,7 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
     let Some(serial) = earlier
         .iter()
         .filter(|r| r.scenario == point.scenario && r.model == Model::Serial)
+        .filter(|r| runtime_name(r) == runtime_name(point))
         .find(|r| r.status == Status::Ok && same_work(r) && r.summary.is_some())
     else {
         return;
@@ -66,6 +68,11 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
             metrics.insert("parallel_efficiency_hi".into(), hi / k);
         }
     }
+}
+
+/// The runtime a point ran in (None: Rust, in concbench itself).
+fn runtime_name(point: &PointResult) -> Option<&str> {
+    point.runtime.as_ref().map(|r| r.name.as_str())
 }
 
 #[cfg(test)]
@@ -155,6 +162,29 @@ mod tests {
         assert!(m["speedup_lo"] <= 4.0 && m["speedup_hi"] >= 4.0);
         assert!((m["parallel_efficiency"] - 1.0).abs() < 1e-9);
         assert!(m.contains_key("parallel_efficiency_lo"));
+    }
+
+    #[test]
+    fn a_cpython_point_is_compared_with_cpython_serial_not_rust() {
+        let in_cpython = |mut p: PointResult| {
+            p.runtime = Some(crate::results::RuntimeRecord {
+                name: "python3".into(),
+                runtime: "cpython".into(),
+                version: "3.11".into(),
+                gil_enabled: Some(true),
+            });
+            p
+        };
+        let earlier = vec![
+            point(Model::Serial, 1, 7, 4.0),
+            in_cpython(point(Model::Serial, 1, 7, 800.0)),
+        ];
+        let mut threads = in_cpython(point(Model::Thread, 2, 7, 1000.0));
+        add_speedup(&mut threads, &earlier, Some("k"));
+        assert_eq!(threads.metrics["speedup_vs_serial"], 0.8);
+        let mut rust = point(Model::Thread, 2, 7, 2.0);
+        add_speedup(&mut rust, &earlier, Some("k"));
+        assert_eq!(rust.metrics["speedup_vs_serial"], 2.0);
     }
 
     #[test]

@@ -28,11 +28,22 @@ enum At {
     Cores,
 }
 
+/// Whose points a question ranks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Among {
+    /// Rust's own variants.
+    Rust,
+    /// Variants run in another runtime (CPython), with Rust's figures
+    /// beside them where the parameters match.
+    OtherRuntimes,
+}
+
 struct Question {
     ask: &'static str,
     scenario: &'static str,
     /// The parameters the answer compares at (others may vary).
     at: &'static [(&'static str, At)],
+    among: Among,
 }
 
 /// In the order a reader needs them.
@@ -41,21 +52,25 @@ const QUESTIONS: &[Question] = &[
         ask: "CPU-bound work on every core: threads, a pool, processes or async?",
         scenario: "cpu.split",
         at: &[("k", At::Cores)],
+        among: Among::Rust,
     },
     Question {
         ask: "Waiting (I/O, sleeps): threads, processes or async?",
         scenario: "io.waits",
         at: &[],
+        among: Among::Rust,
     },
     Question {
         ask: "What does starting and finishing 1000 workers cost?",
         scenario: "spawn.start",
         at: &[("workers", At::Is(1000))],
+        among: Among::Rust,
     },
     Question {
         ask: "Which lock under contention?",
         scenario: "lock.counter",
         at: &[("threads", At::Cores), ("cs_ns", At::Is(100))],
+        among: Among::Rust,
     },
     Question {
         ask: "Which bounded queue, one producer and one consumer?",
@@ -65,31 +80,49 @@ const QUESTIONS: &[Question] = &[
             ("consumers", At::Is(1)),
             ("pinned_cores", At::Is(0)),
         ],
+        among: Among::Rust,
     },
     Question {
         ask: "Which unbounded queue, two producers and two consumers?",
         scenario: "queue.unbounded",
         at: &[("producers", At::Is(2)), ("consumers", At::Is(2))],
+        among: Among::Rust,
     },
     Question {
         ask: "Which IPC for a round trip between two processes or threads?",
         scenario: "ipc.pingpong",
         at: &[("pinned_cores", At::Is(0))],
+        among: Among::Rust,
     },
     Question {
         ask: "Which IPC for bulk data (64 KiB messages)?",
         scenario: "ipc.stream",
         at: &[("message_bytes", At::Is(65536))],
+        among: Among::Rust,
     },
     Question {
         ask: "Which way to hand a value from one thread to another?",
         scenario: "sync.handoff",
         at: &[("pinned_cores", At::Is(0))],
+        among: Among::Rust,
     },
     Question {
         ask: "What does a context switch cost?",
         scenario: "switch.pingpong",
         at: &[("pinned_cores", At::Is(0))],
+        among: Among::Rust,
+    },
+    Question {
+        ask: "CPython, CPU-bound work on every core: threads (the GIL) or processes?",
+        scenario: "cpu.split",
+        at: &[("k", At::Cores)],
+        among: Among::OtherRuntimes,
+    },
+    Question {
+        ask: "CPython: many workers started to sleep at once, processes, threads or asyncio?",
+        scenario: "spawn.sleepers",
+        at: &[],
+        among: Among::OtherRuntimes,
     },
 ];
 
@@ -130,7 +163,15 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
     let mut points: Vec<&PointResult> = scenario
         .ok_points()
         .filter(|p| sits_at(p, q.at, cores))
+        .filter(|p| (q.among == Among::Rust) == p.runtime.is_none())
+        // The serial reference is what the others are measured against.
+        .filter(|p| p.model != crate::vocab::Model::Serial)
         .collect();
+    // Points of different sizes do not compare per operation: keep those
+    // at the parameters of the first one's group.
+    if let Some(first) = points.first().map(|p| p.params.clone()) {
+        points.retain(|p| view::same_work(p, &first, scenario.meta.and_then(|m| m.throughput_vs.as_deref())));
+    }
     if points.len() < 2 {
         return None;
     }
@@ -174,12 +215,32 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
         String::new()
     };
     let serial = speedup_note(best);
+    let beside = if q.among == Among::OtherRuntimes {
+        rust_beside(scenario, best)
+    } else {
+        String::new()
+    };
     Some(Answer {
         question: q.ask,
-        text: format!("{lead}{serial}{tail}."),
+        text: format!("{lead}{serial}{tail}.{beside}"),
         anchor: view::anchor(&["bars", scenario.id]),
         settled,
     })
+}
+
+/// " Rust at the same parameters: std_thread/thread 1.93x its serial
+/// (...), ..." — Rust's parallel points beside another runtime's answer.
+fn rust_beside(scenario: &ScenarioView<'_>, other: &PointResult) -> String {
+    let rust: Vec<String> = scenario
+        .ok_points()
+        .filter(|p| p.runtime.is_none() && p.params == other.params)
+        .filter(|p| p.metrics.contains_key("speedup_vs_serial"))
+        .map(|p| format!(" {}{}", short_label(p), speedup_note(p).trim_start_matches(',')))
+        .collect();
+    if rust.is_empty() {
+        return String::new();
+    }
+    format!(" Rust at the same parameters:{}.", rust.join(";"))
 }
 
 /// ", 1.93x serial (1.90–1.96, paired)" when the point has a speedup.

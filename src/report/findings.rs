@@ -259,15 +259,21 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
     let Some(param) = scenario.meta.and_then(|m| m.throughput_vs.as_deref()) else {
         return Vec::new();
     };
-    let Some(serial) = scenario.ok_points().find(|p| p.model == Model::Serial) else {
-        return Vec::new();
-    };
     let anchor = view::anchor(&["speedup", scenario.id]);
+    // Each point against the serial point of its own runtime and work.
+    let serial_of = |point: &PointResult| {
+        scenario.ok_points().find(|s| {
+            s.model == Model::Serial
+                && s.runtime.as_ref().map(|r| &r.name) == point.runtime.as_ref().map(|r| &r.name)
+                && view::same_work(s, &point.params, Some(param))
+        })
+    };
     scenario
         .ok_points()
         .filter(|p| p.model != Model::Serial && p.params.0.get(param) == Some(&cores))
         .filter(|p| p.metrics.contains_key("speedup_vs_serial"))
-        .map(|point| {
+        .filter_map(|point| Some((serial_of(point)?, point)))
+        .map(|(serial, point)| {
             let relation = relate(serial, point);
             let speedup = 1.0 / relation.ratio;
             let efficiency = 100.0 * speedup / cores as f64;
