@@ -41,6 +41,7 @@ pub fn pair() -> Pair {
             ("ops", 10_000),
             ("pinned_cores", PINNED_CORES),
         ],
+        runtime: None,
     }
 }
 

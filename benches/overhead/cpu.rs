@@ -21,6 +21,7 @@ pub fn pair() -> Pair {
         variant: "serial",
         model: Model::Serial,
         params: &[("k", 1), ("chunks", CHUNKS), ("points", POINTS)],
+        runtime: None,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn pair() -> Pair {
         variant: "std_thread",
         model: Model::Thread,
         params: &[("k", THREADS), ("chunks", CHUNKS), ("points", POINTS)],
+        runtime: None,
     }
 }
 

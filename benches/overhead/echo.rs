@@ -41,6 +41,7 @@ pub fn pair() -> Pair {
             ("payload", PAYLOAD as u64),
             ("pinned_cores", PINNED_CORES),
         ],
+        runtime: None,
     }
 }
 

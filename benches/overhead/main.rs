@@ -11,6 +11,7 @@
 mod atomic;
 mod cpu;
 mod cpu_threads;
+mod cpython;
 mod echo;
 mod mutex;
 mod philosophers;
@@ -40,6 +41,8 @@ pub struct Pair {
     pub variant: &'static str,
     pub model: Model,
     pub params: &'static [(&'static str, u64)],
+    /// The interpreter a `py_*` variant runs in (None: Rust).
+    pub runtime: Option<&'static str>,
 }
 
 /// How a pair's bare side takes one sample.
@@ -66,6 +69,7 @@ fn pairs() -> Vec<Pair> {
         pipe::pair(),
         spsc::pair(),
         spsc::std_pair(),
+        cpython::pair(),
     ]
 }
 
@@ -97,7 +101,11 @@ fn point_of(pair: &Pair, settings: Settings) -> Point {
         params,
         settings,
         expect: None,
-        runtime: None,
+        runtime: pair.runtime.map(|entry| {
+            std::sync::Arc::new(
+                concbench::model::runtime::Runtime::parse(entry).expect("an interpreter"),
+            )
+        }),
     }
 }
 

@@ -29,6 +29,7 @@ pub fn pair() -> Pair {
             ("ops", 10_000),
             ("pinned_cores", 0),
         ],
+        runtime: None,
     }
 }
 

@@ -34,6 +34,7 @@ pub fn pair() -> Pair {
             ("eat_work", EAT_WORK),
             ("hold_us", 0),
         ],
+        runtime: None,
     }
 }
 

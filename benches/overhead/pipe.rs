@@ -29,6 +29,7 @@ pub fn pair() -> Pair {
         variant: "pipe",
         model: Model::Process,
         params: &[("pinned_cores", 1)],
+        runtime: None,
     }
 }
 

@@ -23,6 +23,7 @@ pub fn pair() -> Pair {
         variant: "crossbeam_threads",
         model: Model::Thread,
         params: &[("actors", ACTORS), ("laps", LAPS)],
+        runtime: None,
     }
 }
 

@@ -19,6 +19,7 @@ pub fn pair() -> Pair {
         variant: "std_thread",
         model: Model::Thread,
         params: &[("workers", WORKERS)],
+        runtime: None,
     }
 }
 

@@ -45,6 +45,7 @@ pub fn pair() -> Pair {
         variant: "crossbeam_bounded",
         model: Model::Thread,
         params: PARAMS,
+        runtime: None,
     }
 }
 
@@ -58,6 +59,7 @@ pub fn std_pair() -> Pair {
         variant: "std_sync_channel",
         model: Model::Thread,
         params: PARAMS,
+        runtime: None,
     }
 }
 

@@ -25,6 +25,7 @@ pub fn pair() -> Pair {
         variant: "condvar",
         model: Model::Thread,
         params: &[("round_trips", 1000), ("pinned_cores", 1)],
+        runtime: None,
     }
 }
 

@@ -170,7 +170,13 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
     // Points of different sizes do not compare per operation: keep those
     // at the parameters of the first one's group.
     if let Some(first) = points.first().map(|p| p.params.clone()) {
-        points.retain(|p| view::same_work(p, &first, scenario.meta.and_then(|m| m.throughput_vs.as_deref())));
+        points.retain(|p| {
+            view::same_work(
+                p,
+                &first,
+                scenario.meta.and_then(|m| m.throughput_vs.as_deref()),
+            )
+        });
     }
     if points.len() < 2 {
         return None;
@@ -235,7 +241,13 @@ fn rust_beside(scenario: &ScenarioView<'_>, other: &PointResult) -> String {
         .ok_points()
         .filter(|p| p.runtime.is_none() && p.params == other.params)
         .filter(|p| p.metrics.contains_key("speedup_vs_serial"))
-        .map(|p| format!(" {}{}", short_label(p), speedup_note(p).trim_start_matches(',')))
+        .map(|p| {
+            format!(
+                " {}{}",
+                short_label(p),
+                speedup_note(p).trim_start_matches(',')
+            )
+        })
         .collect();
     if rust.is_empty() {
         return String::new();

@@ -208,7 +208,11 @@ pub fn anchor(parts: &[&str]) -> String {
 
 /// Whether `point` did the same work as one with `params`: they match,
 /// apart from the worker count `throughput_vs`.
-pub fn same_work(point: &PointResult, params: &crate::vocab::Params, throughput_vs: Option<&str>) -> bool {
+pub fn same_work(
+    point: &PointResult,
+    params: &crate::vocab::Params,
+    throughput_vs: Option<&str>,
+) -> bool {
     point.params.0.iter().all(|(name, value)| {
         Some(name.as_str()) == throughput_vs || params.0.get(name) == Some(value)
     })

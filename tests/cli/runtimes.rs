@@ -114,6 +114,60 @@ fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
 }
 
 #[test]
+fn every_cpython_workload_runs_and_verifies_at_tiny_sizes() {
+    let scratch = Scratch::new();
+    let entry = |id: &str, variants: &str, params: &str| {
+        format!("\n[[scenario]]\nid = \"{id}\"\nvariants = [{variants}]\nparams = {{ {params} }}\n")
+    };
+    let suite = [
+        FAST_RUN.to_string(),
+        entry(
+            "spawn.start",
+            r#""py_thread", "py_process_fork", "py_process_spawn", "py_thread_pool", "py_asyncio""#,
+            "workers = 3",
+        ),
+        entry(
+            "spawn.sleepers",
+            r#""py_thread", "py_process_fork", "py_thread_pool", "py_asyncio""#,
+            "workers = 3, sleep_ms = 5",
+        ),
+        entry(
+            "cpu.split",
+            r#""py_serial", "py_thread", "py_thread_pool", "py_process", "py_process_pool", "py_asyncio""#,
+            "k = 2, chunks = 4, points = 50",
+        ),
+        entry(
+            "io.waits",
+            r#""py_thread", "py_process_fork", "py_asyncio""#,
+            "tasks = 3, wait_ms = 2, repeats = 2",
+        ),
+        entry("lock.counter", r#""py_lock", "py_rlock""#, "threads = 2, ops = 200"),
+        entry(
+            "sync.handoff",
+            r#""py_condition", "py_semaphore", "py_event", "py_asyncio_event""#,
+            "round_trips = 50",
+        ),
+        entry(
+            "queue.bounded",
+            r#""py_queue", "py_lifo_queue", "py_priority_queue", "py_mp_queue", "py_asyncio_queue""#,
+            "producers = 2, consumers = 2, capacity = 8, messages = 50",
+        ),
+        entry("ipc.pingpong", r#""py_mp_pipe", "py_os_pipe", "py_socketpair""#, ""),
+        entry("pattern.futures", r#""py_as_completed", "py_map""#, "tasks = 4, unit_us = 5, spread = 2"),
+    ]
+    .concat();
+    let (points, code, stderr) = run(&scratch, &suite, &[]);
+    let failed: Vec<String> = points
+        .iter()
+        .filter(|p| p["status"] != "ok")
+        .map(|p| format!("{}: {} {}", p["id"], p["status"], p["error"]))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
+    assert_eq!(code, 0);
+    assert_eq!(points.len(), 37, "every workload, ipc under both models");
+}
+
+#[test]
 fn bad_interpreter_entries_are_refused_with_where() {
     let suite = |interpreters: &str| {
         format!(
