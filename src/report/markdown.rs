@@ -91,7 +91,7 @@ fn speedup_table(out: &mut String, scenario: &view::ScenarioView<'_>) {
     };
     let _ = writeln!(
         out,
-        "{}: speedup over serial (parallel efficiency) by {}\n",
+        "{}: speed-up over serial (95% interval over the paired rounds), parallel efficiency, by {}\n",
         cell(scenario.id),
         cell(&matrix.param)
     );

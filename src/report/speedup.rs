@@ -12,8 +12,17 @@ use crate::vocab::Model;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub label: String,
-    /// (speedup, efficiency) per column; `None` where the run has no point.
-    pub cells: Vec<Option<(f64, Option<f64>)>>,
+    /// One per column; `None` where the run has no point.
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// A point's speed-up over serial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cell {
+    pub speedup: f64,
+    /// The 95% interval over the paired rounds (None: measured apart).
+    pub interval: Option<(f64, f64)>,
+    pub efficiency: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,10 +81,12 @@ pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
                 rows.last_mut().expect("just pushed")
             }
         };
-        row.cells[column] = Some((
-            point.metrics["speedup_vs_serial"],
-            point.metrics.get("parallel_efficiency").copied(),
-        ));
+        let m = &point.metrics;
+        row.cells[column] = Some(Cell {
+            speedup: m["speedup_vs_serial"],
+            interval: m.get("speedup_lo").zip(m.get("speedup_hi")).map(|(lo, hi)| (*lo, *hi)),
+            efficiency: m.get("parallel_efficiency").copied(),
+        });
     }
     Some(Matrix {
         param,
@@ -84,11 +95,18 @@ pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
     })
 }
 
-/// `1.94x (97%)`: a cell as people read it.
-pub fn cell_text(cell: Option<(f64, Option<f64>)>) -> String {
-    match cell {
-        None => "–".into(),
-        Some((speedup, Some(efficiency))) => format!("{speedup:.2}x ({:.0}%)", 100.0 * efficiency),
-        Some((speedup, None)) => format!("{speedup:.2}x"),
-    }
+/// `1.94x (1.90–1.98), 97%`: a cell as people read it, with the interval
+/// of the paired rounds, or "unpaired" where it was measured apart.
+pub fn cell_text(cell: Option<Cell>) -> String {
+    let Some(cell) = cell else {
+        return "–".into();
+    };
+    let interval = match cell.interval {
+        Some((lo, hi)) => format!(" ({lo:.2}–{hi:.2})"),
+        None => " (unpaired)".into(),
+    };
+    let efficiency = cell
+        .efficiency
+        .map_or(String::new(), |e| format!(", {:.0}%", 100.0 * e));
+    format!("{:.2}x{interval}{efficiency}", cell.speedup)
 }

@@ -181,7 +181,7 @@ fn speedup_table(s: &ScenarioView<'_>) -> String {
         return String::new();
     };
     let mut out = format!(
-        "<table class=\"points\" id=\"{}\"><caption>speedup over serial (parallel efficiency) by {}</caption><tr><th>variant/model</th>",
+        "<table class=\"points\" id=\"{}\"><caption>speed-up over the serial point of the same runtime (95% interval over the paired rounds), parallel efficiency, by {}</caption><tr><th>variant/model</th>",
         view::anchor(&["speedup", s.id]),
         escape(&matrix.param)
     );
