@@ -6,12 +6,12 @@
 use std::process::Command;
 use std::sync::OnceLock;
 
-use concbench::model::runtime::CPYTHON_WORKER;
+use concbench::model::runtime::write_cpython_worker;
 use concbench::vocab::Model;
 
 use crate::{BareSample, Pair};
 
-const PARAMS: &[(&str, u64)] = &[("k", 1), ("chunks", 8), ("points", 20_000)];
+const PARAMS: &[(&str, u64)] = &[("k", 1), ("chunks", 2), ("points", 100_000)];
 
 pub fn pair() -> Pair {
     Pair {
@@ -28,15 +28,13 @@ pub fn pair() -> Pair {
 
 /// The shipped worker, written once for the bare runs.
 fn worker_file() -> &'static std::path::Path {
-    static FILE: OnceLock<tempfile::TempPath> = OnceLock::new();
-    FILE.get_or_init(|| {
-        let file = tempfile::Builder::new()
-            .suffix(".py")
-            .tempfile()
-            .expect("a temporary file");
-        std::fs::write(file.path(), CPYTHON_WORKER).expect("writes the worker");
-        file.into_temp_path()
-    })
+    static FILE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+    let (_, script) = FILE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let script = write_cpython_worker(dir.path()).expect("writes the worker");
+        (dir, script)
+    });
+    script
 }
 
 /// ns per chunk: the median of three one-round samples timed inside a

@@ -84,7 +84,10 @@ pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
         let m = &point.metrics;
         row.cells[column] = Some(Cell {
             speedup: m["speedup_vs_serial"],
-            interval: m.get("speedup_lo").zip(m.get("speedup_hi")).map(|(lo, hi)| (*lo, *hi)),
+            interval: m
+                .get("speedup_lo")
+                .zip(m.get("speedup_hi"))
+                .map(|(lo, hi)| (*lo, *hi)),
             efficiency: m.get("parallel_efficiency").copied(),
         });
     }

@@ -8,7 +8,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use anyhow::{Context, anyhow, bail};
 
 use super::wire::{self, Hello, MAX_LINE};
-use super::{CPYTHON_WORKER, Runtime};
+use super::{Runtime, write_cpython_worker};
 
 /// A started worker that has greeted.
 pub struct RuntimeWorker {
@@ -25,14 +25,14 @@ impl RuntimeWorker {
     /// greeting.
     pub fn start(runtime: &Runtime) -> anyhow::Result<RuntimeWorker> {
         let dir = crate::model::scratch::temp_dir("runtime")?;
-        let script = dir.path().join("concbench_worker.py");
         let mut words = Vec::new();
         for word in &runtime.command {
             match word {
                 Some(word) => words.push(word.clone()),
                 None => {
-                    std::fs::write(&script, CPYTHON_WORKER)
-                        .with_context(|| format!("writing {}", script.display()))?;
+                    let script = write_cpython_worker(dir.path()).with_context(|| {
+                        format!("writing the CPython worker into {}", dir.path().display())
+                    })?;
                     words.push(script.display().to_string());
                 }
             }

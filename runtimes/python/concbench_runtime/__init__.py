@@ -1,0 +1,1 @@
+"""concbench's CPython workloads, driven by concbench_worker.py (one job per module)."""
