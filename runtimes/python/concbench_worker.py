@@ -87,6 +87,13 @@ sync.handoff (round_trips=R, pinned_cores; unit hand-off; ops = 2 x R per
   py_semaphore [thread] two Semaphore(0); py_event [thread] two Event (set
   the other's, wait for and clear one's own); py_asyncio_event [async] two
   asyncio.Event on one loop.
+sync.barrier (threads=k; unit round; ops = 1 per round): k long-lived
+  threads each count themselves in and wait at one threading.Barrier(k);
+  the round ends when all k are through. Verified: every thread passed every
+  barrier, one index-0 thread per round, the barrier's action (run before
+  each release) saw all k in and counted one generation per round, nobody
+  got through early, no BrokenBarrierError. py_barrier [thread]
+  threading.Barrier.
 queue.bounded (producers=P, consumers=C, capacity, payload_bytes (8 or
   1024), messages=M, pinned_cores; unit message; ops = P x M per round):
   each message carries its origin (producer << 32 | sequence) and the

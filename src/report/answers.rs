@@ -167,16 +167,21 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
         // The serial reference is what the others are measured against.
         .filter(|p| p.model != crate::vocab::Model::Serial)
         .collect();
-    // Points of different sizes do not compare per operation: keep those
-    // at the parameters of the first one's group.
-    if let Some(first) = points.first().map(|p| p.params.clone()) {
-        points.retain(|p| {
-            view::same_work(
-                p,
-                &first,
-                scenario.meta.and_then(|m| m.throughput_vs.as_deref()),
-            )
-        });
+    // Points of different sizes do not compare per operation: keep the
+    // largest set that did the same work (the scenario's main sweep).
+    let throughput_vs = scenario.meta.and_then(|m| m.throughput_vs.as_deref());
+    let peers = |p: &PointResult| {
+        points
+            .iter()
+            .filter(|o| view::same_work(o, &p.params, throughput_vs))
+            .count()
+    };
+    if let Some(main) = points
+        .iter()
+        .max_by_key(|p| peers(p))
+        .map(|p| p.params.clone())
+    {
+        points.retain(|p| view::same_work(p, &main, throughput_vs));
     }
     if points.len() < 2 {
         return None;

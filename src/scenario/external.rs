@@ -182,6 +182,14 @@ static VARIANTS: &[(&str, VariantInfo)] = &[
         ),
     ),
     (
+        "sync.barrier",
+        py(
+            "py_barrier",
+            THREAD,
+            "CPython threading.Barrier(k), k long-lived threads",
+        ),
+    ),
+    (
         "sync.handoff",
         py(
             "py_condition",

@@ -111,6 +111,12 @@ fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
     // CPython and Rust at the same parameters are measured in one paired group.
     let group = |variant: &str| by_variant(&points, variant)["paired_group"].clone();
     assert_eq!(group("serial"), group("py_serial@python3"));
+    // ... and drawn on the same charts: times, and speed-ups over each one's serial.
+    let dir = scratch.run_dirs("out").pop().expect("a run folder");
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("id=\"runtimes-cpu-split-0\""), "CPython beside Rust");
+    assert!(html.contains("speed-up over its own runtime"), "speed-up bars");
+    assert!(html.contains("CPython, CPU-bound work on every core"), "answered first");
 }
 
 #[test]
@@ -152,6 +158,7 @@ fn every_cpython_workload_runs_and_verifies_at_tiny_sizes() {
             r#""py_queue", "py_lifo_queue", "py_priority_queue", "py_mp_queue", "py_asyncio_queue""#,
             "producers = 2, consumers = 2, capacity = 8, messages = 50",
         ),
+        entry("sync.barrier", r#""py_barrier""#, "threads = 3"),
         entry("ipc.pingpong", r#""py_mp_pipe", "py_os_pipe", "py_socketpair""#, ""),
         entry("pattern.futures", r#""py_as_completed", "py_map""#, "tasks = 4, unit_us = 5, spread = 2"),
     ]
@@ -164,7 +171,7 @@ fn every_cpython_workload_runs_and_verifies_at_tiny_sizes() {
         .collect();
     assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
     assert_eq!(code, 0);
-    assert_eq!(points.len(), 37, "every workload, ipc under both models");
+    assert_eq!(points.len(), 38, "every workload, ipc under both models");
 }
 
 #[test]

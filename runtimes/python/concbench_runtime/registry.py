@@ -3,6 +3,7 @@
 import sys
 
 from .arith import MASK
+from .barrier import SyncBarrier
 from .common import Failure
 from .cpu import CpuSplit
 from .futures_pattern import PatternFutures
@@ -33,6 +34,7 @@ SCENARIOS = {
     "sync.handoff": (SyncHandoff, [("round_trips", 1, 10000000), PINNED], {
         "py_condition": "thread", "py_semaphore": "thread", "py_event": "thread",
         "py_asyncio_event": "async"}),
+    "sync.barrier": (SyncBarrier, [("threads", 2, 1024)], {"py_barrier": "thread"}),
     "queue.bounded": (QueueBounded, [("producers", 1, 64), ("consumers", 1, 64),
                                      ("capacity", 1, 1 << 20), ("payload_bytes", 8, 1024),
                                      ("messages", 1, 1000000), PINNED], {

@@ -24,6 +24,7 @@ pub const CPYTHON_WORKER: &[(&str, &str)] = shipped![
     "concbench_runtime/__init__.py",
     "concbench_runtime/arith.py",
     "concbench_runtime/bare.py",
+    "concbench_runtime/barrier.py",
     "concbench_runtime/channel.py",
     "concbench_runtime/children.py",
     "concbench_runtime/common.py",

@@ -3,6 +3,7 @@
 //! run. Every text taken from configs or results is escaped here.
 
 mod points;
+mod runtimes;
 mod scenario;
 
 use std::fmt::Write;

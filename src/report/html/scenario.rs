@@ -28,6 +28,7 @@ pub fn block(
     );
     out.push_str(findings);
     out.push_str(&bars_figure(s)?);
+    out.push_str(&super::runtimes::figures(s)?);
     for scaling in s.scalings() {
         out.push_str(&scaling_figures(s, scaling)?);
     }
