@@ -23,7 +23,9 @@ Line based, UTF-8, one message per line, words separated by single spaces.
   repeated, non-integer or out-of-range parameter is named).
 - `run <rounds>` (rounds >= 1) does that many rounds of the work, timing
   only the work with `time.perf_counter_ns()`, and answers
-  `done ops=<u64> ns=<u64>` (ops: operations in the scenario's unit), or
+  `done ops=<u64> ns=<u64> cpu_ns=<u64>` (ops: operations in the scenario's
+  unit; cpu_ns: CPU time of the worker and all its children, live or
+  reaped, during the run; optional for other runtimes), or
   `error <reason>`. After a failed run, later runs and `verify` answer
   `error` too.
 - `verify` proves that every operation of all runs so far happened (counts

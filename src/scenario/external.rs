@@ -325,6 +325,10 @@ pub struct ExternalTrial {
     /// Operations per round, from the first run.
     per_round: Option<u64>,
     runs: u64,
+    /// Since the measurement began: the work's ns and the CPU ns the worker
+    /// and its children used (None once a run did not report it).
+    measured_ns: u64,
+    cpu_ns: Option<u64>,
 }
 
 /// Start the context's runtime and set the workload up.
@@ -358,6 +362,8 @@ pub fn build(info: &ScenarioInfo, context: &TrialContext) -> anyhow::Result<Box<
         worker,
         per_round: None,
         runs: 0,
+        measured_ns: 0,
+        cpu_ns: Some(0),
     }))
 }
 
@@ -366,7 +372,8 @@ impl Trial for ExternalTrial {
         let began = Instant::now();
         let answer = self.worker.ask(&format!("run {rounds}"))?;
         let asked_ns = began.elapsed().as_nanos() as u64;
-        let sample = wire::parse_done(&answer).map_err(anyhow::Error::msg)?;
+        let wire::Done { sample, cpu_ns } =
+            wire::parse_done(&answer).map_err(anyhow::Error::msg)?;
         ensure!(
             sample.ns <= asked_ns,
             "the worker says {rounds} rounds took {} ns, longer than the {asked_ns} ns the request took",
@@ -386,7 +393,29 @@ impl Trial for ExternalTrial {
             ),
         }
         self.runs += 1;
+        self.measured_ns += sample.ns;
+        self.cpu_ns = self.cpu_ns.zip(cpu_ns).map(|(a, b)| a + b);
         Ok(sample)
+    }
+
+    fn begin_measurement(&mut self) {
+        self.measured_ns = 0;
+        self.cpu_ns = Some(0);
+    }
+
+    /// The CPU the worker and its children used while measured: per
+    /// operation, and as cores kept busy (1.0: one core's worth).
+    fn metrics(&self, measured: &super::Measured<'_>) -> std::collections::BTreeMap<String, f64> {
+        let mut metrics = std::collections::BTreeMap::new();
+        if let Some(cpu) = self.cpu_ns.filter(|_| self.measured_ns > 0) {
+            let ops = measured.total_ops().max(1) as f64;
+            metrics.insert("worker_cpu_ns_per_op".into(), cpu as f64 / ops);
+            metrics.insert(
+                "worker_cores_busy".into(),
+                cpu as f64 / self.measured_ns as f64,
+            );
+        }
+        metrics
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {

@@ -107,6 +107,9 @@ fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
         assert_eq!(p["runtime"]["runtime"], "cpython");
         assert!(p["runtime"]["version"].as_str().unwrap().starts_with('3'));
         assert!(p["runtime"]["gil_enabled"].is_boolean());
+        // The CPU the worker and its children used, live pool members too.
+        assert!(p["metrics"]["worker_cpu_ns_per_op"].as_f64().unwrap() > 0.0, "{p:#}");
+        assert!(p["metrics"]["worker_cores_busy"].as_f64().unwrap() > 0.0, "{p:#}");
     }
     // CPython and Rust at the same parameters are measured in one paired group.
     let group = |variant: &str| by_variant(&points, variant)["paired_group"].clone();
@@ -114,9 +117,18 @@ fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
     // ... and drawn on the same charts: times, and speed-ups over each one's serial.
     let dir = scratch.run_dirs("out").pop().expect("a run folder");
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
-    assert!(html.contains("id=\"runtimes-cpu-split-0\""), "CPython beside Rust");
-    assert!(html.contains("speed-up over its own runtime"), "speed-up bars");
-    assert!(html.contains("CPython, CPU-bound work on every core"), "answered first");
+    assert!(
+        html.contains("id=\"runtimes-cpu-split-0\""),
+        "CPython beside Rust"
+    );
+    assert!(
+        html.contains("speed-up over its own runtime"),
+        "speed-up bars"
+    );
+    assert!(
+        html.contains("CPython, CPU-bound work on every core"),
+        "answered first"
+    );
 }
 
 #[test]

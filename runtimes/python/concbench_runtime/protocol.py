@@ -6,6 +6,7 @@ import sys
 
 from .channel import open_channel
 from .common import Failure, Skip
+from .cputime import cpu_ns
 from .registry import build_workload, close_quietly
 
 PROTOCOL = "concbench-runtime/1"
@@ -67,13 +68,15 @@ class Session:
         if self.broken is not None:
             return "error an earlier run failed: " + one_line(self.broken)
         try:
+            cpu_before = cpu_ns()
             ops, ns = self.workload.run(int(words[0]))
+            cpu = max(0, cpu_ns() - cpu_before)
         except Exception as error:
             self.broken = str(error)
             if not isinstance(error, Failure):
                 self.broken = "%s: %s" % (type(error).__name__, error)
             raise
-        return "done ops=%d ns=%d" % (ops, ns)
+        return "done ops=%d ns=%d cpu_ns=%d" % (ops, ns, cpu)
 
     def verify(self):
         if self.broken is not None:

@@ -29,6 +29,7 @@ pub const CPYTHON_WORKER: &[(&str, &str)] = shipped![
     "concbench_runtime/children.py",
     "concbench_runtime/common.py",
     "concbench_runtime/cpu.py",
+    "concbench_runtime/cputime.py",
     "concbench_runtime/crew.py",
     "concbench_runtime/futures_pattern.py",
     "concbench_runtime/handoff.py",

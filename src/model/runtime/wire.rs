@@ -107,11 +107,20 @@ pub fn parse_reply(line: &str, fine: &str) -> Result<Reply, String> {
     }
 }
 
-/// `done ops=<u64> ns=<u64>` (both above zero), or the worker's error.
-pub fn parse_done(line: &str) -> Result<Sample, String> {
+/// A finished run: its sample, and the CPU time the worker and its
+/// children used for it, when the worker reports it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Done {
+    pub sample: Sample,
+    pub cpu_ns: Option<u64>,
+}
+
+/// `done ops=<u64> ns=<u64> [cpu_ns=<u64>]` (ops and ns above zero), or
+/// the worker's error.
+pub fn parse_done(line: &str) -> Result<Done, String> {
     match parse_reply(line, "done")? {
         Reply::Fine(rest) => {
-            let (mut ops, mut ns) = (None, None);
+            let (mut ops, mut ns, mut cpu_ns) = (None, None, None);
             for word in rest.split(' ').filter(|w| !w.is_empty()) {
                 let number = |v: &str| {
                     v.parse::<u64>()
@@ -120,11 +129,15 @@ pub fn parse_done(line: &str) -> Result<Sample, String> {
                 match word.split_once('=') {
                     Some(("ops", v)) => ops = Some(number(v)?),
                     Some(("ns", v)) => ns = Some(number(v)?),
+                    Some(("cpu_ns", v)) => cpu_ns = Some(number(v)?),
                     _ => {}
                 }
             }
             match (ops, ns) {
-                (Some(ops), Some(ns)) if ops > 0 && ns > 0 => Ok(Sample { ops, ns }),
+                (Some(ops), Some(ns)) if ops > 0 && ns > 0 => Ok(Done {
+                    sample: Sample { ops, ns },
+                    cpu_ns,
+                }),
                 (Some(_), Some(_)) => Err(format!("`{}`: ops and ns must be above 0", shown(line))),
                 _ => Err(format!("`{}` lacks ops= or ns=", shown(line))),
             }
@@ -163,7 +176,14 @@ mod tests {
     fn done_needs_both_counts_above_zero() {
         assert_eq!(
             parse_done("done ops=64 ns=1200").unwrap(),
-            Sample { ops: 64, ns: 1200 }
+            Done {
+                sample: Sample { ops: 64, ns: 1200 },
+                cpu_ns: None
+            }
+        );
+        assert_eq!(
+            parse_done("done ops=1 ns=9 cpu_ns=18").unwrap().cpu_ns,
+            Some(18)
         );
         for bad in [
             "done ops=0 ns=5",
