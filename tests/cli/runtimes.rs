@@ -108,8 +108,14 @@ fn cpython_workloads_run_verified_beside_rust_and_record_their_interpreter() {
         assert!(p["runtime"]["version"].as_str().unwrap().starts_with('3'));
         assert!(p["runtime"]["gil_enabled"].is_boolean());
         // The CPU the worker and its children used, live pool members too.
-        assert!(p["metrics"]["worker_cpu_ns_per_op"].as_f64().unwrap() > 0.0, "{p:#}");
-        assert!(p["metrics"]["worker_cores_busy"].as_f64().unwrap() > 0.0, "{p:#}");
+        assert!(
+            p["metrics"]["worker_cpu_ns_per_op"].as_f64().unwrap() > 0.0,
+            "{p:#}"
+        );
+        assert!(
+            p["metrics"]["worker_cores_busy"].as_f64().unwrap() > 0.0,
+            "{p:#}"
+        );
     }
     // CPython and Rust at the same parameters are measured in one paired group.
     let group = |variant: &str| by_variant(&points, variant)["paired_group"].clone();
