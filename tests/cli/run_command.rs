@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, tiny_spawn_suite};
+use super::support::{FAST_RUN, Scratch, stderr_of, tiny_spawn_suite};
 
 fn read_json(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).expect("results file exists");
@@ -184,4 +184,37 @@ fn the_worker_subcommand_is_the_child_side_of_process_models() {
         timeline["sampler_cpu_ns"].as_u64().unwrap_or(0) > 0,
         "it reports its own cost"
     );
+}
+
+#[test]
+fn every_shipped_config_plans_without_error() {
+    let scratch = Scratch::new();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/configs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(folder).expect("configs/") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|e| e != "toml") || path.ends_with("gate.toml") {
+            continue;
+        }
+        // A filter that matches nothing: the suite is parsed and planned,
+        // and nothing runs.
+        let output = scratch
+            .concbench(&[
+                "run",
+                "--config",
+                path.to_str().unwrap(),
+                "--filter",
+                "no-such-point-anywhere",
+            ])
+            .output()
+            .expect("runs");
+        let stderr = stderr_of(&output);
+        assert!(
+            stderr.contains("matches no point of the plan"),
+            "{}: {stderr}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "quick, full and seeds at least");
 }
