@@ -168,3 +168,11 @@ impl std::fmt::Display for Unsupported {
 }
 
 impl std::error::Error for Unsupported {}
+
+/// One implementation under test and the models it runs under.
+#[derive(Debug)]
+pub struct VariantInfo {
+    pub name: &'static str,
+    pub models: &'static [Model],
+    pub summary: &'static str,
+}

@@ -66,8 +66,8 @@ pub struct Prepared {
 
 /// Build `point`'s trial and warm it up (outside any timed region).
 pub fn prepare(point: &Point, context: &TrialContext) -> anyhow::Result<Prepared> {
-    let mut trial =
-        crate::scenario::build_trial(point.scenario, context).context("setting up the trial")?;
+    let mut trial = crate::scenario::registry::build_trial(point.scenario, context)
+        .context("setting up the trial")?;
     let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
     trial.begin_measurement();
     Ok(Prepared {

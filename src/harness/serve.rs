@@ -189,7 +189,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         runtime,
     };
     let group = PointGroup::start().context("starting the point's process group")?;
-    let trial = match crate::scenario::build_trial(scenario, &context) {
+    let trial = match crate::scenario::registry::build_trial(scenario, &context) {
         Ok(trial) => trial,
         Err(e) => match e.downcast_ref::<crate::vocab::Unsupported>() {
             Some(why) => return Ok(Built::Skipped(why.to_string())),

@@ -90,7 +90,8 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         let combos = combinations(suite, scenario, entry)?;
         let grid = expand_params(suite, scenario, &entry.params)?;
         for &(variant, model) in &combos {
-            let runs_in: Vec<Option<Arc<Runtime>>> = if scenario::external::is_external(variant) {
+            let runs_in: Vec<Option<Arc<Runtime>>> = if scenario::py_variants::is_external(variant)
+            {
                 runtimes.iter().cloned().map(Some).collect()
             } else {
                 vec![None]
@@ -207,7 +208,7 @@ fn combinations(
         // variants run only when named.
         let wanted = match &entry.variants {
             Some(v) => v.get_ref().iter().any(|n| n == variant.name),
-            None => !scenario::external::is_external(variant.name),
+            None => !scenario::py_variants::is_external(variant.name),
         };
         for &model in variant.models {
             if wanted && (models.is_empty() || models.contains(&model)) {

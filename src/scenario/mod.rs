@@ -9,6 +9,7 @@ pub mod io;
 pub mod ipc;
 pub mod lock;
 pub mod pattern;
+pub mod py_variants;
 pub mod queue;
 pub mod registry;
 pub mod selftest;
@@ -23,13 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
-/// One implementation under test and the models it runs under.
-#[derive(Debug)]
-pub struct VariantInfo {
-    pub name: &'static str,
-    pub models: &'static [Model],
-    pub summary: &'static str,
-}
+pub use crate::vocab::VariantInfo;
 
 /// How a scenario describes itself to `list`, the planner and the reports.
 #[derive(Debug)]
@@ -54,7 +49,9 @@ impl ScenarioInfo {
 
     /// Its Rust variants, then those that run in another runtime (`py_*`).
     pub fn all_variants(&self) -> impl Iterator<Item = &'static VariantInfo> + '_ {
-        self.variants.iter().chain(external::variants_of(self.id))
+        self.variants
+            .iter()
+            .chain(py_variants::variants_of(self.id))
     }
 
     pub fn param(&self, name: &str) -> Option<&'static ParamSpec> {
@@ -226,18 +223,5 @@ pub trait Scenario: Sync {
         params: &Params,
     ) -> Result<(), String> {
         self.check_limits(model, params)
-    }
-}
-
-/// Set up `context`'s trial: in this process for a Rust variant, in a
-/// runtime's worker for an external one (`py_*`).
-pub fn build_trial(
-    scenario: &dyn Scenario,
-    context: &TrialContext,
-) -> anyhow::Result<Box<dyn Trial>> {
-    if external::is_external(context.variant) {
-        external::build(scenario.info(), context)
-    } else {
-        scenario.build(context)
     }
 }

@@ -2,7 +2,10 @@
 //! scenario contract rather than in it, so the families import the contract
 //! and this list imports the families, and no import runs in a circle.
 
-use super::{Scenario, cpu, io, ipc, lock, pattern, queue, selftest, spawn, switch, sync};
+use super::{
+    Scenario, Trial, TrialContext, cpu, io, ipc, lock, pattern, queue, selftest, spawn, switch,
+    sync,
+};
 
 /// Every scenario concbench knows, in listing order.
 pub fn all() -> Vec<&'static dyn Scenario> {
@@ -22,4 +25,17 @@ pub fn all() -> Vec<&'static dyn Scenario> {
 /// The scenario with this id, if any.
 pub fn find(id: &str) -> Option<&'static dyn Scenario> {
     all().into_iter().find(|s| s.info().id == id)
+}
+
+/// Set up `context`'s trial: in this process for a Rust variant, in a
+/// runtime's worker for an external one (`py_*`).
+pub fn build_trial(
+    scenario: &dyn Scenario,
+    context: &TrialContext,
+) -> anyhow::Result<Box<dyn Trial>> {
+    if super::py_variants::is_external(context.variant) {
+        super::external::build(scenario.info(), context)
+    } else {
+        scenario.build(context)
+    }
 }

@@ -7,8 +7,9 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 use anyhow::{Context, anyhow, bail};
 
+use super::shipped::write_cpython_worker;
+use super::spec::Runtime;
 use super::wire::{self, Hello, MAX_LINE};
-use super::{Runtime, write_cpython_worker};
 
 /// A started worker that has greeted.
 pub struct RuntimeWorker {
