@@ -226,3 +226,41 @@ fn a_worker_that_panics_hangs_or_miscounts_costs_only_its_point() {
     }
     assert_eq!(of("ok").0["verdict"], "unchanged", "the run went on");
 }
+
+#[test]
+fn a_cpython_point_goes_through_the_gate_like_any_other() {
+    let scratch = Scratch::new();
+    let suite = "[[scenario]]\nid = \"cpu.split\"\nvariants = [\"py_serial\"]\nparams = { k = 1, chunks = 2, points = 2000 }\n";
+    let config = scratch.file("py.toml", suite);
+    let output = scratch
+        .concbench(&[
+            "compare",
+            "--base-bin",
+            BINARY,
+            "--new-bin",
+            BINARY,
+            "--config",
+            config.to_str().unwrap(),
+            "--threshold",
+            "50",
+            "--budget",
+            "20s",
+            "--seed",
+            "7",
+            "--out",
+            "out",
+        ])
+        .output()
+        .expect("concbench runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let dir = &scratch.run_dirs("out")[0];
+    let point = &read_json(&dir.join("gate.json"))["points"][0];
+    assert_eq!(
+        point["id"], "cpu.split/py_serial@python3/serial/chunks=2,k=1,points=2000",
+        "{point}"
+    );
+    assert_ne!(point["verdict"], "regressed", "{point}");
+    assert_ne!(point["verdict"], "broken", "{point}");
+    let new = read_json(&dir.join("new.json"));
+    assert_eq!(new["results"][0]["runtime"]["runtime"], "cpython", "{new}");
+}
