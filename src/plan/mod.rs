@@ -22,6 +22,7 @@ mod settings;
 pub use settings::{MIN_SAMPLER_INTERVAL, Overrides, Settings};
 
 pub mod groups;
+mod runtimes;
 
 /// One thing to measure: a scenario, a variant, a model and parameter values.
 #[derive(Clone)]
@@ -68,7 +69,7 @@ pub struct Plan {
 /// Build the plan of `suite`, apply `overrides`, keep the points `filter` matches.
 pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Result<Plan, BadInput> {
     let base = apply(suite, Settings::default(), &suite.file.run)?;
-    let runtimes = runtimes(suite, overrides)?;
+    let runtimes = runtimes::runtimes(suite, overrides)?;
     let mut points = Vec::new();
     for entry in &suite.file.scenarios {
         let scenario = scenario::registry::find(entry.id.get_ref()).ok_or_else(|| {
@@ -136,39 +137,6 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         settings: with_overrides(base, overrides),
         points,
     })
-}
-
-/// The runtimes external variants run in: `--python`, else the suite's
-/// `interpreters`, else `python3`.
-fn runtimes(suite: &Suite, overrides: &Overrides) -> Result<Vec<Arc<Runtime>>, BadInput> {
-    let parse_all = |entries: &[String]| -> Result<Vec<Arc<Runtime>>, String> {
-        let mut runtimes: Vec<Arc<Runtime>> = Vec::new();
-        for entry in entries {
-            let runtime = Runtime::parse(entry)?;
-            if runtimes.iter().any(|r| r.name == runtime.name) {
-                return Err(format!("two interpreters are named `{}`", runtime.name));
-            }
-            runtimes.push(Arc::new(runtime));
-        }
-        Ok(runtimes)
-    };
-    if !overrides.interpreters.is_empty() {
-        return parse_all(&overrides.interpreters).map_err(|message| BadInput::Flag {
-            flag: "--python",
-            message,
-        });
-    }
-    match &suite.file.interpreters {
-        Some(listed) if listed.get_ref().is_empty() => Err(suite.error_at(
-            listed.span(),
-            "interpreters = []: name at least one, or leave the key out".into(),
-        )),
-        Some(listed) => parse_all(listed.get_ref()).map_err(|m| suite.error_at(listed.span(), m)),
-        None => parse_all(&["python3".to_string()]).map_err(|message| BadInput::Flag {
-            flag: "interpreters",
-            message,
-        }),
-    }
 }
 
 /// The outcome an entry's points are meant to show (`expect = ...`).

@@ -13,7 +13,18 @@ const BINARY: &str = env!("CARGO_BIN_EXE_concbench");
 const SUITE: &str = "[[scenario]]\nid = \"cpu.split\"\nvariants = [\"serial\"]\nparams = { k = 1, chunks = 2, points = 2000 }\n";
 
 fn gate(scratch: &Scratch, new_bin: &str, extra: &[&str]) -> std::process::Output {
-    let config = scratch.file("suite.toml", SUITE);
+    gate_on(scratch, SUITE, "2m", new_bin, extra)
+}
+
+/// `compare` of `suite` within `budget`, threshold 50%, seed 7, into out/.
+fn gate_on(
+    scratch: &Scratch,
+    suite: &str,
+    budget: &str,
+    new_bin: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let config = scratch.file("suite.toml", suite);
     let mut args = vec![
         "compare",
         "--base-bin",
@@ -25,7 +36,7 @@ fn gate(scratch: &Scratch, new_bin: &str, extra: &[&str]) -> std::process::Outpu
         "--threshold",
         "50",
         "--budget",
-        "2m",
+        budget,
         "--seed",
         "7",
         "--out",
@@ -231,27 +242,7 @@ fn a_worker_that_panics_hangs_or_miscounts_costs_only_its_point() {
 fn a_cpython_point_goes_through_the_gate_like_any_other() {
     let scratch = Scratch::new();
     let suite = "[[scenario]]\nid = \"cpu.split\"\nvariants = [\"py_serial\"]\nparams = { k = 1, chunks = 2, points = 2000 }\n";
-    let config = scratch.file("py.toml", suite);
-    let output = scratch
-        .concbench(&[
-            "compare",
-            "--base-bin",
-            BINARY,
-            "--new-bin",
-            BINARY,
-            "--config",
-            config.to_str().unwrap(),
-            "--threshold",
-            "50",
-            "--budget",
-            "20s",
-            "--seed",
-            "7",
-            "--out",
-            "out",
-        ])
-        .output()
-        .expect("concbench runs");
+    let output = gate_on(&scratch, suite, "20s", BINARY, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let dir = &scratch.run_dirs("out")[0];
     let point = &read_json(&dir.join("gate.json"))["points"][0];

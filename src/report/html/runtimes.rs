@@ -69,20 +69,10 @@ fn time_bars(
     points: &[&PointResult],
     throughput_vs: Option<&str>,
 ) -> anyhow::Result<String> {
-    let bars: Vec<bars::Bar> = points
-        .iter()
-        .filter_map(|p| {
-            let e = &p.summary.as_ref()?.ns_per_op;
-            Some(bars::Bar {
-                label: label(p, throughput_vs),
-                value: e.median,
-                lo: e.ci95_lo,
-                hi: e.ci95_hi,
-                colour: colour(p, points),
-                text: format_ns(e.median),
-            })
-        })
-        .collect();
+    let bars = bars_of(points, throughput_vs, |p| {
+        let e = &p.summary.as_ref()?.ns_per_op;
+        Some((e.median, e.ci95_lo, e.ci95_hi, format_ns(e.median)))
+    });
     let title = format!("{}: time per {} (95% interval)", s.id, s.unit());
     let x_desc = format!("time per {}", s.unit());
     bars::chart(
@@ -101,21 +91,13 @@ fn speedup_bars(
     points: &[&PointResult],
     throughput_vs: Option<&str>,
 ) -> anyhow::Result<String> {
-    let bars: Vec<bars::Bar> = points
-        .iter()
-        .filter_map(|p| {
-            let m = &p.metrics;
-            let speedup = *m.get("speedup_vs_serial")?;
-            Some(bars::Bar {
-                label: label(p, throughput_vs),
-                value: speedup,
-                lo: m.get("speedup_lo").copied().unwrap_or(speedup),
-                hi: m.get("speedup_hi").copied().unwrap_or(speedup),
-                colour: colour(p, points),
-                text: format!("{speedup:.2}x"),
-            })
-        })
-        .collect();
+    let bars = bars_of(points, throughput_vs, |p| {
+        let m = &p.metrics;
+        let speedup = *m.get("speedup_vs_serial")?;
+        let lo = m.get("speedup_lo").copied().unwrap_or(speedup);
+        let hi = m.get("speedup_hi").copied().unwrap_or(speedup);
+        Some((speedup, lo, hi, format!("{speedup:.2}x")))
+    });
     if bars.is_empty() {
         return Ok(String::new());
     }
@@ -129,4 +111,26 @@ fn speedup_bars(
         },
         &bars,
     )
+}
+
+/// One bar per point that has a figure: (value, low, high, text).
+fn bars_of(
+    points: &[&PointResult],
+    throughput_vs: Option<&str>,
+    figure: impl Fn(&PointResult) -> Option<(f64, f64, f64, String)>,
+) -> Vec<bars::Bar> {
+    points
+        .iter()
+        .filter_map(|p| {
+            let (value, lo, hi, text) = figure(p)?;
+            Some(bars::Bar {
+                label: label(p, throughput_vs),
+                value,
+                lo,
+                hi,
+                colour: colour(p, points),
+                text,
+            })
+        })
+        .collect()
 }
