@@ -15,6 +15,7 @@ pub mod harness;
 pub mod host;
 pub mod interrupt;
 pub mod model;
+pub mod opaque;
 pub mod plan;
 pub mod report;
 pub mod results;

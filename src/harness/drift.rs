@@ -10,6 +10,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::opaque::opaque;
 use crate::results::DriftProbe;
 
 /// Steps of the reference chain per repeat (about 60 us on a 2.8 GHz core).
@@ -97,14 +98,15 @@ pub fn probe(since: Instant) -> DriftProbe {
 }
 
 /// The reference work: `steps` dependent multiply-adds (an LCG), which no
-/// compiler can shorten since each step needs the one before.
+/// compiler can shorten since each step needs the one before. `opaque`, not
+/// `black_box`, so that a step's cost does not flip with where its value is
+/// stored (see `crate::opaque`): the monitor must see the machine, not that.
 fn chain(steps: u64) -> u64 {
     let mut x = 0x9E37_79B9_7F4A_7C15u64;
     for _ in 0..steps {
-        x = std::hint::black_box(
-            x.wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407),
-        );
+        x = opaque(x)
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
     }
     x
 }

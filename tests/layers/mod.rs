@@ -28,6 +28,7 @@ const LAYERS: &[&str] = &[
     "host",
     "error",
     "text",
+    "opaque",
     "vocab",
 ];
 
@@ -42,7 +43,15 @@ const ALLOWED_CIRCLES: &[(&[&str], &str)] = &[(
 )];
 
 /// Modules at the bottom import nothing of concbench.
-const FOUNDATIONS: &[&str] = &["interrupt", "folders", "host", "error", "text", "vocab"];
+const FOUNDATIONS: &[&str] = &[
+    "interrupt",
+    "folders",
+    "host",
+    "error",
+    "text",
+    "opaque",
+    "vocab",
+];
 
 fn rank(top: &str) -> Option<usize> {
     let rank = LAYERS.iter().position(|l| *l == top)?;

@@ -24,7 +24,7 @@
 //!   the end. The figure includes one clock read (~20 ns). For `atomic` it
 //!   times the `fetch_add`, for `sharded` the slot increment.
 //! - `cs_ns` is work inside the lock: steps of a multiply-add chain on the
-//!   protected state, calibrated once per process (`cs_iters` in the
+//!   protected state, calibrated each time a trial is built (`cs_iters` in the
 //!   metrics says how many steps ran). Lock-free variants do the same work on
 //!   thread-local state, outside any critical section.
 //! - Verification: the counter equals the operations done (for `atomic`,
