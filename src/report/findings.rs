@@ -299,13 +299,17 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{disjoint, relate};
     use crate::results::PointResult;
     use crate::vocab::Sample;
 
     /// A point whose samples follow `drift` at `ns_per_op`, in `group`.
-    fn point(ns_per_op: f64, drift: &[f64], group: Option<&str>) -> PointResult {
+    pub(in crate::report) fn point(
+        ns_per_op: f64,
+        drift: &[f64],
+        group: Option<&str>,
+    ) -> PointResult {
         let samples: Vec<Sample> = drift
             .iter()
             .map(|f| Sample {
