@@ -26,7 +26,7 @@ pub struct Answer {
     pub question: &'static str,
     pub text: String,
     pub anchor: String,
-    /// False when the two fastest are too close to name one (`CLEAR_LEAD`).
+    /// False when the two fastest are not clearly apart (`CLEAR_LEAD`).
     pub settled: bool,
 }
 
@@ -216,8 +216,8 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
         )
     } else {
         format!(
-            "{} and {} are the fastest and too close to name one ({} and {} per {unit}; {}; \
-             an answer needs a lead of {:.0}% at the interval's low end)",
+            "{} and {} are the fastest, not clearly apart ({} and {} per {unit}; {}; \
+             an answer names one only when the interval's low end clears a {:.0}% lead)",
             short_label(best),
             short_label(next),
             format_ns(median(best)),

@@ -183,7 +183,11 @@ fn answers_section(found: &[answers::Answer]) -> String {
             escape(&a.anchor)
         );
     }
-    out.push_str("</ol><p class=\"note\">Each answer ranks the variants measured at the question's parameters. A winner is named only where the 95% interval of its ratio to the runner-up excludes no difference: the interval of the per-round ratio where the two were measured in the same interleaved rounds, else one from the two points' own intervals, and then the answer says it is not paired in time. Every other comparison is listed with its scenario below; greyed lines are within noise.</p></section>");
+    let lead = (100.0 * (answers::CLEAR_LEAD - 1.0)).round();
+    let _ = write!(
+        out,
+        "</ol><p class=\"note\">Each answer ranks the variants measured at the question's parameters; where the first two were measured in the same interleaved rounds, the rounds decide which of them is faster. A winner is named only where the 95% interval of its ratio to the runner-up clears a lead of {lead}%: the interval of the per-round ratio where the two were paired, else one from the two points' own intervals, and then the answer says it is not paired in time. Why {lead}%: reruns on a shared machine move a point by more than one run's interval, and smaller leads changed hands between runs (README, \"What pairing does not fix\"). Every other comparison is listed with its scenario below; greyed lines are within noise.</p></section>"
+    );
     out
 }
 
