@@ -205,27 +205,7 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
     let unit = scenario.unit();
     let relation = relate(best, next);
     let settled = names_a_winner(&relation);
-    let lead = if settled {
-        format!(
-            "{} is fastest at {} per {unit}, {} ahead of {} ({})",
-            short_label(best),
-            format_ns(median(best)),
-            times(relation.ratio),
-            short_label(next),
-            relation.basis(|x| x)
-        )
-    } else {
-        format!(
-            "{} and {} are the fastest, not clearly apart ({} and {} per {unit}; {}; \
-             an answer names one only when the interval's low end clears a {:.0}% lead)",
-            short_label(best),
-            short_label(next),
-            format_ns(median(best)),
-            format_ns(median(next)),
-            relation.basis(|x| x),
-            100.0 * (CLEAR_LEAD - 1.0)
-        )
-    };
+    let lead = lead_sentence(best, next, &relation, unit);
     let tail = if points.len() > 2 {
         let last = relate(best, worst);
         format!(
@@ -253,6 +233,37 @@ fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answe
         anchor: view::anchor(&["bars", scenario.id]),
         settled,
     })
+}
+
+/// The answer's first clause: the fastest and its lead, or the two fastest
+/// when their lead is not clear enough to name one.
+fn lead_sentence(
+    best: &PointResult,
+    next: &PointResult,
+    relation: &Relation,
+    unit: &str,
+) -> String {
+    if names_a_winner(relation) {
+        format!(
+            "{} is fastest at {} per {unit}, {} ahead of {} ({})",
+            short_label(best),
+            format_ns(median(best)),
+            times(relation.ratio),
+            short_label(next),
+            relation.basis(|x| x)
+        )
+    } else {
+        format!(
+            "{} and {} are the fastest, not clearly apart ({} and {} per {unit}; {}; \
+             an answer names one only when the interval's low end clears a {:.0}% lead)",
+            short_label(best),
+            short_label(next),
+            format_ns(median(best)),
+            format_ns(median(next)),
+            relation.basis(|x| x),
+            100.0 * (CLEAR_LEAD - 1.0)
+        )
+    }
 }
 
 /// Whether the lead is clear enough to name (see `CLEAR_LEAD`).
