@@ -1,5 +1,9 @@
-//! Choosing among ids by what a user typed: `--filter` patterns, and the
-//! closest known names to suggest when something matches nothing.
+//! Choosing among ids: `--filter` patterns, the closest known names to
+//! suggest when something matches nothing, and one point per id.
+
+use std::collections::BTreeSet;
+
+use super::Point;
 
 /// A filter matches an id it is a substring of; `*` matches any run of characters.
 pub fn matches_filter(pattern: &str, id: &str) -> bool {
@@ -46,6 +50,14 @@ pub(super) fn hint(wanted: &str, known: &[&str]) -> String {
         Some(best) => format!(" (did you mean `{best}`? known: {})", known.join(", ")),
         None => String::new(),
     }
+}
+
+/// Keep the first point of each id: two entries of a suite can name the same
+/// point (`k = 1` in one, `k = "cores"` in the next, on a one-core machine),
+/// and a run measures each point once, with the first entry's settings.
+pub fn first_of_each_id(points: &mut Vec<Point>) {
+    let mut seen = BTreeSet::new();
+    points.retain(|p| seen.insert(p.id()));
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
             }
         }
     }
+    filter::first_of_each_id(&mut points);
     if points.is_empty() {
         return Err(BadInput::Config {
             path: suite.path.clone(),

@@ -1,5 +1,5 @@
-//! The planner's own checks: core-count expressions, repeated values, and
-//! that every shipped suite plans.
+//! The planner's own checks: core-count expressions, repeated values, one
+//! point per id, and that every shipped suite plans.
 
 use super::*;
 use crate::config::Suite;
@@ -36,4 +36,36 @@ fn every_shipped_suite_plans() {
             build(&suite, &Overrides::default(), None).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!plan.points.is_empty(), "{name} has points");
     }
+}
+
+#[test]
+fn a_point_named_by_two_entries_runs_once_with_the_first_ones_settings() {
+    let text = r#"
+[[scenario]]
+id = "cpu.split"
+variants = ["std_thread"]
+params = { k = 1, chunks = 4, points = 1000 }
+run = { min_samples = 3 }
+
+[[scenario]]
+id = "cpu.split"
+variants = ["std_thread"]
+params = { k = [1, 2], chunks = 4, points = 1000 }
+run = { min_samples = 9 }
+"#;
+    let path = Path::new("two-entries.toml");
+    let file = crate::config::parse(path, text).expect("parses");
+    let suite = Suite {
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        file,
+    };
+    let plan = build(&suite, &Overrides::default(), None).expect("plans");
+    let ids: Vec<String> = plan.points.iter().map(Point::id).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    let k1 = plan
+        .points
+        .iter()
+        .find(|p| p.params.get("k").ok() == Some(1));
+    assert_eq!(k1.expect("k = 1").settings.min_samples, 3);
 }
