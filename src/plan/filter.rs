@@ -3,8 +3,6 @@
 
 use std::collections::BTreeSet;
 
-use super::Point;
-
 /// A filter matches an id it is a substring of; `*` matches any run of characters.
 pub fn matches_filter(pattern: &str, id: &str) -> bool {
     let mut parts = pattern.split('*');
@@ -52,12 +50,12 @@ pub(super) fn hint(wanted: &str, known: &[&str]) -> String {
     }
 }
 
-/// Keep the first point of each id: two entries of a suite can name the same
+/// Keep the first item of each id: two entries of a suite can name the same
 /// point (`k = 1` in one, `k = "cores"` in the next, on a one-core machine),
 /// and a run measures each point once, with the first entry's settings.
-pub fn first_of_each_id(points: &mut Vec<Point>) {
+pub fn first_of_each_id<T>(items: &mut Vec<T>, id: impl Fn(&T) -> String) {
     let mut seen = BTreeSet::new();
-    points.retain(|p| seen.insert(p.id()));
+    items.retain(|item| seen.insert(id(item)));
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
             }
         }
     }
-    filter::first_of_each_id(&mut points);
+    filter::first_of_each_id(&mut points, Point::id);
     if points.is_empty() {
         return Err(BadInput::Config {
             path: suite.path.clone(),
