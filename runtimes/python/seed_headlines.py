@@ -34,57 +34,33 @@ import tempfile
 import threading as td
 import time
 
-# Seed 004's three test programs, with the worker count and sleep as
-# placeholders (the tutorial: range(1000) and sleep(1)).
+# Seed 004's test program, with the worker count and sleep as placeholders
+# (the tutorial: range(1000) and sleep(1)). Its three versions differ only in
+# where the worker class comes from.
+SLEEPER_PROGRAM = """\
+from time import sleep
+{import_line}
+
+def test(i):
+    sleep({{sleep}})
+    print(i)
+
+def main():
+    t_list = [{worker}(target=test, args=(i, )) for i in range({{workers}})]
+    for t in t_list:
+        t.start()
+
+if __name__ == '__main__':
+    main()
+"""
+
 SLEEPER_PROGRAMS = {
-    "process": """\
-from time import sleep
-from multiprocessing import Process
-
-def test(i):
-    sleep({sleep})
-    print(i)
-
-def main():
-    t_list = [Process(target=test, args=(i, )) for i in range({workers})]
-    for t in t_list:
-        t.start()
-
-if __name__ == '__main__':
-    main()
-""",
-    "dummy_process": """\
-from time import sleep
-from multiprocessing.dummy import Process
-
-def test(i):
-    sleep({sleep})
-    print(i)
-
-def main():
-    t_list = [Process(target=test, args=(i, )) for i in range({workers})]
-    for t in t_list:
-        t.start()
-
-if __name__ == '__main__':
-    main()
-""",
-    "thread": """\
-from time import sleep
-from multiprocessing.dummy import threading
-
-def test(i):
-    sleep({sleep})
-    print(i)
-
-def main():
-    t_list = [threading.Thread(target=test, args=(i, )) for i in range({workers})]
-    for t in t_list:
-        t.start()
-
-if __name__ == '__main__':
-    main()
-""",
+    way: SLEEPER_PROGRAM.format(import_line=import_line, worker=worker)
+    for way, import_line, worker in (
+        ("process", "from multiprocessing import Process", "Process"),
+        ("dummy_process", "from multiprocessing.dummy import Process", "Process"),
+        ("thread", "from multiprocessing.dummy import threading", "threading.Thread"),
+    )
 }
 
 
