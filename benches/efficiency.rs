@@ -15,11 +15,12 @@
 
 use std::time::{Duration, Instant};
 
-use concbench::harness::{run_point, stats};
+use concbench::harness::run_point;
 use concbench::model::worker::set_worker_binary;
 use concbench::plan::{Point, Settings};
 use concbench::scenario::cpu::work::{Tally, share};
 use concbench::scenario::{self, CancelToken};
+use concbench::stats;
 use concbench::vocab::Status;
 use concbench::vocab::{Model, Params};
 
@@ -106,9 +107,12 @@ fn median(values: &[f64]) -> f64 {
 fn print_line(name: &str, efficiencies: &[f64]) {
     let mut sorted = efficiencies.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let (lo, hi) = stats::bootstrap_median_interval(&sorted, 11);
+    let interval = match stats::median_interval(&sorted) {
+        Some((lo, hi)) => format!("95% interval {lo:.2}..{hi:.2}"),
+        None => "too few rounds for a 95% interval".to_string(),
+    };
     println!(
-        "  {name:<16} {:.2}  (95% interval {lo:.2}..{hi:.2}; rounds {})",
+        "  {name:<16} {:.2}  ({interval}; rounds {})",
         median(efficiencies),
         efficiencies
             .iter()

@@ -21,6 +21,7 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod scenario;
+pub mod stats;
 pub mod terminal;
 pub mod text;
 pub mod vocab;

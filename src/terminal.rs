@@ -20,13 +20,12 @@ fn status_name(result: &PointResult) -> String {
 pub fn one_line(result: &PointResult) -> String {
     match (&result.summary, &result.error) {
         (Some(s), _) => format!(
-            "{} {} {}/{} [{}, {}]",
+            "{} {} {}/{} {}",
             result.id,
             status_name(result),
             format_ns(s.ns_per_op.median),
             result.unit,
-            format_ns(s.ns_per_op.ci95_lo),
-            format_ns(s.ns_per_op.ci95_hi)
+            bracketed(s.ns_per_op.interval())
         ),
         (None, error) => format!(
             "{} {}: {}",
@@ -34,6 +33,14 @@ pub fn one_line(result: &PointResult) -> String {
             status_name(result),
             error.as_deref().unwrap_or("")
         ),
+    }
+}
+
+/// `[lo, hi]` of a 95% interval, or `[no interval: < 6 samples]`.
+fn bracketed(interval: Option<(f64, f64)>) -> String {
+    match interval {
+        Some((lo, hi)) => format!("[{}, {}]", format_ns(lo), format_ns(hi)),
+        None => "[no interval: < 6 samples]".to_string(),
     }
 }
 
@@ -57,11 +64,7 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
         match &r.summary {
             Some(s) => {
                 let median = format!("{}/{}", format_ns(s.ns_per_op.median), r.unit);
-                let interval = format!(
-                    "[{}, {}]",
-                    format_ns(s.ns_per_op.ci95_lo),
-                    format_ns(s.ns_per_op.ci95_hi)
-                );
+                let interval = bracketed(s.ns_per_op.interval());
                 let _ = writeln!(
                     out,
                     "{:<width$}  {status:<10} {median:>16}  {interval:>25}  {:>12.0}",

@@ -23,10 +23,11 @@ mod sync;
 
 use std::time::{Duration, Instant};
 
-use concbench::harness::{run_point, stats};
+use concbench::harness::run_point;
 use concbench::model::worker::set_worker_binary;
 use concbench::plan::{Point, Settings};
 use concbench::scenario::{self};
+use concbench::stats;
 use concbench::vocab::Status;
 use concbench::vocab::{Model, Params};
 
@@ -165,9 +166,12 @@ fn compare(pair: &Pair, rounds: usize) {
     }
     let mut sorted = ratios.clone();
     sorted.sort_by(f64::total_cmp);
-    let (lo, hi) = stats::bootstrap_median_interval(&sorted, 7);
+    let interval = match stats::median_interval(&sorted) {
+        Some((lo, hi)) => format!("95% interval {lo:.3}..{hi:.3}"),
+        None => "too few rounds for a 95% interval".to_string(),
+    };
     println!(
-        "\n{} ({}/{}/{}), {rounds} alternating rounds:\n  bare loop {:.1} ns/{}, harness {:.1} ns/{}\n  harness / bare = {:.3} (median of round ratios; 95% interval {lo:.3}..{hi:.3})\n  sampler: {:.3}% of one core at {} ms\n",
+        "\n{} ({}/{}/{}), {rounds} alternating rounds:\n  bare loop {:.1} ns/{}, harness {:.1} ns/{}\n  harness / bare = {:.3} (median of round ratios; {interval})\n  sampler: {:.3}% of one core at {} ms\n",
         pair.name,
         pair.scenario,
         pair.variant,

@@ -6,7 +6,7 @@
 //! results files. Invariant: every invocation has at least one sample, and
 //! no value is NaN.
 
-use crate::harness::stats::{median_of_sorted, quantile_of_sorted};
+use crate::stats::{median_of_sorted, quantile_of_sorted};
 
 const RESAMPLES: usize = 2000;
 

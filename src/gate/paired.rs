@@ -75,7 +75,7 @@ pub fn analyse(log_ratios: &[f64]) -> Paired {
     let (lo, hi) = walsh_interval(&walsh, n);
     let (p_slower, p_faster) = signed_rank(&values);
     Paired {
-        ratio: crate::harness::stats::median_of_sorted(&walsh).exp(),
+        ratio: crate::stats::median_of_sorted(&walsh).exp(),
         lo: lo.exp(),
         hi: hi.exp(),
         p_slower,

@@ -78,7 +78,7 @@ pub fn spread_since(from: usize) -> f64 {
     if times.len() < 2 || times[0] <= 0.0 {
         return 0.0;
     }
-    let at = |q: f64| crate::harness::stats::quantile_of_sorted(&times, q);
+    let at = |q: f64| crate::stats::quantile_of_sorted(&times, q);
     100.0 * (at(0.9) / at(0.1) - 1.0)
 }
 

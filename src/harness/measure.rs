@@ -8,7 +8,6 @@ use anyhow::{Context, bail, ensure};
 
 use super::resources::Snapshot;
 use super::sampler::Sampler;
-use super::stats;
 use crate::plan::Point;
 use crate::results::{Resources, Summary, Utilisation};
 use crate::scenario::{Measured, Trial, TrialContext};
@@ -99,7 +98,7 @@ impl Prepared {
     ) -> anyhow::Result<Measurement> {
         let mut trial = self.trial;
         trial.verify().context("verification failed")?;
-        let summary = summarise(&samples);
+        let summary = Summary::of(&samples);
         let mut metrics = trial.metrics(&Measured {
             samples: &samples,
             median_ns_per_op: summary.ns_per_op.median,
@@ -122,21 +121,6 @@ impl Prepared {
             metrics,
             latency,
         })
-    }
-}
-
-/// Median ns/op with its interval, spread, outliers and rate.
-pub fn summarise(samples: &[Sample]) -> Summary {
-    let per_op: Vec<f64> = samples.iter().map(|s| s.ns as f64 / s.ops as f64).collect();
-    let ns_per_op = stats::estimate(&per_op);
-    Summary {
-        ops_per_s: if ns_per_op.median > 0.0 {
-            1e9 / ns_per_op.median
-        } else {
-            0.0
-        },
-        outliers: stats::outliers(&per_op),
-        ns_per_op,
     }
 }
 

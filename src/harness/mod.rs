@@ -12,7 +12,6 @@ pub mod rounds;
 pub mod sampler;
 pub mod sampling;
 pub mod serve;
-pub mod stats;
 pub mod watchdog;
 
 use std::collections::BTreeMap;

@@ -1,14 +1,16 @@
 //! Figures that relate two points of the same run: the speedup of a parallel
 //! point over the serial reference measured in that run, and its parallel
 //! efficiency (speedup / workers). When the two were measured in the same
-//! interleaved rounds, both come from the per-round ratios, with a 95%
-//! interval over the rounds (`speedup_lo`/`_hi`, `parallel_efficiency_lo`/
-//! `_hi`) and `speedup_paired` = 1; otherwise from the two medians, measured
-//! at different times, and `speedup_paired` = 0. Computed as each point
+//! interleaved rounds, both come from the per-round ratios
+//! (`stats::ratio_estimate`, the one definition every report uses), with a
+//! 95% interval over the rounds (`speedup_lo`/`_hi`,
+//! `parallel_efficiency_lo`/`_hi`; absent below 6 rounds) and
+//! `speedup_paired` = 1; otherwise from the two medians, measured at
+//! different times, and `speedup_paired` = 0. Computed as each point
 //! finishes, so they are in results.jsonl too.
 
-use super::stats;
 use crate::results::PointResult;
+use crate::stats;
 use crate::vocab::Model;
 use crate::vocab::Status;
 
@@ -42,19 +44,16 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
         return;
     }
     // Per round: the serial time over this point's, the speedup of that round.
-    let (speedup, interval) = match point.paired_ratios(serial) {
+    let (speedup, paired, interval) = match point.paired_ratios(serial) {
         Some(ratios) => {
-            let e = stats::estimate(&ratios);
-            (e.median, Some((e.ci95_lo, e.ci95_hi)))
+            let e = stats::ratio_estimate(&ratios);
+            (e.ratio, true, e.interval)
         }
-        None => (serial_ns / point_ns, None),
+        None => (serial_ns / point_ns, false, None),
     };
     let metrics = &mut point.metrics;
     metrics.insert("speedup_vs_serial".into(), speedup);
-    metrics.insert(
-        "speedup_paired".into(),
-        f64::from(u8::from(interval.is_some())),
-    );
+    metrics.insert("speedup_paired".into(), f64::from(u8::from(paired)));
     if let Some((lo, hi)) = interval {
         metrics.insert("speedup_lo".into(), lo);
         metrics.insert("speedup_hi".into(), hi);
@@ -84,8 +83,8 @@ mod tests {
     fn point(model: Model, k: u64, work: u64, ns: f64) -> PointResult {
         let estimate = Estimate {
             median: ns,
-            ci95_lo: ns,
-            ci95_hi: ns,
+            ci95_lo: None,
+            ci95_hi: None,
             mean: ns,
             stddev: 0.0,
             min: ns,
@@ -162,6 +161,23 @@ mod tests {
         assert!(m["speedup_lo"] <= 4.0 && m["speedup_hi"] >= 4.0);
         assert!((m["parallel_efficiency"] - 1.0).abs() < 1e-9);
         assert!(m.contains_key("parallel_efficiency_lo"));
+    }
+
+    #[test]
+    fn fewer_than_six_paired_rounds_give_a_speedup_but_no_interval() {
+        let samples =
+            |ns: &[u64]| -> Vec<Sample> { ns.iter().map(|&ns| Sample { ops: 1, ns }).collect() };
+        let mut serial = point(Model::Serial, 1, 7, 400.0);
+        serial.samples = samples(&[300, 300, 300]);
+        serial.paired_group = Some("g".into());
+        let mut parallel = point(Model::Thread, 2, 7, 150.0);
+        parallel.samples = samples(&[100, 200, 150]);
+        parallel.paired_group = serial.paired_group.clone();
+        add_speedup(&mut parallel, &[serial], Some("k"));
+        let m = &parallel.metrics;
+        assert_eq!(m["speedup_paired"], 1.0, "paired, all the same");
+        assert!((m["speedup_vs_serial"] - 2.0).abs() < 1e-9, "{m:?}");
+        assert!(!m.contains_key("speedup_lo") && !m.contains_key("parallel_efficiency_lo"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 
-use super::measure::{slowed, summarise, timed_run, warm_rounds};
+use super::measure::{slowed, timed_run, warm_rounds};
 use super::protocol::{BuildSpec, Reply, Request, VERSION, Verified};
 use super::resources::Snapshot;
 use crate::model::group::PointGroup;
@@ -245,7 +245,7 @@ fn verify(point: &mut Served) -> anyhow::Result<Reply> {
         .ok_or_else(|| anyhow!("verify before any sample"))?;
     let resources = snapshot.delta_to_now(began.elapsed().as_nanos() as u64);
     point.trial.verify().context("verification failed")?;
-    let summary = summarise(&point.samples);
+    let summary = crate::results::Summary::of(&point.samples);
     let metrics = point.trial.metrics(&Measured {
         samples: &point.samples,
         median_ns_per_op: summary.ns_per_op.median,

@@ -4,7 +4,9 @@
 //! chart. An answer ranks the variants measured at the question's
 //! parameters and says how far the fastest is ahead of the next one, round
 //! by round where they were paired; where that interval includes no
-//! difference, it says they are within noise instead of naming a winner.
+//! difference, it says they are within noise instead of naming a winner,
+//! and where the rounds are too few for a 95% interval (under 6), it gives
+//! the figures and names no winner.
 
 use super::findings::{Relation, relate, times};
 use super::view::{self, ScenarioView, short_label};
@@ -252,6 +254,15 @@ fn lead_sentence(
             short_label(next),
             relation.basis(|x| x)
         )
+    } else if relation.interval.is_none() {
+        format!(
+            "{} and {} are the fastest; too few rounds to name one ({} and {} per {unit}; {})",
+            short_label(best),
+            short_label(next),
+            format_ns(median(best)),
+            format_ns(median(next)),
+            relation.basis(|x| x),
+        )
     } else {
         format!(
             "{} and {} are the fastest, not clearly apart ({} and {} per {unit}; {}; \
@@ -268,7 +279,7 @@ fn lead_sentence(
 
 /// Whether the lead is clear enough to name (see `CLEAR_LEAD`).
 fn names_a_winner(relation: &Relation) -> bool {
-    relation.lo >= CLEAR_LEAD
+    relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
 }
 
 /// Medians rank; the rounds decide between the first two. A point whose
@@ -307,8 +318,10 @@ fn speedup_note(point: &PointResult) -> String {
     let Some(speedup) = m.get("speedup_vs_serial") else {
         return String::new();
     };
+    let paired = m.get("speedup_paired").is_some_and(|p| *p > 0.0);
     match (m.get("speedup_lo"), m.get("speedup_hi")) {
         (Some(lo), Some(hi)) => format!(", {speedup:.2}x serial ({lo:.2}–{hi:.2}, paired)"),
+        _ if paired => format!(", {speedup:.2}x serial (paired; too few rounds for an interval)"),
         _ => format!(", {speedup:.2}x serial (not paired in time)"),
     }
 }
@@ -347,6 +360,19 @@ mod tests {
             &a,
             &point(125.0, &drift, Some("g"))
         )));
+    }
+
+    #[test]
+    fn three_rounds_name_no_winner_however_far_apart() {
+        // Three rounds, the next one 2x slower in each: a [min, max]
+        // "interval" of three would clear 10% easily, at 75% coverage.
+        let rounds = [1.0, 1.2, 0.9];
+        let a = point(100.0, &rounds, Some("g"));
+        let b = point(200.0, &rounds, Some("g"));
+        let relation = relate(&a, &b);
+        assert!(!names_a_winner(&relation));
+        let said = lead_sentence(&a, &b, &relation, "op");
+        assert!(said.contains("too few rounds to name one"), "{said}");
     }
 
     #[test]

@@ -31,10 +31,17 @@ impl Format for Bmf {
         let benchmarks: BTreeMap<&str, Value> = measured(input)
             .map(|(p, s)| {
                 let e = &s.ns_per_op;
-                let measures = json!({
-                    "latency": { "value": e.median, "lower_value": e.ci95_lo, "upper_value": e.ci95_hi },
-                    "throughput": { "value": rate(e.median), "lower_value": rate(e.ci95_hi), "upper_value": rate(e.ci95_lo) },
-                });
+                // Bencher's bounds are optional: none without an interval.
+                let measures = match e.interval() {
+                    Some((lo, hi)) => json!({
+                        "latency": { "value": e.median, "lower_value": lo, "upper_value": hi },
+                        "throughput": { "value": rate(e.median), "lower_value": rate(hi), "upper_value": rate(lo) },
+                    }),
+                    None => json!({
+                        "latency": { "value": e.median },
+                        "throughput": { "value": rate(e.median) },
+                    }),
+                };
                 (p.id.as_str(), measures)
             })
             .collect();
@@ -50,12 +57,19 @@ impl Format for GithubActionBenchmark {
         let entries: Vec<Value> = measured(input)
             .map(|(p, s)| {
                 let e = &s.ns_per_op;
+                let (range, interval) = match e.interval() {
+                    Some((lo, hi)) => (
+                        format!("± {:.1}", (hi - lo) / 2.0),
+                        format!("95% interval {lo:.1}..{hi:.1} ns"),
+                    ),
+                    None => (String::new(), "no 95% interval (under 6 samples)".to_string()),
+                };
                 json!({
                     "name": p.id,
                     "unit": format!("ns/{}", p.unit),
                     "value": e.median,
-                    "range": format!("± {:.1}", (e.ci95_hi - e.ci95_lo) / 2.0),
-                    "extra": format!("95% interval {:.1}..{:.1} ns over {} samples; {} {}", e.ci95_lo, e.ci95_hi, p.samples.len(), input.new.host.cpu_model, input.new.run.id),
+                    "range": range,
+                    "extra": format!("{interval} over {} samples; {} {}", p.samples.len(), input.new.host.cpu_model, input.new.run.id),
                 })
             })
             .collect();

@@ -7,6 +7,7 @@
 
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
+use crate::stats;
 use crate::text::format_ns;
 use crate::vocab::Model;
 
@@ -35,10 +36,8 @@ pub fn findings(results: &RunResults) -> Vec<Finding> {
     found
 }
 
-fn interval(point: &PointResult) -> (f64, f64, f64) {
-    point.summary.as_ref().map_or((0.0, 0.0, 0.0), |s| {
-        (s.ns_per_op.median, s.ns_per_op.ci95_lo, s.ns_per_op.ci95_hi)
-    })
+fn median(point: &PointResult) -> f64 {
+    point.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median)
 }
 
 /// Whether two [lo, hi] intervals are disjoint.
@@ -47,75 +46,104 @@ pub fn disjoint(a: (f64, f64), b: (f64, f64)) -> bool {
 }
 
 /// How `other` relates to `reference`: its time per operation over the
-/// reference's, with a 95% interval.
+/// reference's, with a 95% interval when the data give one.
 pub(super) struct Relation {
     pub ratio: f64,
-    pub lo: f64,
-    pub hi: f64,
+    /// The 95% interval of `ratio`; None when the rounds (fewer than 6) or
+    /// the samples (fewer than 7 on either side, measured apart) are too
+    /// few for one. Without it no difference is stated.
+    pub interval: Option<(f64, f64)>,
     /// Rounds it was paired over; 0 when the two were measured apart.
     pub rounds: usize,
     /// The most the machine's speed moved (drift monitor, in %) while
-    /// either point's group was measured.
-    drift_pct: f64,
+    /// either point's group was measured; None when neither group had
+    /// probes enough to say.
+    drift_pct: Option<f64>,
 }
 
 impl Relation {
     /// Whether the interval excludes "no difference".
     pub fn differs(&self) -> bool {
-        self.lo > 1.0 || self.hi < 1.0
+        self.interval.is_some_and(|(lo, hi)| lo > 1.0 || hi < 1.0)
+    }
+
+    /// The interval's bounds read through `shown` (e.g. the inverse, for a
+    /// speedup), low first.
+    pub fn shown_interval(&self, shown: impl Fn(f64) -> f64) -> Option<(f64, f64)> {
+        self.interval.map(|(lo, hi)| {
+            let (a, b) = (shown(lo), shown(hi));
+            (a.min(b), a.max(b))
+        })
     }
 
     /// How the interval was had, for the finding's text: `lo`-`hi` shown
     /// through `shown` (e.g. the inverse, for a speedup).
     pub fn basis(&self, shown: impl Fn(f64) -> f64) -> String {
-        let (a, b) = (shown(self.lo), shown(self.hi));
-        let (lo, hi) = (a.min(b), a.max(b));
-        let basis = if self.rounds > 0 {
-            format!(
-                "paired over {} interleaved rounds, 95% interval {lo:.2}–{hi:.2}",
-                self.rounds
-            )
-        } else {
-            format!(
+        let basis = match (self.shown_interval(shown), self.rounds) {
+            (Some((lo, hi)), 0) => format!(
                 "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
-            )
+            ),
+            (Some((lo, hi)), rounds) => {
+                format!("paired over {rounds} interleaved rounds, 95% interval {lo:.2}–{hi:.2}")
+            }
+            (None, 0) => {
+                "not paired in time, and too few samples for a 95% interval (7 each needed)"
+                    .to_string()
+            }
+            (None, rounds) => format!(
+                "paired over {rounds} interleaved rounds: too few for a 95% interval ({} needed), so no difference is stated",
+                stats::MIN_FOR_INTERVAL
+            ),
         };
         let effect_pct = 100.0 * (self.ratio.max(1.0 / self.ratio.max(f64::MIN_POSITIVE)) - 1.0);
-        if self.drift_pct > effect_pct {
-            format!(
-                "{basis}; ⚠ the machine's speed moved {:.0}% while they were measured, more than this {effect_pct:.0}% difference",
-                self.drift_pct
-            )
-        } else {
-            basis
+        match self.drift_pct {
+            Some(drift) if drift > effect_pct => format!(
+                "{basis}; ⚠ the machine's speed moved {drift:.0}% while they were measured, more than this {effect_pct:.0}% difference"
+            ),
+            _ => basis,
         }
     }
 }
 
-/// `other` against `reference`: round by round when they shared rounds,
-/// else from each point's own interval.
+/// `other` against `reference`: round by round when they shared rounds
+/// (`stats::ratio_estimate`), else from each point's own samples, each
+/// median's interval at 97.5% so that the two together hold at 95%.
 pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
-    let drift = |p: &PointResult| p.metrics.get("machine_drift_pct").map_or(0.0, |d| d.abs());
-    let drift_pct = drift(reference).max(drift(other));
+    let drift = |p: &PointResult| p.metrics.get("machine_drift_pct").map(|d| d.abs());
+    let drift_pct = match (drift(reference), drift(other)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     if let Some(ratios) = reference.paired_ratios(other) {
-        let e = crate::harness::stats::estimate(&ratios);
+        let e = stats::ratio_estimate(&ratios);
         return Relation {
-            ratio: e.median,
-            lo: e.ci95_lo,
-            hi: e.ci95_hi,
-            rounds: ratios.len(),
+            ratio: e.ratio,
+            interval: e.interval,
+            rounds: e.rounds,
             drift_pct,
         };
     }
-    let ((m0, lo0, hi0), (m1, lo1, hi1)) = (interval(reference), interval(other));
     let tiny = f64::MIN_POSITIVE;
+    let interval = apart_interval(reference)
+        .zip(apart_interval(other))
+        .map(|((lo0, hi0), (lo1, hi1))| (lo1 / hi0.max(tiny), hi1 / lo0.max(tiny)));
     Relation {
-        ratio: m1 / m0.max(tiny),
-        lo: lo1 / hi0.max(tiny),
-        hi: hi1 / lo0.max(tiny),
+        ratio: median(other) / median(reference).max(tiny),
+        interval,
         rounds: 0,
         drift_pct,
     }
+}
+
+/// A point's median ns/op interval at 97.5%, from its samples.
+fn apart_interval(point: &PointResult) -> Option<(f64, f64)> {
+    let mut per_op: Vec<f64> = point
+        .samples
+        .iter()
+        .map(|s| s.ns as f64 / s.ops.max(1) as f64)
+        .collect();
+    per_op.sort_by(f64::total_cmp);
+    stats::median_interval_at(&per_op, 0.975)
 }
 
 /// Each variant at the comparison point against the first one of the run.
@@ -127,7 +155,7 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let anchor = view::anchor(&["bars", scenario.id]);
-    let (ref_median, _, _) = interval(reference);
+    let ref_median = median(reference);
     let at = if params.0.is_empty() {
         String::new()
     } else {
@@ -137,7 +165,7 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
     others
         .iter()
         .map(|other| {
-            let (median, _, _) = interval(other);
+            let median = median(other);
             let (a, b) = (short_label(other), short_label(reference));
             let relation = relate(reference, other);
             let figures = format!(
@@ -147,7 +175,12 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
             );
             let supported = relation.differs();
             let id = scenario.id;
-            let text = if !supported {
+            let text = if relation.interval.is_none() {
+                format!(
+                    "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",
+                    relation.basis(|x| x)
+                )
+            } else if !supported {
                 format!(
                     "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
                     relation.basis(|x| x)
@@ -192,7 +225,7 @@ fn against_ideal(scenario: &ScenarioView<'_>) -> Vec<Finding> {
         .filter_map(|point| {
             let ratio = *point.metrics.get("wall_vs_ideal")?;
             let ideal = *point.metrics.get("ideal_ns")?;
-            let (median, _, _) = interval(point);
+            let median = median(point);
             let text = format!(
                 "{} ({}): a round of {} takes {ratio:.2}x the ideal {} ({}).",
                 scenario.id,
@@ -233,6 +266,11 @@ fn speedups(scenario: &ScenarioView<'_>) -> Vec<Finding> {
             let text = if supported {
                 format!(
                     "{}: {} reaches {speedup:.2}x the throughput of {param}={x0} at {param}={x1} ({efficiency:.0}% parallel efficiency; {basis}).",
+                    scenario.id, line.label
+                )
+            } else if relation.interval.is_none() {
+                format!(
+                    "{}: {} from {param}={x0} to {param}={x1}: {speedup:.2}x, no verdict ({basis}).",
                     scenario.id, line.label
                 )
             } else {
@@ -290,6 +328,8 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
             let supported = relation.differs();
             let text = if supported {
                 format!("{id} ({others}): {label} at {param}={cores} (the machine's cores) runs {speedup:.2}x as fast as serial ({basis}), {efficiency:.0}% parallel efficiency.")
+            } else if relation.interval.is_none() {
+                format!("{id} ({others}): {label} at {param}={cores} (the machine's cores): {speedup:.2}x serial, no verdict ({basis}).")
             } else {
                 format!("{id} ({others}): {label} at {param}={cores} (the machine's cores) is no faster than serial beyond noise ({speedup:.2}x; {basis}).")
             };
@@ -324,7 +364,7 @@ pub(super) mod tests {
             "latency_ns": null, "resources": null, "utilisation": null, "metrics": {}
         }))
         .expect("a point");
-        result.summary = Some(crate::harness::measure::summarise(&samples));
+        result.summary = Some(crate::results::Summary::of(&samples));
         result.samples = samples;
         result.paired_group = group.map(String::from);
         result
@@ -346,7 +386,7 @@ pub(super) mod tests {
         let (a, b) = (point(100.0, &drift, None), point(120.0, &drift, Some("g")));
         let apart = relate(&a, &b);
         assert_eq!(apart.rounds, 0);
-        assert!(!apart.differs(), "{}–{}", apart.lo, apart.hi);
+        assert!(!apart.differs(), "{:?}", apart.interval);
         assert!(apart.basis(|x| x).starts_with("not paired in time"));
         // A group during which the machine slowed 30% marks a 20% effect.
         let (mut a, b) = (
@@ -355,6 +395,42 @@ pub(super) mod tests {
         );
         a.metrics.insert("machine_drift_pct".into(), -30.0);
         assert!(relate(&a, &b).basis(|x| x).contains("moved 30%"));
+    }
+
+    #[test]
+    fn three_rounds_state_no_difference_however_far_apart() {
+        // Three rounds, B 1.5x A's time in each: [min, max] of three
+        // covers the median 75% of the time, so no 95% statement is made.
+        let (a, b) = (
+            point(100.0, &[1.0, 1.1, 0.9], Some("g")),
+            point(150.0, &[1.0, 1.1, 0.9], Some("g")),
+        );
+        let r = relate(&a, &b);
+        assert_eq!((r.rounds, r.interval), (3, None));
+        assert!(!r.differs());
+        assert!(r.basis(|x| x).contains("too few for a 95% interval"));
+        // Measured apart with six samples each: at 97.5% a side needs 7.
+        let (a, b) = (point(100.0, &[1.0; 6], None), point(150.0, &[1.0; 6], None));
+        assert_eq!(relate(&a, &b).interval, None);
+    }
+
+    #[test]
+    fn a_speedup_is_one_number_in_the_metric_and_the_finding() {
+        // Two rounds of 1.5x and 3x: with medians taken arithmetically the
+        // stored speed-up was 2.25x and the finding's 1/median 2x.
+        let serial_ns = [300.0, 300.0];
+        let parallel_ns = [200.0, 100.0];
+        let make = |ns: &[f64], model: &str| {
+            let mut p = point(1.0, ns, Some("g"));
+            p.model = serde_json::from_value(serde_json::json!(model)).expect("a model");
+            p
+        };
+        let serial = make(&serial_ns, "serial");
+        let mut parallel = make(&parallel_ns, "thread");
+        crate::harness::relative::add_speedup(&mut parallel, std::slice::from_ref(&serial), None);
+        let stored = parallel.metrics["speedup_vs_serial"];
+        let found = 1.0 / relate(&serial, &parallel).ratio;
+        assert!((stored - found).abs() < 1e-12, "{stored} against {found}");
     }
 
     #[test]

@@ -114,11 +114,10 @@ fn family_row(out: &mut String, point: &crate::results::PointResult) {
     let (median, interval, rate) = match &point.summary {
         Some(s) => (
             format!("{}/{}", format_ns(s.ns_per_op.median), point.unit),
-            format!(
-                "{} – {}",
-                format_ns(s.ns_per_op.ci95_lo),
-                format_ns(s.ns_per_op.ci95_hi)
-            ),
+            match s.ns_per_op.interval() {
+                Some((lo, hi)) => format!("{} – {}", format_ns(lo), format_ns(hi)),
+                None => "— (under 6 samples)".to_string(),
+            },
             format!("{:.0}", s.ops_per_s),
         ),
         None => Default::default(),

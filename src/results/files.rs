@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::schema::{Header, PointResult, RunResults, SCHEMA};
+use super::schema::{Header, PointResult, RunResults, SCHEMA, SCHEMA_V1, Summary};
 use crate::error::BadInput;
 
 impl RunResults {
@@ -49,14 +49,17 @@ impl RunResults {
     }
 }
 
+/// Which schema a file is in: Ok(true) for the previous one (v1), whose
+/// summaries are recomputed on reading (`upgrade_v1`).
 fn check_schema(
     value: &serde_json::Value,
     bad: &impl Fn(String) -> BadInput,
-) -> Result<(), BadInput> {
+) -> Result<bool, BadInput> {
     match value.get("schema").and_then(|s| s.as_str()) {
-        Some(SCHEMA) => Ok(()),
+        Some(SCHEMA) => Ok(false),
+        Some(SCHEMA_V1) => Ok(true),
         Some(other) => Err(bad(format!(
-            "schema `{other}` is not supported (this concbench reads `{SCHEMA}`)"
+            "schema `{other}` is not supported (this concbench reads `{SCHEMA}` and `{SCHEMA_V1}`)"
         ))),
         None => Err(bad(format!(
             "not a concbench results file (no `schema` field; expected `{SCHEMA}`)"
@@ -67,8 +70,36 @@ fn check_schema(
 fn read_whole(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults, BadInput> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| bad(format!("not valid JSON: {e}")))?;
-    check_schema(&value, &bad)?;
-    serde_json::from_value(value).map_err(|e| bad(format!("does not match schema {SCHEMA}: {e}")))
+    let v1 = check_schema(&value, &bad)?;
+    let mut results: RunResults = serde_json::from_value(value)
+        .map_err(|e| bad(format!("does not match schema {SCHEMA}: {e}")))?;
+    if v1 {
+        upgrade_v1(&mut results.results);
+    }
+    Ok(results)
+}
+
+/// A v1 file's points as v2 has them: each summary recomputed from the
+/// point's samples, so that its interval is the order-statistic one (v1's
+/// bootstrap called [min, max] of 2-5 samples a 95% interval), and the
+/// speed-up intervals of points with fewer than 6 samples dropped, for the
+/// same reason.
+fn upgrade_v1(points: &mut [PointResult]) {
+    for point in points {
+        if point.summary.is_some() && !point.samples.is_empty() {
+            point.summary = Some(Summary::of(&point.samples));
+        }
+        if point.samples.len() < crate::stats::MIN_FOR_INTERVAL {
+            for name in [
+                "speedup_lo",
+                "speedup_hi",
+                "parallel_efficiency_lo",
+                "parallel_efficiency_hi",
+            ] {
+                point.metrics.remove(name);
+            }
+        }
+    }
 }
 
 fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults, BadInput> {
@@ -82,7 +113,7 @@ fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults
         .ok_or_else(|| bad("empty results file".into()))?;
     let value: serde_json::Value =
         serde_json::from_str(&first).map_err(|e| bad(format!("line 1 is not valid JSON: {e}")))?;
-    check_schema(&value, &bad)?;
+    let v1 = check_schema(&value, &bad)?;
     let header: Header = serde_json::from_value(value)
         .map_err(|e| bad(format!("line 1 is not a results header: {e}")))?;
     let rest: Vec<String> = lines.collect();
@@ -94,6 +125,9 @@ fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults
             Err(_) if index + 1 == rest.len() => {}
             Err(e) => return Err(bad(format!("line {}: {e}", index + 2))),
         }
+    }
+    if v1 {
+        upgrade_v1(&mut results);
     }
     Ok(header.with_results(results))
 }

@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::vocab::{Family, Model, Params, Sample, Status};
 
-pub const SCHEMA: &str = "concbench.results/1";
+pub const SCHEMA: &str = "concbench.results/2";
+/// The previous schema, still read: its points' summaries are recomputed
+/// from their samples on reading (v1's bootstrap intervals claimed 95% from
+/// as few as 2 samples), otherwise it is v2 with fewer optional fields.
+pub const SCHEMA_V1: &str = "concbench.results/1";
 
 /// A whole run: header, host, harness and one record per point.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -231,13 +235,23 @@ pub struct Summary {
     pub outliers: Outliers,
 }
 
+impl Estimate {
+    /// The 95% interval of the median, when there is one.
+    pub fn interval(&self) -> Option<(f64, f64)> {
+        self.ci95_lo.zip(self.ci95_hi)
+    }
+}
+
 /// Statistics of the per-sample ns/op values.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     pub median: f64,
-    /// Bootstrap 95% interval of the median.
-    pub ci95_lo: f64,
-    pub ci95_hi: f64,
+    /// The order-statistic 95% interval of the median (true at every n);
+    /// absent with fewer than 6 samples, where no 95% interval exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci95_lo: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci95_hi: Option<f64>,
     pub mean: f64,
     pub stddev: f64,
     pub min: f64,

@@ -143,7 +143,7 @@ impl SideRecord {
             .map(|s| s.ns as f64 / s.ops.max(1) as f64)
             .collect();
         per_op.sort_by(f64::total_cmp);
-        (!per_op.is_empty()).then(|| crate::harness::stats::median_of_sorted(&per_op))
+        (!per_op.is_empty()).then(|| crate::stats::median_of_sorted(&per_op))
     }
 }
 

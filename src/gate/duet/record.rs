@@ -250,7 +250,7 @@ impl PointRecord {
             unit: info.unit.to_string(),
             elapsed_ns: self.spent.as_nanos() as u64,
             summary: (!record.samples.is_empty())
-                .then(|| crate::harness::measure::summarise(&record.samples)),
+                .then(|| crate::results::Summary::of(&record.samples)),
             samples: record.samples.clone(),
             latency_ns: record.latency.clone(),
             resources: record.resources.clone(),

@@ -265,8 +265,7 @@ fn comparison_chart(outcome: &GateOutcome) -> anyhow::Result<String> {
             Some(plot::bars::Bar {
                 label: p.id.clone(),
                 value: p.ratio?,
-                lo: p.ratio_lo?,
-                hi: p.ratio_hi?,
+                interval: p.ratio_lo.zip(p.ratio_hi),
                 colour: verdict_colour(p.verdict),
                 text: format!("{:.3}", p.ratio?),
             })

@@ -71,7 +71,7 @@ fn time_bars(
 ) -> anyhow::Result<String> {
     let bars = bars_of(points, throughput_vs, |p| {
         let e = &p.summary.as_ref()?.ns_per_op;
-        Some((e.median, e.ci95_lo, e.ci95_hi, format_ns(e.median)))
+        Some((e.median, e.interval(), format_ns(e.median)))
     });
     let title = format!("{}: time per {} (95% interval)", s.id, s.unit());
     let x_desc = format!("time per {}", s.unit());
@@ -94,9 +94,11 @@ fn speedup_bars(
     let bars = bars_of(points, throughput_vs, |p| {
         let m = &p.metrics;
         let speedup = *m.get("speedup_vs_serial")?;
-        let lo = m.get("speedup_lo").copied().unwrap_or(speedup);
-        let hi = m.get("speedup_hi").copied().unwrap_or(speedup);
-        Some((speedup, lo, hi, format!("{speedup:.2}x")))
+        let interval = m
+            .get("speedup_lo")
+            .copied()
+            .zip(m.get("speedup_hi").copied());
+        Some((speedup, interval, format!("{speedup:.2}x")))
     });
     if bars.is_empty() {
         return Ok(String::new());
@@ -113,21 +115,20 @@ fn speedup_bars(
     )
 }
 
-/// One bar per point that has a figure: (value, low, high, text).
+/// One bar per point that has a figure: (value, 95% interval, text).
 fn bars_of(
     points: &[&PointResult],
     throughput_vs: Option<&str>,
-    figure: impl Fn(&PointResult) -> Option<(f64, f64, f64, String)>,
+    figure: impl Fn(&PointResult) -> Option<(f64, Option<(f64, f64)>, String)>,
 ) -> Vec<bars::Bar> {
     points
         .iter()
         .filter_map(|p| {
-            let (value, lo, hi, text) = figure(p)?;
+            let (value, interval, text) = figure(p)?;
             Some(bars::Bar {
                 label: label(p, throughput_vs),
                 value,
-                lo,
-                hi,
+                interval,
                 colour: colour(p, points),
                 text,
             })

@@ -111,8 +111,7 @@ fn grouped_bars(s: &ScenarioView<'_>, scaling: &view::Scaling<'_>) -> anyhow::Re
             Some(bars::Bar {
                 label: format!("{} · {}={value}", line.label, scaling.param),
                 value: e.median,
-                lo: e.ci95_lo,
-                hi: e.ci95_hi,
+                interval: e.interval(),
                 colour: plot::colour(colour),
                 text: format_ns(e.median),
             })
@@ -152,8 +151,7 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
                 Some(bars::Bar {
                     label: short_label(p),
                     value: e.median,
-                    lo: e.ci95_lo,
-                    hi: e.ci95_hi,
+                    interval: e.interval(),
                     colour: plot::colour(i),
                     text: format_ns(e.median),
                 })
@@ -210,11 +208,10 @@ fn table(s: &ScenarioView<'_>) -> String {
         let (median, interval, rate) = match &p.summary {
             Some(sum) => (
                 format!("{}/{}", format_ns(sum.ns_per_op.median), p.unit),
-                format!(
-                    "{} – {}",
-                    format_ns(sum.ns_per_op.ci95_lo),
-                    format_ns(sum.ns_per_op.ci95_hi)
-                ),
+                match sum.ns_per_op.interval() {
+                    Some((lo, hi)) => format!("{} – {}", format_ns(lo), format_ns(hi)),
+                    None => "— (under 6 samples)".to_string(),
+                },
                 plot::format_count(sum.ops_per_s),
             ),
             None => (String::new(), String::new(), String::new()),

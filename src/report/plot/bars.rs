@@ -12,8 +12,9 @@ use super::{AxisRange, FONT, chart_error, svg};
 pub struct Bar {
     pub label: String,
     pub value: f64,
-    pub lo: f64,
-    pub hi: f64,
+    /// Its 95% interval, drawn as a whisker; None draws none (too few
+    /// samples or rounds for one, or a figure measured apart).
+    pub interval: Option<(f64, f64)>,
     pub colour: RGBColor,
     pub text: String,
 }
@@ -40,7 +41,10 @@ pub fn chart(options: &BarChart<'_>, bars: &[Bar]) -> anyhow::Result<String> {
     let height = 90 + 30 * n as u32;
     let values = bars
         .iter()
-        .flat_map(|b| [b.lo, b.hi, b.value])
+        .flat_map(|b| {
+            let (lo, hi) = b.interval.unwrap_or((b.value, b.value));
+            [lo, hi, b.value]
+        })
         .chain(options.reference);
     let mut x = AxisRange::fit(values, true);
     if x.log {
@@ -120,18 +124,21 @@ fn draw_bars<X: Ranged<ValueType = f64>>(
             .draw_series(std::iter::once(rect))
             .map_err(chart_error)?;
         let centre = SegmentValue::CenterOf(row);
-        let whisker = ErrorBar::new_horizontal(
-            centre.clone(),
-            bar.lo,
-            bar.value,
-            bar.hi,
-            BLACK.stroke_width(1),
-            8,
-        );
-        chart
-            .draw_series(std::iter::once(whisker))
-            .map_err(chart_error)?;
-        let label = EmptyElement::at((bar.hi, centre))
+        if let Some((lo, hi)) = bar.interval {
+            let whisker = ErrorBar::new_horizontal(
+                centre.clone(),
+                lo,
+                bar.value,
+                hi,
+                BLACK.stroke_width(1),
+                8,
+            );
+            chart
+                .draw_series(std::iter::once(whisker))
+                .map_err(chart_error)?;
+        }
+        let end = bar.interval.map_or(bar.value, |(_, hi)| hi.max(bar.value));
+        let label = EmptyElement::at((end, centre))
             + Text::new(bar.text.clone(), (6, -6), (FONT, 12).into_font());
         chart
             .draw_series(std::iter::once(label))
@@ -149,8 +156,7 @@ mod tests {
             .map(|i| Bar {
                 label: format!("v{i}"),
                 value: 10.0 + i as f64,
-                lo: 9.0,
-                hi: 12.0 + i as f64,
+                interval: Some((9.0, 12.0 + i as f64)),
                 colour: super::super::colour(i),
                 text: "x".into(),
             })

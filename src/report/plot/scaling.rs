@@ -227,11 +227,13 @@ fn metric(point: &PointResult, throughput: bool) -> (f64, f64, f64) {
         return (0.0, 0.0, 0.0);
     };
     let e = &s.ns_per_op;
+    // Without an interval (under 6 samples) the whisker has no length.
+    let (lo, hi) = e.interval().unwrap_or((e.median, e.median));
     if throughput {
         let rate = |ns: f64| if ns > 0.0 { 1e9 / ns } else { 0.0 };
-        (rate(e.ci95_hi), rate(e.median), rate(e.ci95_lo))
+        (rate(hi), rate(e.median), rate(lo))
     } else {
-        (e.ci95_lo, e.median, e.ci95_hi)
+        (lo, e.median, hi)
     }
 }
 
