@@ -10,6 +10,7 @@ pub mod interleaved;
 pub mod output;
 pub mod paired;
 pub mod side;
+mod signed_rank;
 pub mod thresholds;
 pub mod verdict;
 
@@ -29,7 +30,9 @@ pub struct PointVerdict {
     pub verdict: Verdict,
     pub threshold_pct: f64,
     /// new/base of ns per operation, with its 95% interval (absent when a
-    /// side did not measure).
+    /// side did not measure; the interval also when fewer than 6 blocks
+    /// were measured). In the interleaved gate the medians beside it come
+    /// from the same blocks (the confirmation's, for a confirmed suspect).
     pub ratio: Option<f64>,
     pub ratio_lo: Option<f64>,
     pub ratio_hi: Option<f64>,
@@ -42,8 +45,10 @@ pub struct PointVerdict {
     pub more_samples: Option<u64>,
     pub more_invocations: Option<u64>,
     pub note: Option<String>,
-    /// Interleaved gate only: blocks and sample pairs measured, and the
-    /// confirmation's one-sided signed-rank p-value for a suspect.
+    /// Interleaved gate only: blocks and sample pairs measured, and for a
+    /// confirmed suspect the confirmation's one-sided signed-rank p-value
+    /// against the threshold ("no more than threshold slower", or faster);
+    /// absent when no confirmation ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,11 +192,22 @@ fn judge_point(
         verdict.add_note(format!("{note}; judged on the others"));
     }
     let (base_runs, new_runs) = (&base_side.measured, &new_side.measured);
-    let r = bootstrap::ratio(base_runs, new_runs, 0x9a7e ^ seed);
-    verdict.verdict = verdict::judge(&r, threshold);
-    (verdict.ratio, verdict.ratio_lo, verdict.ratio_hi) = (Some(r.ratio), Some(r.lo), Some(r.hi));
     verdict.base_ns_per_op = Some(bootstrap::side_estimate(base_runs));
     verdict.new_ns_per_op = Some(bootstrap::side_estimate(new_runs));
+    let Some(r) = bootstrap::ratio(base_runs, new_runs, 0x9a7e ^ seed) else {
+        let (b, n) = (verdict.base_samples, verdict.new_samples);
+        verdict.ratio = verdict
+            .new_ns_per_op
+            .zip(verdict.base_ns_per_op)
+            .map(|(n, b)| n / b);
+        verdict.verdict = Verdict::Uncertain;
+        verdict.add_note(format!(
+            "too few samples for a 95% interval ({b} base, {n} new; 6 a side needed)"
+        ));
+        return verdict;
+    };
+    verdict.verdict = verdict::judge(&r, threshold);
+    (verdict.ratio, verdict.ratio_lo, verdict.ratio_hi) = (Some(r.ratio), Some(r.lo), Some(r.hi));
     if verdict.verdict == Verdict::Uncertain {
         let runs = base_runs.len().min(new_runs.len());
         settle(&mut verdict, &r, threshold, runs);

@@ -10,7 +10,22 @@ use crate::text::format_ns;
 fn ratio_text(p: &super::PointVerdict) -> String {
     match (p.ratio, p.ratio_lo, p.ratio_hi) {
         (Some(r), Some(lo), Some(hi)) => format!("{r:.3} [{lo:.3}, {hi:.3}]"),
+        (Some(r), _, _) => format!("{r:.3} [none: < 6 blocks]"),
         _ => "—".into(),
+    }
+}
+
+/// "6 screening + 16 confirmation blocks (ratio and medians from the
+/// confirmation's)" for the interleaved gate.
+fn blocks_text(p: &super::PointVerdict, blocks: u64) -> String {
+    let screening = p.screening_log_ratios.as_ref().map_or(0, Vec::len);
+    let confirmation = p.confirmation_log_ratios.as_ref().map_or(0, Vec::len);
+    if confirmation == 0 {
+        format!("{blocks} blocks")
+    } else {
+        format!(
+            "{screening} screening + {confirmation} confirmation blocks (ratio and medians from the confirmation's)"
+        )
     }
 }
 
@@ -26,10 +41,13 @@ fn settle_text(p: &super::PointVerdict) -> String {
         _ => None,
     };
     let paired = match (p.blocks, p.pairs, p.p_value) {
-        (Some(blocks), Some(pairs), Some(pv)) => {
-            Some(format!("{blocks} blocks, {pairs} pairs, p = {pv:.4}"))
+        (Some(blocks), Some(pairs), Some(pv)) => Some(format!(
+            "{}, {pairs} pairs, p = {pv:.4} (beyond the threshold)",
+            blocks_text(p, blocks)
+        )),
+        (Some(blocks), Some(pairs), None) => {
+            Some(format!("{}, {pairs} pairs", blocks_text(p, blocks)))
         }
-        (Some(blocks), Some(pairs), None) => Some(format!("{blocks} blocks, {pairs} pairs")),
         _ => None,
     };
     [p.note.clone(), more, paired]

@@ -6,16 +6,27 @@
 //! for every block. Under "no difference" the two sides are then
 //! exchangeable within a block, so a block's log ratio is symmetric about 0
 //! whatever the machine's drift, and its sign is a fair coin given its size.
-//! The Wilcoxon signed-rank test is then exact (computed exactly, not by a
-//! normal approximation, up to 60 blocks), with no assumption about the
-//! noise's shape, and keeps more of the data than a sign test. The estimate
-//! and its interval are the Hodges-Lehmann ones that go with it (the median
-//! of the pairwise means of blocks). False alarms over a whole suite are held
-//! down by confirming every suspect in fresh blocks and applying
+//! The Wilcoxon signed-rank test is then exact (the permutation law of the
+//! blocks' own ranks, ties included, up to 60 blocks; a tie-corrected normal
+//! approximation beyond), with no assumption about the noise's shape, and
+//! keeps more of the data than a sign test. The estimate and its interval
+//! are the Hodges-Lehmann ones that go with it (the median of the pairwise
+//! means of blocks): they estimate the block ratios' centre of symmetry,
+//! which is their median when a change scales the new build's times by a
+//! factor (each side's noise then has the same shape, and the coin-ordered
+//! pairs make a block's log ratio symmetric about the change).
+//!
+//! What `regressed` means: the new build is slower than the threshold allows,
+//! at 95% confidence. The confirmation tests "no more than 1 + t slower"
+//! (the signed-rank test of the block log ratios less ln(1 + t)), so a true
+//! slowdown short of the threshold is called regressed at most 5% of the
+//! time, and less the further it is below t. False alarms over a whole suite
+//! are held down by confirming every suspect in fresh blocks and applying
 //! Benjamini-Hochberg to the confirmations' p-values.
 
 /// Blocks needed before a point can be judged: with 6, a unanimous
-/// signed-rank test reaches p = 1/64 and the interval [min, max] covers 97%.
+/// signed-rank test reaches p = 1/64, and the Walsh interval (then [min,
+/// max]) first exists at 95%; with fewer there is no 95% interval at all.
 pub const MIN_BLOCKS: usize = 6;
 /// The screening's level: below it a point is a suspect, to be confirmed.
 pub const SCREEN_LEVEL: f64 = 0.05;
@@ -25,9 +36,8 @@ pub const SCREEN_LEVEL: f64 = 0.05;
 pub struct Paired {
     /// exp(Hodges-Lehmann estimate of the block log ratios): new / base.
     pub ratio: f64,
-    /// Its 95% interval, as ratios.
-    pub lo: f64,
-    pub hi: f64,
+    /// Its 95% interval, as ratios; None below `MIN_BLOCKS` blocks.
+    pub interval: Option<(f64, f64)>,
     /// One-sided signed-rank p-values: new slower, new faster.
     pub p_slower: f64,
     pub p_faster: f64,
@@ -47,6 +57,27 @@ pub enum Screen {
     Undecided,
 }
 
+pub use super::signed_rank::signed_rank;
+use super::signed_rank::walsh_interval;
+
+/// One-sided p-values against the threshold `t` (a fraction): that the new
+/// build is no more than 1 + t slower (small: it is slower than that), and
+/// no more than 1 + t faster (small: it is faster than that).
+pub fn beyond_threshold(log_ratios: &[f64], t: f64) -> (f64, f64) {
+    let band = (1.0 + t).ln();
+    let shifted = |by: f64| -> Vec<f64> {
+        log_ratios
+            .iter()
+            .filter(|v| v.is_finite())
+            .map(|v| v - by)
+            .collect()
+    };
+    (
+        signed_rank(&shifted(band)).0,
+        signed_rank(&shifted(-band)).1,
+    )
+}
+
 /// Analyse the block log ratios of one point.
 pub fn analyse(log_ratios: &[f64]) -> Paired {
     let values: Vec<f64> = log_ratios
@@ -58,8 +89,7 @@ pub fn analyse(log_ratios: &[f64]) -> Paired {
     if n == 0 {
         return Paired {
             ratio: 1.0,
-            lo: 0.0,
-            hi: f64::INFINITY,
+            interval: None,
             p_slower: 1.0,
             p_faster: 1.0,
             blocks: 0,
@@ -72,12 +102,11 @@ pub fn analyse(log_ratios: &[f64]) -> Paired {
         }
     }
     walsh.sort_by(f64::total_cmp);
-    let (lo, hi) = walsh_interval(&walsh, n);
+    let interval = walsh_interval(&walsh, n).map(|(lo, hi)| (lo.exp(), hi.exp()));
     let (p_slower, p_faster) = signed_rank(&values);
     Paired {
         ratio: crate::stats::median_of_sorted(&walsh).exp(),
-        lo: lo.exp(),
-        hi: hi.exp(),
+        interval,
         p_slower,
         p_faster,
         blocks: n,
@@ -87,13 +116,14 @@ pub fn analyse(log_ratios: &[f64]) -> Paired {
 /// The screening's reading of `p` at threshold `t`.
 pub fn screen(p: &Paired, t: f64) -> Screen {
     let (upper, lower) = (1.0 + t, 1.0 / (1.0 + t));
-    if p.blocks < MIN_BLOCKS {
-        Screen::Undecided
-    } else if p.p_slower < SCREEN_LEVEL && p.ratio >= upper {
+    let Some((lo, hi)) = p.interval.filter(|_| p.blocks >= MIN_BLOCKS) else {
+        return Screen::Undecided;
+    };
+    if p.p_slower < SCREEN_LEVEL && p.ratio >= upper {
         Screen::SuspectSlower
     } else if p.p_faster < SCREEN_LEVEL && p.ratio <= lower {
         Screen::SuspectFaster
-    } else if p.lo >= lower && p.hi <= upper {
+    } else if lo >= lower && hi <= upper {
         Screen::Unchanged
     } else {
         Screen::Undecided
@@ -106,7 +136,10 @@ pub fn screen(p: &Paired, t: f64) -> Screen {
 /// the unchanged band, or no change at all for a significance test).
 pub fn blocks_to_settle(p: &Paired, t: f64) -> usize {
     let n = p.blocks.max(MIN_BLOCKS);
-    let (estimate, lo, hi) = (p.ratio.ln(), p.lo.ln(), p.hi.ln());
+    let Some((lo, hi)) = p.interval else {
+        return n;
+    };
+    let (estimate, lo, hi) = (p.ratio.ln(), lo.ln(), hi.ln());
     let band = (1.0 + t).ln();
     let (distance, half_width) = if estimate.abs() >= band {
         // Outside the band: the interval must clear no-change.
@@ -133,126 +166,6 @@ pub fn blocks_to_settle(p: &Paired, t: f64) -> usize {
     }
     let growth = (half_width / distance).powi(2).clamp(1.0, 100.0);
     ((n as f64 * growth).ceil() as usize).max(n + 1)
-}
-
-/// Up to this many values the signed-rank law is counted exactly.
-const EXACT_UP_TO: usize = 60;
-
-/// The number of sign patterns of ranks 1..=n whose positive ranks sum to
-/// each w, divided by 2^n: the exact null law of the signed-rank statistic.
-fn signed_rank_law(n: usize) -> Vec<f64> {
-    let top = n * (n + 1) / 2;
-    let mut law = vec![0.0f64; top + 1];
-    law[0] = 1.0;
-    for rank in 1..=n {
-        for w in (rank..=top).rev() {
-            law[w] += law[w - rank];
-        }
-    }
-    let total = 2f64.powi(n as i32);
-    law.iter().map(|c| c / total).collect()
-}
-
-/// The null law of the signed-rank statistic for n values, ready to query.
-struct NullLaw {
-    n: usize,
-    /// P(W+ <= w) for each whole w, when counted exactly.
-    cumulative: Option<Vec<f64>>,
-}
-
-impl NullLaw {
-    fn new(n: usize) -> NullLaw {
-        let cumulative = (n <= EXACT_UP_TO).then(|| {
-            let mut total = 0.0;
-            signed_rank_law(n)
-                .into_iter()
-                .map(|p| {
-                    total += p;
-                    total.min(1.0)
-                })
-                .collect()
-        });
-        NullLaw { n, cumulative }
-    }
-
-    /// P(W+ <= w): exact up to `EXACT_UP_TO` values, then the normal
-    /// approximation with continuity correction.
-    fn cdf(&self, w: f64) -> f64 {
-        if self.n == 0 {
-            return 1.0;
-        }
-        match &self.cumulative {
-            Some(_) if w < 0.0 => 0.0,
-            Some(cumulative) => cumulative[(w.floor() as usize).min(cumulative.len() - 1)],
-            None => {
-                let n = self.n as f64;
-                let mean = n * (n + 1.0) / 4.0;
-                let sd = (n * (n + 1.0) * (2.0 * n + 1.0) / 24.0).sqrt();
-                normal_cdf((w + 0.5 - mean) / sd)
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-fn signed_rank_cdf(n: usize, w: f64) -> f64 {
-    NullLaw::new(n).cdf(w)
-}
-
-fn normal_cdf(z: f64) -> f64 {
-    // Abramowitz and Stegun 7.1.26 for erf; plenty for p-values.
-    let x = z.abs() / std::f64::consts::SQRT_2;
-    let t = 1.0 / (1.0 + 0.327_591_1 * x);
-    let poly = t
-        * (0.254_829_592
-            + t * (-0.284_496_736
-                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
-    let erf = 1.0 - poly * (-x * x).exp();
-    if z >= 0.0 {
-        0.5 * (1.0 + erf)
-    } else {
-        0.5 * (1.0 - erf)
-    }
-}
-
-/// One-sided signed-rank p-values (greater than 0, less than 0) of
-/// `values`; zeros are dropped, tied magnitudes share their mean rank.
-pub fn signed_rank(values: &[f64]) -> (f64, f64) {
-    let mut nonzero: Vec<f64> = values.iter().copied().filter(|v| *v != 0.0).collect();
-    let n = nonzero.len();
-    if n == 0 {
-        return (1.0, 1.0);
-    }
-    nonzero.sort_by(|a, b| a.abs().total_cmp(&b.abs()));
-    let mut w_plus = 0.0;
-    let mut i = 0;
-    while i < n {
-        let mut j = i;
-        while j + 1 < n && nonzero[j + 1].abs() == nonzero[i].abs() {
-            j += 1;
-        }
-        let rank = (i + j) as f64 / 2.0 + 1.0;
-        w_plus += nonzero[i..=j].iter().filter(|v| **v > 0.0).count() as f64 * rank;
-        i = j + 1;
-    }
-    let top = (n * (n + 1)) as f64 / 2.0;
-    let law = NullLaw::new(n);
-    // P(W+ >= w) = P(W+ <= top - w) by symmetry.
-    let p_greater = law.cdf(top - w_plus);
-    let p_less = law.cdf(w_plus);
-    (p_greater.min(1.0), p_less.min(1.0))
-}
-
-/// The 95% interval of the Hodges-Lehmann estimate from the sorted Walsh
-/// averages of `n` values: the k-th smallest and largest, with k the
-/// largest count such that P(W+ < k) <= 2.5%. Fewer than 6: [min, max].
-fn walsh_interval(walsh: &[f64], n: usize) -> (f64, f64) {
-    let law = NullLaw::new(n);
-    let mut k = 1;
-    while k < walsh.len() / 2 && law.cdf(k as f64) <= 0.025 {
-        k += 1;
-    }
-    (walsh[k - 1], walsh[walsh.len() - k])
 }
 
 /// Benjamini-Hochberg at false-discovery rate `q`: which of `p_values` are
@@ -282,36 +195,32 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn the_signed_rank_law_is_counted_exactly() {
-        // n = 3: sums 0..=6 have 1, 1, 1, 2, 1, 1, 1 patterns of 8.
-        let law = signed_rank_law(3);
-        let counts: Vec<f64> = law.iter().map(|p| p * 8.0).collect();
-        assert_eq!(counts, [1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0]);
-        assert!((law.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        // Six positive values: p = 1/64 one way, 1 the other.
-        let (up, down) = signed_rank(&[0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
-        assert!((up - 1.0 / 64.0).abs() < 1e-12 && (down - 1.0).abs() < 1e-12);
-        // Large n: the normal approximation agrees with the exact law.
-        let exact = signed_rank_cdf(60, 700.0);
-        let mean = 60.0 * 61.0 / 4.0;
-        let sd = (60.0f64 * 61.0 * 121.0 / 24.0).sqrt();
-        assert!(
-            (exact - normal_cdf((700.5 - mean) / sd)).abs() < 0.01,
-            "{exact}"
-        );
+    fn the_interval_widens_to_the_extremes_for_few_blocks() {
+        let six = [-0.3, -0.1, 0.0, 0.1, 0.2, 0.5];
+        let (lo, hi) = analyse(&six).interval.expect("six blocks");
+        assert!((lo.ln() + 0.3).abs() < 1e-12 && (hi.ln() - 0.5).abs() < 1e-12);
+        let many: Vec<f64> = (0..100).map(|i| f64::from(i) / 100.0 - 0.495).collect();
+        let (lo, hi) = analyse(&many).interval.expect("a hundred blocks");
+        assert!(lo.ln() < 0.0 && hi.ln() > 0.0 && hi.ln() - lo.ln() < 0.2);
+        // One block made a zero-width "95% interval"; five made [min, max].
+        assert_eq!(analyse(&[0.1]).interval, None);
+        assert_eq!(analyse(&six[..5]).interval, None);
     }
 
     #[test]
-    fn the_interval_widens_to_the_extremes_for_few_blocks() {
-        let six = [-0.3, -0.1, 0.0, 0.1, 0.2, 0.5];
-        let p = analyse(&six);
-        assert!((p.lo.ln() + 0.3).abs() < 1e-12 && (p.hi.ln() - 0.5).abs() < 1e-12);
-        let many: Vec<f64> = (0..100).map(|i| f64::from(i) / 100.0 - 0.495).collect();
-        let p = analyse(&many);
-        assert!(
-            p.lo.ln() < 0.0 && p.hi.ln() > 0.0 && p.hi.ln() - p.lo.ln() < 0.2,
-            "{p:?}"
-        );
+    fn the_threshold_test_asks_whether_the_change_is_beyond_the_threshold() {
+        // Eight blocks all 4% slower, t = 5%: significantly slower than no
+        // change, but not shown slower than the threshold.
+        let slower: Vec<f64> = (0..8).map(|i| (1.04f64 + 0.001 * i as f64).ln()).collect();
+        assert!(signed_rank(&slower).0 < 0.01);
+        let (beyond, faster) = beyond_threshold(&slower, 0.05);
+        assert!(beyond > 0.5 && faster > 0.5, "{beyond} {faster}");
+        // All 10% slower: beyond 5% at p = 1/256.
+        let slower: Vec<f64> = (0..8).map(|i| (1.10f64 + 0.001 * i as f64).ln()).collect();
+        let (beyond, _) = beyond_threshold(&slower, 0.05);
+        assert!((beyond - 1.0 / 256.0).abs() < 1e-12, "{beyond}");
+        let faster: Vec<f64> = slower.iter().map(|v| -v).collect();
+        assert!((beyond_threshold(&faster, 0.05).1 - 1.0 / 256.0).abs() < 1e-12);
     }
 
     #[test]
@@ -353,7 +262,9 @@ mod tests {
             values in prop::collection::vec(-2.0f64..2.0, 1..60)
         ) {
             let p = analyse(&values);
-            prop_assert!(p.lo <= p.ratio && p.ratio <= p.hi);
+            if let Some((lo, hi)) = p.interval {
+                prop_assert!(lo <= p.ratio && p.ratio <= hi);
+            }
             prop_assert!((0.0..=1.0).contains(&p.p_slower));
             prop_assert!((0.0..=1.0).contains(&p.p_faster));
             prop_assert!(p.p_slower + p.p_faster >= 1.0 - 1e-9);

@@ -12,9 +12,12 @@ use super::bootstrap::Ratio;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
-    /// The whole interval lies above 1 + threshold.
+    /// Slower than the threshold allows, at 95% confidence: the whole
+    /// interval lies above 1 + threshold (from results files), or the
+    /// confirmation's one-sided test of "no more than 1 + threshold slower"
+    /// rejects it, within the suite's 5% false-discovery rate (interleaved).
     Regressed,
-    /// The whole interval lies below 1/(1 + threshold).
+    /// Faster beyond the threshold, in the same sense: below 1/(1 + threshold).
     Improved,
     /// The whole interval lies within [1/(1 + threshold), 1 + threshold].
     Unchanged,

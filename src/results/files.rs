@@ -155,3 +155,62 @@ impl ResultsStream {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Sample;
+
+    /// A v1 results file with one point of `samples` whose summary claims
+    /// a 95% interval of [1, 9] and a paired speed-up interval.
+    fn v1_file(samples: usize) -> String {
+        let point = serde_json::json!({
+            "id": "x/v/thread", "family": "cpu", "scenario": "x", "variant": "v",
+            "model": "thread", "params": {}, "status": "ok", "error": null,
+            "unit": "op", "elapsed_ns": 0,
+            "samples": (0..samples).map(|i| Sample { ops: 1, ns: 4 + i as u64 }).collect::<Vec<_>>(),
+            "summary": {
+                "ns_per_op": { "median": 5.0, "ci95_lo": 1.0, "ci95_hi": 9.0,
+                               "mean": 5.0, "stddev": 1.0, "min": 4.0, "max": 6.0 },
+                "ops_per_s": 2e8,
+                "outliers": { "low_severe": 0, "low_mild": 0, "high_mild": 0, "high_severe": 0 }
+            },
+            "latency_ns": null, "resources": null, "utilisation": null,
+            "metrics": { "speedup_vs_serial": 2.0, "speedup_lo": 1.5, "speedup_hi": 2.5 }
+        });
+        let mut whole = serde_json::to_value(RunResults {
+            schema: SCHEMA_V1.into(),
+            run: serde_json::from_value(serde_json::json!({
+                "id": "r", "started": "", "finished": null, "tool_version": "0",
+                "git_commit": null, "config": "c", "argv": []
+            }))
+            .expect("run info"),
+            host: crate::host::HostInfo::default(),
+            harness: serde_json::from_value(serde_json::json!({
+                "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
+                "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0
+            }))
+            .expect("harness info"),
+            scenarios: Default::default(),
+            results: Vec::new(),
+        })
+        .expect("serialisable");
+        whole["results"] = serde_json::json!([point]);
+        whole.to_string()
+    }
+
+    #[test]
+    fn a_v1_file_is_read_with_its_intervals_recomputed_from_its_samples() {
+        let path = Path::new("old.json");
+        let three = RunResults::parse(&v1_file(3), false, path).expect("v1 is read");
+        let point = &three.results[0];
+        let summary = point.summary.as_ref().expect("a summary");
+        assert_eq!(summary.ns_per_op.interval(), None, "three samples");
+        assert_eq!(summary.ns_per_op.median, 5.0);
+        assert!(!point.metrics.contains_key("speedup_lo"));
+        assert_eq!(point.metrics["speedup_vs_serial"], 2.0);
+        let eight = RunResults::parse(&v1_file(8), false, path).expect("v1 is read");
+        let summary = eight.results[0].summary.as_ref().expect("a summary");
+        assert_eq!(summary.ns_per_op.interval(), Some((4.0, 11.0)));
+    }
+}

@@ -226,7 +226,7 @@ fn refuses_results_files_that_are_not_json_truncated_or_foreign() {
         ),
         (
             "future.json",
-            whole.replace("concbench.results/1", "concbench.results/9"),
+            whole.replace("concbench.results/2", "concbench.results/9"),
             "schema `concbench.results/9` is not supported",
         ),
         (

@@ -26,7 +26,7 @@ fn a_tiny_spawn_run_measures_and_verifies_every_point() {
     let dirs = scratch.run_dirs("out");
     assert_eq!(dirs.len(), 1, "one run folder: {dirs:?}");
     let results = read_json(&dirs[0].join("results.json"));
-    assert_eq!(results["schema"], "concbench.results/1");
+    assert_eq!(results["schema"], "concbench.results/2");
     let host = &results["host"];
     assert!(host["logical_cores"].as_u64().unwrap_or(0) >= 1);
     assert!(!host["kernel"].as_str().unwrap_or("").is_empty());
@@ -117,7 +117,7 @@ fn results_jsonl_holds_a_header_then_one_line_per_point() {
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
     assert_eq!(lines.len(), 1 + 2, "header + std_thread + scoped_thread");
-    assert_eq!(lines[0]["schema"], "concbench.results/1");
+    assert_eq!(lines[0]["schema"], "concbench.results/2");
     assert!(
         lines[1..]
             .iter()

@@ -135,16 +135,6 @@ impl SideRecord {
             self.latency = v.latency;
         }
     }
-
-    pub fn median_ns_per_op(&self) -> Option<f64> {
-        let mut per_op: Vec<f64> = self
-            .samples
-            .iter()
-            .map(|s| s.ns as f64 / s.ops.max(1) as f64)
-            .collect();
-        per_op.sort_by(f64::total_cmp);
-        (!per_op.is_empty()).then(|| crate::stats::median_of_sorted(&per_op))
-    }
 }
 
 /// How a block ended.

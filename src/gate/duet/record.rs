@@ -35,6 +35,9 @@ pub struct PointRecord {
     pub threshold: f64,
     pub screening: Vec<f64>,
     pub confirmation: Vec<f64>,
+    /// Each side's sample count when the confirmation began: its samples
+    /// before are the screening's, those after the confirmation's.
+    pub confirmation_starts: [usize; 2],
     pub pairs: usize,
     pub spent: Duration,
     pub sides: [SideRecord; 2],
@@ -49,6 +52,7 @@ impl PointRecord {
             threshold,
             screening: Vec::new(),
             confirmation: Vec::new(),
+            confirmation_starts: [0, 0],
             pairs: 0,
             spent: Duration::ZERO,
             sides: [SideRecord::default(), SideRecord::default()],
@@ -76,12 +80,36 @@ impl PointRecord {
             && matches!(self.screen(), Screen::SuspectSlower | Screen::SuspectFaster)
     }
 
-    /// The one-sided p-value of the confirmation, in the suspected direction.
-    pub fn confirmation_p(&self) -> f64 {
-        let p = paired::analyse(&self.confirmation);
-        match self.screen() {
-            Screen::SuspectFaster => p.p_faster,
-            _ => p.p_slower,
+    /// The confirmation's one-sided p-value that the change is beyond the
+    /// threshold, in the suspected direction (see `paired::beyond_threshold`);
+    /// None when no confirmation ran.
+    pub fn confirmation_p(&self) -> Option<f64> {
+        if self.confirmation.is_empty() {
+            return None;
+        }
+        let (slower, faster) = paired::beyond_threshold(&self.confirmation, self.threshold);
+        Some(match self.screen() {
+            Screen::SuspectFaster => faster,
+            _ => slower,
+        })
+    }
+
+    /// Whether the figures shown come from the confirmation's blocks (a
+    /// suspect that was confirmed) or from the screening's.
+    fn shows_confirmation(&self) -> bool {
+        self.suspect() && !self.confirmation.is_empty()
+    }
+
+    /// Side `side`'s samples from the blocks whose ratio is shown.
+    fn shown_samples(&self, side: Side) -> &[crate::vocab::Sample] {
+        let samples = &self.sides[side as usize].samples;
+        let start = self.confirmation_starts[side as usize].min(samples.len());
+        if self.shows_confirmation() {
+            &samples[start..]
+        } else if self.confirmation.is_empty() {
+            samples
+        } else {
+            &samples[..start]
         }
     }
 
@@ -120,21 +148,11 @@ impl PointRecord {
 
     fn judge(&self, v: &mut PointVerdict, discovered: bool) {
         let screening = paired::analyse(&self.screening);
-        let shown = match self.screen() {
-            Screen::Unchanged => {
-                v.verdict = Verdict::Unchanged;
-                screening
-            }
+        match self.screen() {
+            Screen::Unchanged => v.verdict = Verdict::Unchanged,
             Screen::SuspectSlower | Screen::SuspectFaster => {
-                let confirmation = paired::analyse(&self.confirmation);
-                let (upper, lower) = (1.0 + self.threshold, 1.0 / (1.0 + self.threshold));
                 let slower = self.screen() == Screen::SuspectSlower;
-                let beyond = if slower {
-                    confirmation.ratio >= upper
-                } else {
-                    confirmation.ratio <= lower
-                };
-                if discovered && beyond {
+                if discovered && self.confirmation_p().is_some() {
                     v.verdict = if slower {
                         Verdict::Regressed
                     } else {
@@ -142,34 +160,41 @@ impl PointRecord {
                     };
                 } else {
                     v.verdict = Verdict::Uncertain;
-                    v.note = Some(format!(
-                        "screening suspected it {}; {}",
-                        if slower { "slower" } else { "faster" },
-                        if confirmation.blocks == 0 {
-                            "the budget ran out before it could be confirmed".to_string()
-                        } else {
-                            format!(
-                                "{} fresh blocks did not confirm it (ratio {:.3}, p = {:.3})",
-                                confirmation.blocks,
-                                confirmation.ratio,
-                                self.confirmation_p()
-                            )
-                        }
-                    ));
+                    v.note = Some(self.unconfirmed_note(slower));
                     self.more(v, &screening);
                 }
-                v.p_value = Some(self.confirmation_p());
-                confirmation
+                v.p_value = self.confirmation_p();
             }
             Screen::Undecided => {
                 v.verdict = Verdict::Uncertain;
                 self.more(v, &screening);
-                screening
             }
+        }
+        let shown = if self.shows_confirmation() {
+            paired::analyse(&self.confirmation)
+        } else {
+            screening
         };
         if shown.blocks > 0 {
-            (v.ratio, v.ratio_lo, v.ratio_hi) = (Some(shown.ratio), Some(shown.lo), Some(shown.hi));
+            v.ratio = Some(shown.ratio);
+            (v.ratio_lo, v.ratio_hi) = (shown.interval.map(|i| i.0), shown.interval.map(|i| i.1));
         }
+    }
+
+    /// Why a suspect is not called regressed or improved.
+    fn unconfirmed_note(&self, slower: bool) -> String {
+        let direction = if slower { "slower" } else { "faster" };
+        let Some(p) = self.confirmation_p() else {
+            return format!(
+                "screening suspected it {direction}; the budget ran out before it could be confirmed (the ratio shown is the screening's)"
+            );
+        };
+        format!(
+            "screening suspected it {direction}; {} fresh blocks did not show it {direction} than the {:.1}% threshold at the suite's 5% false-discovery rate (ratio {:.3}, p = {p:.3})",
+            self.confirmation.len(),
+            100.0 * self.threshold,
+            paired::analyse(&self.confirmation).ratio,
+        )
     }
 
     /// For an uncertain point: the paired rounds it would need.
@@ -182,8 +207,13 @@ impl PointRecord {
         v.more_samples = Some((more_blocks as f64 * pairs_per_block).ceil() as u64);
     }
 
+    /// The verdict's figures before judging: each side's median and sample
+    /// count over the same blocks as the ratio it will show.
     fn blank_verdict(&self) -> PointVerdict {
-        let [base, new] = &self.sides;
+        let (base, new) = (
+            self.shown_samples(Side::Base),
+            self.shown_samples(Side::New),
+        );
         PointVerdict {
             id: self.point.id(),
             verdict: Verdict::NotComparable,
@@ -191,10 +221,10 @@ impl PointRecord {
             ratio: None,
             ratio_lo: None,
             ratio_hi: None,
-            base_ns_per_op: base.median_ns_per_op(),
-            new_ns_per_op: new.median_ns_per_op(),
-            base_samples: base.samples.len(),
-            new_samples: new.samples.len(),
+            base_ns_per_op: median_ns_per_op(base),
+            new_ns_per_op: median_ns_per_op(new),
+            base_samples: base.len(),
+            new_samples: new.len(),
             more_samples: None,
             more_invocations: None,
             note: None,
@@ -267,6 +297,16 @@ impl PointRecord {
     }
 }
 
+/// The median ns per operation of `samples`, if any.
+fn median_ns_per_op(samples: &[crate::vocab::Sample]) -> Option<f64> {
+    let mut per_op: Vec<f64> = samples
+        .iter()
+        .map(|s| s.ns as f64 / s.ops.max(1) as f64)
+        .collect();
+    per_op.sort_by(f64::total_cmp);
+    (!per_op.is_empty()).then(|| crate::stats::median_of_sorted(&per_op))
+}
+
 /// Log ratios to 5 decimals (0.001% of a ratio): enough to recompute any
 /// figure, without 17 digits each in gate.json.
 fn rounded(log_ratios: &[f64]) -> Vec<f64> {
@@ -313,7 +353,10 @@ mod tests {
         let v = record(&SLOWER[..6], &SLOWER).verdict(false);
         assert_eq!(v.verdict, Verdict::Uncertain);
         assert!(
-            v.note.as_deref().unwrap_or("").contains("did not confirm"),
+            v.note
+                .as_deref()
+                .unwrap_or("")
+                .contains("did not show it slower"),
             "{:?}",
             v.note
         );
@@ -331,6 +374,34 @@ mod tests {
                 .unwrap_or("")
                 .contains("budget ran out")
         );
+        // No test ran: no p-value (it used to show p = 1.0).
+        assert_eq!(unconfirmed.p_value, None);
+    }
+
+    #[test]
+    fn the_medians_beside_a_ratio_come_from_the_same_blocks() {
+        use crate::vocab::Sample;
+        let mut r = record(&SLOWER[..6], &SLOWER);
+        // Screening samples at 100 ns (base) and 112 (new); the
+        // confirmation's at 200 and 222: the row shows the confirmation's.
+        for (side, ns) in [(Side::Base, [100, 200]), (Side::New, [112, 222])] {
+            let samples = &mut r.sides[side as usize].samples;
+            samples.extend([Sample { ops: 1, ns: ns[0] }; 6]);
+            r.confirmation_starts[side as usize] = samples.len();
+            samples.extend([Sample { ops: 1, ns: ns[1] }; 8]);
+        }
+        let v = r.verdict(true);
+        assert_eq!(
+            (v.base_ns_per_op, v.new_ns_per_op),
+            (Some(200.0), Some(222.0))
+        );
+        assert_eq!((v.base_samples, v.new_samples), (8, 8));
+        // An unchanged point shows its screening's, all of them.
+        let mut flat = record(&[0.001, -0.001, 0.0, 0.002, -0.002, 0.001], &[]);
+        flat.sides[0].samples = vec![Sample { ops: 1, ns: 100 }; 6];
+        flat.sides[1].samples = vec![Sample { ops: 1, ns: 101 }; 6];
+        let v = flat.verdict(false);
+        assert_eq!((v.base_ns_per_op, v.base_samples), (Some(100.0), 6));
     }
 
     #[test]

@@ -295,6 +295,7 @@ fn comparison_table(outcome: &GateOutcome) -> String {
         let ns = |v: Option<f64>| v.map_or("—".to_string(), format_ns);
         let ratio = match (p.ratio, p.ratio_lo, p.ratio_hi) {
             (Some(r), Some(lo), Some(hi)) => format!("{r:.3} [{lo:.3}, {hi:.3}]"),
+            (Some(r), _, _) => format!("{r:.3} [none: &lt; 6 blocks]"),
             _ => "—".into(),
         };
         let _ = write!(

@@ -1,0 +1,313 @@
+//! The interleaved gate's controller: how the time budget is spent on the
+//! points, and how the suite's verdicts follow from what was measured. It
+//! asks a `Blocks` for each block and for the time, so the same passes run
+//! against the two builds' workers (`Live`) or, in tests, a simulation.
+//!
+//! The budget is spent in three passes: a first screening pass gives every
+//! point an equal share of half the budget; a second gives the points still
+//! undecided what is left after reserving, from the blocks' measured length,
+//! the time every suspect's confirmation will take; the rest confirms every
+//! suspect (a change beyond the threshold that the signed-rank test calls
+//! significant) in fresh blocks, each suspect an equal share of what is left
+//! (at least as many blocks as its screening took, 16 to 48). How long a
+//! confirmation runs depends on the clock, never on its figures, so its
+//! p-value stays exact. Only suspects whose confirmation shows the change
+//! beyond the threshold and survives Benjamini-Hochberg over all
+//! confirmations are reported as regressed or improved.
+
+use std::time::{Duration, Instant};
+
+use super::DuetRequest;
+use super::block::{self, BlockEnd, Side, Sides};
+use super::record::{Ended, PointRecord};
+use crate::gate::PointVerdict;
+use crate::gate::paired;
+use crate::harness::protocol::BuildSpec;
+use crate::plan::Point;
+
+/// Confirmation blocks per suspect: the time reserved is for as many as its
+/// screening took, within these bounds; a confirmation given more time goes
+/// on to the upper one. 16 blocks leave room for a few reversed by the
+/// machine's noise (unanimous, p = 1/65536).
+pub const CONFIRMATION_BLOCKS: std::ops::RangeInclusive<usize> = 16..=48;
+
+/// The false-discovery rate of the suite's regressions and improvements.
+pub const FDR: f64 = 0.05;
+
+/// Where the controller gets its blocks and its time.
+pub trait Blocks {
+    /// Run one block of `point` on both builds.
+    fn block(&mut self, point: &Point, request: &DuetRequest, rng: &mut fastrand::Rng) -> BlockEnd;
+    /// Time since the gate began.
+    fn elapsed(&self) -> Duration;
+}
+
+/// The two builds' workers, on the wall clock.
+pub struct Live {
+    pub sides: Sides,
+    pub began: Instant,
+}
+
+impl Blocks for Live {
+    fn block(&mut self, point: &Point, request: &DuetRequest, rng: &mut fastrand::Rng) -> BlockEnd {
+        let shape = super::block::Shape {
+            timeout: point.settings.timeout,
+            ..request.shape
+        };
+        block::run(
+            &mut self.sides,
+            &specs(point, request.new_slowdown_pct),
+            &shape,
+            rng,
+        )
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.began.elapsed()
+    }
+}
+
+fn specs(point: &Point, new_slowdown_pct: u64) -> [BuildSpec; 2] {
+    let spec = |slowdown_pct| BuildSpec {
+        scenario: point.scenario.info().id.to_string(),
+        variant: match &point.runtime {
+            Some(runtime) => format!("{}@{}", point.variant, runtime.to_word()),
+            None => point.variant.to_string(),
+        },
+        model: point.model,
+        params: point.params.clone(),
+        slowdown_pct,
+    };
+    [spec(0), spec(new_slowdown_pct)]
+}
+
+/// Measure every point of `request` within its budget and judge it: the
+/// records of what was measured, and a verdict per point.
+pub fn measure_and_judge(
+    blocks: &mut impl Blocks,
+    request: &DuetRequest,
+) -> (Vec<PointRecord>, Vec<PointVerdict>) {
+    let mut rng = fastrand::Rng::with_seed(request.seed);
+    let mut records: Vec<PointRecord> = request
+        .points
+        .iter()
+        .map(|p| {
+            let info = p.scenario.info();
+            let threshold = request
+                .thresholds
+                .for_point(info.family.name(), info.id, &p.id());
+            PointRecord::new(p.clone(), threshold)
+        })
+        .collect();
+    let half = request.budget.mul_f64(0.5);
+    screening_pass(blocks, &mut records, request, 1, |_| half, &mut rng);
+    // The second pass may use what the confirmations will not need, as the
+    // suspects known at each step will need it.
+    let budget = request.budget;
+    let until = |records: &[PointRecord]| budget.saturating_sub(reserve(records));
+    screening_pass(blocks, &mut records, request, 2, until, &mut rng);
+    let suspects: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].suspect())
+        .collect();
+    for (done, &i) in suspects.iter().enumerate() {
+        let left = request.budget.saturating_sub(blocks.elapsed());
+        let share = left / (suspects.len() - done) as u32;
+        confirm_point(blocks, &mut records[i], request, share, &mut rng);
+        if request.progress {
+            eprintln!(
+                "[confirming {}/{}] {}",
+                done + 1,
+                suspects.len(),
+                summary(&records[i])
+            );
+        }
+    }
+    let verdicts = judge_all(&records);
+    (records, verdicts)
+}
+
+/// Every point's verdict: the confirmed suspects' threshold p-values go
+/// through Benjamini-Hochberg together.
+fn judge_all(records: &[PointRecord]) -> Vec<PointVerdict> {
+    let confirmed: Vec<(usize, f64)> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.suspect())
+        .filter_map(|(i, r)| Some((i, r.confirmation_p()?)))
+        .collect();
+    let p_values: Vec<f64> = confirmed.iter().map(|(_, p)| *p).collect();
+    let discovered = paired::benjamini_hochberg(&p_values, FDR);
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, record)| {
+            let found = confirmed
+                .iter()
+                .position(|(c, _)| *c == i)
+                .is_some_and(|at| discovered[at]);
+            record.verdict(found)
+        })
+        .collect()
+}
+
+/// The time the confirmations of the suspects known now will take, from
+/// each one's measured block length, with a fifth to spare.
+fn reserve(records: &[PointRecord]) -> Duration {
+    records
+        .iter()
+        .filter(|r| r.suspect())
+        .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
+        .sum()
+}
+
+/// How many fresh blocks the reserve counts on to confirm `record`.
+fn confirmation_blocks(record: &PointRecord) -> usize {
+    record
+        .screening
+        .len()
+        .clamp(*CONFIRMATION_BLOCKS.start(), *CONFIRMATION_BLOCKS.end())
+}
+
+/// Screen every undecided point, each with an equal share of what is left
+/// of `until` (time since the gate began).
+fn screening_pass(
+    blocks: &mut impl Blocks,
+    records: &mut [PointRecord],
+    request: &DuetRequest,
+    pass: usize,
+    until: impl Fn(&[PointRecord]) -> Duration,
+    rng: &mut fastrand::Rng,
+) {
+    let todo: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].undecided())
+        .collect();
+    for (done, &i) in todo.iter().enumerate() {
+        let left = until(records).saturating_sub(blocks.elapsed());
+        if pass > 1 && left.is_zero() {
+            break;
+        }
+        let share = left / (todo.len() - done) as u32;
+        screen_point(blocks, &mut records[i], request, share, rng);
+        if request.progress {
+            eprintln!(
+                "[screening {pass}: {}/{}] {}",
+                done + 1,
+                todo.len(),
+                summary(&records[i])
+            );
+        }
+    }
+}
+
+/// Screen `record` with blocks until it is decided or has spent `share`
+/// (the first block always runs).
+fn screen_point(
+    blocks: &mut impl Blocks,
+    record: &mut PointRecord,
+    request: &DuetRequest,
+    share: Duration,
+    rng: &mut fastrand::Rng,
+) {
+    let began = blocks.elapsed();
+    while record.undecided() && (blocks.elapsed() - began < share || record.screening.is_empty()) {
+        if let Some(log_ratio) = one_block(blocks, record, request, rng) {
+            record.screening.push(log_ratio);
+        }
+    }
+}
+
+/// Measure a suspect again in fresh blocks for its whole `share` (up to
+/// the most blocks a confirmation takes).
+fn confirm_point(
+    blocks: &mut impl Blocks,
+    record: &mut PointRecord,
+    request: &DuetRequest,
+    share: Duration,
+    rng: &mut fastrand::Rng,
+) {
+    let began = blocks.elapsed();
+    record.confirmation_starts = record.sides.each_ref().map(|s| s.samples.len());
+    while record.ended.is_none()
+        && record.confirmation.len() < *CONFIRMATION_BLOCKS.end()
+        && (blocks.elapsed() - began < share || record.confirmation.is_empty())
+    {
+        if let Some(log_ratio) = one_block(blocks, record, request, rng) {
+            record.confirmation.push(log_ratio);
+        }
+    }
+    if record.confirmation.len() < paired::MIN_BLOCKS {
+        // Too few to test: a confirmation that cannot confirm.
+        record.confirmation.clear();
+    }
+}
+
+/// One block of `record`'s point; its log ratio, or None when it ended
+/// the point (skipped or failed on a side).
+fn one_block(
+    blocks: &mut impl Blocks,
+    record: &mut PointRecord,
+    request: &DuetRequest,
+    rng: &mut fastrand::Rng,
+) -> Option<f64> {
+    let began = blocks.elapsed();
+    let end = blocks.block(&record.point, request, rng);
+    record.spent += blocks.elapsed().saturating_sub(began);
+    match end {
+        BlockEnd::Done {
+            log_ratio,
+            pairs,
+            sides,
+        } => {
+            let [base, new] = *sides;
+            record.pairs += pairs;
+            record.sides[Side::Base as usize].add(base);
+            record.sides[Side::New as usize].add(new);
+            Some(log_ratio)
+        }
+        BlockEnd::Skipped { side, why } => {
+            record.ended = Some(Ended::Skipped { side, why });
+            None
+        }
+        BlockEnd::Failed { side, failure } => {
+            let timed_out = matches!(failure, super::worker::Failure::TimedOut(_));
+            record.ended = Some(Ended::Failed {
+                side,
+                why: failure.to_string(),
+                timed_out,
+            });
+            None
+        }
+    }
+}
+
+/// The progress line of a point: its state, and the ratio of the blocks
+/// it names (the screening's, or the confirmation's once there is one).
+fn summary(record: &PointRecord) -> String {
+    let state = match &record.ended {
+        Some(Ended::Skipped { side, .. }) => format!("skipped by {}", side.name()),
+        Some(Ended::Failed { side, why, .. }) => format!("FAILED on {}: {why}", side.name()),
+        Some(Ended::MeantToDeadlock) => "meant to deadlock, not timed".into(),
+        None => format!("{:?}", record.screen()).to_lowercase(),
+    };
+    let (phase, values) = if record.confirmation.is_empty() {
+        ("screening", &record.screening)
+    } else {
+        ("confirmation", &record.confirmation)
+    };
+    let p = paired::analyse(values);
+    let interval = match p.interval {
+        Some((lo, hi)) => format!("[{lo:.3}, {hi:.3}]"),
+        None => "[no 95% interval below 6 blocks]".into(),
+    };
+    format!(
+        "{}: {state}, new/base {:.3} {interval} over {} {phase} blocks, {:.1} s",
+        record.point.id(),
+        p.ratio,
+        values.len(),
+        record.spent.as_secs_f64()
+    )
+}
+
+#[cfg(test)]
+#[path = "passes_tests.rs"]
+mod tests;
