@@ -360,3 +360,53 @@ fn summary_md_is_plain_text_with_no_html_entities_and_no_raw_html() {
     assert!(!has_raw_markup(&markdown), "{markdown}");
     assert!(line.contains(r"a\|b"), "the table cell holds: {line}");
 }
+
+#[test]
+fn a_file_that_cannot_be_written_exits_4_naming_it_not_as_bad_input() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let results = dir.join("results.json");
+    // A folder that is a file (not a directory), and a full disk.
+    let not_a_folder = scratch.file("plain-file", "x");
+    let into_a_file = not_a_folder.join("r.html");
+    let cases: [Vec<&str>; 3] = [
+        vec![
+            "report",
+            results.to_str().unwrap(),
+            "-o",
+            into_a_file.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            results.to_str().unwrap(),
+            "-o",
+            "r.html",
+            "--export",
+            "bmf",
+            "/dev/full",
+        ],
+        vec![
+            "run",
+            "--config",
+            "configs-none.toml",
+            "--out",
+            not_a_folder.to_str().unwrap(),
+        ],
+    ];
+    scratch.file(
+        "configs-none.toml",
+        &format!("{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\"]\nparams = {{ workers = 2 }}\n"),
+    );
+    for args in cases {
+        let output = scratch.concbench(&args).output().expect("runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(4), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains("could not write"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("plain-file") || stderr.contains("/dev/full"),
+            "names the file: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
