@@ -9,6 +9,8 @@ use plotters::coord::types::RangedCoordusize;
 use super::{AxisRange, FONT, chart_error, svg};
 
 /// One bar: its label, value and interval, colour, and the text at its end.
+/// A bar with `lo == hi` has no interval (a figure measured without one)
+/// and is drawn without a whisker.
 pub struct Bar {
     pub label: String,
     pub value: f64,
@@ -120,17 +122,19 @@ fn draw_bars<X: Ranged<ValueType = f64>>(
             .draw_series(std::iter::once(rect))
             .map_err(chart_error)?;
         let centre = SegmentValue::CenterOf(row);
-        let whisker = ErrorBar::new_horizontal(
-            centre.clone(),
-            bar.lo,
-            bar.value,
-            bar.hi,
-            BLACK.stroke_width(1),
-            8,
-        );
-        chart
-            .draw_series(std::iter::once(whisker))
-            .map_err(chart_error)?;
+        if bar.lo < bar.hi {
+            let whisker = ErrorBar::new_horizontal(
+                centre.clone(),
+                bar.lo,
+                bar.value,
+                bar.hi,
+                BLACK.stroke_width(1),
+                8,
+            );
+            chart
+                .draw_series(std::iter::once(whisker))
+                .map_err(chart_error)?;
+        }
         let label = EmptyElement::at((bar.hi, centre))
             + Text::new(bar.text.clone(), (6, -6), (FONT, 12).into_font());
         chart
@@ -162,6 +166,42 @@ mod tests {
             tick: &|v| format!("{v}"),
         };
         chart(&options, &bars).expect("draws")
+    }
+
+    /// Lines drawn for bars A (10, interval 9-11), B (20, `b`) and C (30,
+    /// interval 25-35: the axis is the same whatever `b` is).
+    fn lines_with_b(b: (f64, f64)) -> usize {
+        let bar = |value: f64, (lo, hi): (f64, f64)| Bar {
+            label: format!("v{value}"),
+            value,
+            lo,
+            hi,
+            colour: super::super::colour(0),
+            text: "x".into(),
+        };
+        let bars = [
+            bar(10.0, (9.0, 11.0)),
+            bar(20.0, b),
+            bar(30.0, (25.0, 35.0)),
+        ];
+        let options = BarChart {
+            title: "t",
+            x_desc: "x",
+            reference: None,
+            tick: &|v| format!("{v}"),
+        };
+        let svg = chart(&options, &bars).expect("draws");
+        svg.matches("<line").count() + svg.matches("<polyline").count()
+    }
+
+    #[test]
+    fn a_bar_without_an_interval_draws_no_whisker() {
+        let with = lines_with_b((18.0, 22.0));
+        let without = lines_with_b((20.0, 20.0));
+        assert!(
+            without < with,
+            "no zero-width whisker: {without} lines against {with}"
+        );
     }
 
     #[test]
