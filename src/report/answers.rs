@@ -10,6 +10,7 @@ use super::findings::{Relation, relate, times};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
+use crate::vocab::Model;
 
 /// How far ahead the fastest must be, at the low end of its 95% interval,
 /// for an answer to name it: 10%. Five quick runs in a row on a 2-vCPU VM
@@ -26,7 +27,9 @@ pub struct Answer {
     pub question: &'static str,
     pub text: String,
     pub anchor: String,
-    /// False when the two fastest are not clearly apart (`CLEAR_LEAD`).
+    /// False when the two fastest are not clearly apart (`CLEAR_LEAD`); for
+    /// a question ranked by kinds, when no kind's two fastest are (each
+    /// clause says its own).
     pub settled: bool,
 }
 
@@ -53,6 +56,41 @@ struct Question {
     /// The parameters the answer compares at (others may vary).
     at: &'static [(&'static str, At)],
     among: Among,
+}
+
+/// One kind of operation among a question's variants: ranked apart from
+/// the others, since they do not measure the same thing.
+struct Kind {
+    /// What its points measure, as the answer states it.
+    what: &'static str,
+    models: &'static [Model],
+}
+
+/// Questions whose variants measure different operations (scenario, and
+/// its kinds in the order answered). spawn.start times a thread or process
+/// started and finished per worker, but rayon's and tokio's workers are
+/// tasks on threads the pool or runtime started before the timing.
+const KINDS: &[(&str, &[Kind])] = &[(
+    "spawn.start",
+    &[
+        Kind {
+            what: "A thread or process per worker (each started and awaited inside the timing)",
+            models: &[Model::Thread, Model::Process],
+        },
+        Kind {
+            what: "A task per worker on a pool or runtime already running (its threads \
+                   started before the timing: the cost of a task, not of a thread)",
+            models: &[Model::Pool, Model::Async],
+        },
+    ],
+)];
+
+/// The kinds `q` ranks apart (none: all its variants together).
+fn kinds(q: &Question) -> &'static [Kind] {
+    KINDS
+        .iter()
+        .find(|(scenario, _)| q.among == Among::Rust && *scenario == q.scenario)
+        .map_or(&[], |(_, kinds)| kinds)
 }
 
 /// In the order a reader needs them.
@@ -172,14 +210,63 @@ fn median(point: &PointResult) -> f64 {
         .map_or(f64::INFINITY, |s| s.ns_per_op.median)
 }
 
+/// `q` answered: its variants ranked together, or each of its kinds
+/// ranked apart, one clause each (a kind of one point just gives its time).
 fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answer> {
-    let mut points: Vec<&PointResult> = scenario
+    let kinds = kinds(q);
+    if kinds.is_empty() {
+        return ranked(q, scenario, cores, None);
+    }
+    let mut texts = Vec::new();
+    let mut settled = false;
+    for kind in kinds {
+        if let Some(part) = ranked(q, scenario, cores, Some(kind.models)) {
+            settled |= part.settled;
+            texts.push(format!("{}: {}", kind.what, part.text));
+        } else if let [only] = candidates(q, scenario, cores, Some(kind.models))[..] {
+            texts.push(format!(
+                "{}: {} at {} per {}.",
+                kind.what,
+                short_label(only),
+                format_ns(median(only)),
+                scenario.unit()
+            ));
+        }
+    }
+    (!texts.is_empty()).then(|| Answer {
+        question: q.ask,
+        text: texts.join(" "),
+        anchor: view::anchor(&["bars", scenario.id]),
+        settled,
+    })
+}
+
+/// The points `q` compares: ok, at its parameters, of its runtimes, not
+/// the serial reference, and of `models` when given.
+fn candidates<'a>(
+    q: &Question,
+    scenario: &ScenarioView<'a>,
+    cores: u64,
+    models: Option<&[Model]>,
+) -> Vec<&'a PointResult> {
+    scenario
         .ok_points()
         .filter(|p| sits_at(p, q.at, cores))
         .filter(|p| (q.among == Among::Rust) == p.runtime.is_none())
         // The serial reference is what the others are measured against.
-        .filter(|p| p.model != crate::vocab::Model::Serial)
-        .collect();
+        .filter(|p| p.model != Model::Serial)
+        .filter(|p| models.is_none_or(|m| m.contains(&p.model)))
+        .collect()
+}
+
+/// `q`'s points (of `models` when given) ranked: the fastest and its lead.
+fn ranked(
+    q: &Question,
+    scenario: &ScenarioView<'_>,
+    cores: u64,
+    models: Option<&[Model]>,
+) -> Option<Answer> {
+    let mut points = candidates(q, scenario, cores, models);
     // Points of different sizes do not compare per operation: keep the
     // largest set that did the same work (the scenario's main sweep).
     let throughput_vs = scenario.meta.and_then(|m| m.throughput_vs.as_deref());
@@ -347,6 +434,54 @@ mod tests {
             &a,
             &point(125.0, &drift, Some("g"))
         )));
+    }
+
+    #[test]
+    fn the_1000_workers_answer_ranks_thread_and_process_starts_apart_from_tasks_on_a_running_pool()
+    {
+        use crate::vocab::{Family, Model, Params};
+        let drift = [1.0, 1.3, 0.9, 1.1, 1.0];
+        let cases = [
+            ("rayon", Model::Pool, 10.0),
+            ("tokio", Model::Async, 25.0),
+            ("std_thread", Model::Thread, 100.0),
+            ("scoped_thread", Model::Thread, 130.0),
+            ("fork", Model::Process, 1000.0),
+        ];
+        let points: Vec<PointResult> = cases
+            .iter()
+            .map(|&(variant, model, ns)| {
+                let mut p = point(ns, &drift, Some("g"));
+                p.scenario = "spawn.start".into();
+                p.variant = variant.into();
+                p.model = model;
+                p.params = Params([("workers".to_string(), 1000)].into());
+                p
+            })
+            .collect();
+        let view = ScenarioView {
+            id: "spawn.start",
+            family: Family::Spawn,
+            meta: None,
+            points: points.iter().collect(),
+        };
+        let question = QUESTIONS
+            .iter()
+            .find(|q| q.scenario == "spawn.start")
+            .expect("the 1000-workers question");
+        let text = answer(question, &view, 4).expect("answered").text;
+        let (starts, tasks) = text
+            .split_once("on a pool or runtime already running")
+            .unwrap_or_else(|| panic!("tasks on a running pool apart: {text}"));
+        assert!(starts.contains("thread or process per worker"), "{text}");
+        assert!(starts.contains("std_thread/thread is fastest"), "{text}");
+        assert!(starts.contains("fork/process"), "{text}");
+        assert!(
+            !starts.contains("rayon") && !starts.contains("tokio"),
+            "a task is not ranked against a thread start: {text}"
+        );
+        assert!(tasks.contains("rayon/pool is fastest"), "{text}");
+        assert!(tasks.contains("tokio/async"), "{text}");
     }
 
     #[test]
