@@ -6,6 +6,10 @@
 //! by round where they were paired; where that interval includes no
 //! difference, it says they are within noise instead of naming a winner.
 
+mod kinds;
+#[cfg(test)]
+mod kinds_tests;
+
 use super::findings::{Relation, relate, times};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
@@ -56,41 +60,6 @@ struct Question {
     /// The parameters the answer compares at (others may vary).
     at: &'static [(&'static str, At)],
     among: Among,
-}
-
-/// One kind of operation among a question's variants: ranked apart from
-/// the others, since they do not measure the same thing.
-struct Kind {
-    /// What its points measure, as the answer states it.
-    what: &'static str,
-    models: &'static [Model],
-}
-
-/// Questions whose variants measure different operations (scenario, and
-/// its kinds in the order answered). spawn.start times a thread or process
-/// started and finished per worker, but rayon's and tokio's workers are
-/// tasks on threads the pool or runtime started before the timing.
-const KINDS: &[(&str, &[Kind])] = &[(
-    "spawn.start",
-    &[
-        Kind {
-            what: "A thread or process per worker (each started and awaited inside the timing)",
-            models: &[Model::Thread, Model::Process],
-        },
-        Kind {
-            what: "A task per worker on a pool or runtime already running (its threads \
-                   started before the timing: the cost of a task, not of a thread)",
-            models: &[Model::Pool, Model::Async],
-        },
-    ],
-)];
-
-/// The kinds `q` ranks apart (none: all its variants together).
-fn kinds(q: &Question) -> &'static [Kind] {
-    KINDS
-        .iter()
-        .find(|(scenario, _)| q.among == Among::Rust && *scenario == q.scenario)
-        .map_or(&[], |(_, kinds)| kinds)
 }
 
 /// In the order a reader needs them.
@@ -211,31 +180,30 @@ fn median(point: &PointResult) -> f64 {
 }
 
 /// `q` answered: its variants ranked together, or each of its kinds
-/// ranked apart, one clause each (a kind of one point just gives its time).
+/// ranked apart (see `kinds`; a kind of one point just gives its time).
 fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answer> {
-    let kinds = kinds(q);
+    let kinds = match q.among {
+        Among::Rust => kinds::of(q.scenario),
+        Among::OtherRuntimes => &[],
+    };
     if kinds.is_empty() {
         return ranked(q, scenario, cores, None);
     }
-    let mut texts = Vec::new();
-    let mut settled = false;
-    for kind in kinds {
-        if let Some(part) = ranked(q, scenario, cores, Some(kind.models)) {
-            settled |= part.settled;
-            texts.push(format!("{}: {}", kind.what, part.text));
-        } else if let [only] = candidates(q, scenario, cores, Some(kind.models))[..] {
-            texts.push(format!(
-                "{}: {} at {} per {}.",
-                kind.what,
-                short_label(only),
-                format_ns(median(only)),
-                scenario.unit()
-            ));
-        }
-    }
-    (!texts.is_empty()).then(|| Answer {
+    let rank =
+        |models: &[Model]| ranked(q, scenario, cores, Some(models)).map(|a| (a.text, a.settled));
+    let alone = |models: &[Model]| match candidates(q, scenario, cores, Some(models))[..] {
+        [only] => Some(format!(
+            "{} at {} per {}.",
+            short_label(only),
+            format_ns(median(only)),
+            scenario.unit()
+        )),
+        _ => None,
+    };
+    let (text, settled) = kinds::clauses(kinds, rank, alone)?;
+    Some(Answer {
         question: q.ask,
-        text: texts.join(" "),
+        text,
         anchor: view::anchor(&["bars", scenario.id]),
         settled,
     })
@@ -434,54 +402,6 @@ mod tests {
             &a,
             &point(125.0, &drift, Some("g"))
         )));
-    }
-
-    #[test]
-    fn the_1000_workers_answer_ranks_thread_and_process_starts_apart_from_tasks_on_a_running_pool()
-    {
-        use crate::vocab::{Family, Model, Params};
-        let drift = [1.0, 1.3, 0.9, 1.1, 1.0];
-        let cases = [
-            ("rayon", Model::Pool, 10.0),
-            ("tokio", Model::Async, 25.0),
-            ("std_thread", Model::Thread, 100.0),
-            ("scoped_thread", Model::Thread, 130.0),
-            ("fork", Model::Process, 1000.0),
-        ];
-        let points: Vec<PointResult> = cases
-            .iter()
-            .map(|&(variant, model, ns)| {
-                let mut p = point(ns, &drift, Some("g"));
-                p.scenario = "spawn.start".into();
-                p.variant = variant.into();
-                p.model = model;
-                p.params = Params([("workers".to_string(), 1000)].into());
-                p
-            })
-            .collect();
-        let view = ScenarioView {
-            id: "spawn.start",
-            family: Family::Spawn,
-            meta: None,
-            points: points.iter().collect(),
-        };
-        let question = QUESTIONS
-            .iter()
-            .find(|q| q.scenario == "spawn.start")
-            .expect("the 1000-workers question");
-        let text = answer(question, &view, 4).expect("answered").text;
-        let (starts, tasks) = text
-            .split_once("on a pool or runtime already running")
-            .unwrap_or_else(|| panic!("tasks on a running pool apart: {text}"));
-        assert!(starts.contains("thread or process per worker"), "{text}");
-        assert!(starts.contains("std_thread/thread is fastest"), "{text}");
-        assert!(starts.contains("fork/process"), "{text}");
-        assert!(
-            !starts.contains("rayon") && !starts.contains("tokio"),
-            "a task is not ranked against a thread start: {text}"
-        );
-        assert!(tasks.contains("rayon/pool is fastest"), "{text}");
-        assert!(tasks.contains("tokio/async"), "{text}");
     }
 
     #[test]
