@@ -1,7 +1,27 @@
-//! Typed errors for bad input: each names what was wrong and where, so the
-//! binary can print one line and exit with code 2.
+//! Typed errors the binary tells apart: bad input names what was wrong and
+//! where (one line, exit code 2); a file that could not be written names
+//! the file and the system's reason (one line, exit code 4), since a full
+//! disk or a read-only folder is not the user's input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// A file or folder concbench could not write: a full disk, no permission,
+/// a read-only file system, a folder that is a file.
+#[derive(Debug, thiserror::Error)]
+#[error("could not write {}: {reason}", path.display())]
+pub struct WriteFailed {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+impl WriteFailed {
+    pub fn new(path: &Path, reason: impl std::fmt::Display) -> Self {
+        WriteFailed {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+}
 
 /// Input the user gave that concbench cannot run: a config, a flag, a file.
 #[derive(Debug, thiserror::Error)]

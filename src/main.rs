@@ -1,6 +1,7 @@
 //! The concbench binary: parse the command line, call the library, map the
-//! outcome to an exit code (0 ok, 2 bad input, 3 some points failed,
-//! 128 + signal when Ctrl-C or SIGTERM stopped a run).
+//! outcome to an exit code (0 ok, 1 a regression, 2 bad input, 3 some
+//! points failed, 4 a file could not be written, 128 + signal when Ctrl-C
+//! or SIGTERM stopped a run).
 
 use std::process::ExitCode;
 
@@ -17,7 +18,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", format!("{error:#}").replace('\n', " "));
-            ExitCode::from(2)
+            let not_written = error
+                .chain()
+                .any(|cause| cause.is::<concbench::error::WriteFailed>());
+            ExitCode::from(if not_written { 4 } else { 2 })
         }
     }
 }

@@ -4,10 +4,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::Suite;
+use crate::error::WriteFailed;
 use crate::host::{HostInfo, git_commit};
 use crate::plan::{self, Overrides, Plan, Point};
 use crate::results::{
@@ -48,7 +48,15 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     let suite = Suite::load(request.config.as_deref())?;
     let plan = plan::build(&suite, &request.overrides, request.filter.as_deref())?;
     let started = chrono::Utc::now();
-    let (id, dir) = crate::folders::create_run_dir(&request.out, started)?;
+    // The folder is the first thing written: failing it is a write failure.
+    let (id, dir) = crate::folders::create_run_dir(&request.out, started).map_err(|e| {
+        let out = &request.out;
+        if out.exists() && !out.is_dir() {
+            WriteFailed::new(out, "it is a file, not a folder")
+        } else {
+            WriteFailed::new(out, e.root_cause())
+        }
+    })?;
     let header = Header {
         schema: SCHEMA.to_string(),
         run: RunInfo {
@@ -68,8 +76,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
             .map(|p| (p.scenario.info().id.to_string(), p.scenario.info().meta()))
             .collect(),
     };
-    let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)
-        .with_context(|| format!("creating {}", dir.join("results.jsonl").display()))?;
+    let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)?;
     let measured = measure_all(&plan, &mut stream);
     // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
     // shared-memory names) goes now, before anything can fail.
@@ -87,8 +94,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         .map(|u| u.sampler_cpu_ns)
         .sum();
     let all = header.with_results(results);
-    all.write_atomic(&dir.join("results.json"))
-        .with_context(|| format!("writing {}", dir.join("results.json").display()))?;
+    all.write_atomic(&dir.join("results.json"))?;
     // The results are safe on disk; a report that cannot be drawn is said,
     // not fatal (`concbench report` can draw it again).
     if let Err(e) = crate::report::files::write_run_reports(&all, &dir) {
@@ -135,9 +141,7 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
             }
             let throughput_vs = point.scenario.info().throughput_vs;
             crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);
-            stream
-                .append(&result)
-                .context("appending to results.jsonl")?;
+            stream.append(&result)?;
             let done = results.len() + 1;
             let line = format!("[{done}/{total}] {}", terminal::one_line(&result));
             if progress.is_hidden() {

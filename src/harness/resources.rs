@@ -1,6 +1,9 @@
 //! What a point cost the machine: getrusage deltas for this process and its
 //! reaped children, and the peak resident set during the point (reset per
 //! point through /proc/self/clear_refs, since getrusage's maximum only grows).
+//! No memory figure for children: getrusage's is the largest resident set
+//! of any descendant reaped so far, not this point's (scenarios with process
+//! workers read their live children instead, see `model::memory`).
 
 use nix::sys::resource::{Usage, UsageWho, getrusage};
 use nix::sys::time::TimeValLike;
@@ -49,13 +52,7 @@ impl Snapshot {
             minor_faults: own.minor_faults,
             max_rss_bytes: own_peak,
             start_rss_bytes: self.rss_bytes,
-            children: ChildResources {
-                max_rss_bytes: end
-                    .children
-                    .as_ref()
-                    .map_or(0, |u| u.max_rss() as u64 * 1024),
-                ..children
-            },
+            children,
         }
     }
 }
@@ -81,7 +78,6 @@ pub fn accumulate(total: &mut Option<Resources>, turn: Resources) {
     a.voluntary_cs += b.voluntary_cs;
     a.involuntary_cs += b.involuntary_cs;
     a.minor_faults += b.minor_faults;
-    a.max_rss_bytes = a.max_rss_bytes.max(b.max_rss_bytes);
 }
 
 fn usage_delta(before: Option<&Usage>, after: Option<&Usage>) -> ChildResources {
@@ -107,7 +103,6 @@ fn usage_delta(before: Option<&Usage>, after: Option<&Usage>) -> ChildResources 
             b.involuntary_context_switches(),
         ),
         minor_faults: diff(a.minor_page_faults(), b.minor_page_faults()),
-        max_rss_bytes: 0,
     }
 }
 
@@ -136,6 +131,18 @@ mod tests {
     }
 
     #[test]
+    fn resources_written_with_a_child_max_rss_still_read() {
+        let old = r#"{"wall_ns":5,"user_ns":1,"sys_ns":1,"voluntary_cs":0,
+            "involuntary_cs":0,"minor_faults":0,"max_rss_bytes":7,"start_rss_bytes":3,
+            "children":{"user_ns":2,"sys_ns":0,"voluntary_cs":0,"involuntary_cs":0,
+            "minor_faults":0,"max_rss_bytes":1342177280}}"#;
+        let read: Resources = serde_json::from_str(old).expect("an older record reads");
+        assert_eq!((read.max_rss_bytes, read.children.user_ns), (7, 2));
+        let written = serde_json::to_string(&read).expect("writes");
+        assert_eq!(written.matches("max_rss_bytes").count(), 1, "{written}");
+    }
+
+    #[test]
     fn turns_add_up_and_peaks_are_the_largest() {
         let turn = |user_ns, rss| Resources {
             wall_ns: 10,
@@ -148,7 +155,6 @@ mod tests {
             start_rss_bytes: rss,
             children: ChildResources {
                 user_ns: 5,
-                max_rss_bytes: rss,
                 ..ChildResources::default()
             },
         };
@@ -162,9 +168,6 @@ mod tests {
             (4, 6, 8)
         );
         assert_eq!((total.max_rss_bytes, total.start_rss_bytes), (9, 7));
-        assert_eq!(
-            (total.children.user_ns, total.children.max_rss_bytes),
-            (10, 9)
-        );
+        assert_eq!(total.children.user_ns, 10);
     }
 }

@@ -8,6 +8,7 @@ pub mod futex;
 pub mod group;
 pub mod latency;
 pub mod limits;
+pub mod memory;
 pub mod placement;
 pub mod process;
 pub mod runtime;

@@ -8,10 +8,15 @@
 //! and where the rounds are too few for a 95% interval (under 6), it gives
 //! the figures and names no winner.
 
+mod kinds;
+#[cfg(test)]
+mod kinds_tests;
+
 use super::findings::{Relation, relate, times};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
+use crate::vocab::Model;
 
 /// How far ahead the fastest must be, at the low end of its 95% interval,
 /// for an answer to name it: 10%. Five quick runs in a row on a 2-vCPU VM
@@ -28,7 +33,9 @@ pub struct Answer {
     pub question: &'static str,
     pub text: String,
     pub anchor: String,
-    /// False when the two fastest are not clearly apart (`CLEAR_LEAD`).
+    /// False when the two fastest are not clearly apart (`CLEAR_LEAD`); for
+    /// a question ranked by kinds, when no kind's two fastest are (each
+    /// clause says its own).
     pub settled: bool,
 }
 
@@ -174,14 +181,62 @@ fn median(point: &PointResult) -> f64 {
         .map_or(f64::INFINITY, |s| s.ns_per_op.median)
 }
 
+/// `q` answered: its variants ranked together, or each of its kinds
+/// ranked apart (see `kinds`; a kind of one point just gives its time).
 fn answer(q: &Question, scenario: &ScenarioView<'_>, cores: u64) -> Option<Answer> {
-    let mut points: Vec<&PointResult> = scenario
+    let kinds = match q.among {
+        Among::Rust => kinds::of(q.scenario),
+        Among::OtherRuntimes => &[],
+    };
+    if kinds.is_empty() {
+        return ranked(q, scenario, cores, None);
+    }
+    let rank =
+        |models: &[Model]| ranked(q, scenario, cores, Some(models)).map(|a| (a.text, a.settled));
+    let alone = |models: &[Model]| match candidates(q, scenario, cores, Some(models))[..] {
+        [only] => Some(format!(
+            "{} at {} per {}.",
+            short_label(only),
+            format_ns(median(only)),
+            scenario.unit()
+        )),
+        _ => None,
+    };
+    let (text, settled) = kinds::clauses(kinds, rank, alone)?;
+    Some(Answer {
+        question: q.ask,
+        text,
+        anchor: view::anchor(&["bars", scenario.id]),
+        settled,
+    })
+}
+
+/// The points `q` compares: ok, at its parameters, of its runtimes, not
+/// the serial reference, and of `models` when given.
+fn candidates<'a>(
+    q: &Question,
+    scenario: &ScenarioView<'a>,
+    cores: u64,
+    models: Option<&[Model]>,
+) -> Vec<&'a PointResult> {
+    scenario
         .ok_points()
         .filter(|p| sits_at(p, q.at, cores))
         .filter(|p| (q.among == Among::Rust) == p.runtime.is_none())
         // The serial reference is what the others are measured against.
-        .filter(|p| p.model != crate::vocab::Model::Serial)
-        .collect();
+        .filter(|p| p.model != Model::Serial)
+        .filter(|p| models.is_none_or(|m| m.contains(&p.model)))
+        .collect()
+}
+
+/// `q`'s points (of `models` when given) ranked: the fastest and its lead.
+fn ranked(
+    q: &Question,
+    scenario: &ScenarioView<'_>,
+    cores: u64,
+    models: Option<&[Model]>,
+) -> Option<Answer> {
+    let mut points = candidates(q, scenario, cores, models);
     // Points of different sizes do not compare per operation: keep the
     // largest set that did the same work (the scenario's main sweep).
     let throughput_vs = scenario.meta.and_then(|m| m.throughput_vs.as_deref());

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::{ExportFormat, Format, ReportInput, export, html, markdown};
+use crate::error::WriteFailed;
 use crate::results::RunResults;
 
 /// Write report.html and summary.md of a finished run into its folder.
@@ -89,6 +90,6 @@ pub fn write_exports(
     Ok(())
 }
 
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteFailed> {
+    std::fs::write(path, bytes).map_err(|e| WriteFailed::new(path, e))
 }

@@ -56,7 +56,7 @@ impl Format for Markdown {
                 let _ = writeln!(
                     out,
                     "- `{}`: {} — {}",
-                    cell(&point.id),
+                    code(&point.id),
                     status_word(point),
                     cell(point.error.as_deref().unwrap_or(""))
                 );
@@ -104,7 +104,7 @@ fn speedup_table(out: &mut String, scenario: &view::ScenarioView<'_>) {
     let _ = writeln!(out, "|---|{}", "---:|".repeat(heads.len()));
     for row in &matrix.rows {
         let cells: Vec<String> = row.cells.iter().map(|c| speedup::cell_text(*c)).collect();
-        let _ = writeln!(out, "| `{}` | {} |", cell(&row.label), cells.join(" | "));
+        let _ = writeln!(out, "| `{}` | {} |", code(&row.label), cells.join(" | "));
     }
     out.push('\n');
 }
@@ -125,7 +125,7 @@ fn family_row(out: &mut String, point: &crate::results::PointResult) {
     let _ = writeln!(
         out,
         "| `{}` | {} | {median} | {interval} | {rate} |",
-        cell(&point.id),
+        code(&point.id),
         status_word(point)
     );
 }
@@ -139,10 +139,54 @@ fn status_word(point: &crate::results::PointResult) -> String {
     }
 }
 
-/// Text safe inside a Markdown table cell and free of raw HTML.
+/// Plain text for Markdown, shown as written (`the machine's speed`, never
+/// an HTML entity), with nothing a renderer would take for markup: `<`,
+/// `>`, a backslash and an `&` that would start an entity get a backslash,
+/// `|` too so a table cell holds; backticks become `'` and newlines spaces.
 fn cell(text: &str) -> String {
-    crate::text::escape(text)
-        .replace('|', "\\|")
-        .replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' | '>' | '|' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' if starts_an_entity(&text[i + 1..]) => out.push_str("\\&"),
+            '`' => out.push('\''),
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a code span (`` `...` ``), where Markdown shows everything
+/// as written but a `|` still ends a table cell and a backtick the span.
+fn code(text: &str) -> String {
+    text.replace('|', "\\|")
         .replace('`', "'")
+        .replace('\n', " ")
+}
+
+/// Whether the text after an `&` would make it an entity (`amp;`, `#39;`).
+fn starts_an_entity(after: &str) -> bool {
+    let name: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !name.is_empty() && after[name.len()..].starts_with(';')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cell, code};
+
+    #[test]
+    fn text_stays_plain_and_markup_is_escaped_not_entity_encoded() {
+        assert_eq!(cell("the machine's \"speed\""), "the machine's \"speed\"");
+        assert_eq!(cell("a & b"), "a & b");
+        assert_eq!(cell("&amp; <b>|</b>"), "\\&amp; \\<b\\>\\|\\</b\\>");
+        assert_eq!(cell("a\\b `c`\nd"), "a\\\\b 'c' d");
+        assert_eq!(code("x|y <z>"), "x\\|y <z>");
+    }
 }

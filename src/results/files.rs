@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::schema::{Header, PointResult, RunResults, SCHEMA, SCHEMA_V1, Summary};
-use crate::error::BadInput;
+use crate::error::{BadInput, WriteFailed};
 
 impl RunResults {
     /// Read a results.json, or a results.jsonl (a header line then one line
@@ -38,14 +38,16 @@ impl RunResults {
     }
 
     /// Write results.json atomically: a temporary file, then a rename.
-    pub fn write_atomic(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn write_atomic(&self, path: &Path) -> Result<(), WriteFailed> {
         let temporary = path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&temporary)?;
-        serde_json::to_writer_pretty(&mut file, self)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        Ok(())
+        let written = std::fs::File::create(&temporary).and_then(|mut file| {
+            serde_json::to_writer_pretty(&mut file, self)?;
+            file.write_all(b"\n")?;
+            file.sync_all()
+        });
+        written
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|e| WriteFailed::new(path, e))
     }
 }
 
@@ -136,23 +138,28 @@ fn read_lines(text: &str, bad: impl Fn(String) -> BadInput) -> Result<RunResults
 /// point, each flushed as soon as the point finishes.
 pub struct ResultsStream {
     file: std::fs::File,
+    path: std::path::PathBuf,
 }
 
 impl ResultsStream {
-    pub fn create(path: &Path, header: &Header) -> anyhow::Result<ResultsStream> {
+    pub fn create(path: &Path, header: &Header) -> Result<ResultsStream, WriteFailed> {
         let mut stream = ResultsStream {
-            file: std::fs::File::create(path)?,
+            file: std::fs::File::create(path).map_err(|e| WriteFailed::new(path, e))?,
+            path: path.to_path_buf(),
         };
         stream.append(header)?;
         Ok(stream)
     }
 
-    pub fn append(&mut self, record: &impl Serialize) -> anyhow::Result<()> {
-        let mut line = serde_json::to_vec(record)?;
-        line.push(b'\n');
-        self.file.write_all(&line)?;
-        self.file.flush()?;
-        Ok(())
+    pub fn append(&mut self, record: &impl Serialize) -> Result<(), WriteFailed> {
+        let written = serde_json::to_vec(record)
+            .map_err(std::io::Error::from)
+            .and_then(|mut line| {
+                line.push(b'\n');
+                self.file.write_all(&line)?;
+                self.file.flush()
+            });
+        written.map_err(|e| WriteFailed::new(&self.path, e))
     }
 }
 

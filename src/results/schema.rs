@@ -294,6 +294,13 @@ pub struct Resources {
     pub children: ChildResources,
 }
 
+/// getrusage deltas of the children reaped during the samples: their CPU,
+/// context switches and faults. No memory figure: results written before
+/// 2026-12 also had `max_rss_bytes` here, RUSAGE_CHILDREN's largest resident
+/// set of any descendant reaped so far (the compiler `cargo run` ran before,
+/// an earlier point's child), never this point's. It is ignored when such a
+/// file is read. What process workers hold while they live is the metric
+/// `child_memory_per_worker_bytes` (`child_memory_per_task_bytes`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChildResources {
     pub user_ns: u64,
@@ -301,9 +308,6 @@ pub struct ChildResources {
     pub voluntary_cs: u64,
     pub involuntary_cs: u64,
     pub minor_faults: u64,
-    /// Largest resident set of any child reaped so far in the run (the
-    /// kernel keeps only this maximum).
-    pub max_rss_bytes: u64,
 }
 
 /// Per-core busy percentage over time, from /proc/stat.

@@ -1,5 +1,7 @@
 //! CLI tests of the cpu family (tiny sizes: verification and bad parameters).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::support::{FAST_RUN, Scratch, refused, stderr_of};
@@ -41,11 +43,13 @@ fn every_model_computes_the_serial_checksum_and_gets_a_speedup_figure() {
         assert!((metric(point, "pi_estimate") - std::f64::consts::PI).abs() < 0.1);
         assert!(metric(point, "cpu_ns_per_chunk") > 0.0);
         assert!(metric(point, "cpu_utilisation") > 0.0);
-        if point["model"] != "serial" {
-            let speedup = metric(point, "speedup_vs_serial");
-            let efficiency = metric(point, "parallel_efficiency");
-            assert!((efficiency * 3.0 - speedup).abs() < 1e-9, "{}", point["id"]);
-        }
+    }
+    let serial = points
+        .iter()
+        .find(|p| p["model"] == "serial")
+        .expect("the serial point");
+    for point in points.iter().filter(|p| p["model"] != "serial") {
+        stored_speedup_matches_the_samples(point, serial);
     }
     let pool = points
         .iter()
@@ -54,6 +58,66 @@ fn every_model_computes_the_serial_checksum_and_gets_a_speedup_figure() {
     assert!(
         metric(pool, "cpu_ns_per_chunk") > 1000.0,
         "the pool members' own CPU time is counted"
+    );
+}
+
+/// Each sample's ns per operation by the round it was taken in (its index
+/// where the point was not paired).
+fn per_op_by_round(point: &Value) -> BTreeMap<u64, f64> {
+    let samples = point["samples"].as_array().expect("samples");
+    let rounds: Vec<u64> = match point["paired_rounds"].as_array() {
+        Some(rounds) => rounds
+            .iter()
+            .map(|r| r.as_u64().expect("a round"))
+            .collect(),
+        None => (0..samples.len() as u64).collect(),
+    };
+    rounds
+        .into_iter()
+        .zip(samples)
+        .map(|(round, s)| {
+            let (ns, ops) = (s["ns"].as_f64().unwrap(), s["ops"].as_f64().unwrap());
+            (round, ns / ops)
+        })
+        .collect()
+}
+
+/// The two middle values of `values` (one twice when their count is odd):
+/// any median lies between them.
+fn middle(mut values: Vec<f64>) -> (f64, f64) {
+    assert!(!values.is_empty());
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    (values[(n - 1) / 2], values[n / 2])
+}
+
+/// The speed-up stored with `point` against one recomputed here from the raw
+/// samples of it and of the serial point: the median of the per-round
+/// ratios over the rounds both sampled when they were paired, else the
+/// ratio of the two medians. And `speedup_paired` says which.
+fn stored_speedup_matches_the_samples(point: &Value, serial: &Value) {
+    let id = &point["id"];
+    let speedup = metric(point, "speedup_vs_serial");
+    let paired =
+        point["paired_group"].is_string() && point["paired_group"] == serial["paired_group"];
+    assert_eq!(metric(point, "speedup_paired") == 1.0, paired, "{id}");
+    let (mine, theirs) = (per_op_by_round(point), per_op_by_round(serial));
+    let (lo, hi) = if paired {
+        let ratios: Vec<f64> = mine
+            .iter()
+            .filter_map(|(round, ns)| Some(theirs.get(round)? / ns))
+            .collect();
+        assert!(ratios.len() >= 2, "{id}: rounds in common with serial");
+        middle(ratios)
+    } else {
+        let (p_lo, p_hi) = middle(mine.into_values().collect());
+        let (s_lo, s_hi) = middle(theirs.into_values().collect());
+        (s_lo / p_hi, s_hi / p_lo)
+    };
+    let slack = 1e-9 * hi.abs();
+    assert!(
+        speedup >= lo - slack && speedup <= hi + slack,
+        "{id}: stored speed-up {speedup} but the samples give {lo}..{hi}"
     );
 }
 

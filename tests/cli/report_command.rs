@@ -122,10 +122,28 @@ fn text_from_results_is_escaped_in_html_and_markdown() {
     assert!(html.contains("&lt;script&gt;alert(&#39;config&#39;)&lt;/script&gt;"));
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     let markdown = read(&out.with_extension("md"));
+    assert!(!has_raw_markup(&markdown), "{markdown}");
     assert!(
-        !markdown.contains("<img") && !markdown.contains("<b>"),
+        markdown.contains(r"\<img src=x onerror=alert(1)\>"),
         "{markdown}"
     );
+}
+
+/// Whether Markdown text holds a `<` that a renderer would read as the start
+/// of HTML: outside a code span and not escaped with a backslash.
+fn has_raw_markup(markdown: &str) -> bool {
+    markdown.lines().any(|line| {
+        let mut in_code = false;
+        let mut previous = ' ';
+        line.chars().any(|c| {
+            let raw = c == '<' && !in_code && previous != '\\';
+            if c == '`' {
+                in_code = !in_code;
+            }
+            previous = c;
+            raw
+        })
+    })
 }
 
 #[test]
@@ -312,4 +330,83 @@ fn exports_bmf_and_github_action_benchmark_from_a_results_file() {
         .expect("runs");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("unknown format `csv`"));
+}
+
+#[test]
+fn summary_md_is_plain_text_with_no_html_entities_and_no_raw_html() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let results = dir.join("results.json");
+    edit_json(&results, |v| {
+        v["results"][0]["status"] = "failed".into();
+        v["results"][0]["error"] = "the machine's speed & \"quotes\" <b>moved</b> a|b".into();
+    });
+    let out = scratch.path().join("plain.html");
+    draw_report(&scratch, &[results.to_str().unwrap()], &out);
+    let markdown = read(&out.with_extension("md"));
+    let line = markdown
+        .lines()
+        .find(|l| l.contains("the machine"))
+        .unwrap_or_else(|| panic!("the error is listed: {markdown}"));
+    assert!(
+        line.contains("the machine's speed & \"quotes\" "),
+        "written as plain text: {line}"
+    );
+    for entity in ["&#39;", "&amp;", "&quot;", "&lt;", "&gt;"] {
+        assert!(!markdown.contains(entity), "{entity} in: {markdown}");
+    }
+    // Markup is shown, not rendered: escaped with a backslash, never raw.
+    assert!(line.contains(r"\<b\>moved\</b\>"), "{line}");
+    assert!(!has_raw_markup(&markdown), "{markdown}");
+    assert!(line.contains(r"a\|b"), "the table cell holds: {line}");
+}
+
+#[test]
+fn a_file_that_cannot_be_written_exits_4_naming_it_not_as_bad_input() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let results = dir.join("results.json");
+    // A folder that is a file (not a directory), and a full disk.
+    let not_a_folder = scratch.file("plain-file", "x");
+    let into_a_file = not_a_folder.join("r.html");
+    let cases: [Vec<&str>; 3] = [
+        vec![
+            "report",
+            results.to_str().unwrap(),
+            "-o",
+            into_a_file.to_str().unwrap(),
+        ],
+        vec![
+            "report",
+            results.to_str().unwrap(),
+            "-o",
+            "r.html",
+            "--export",
+            "bmf",
+            "/dev/full",
+        ],
+        vec![
+            "run",
+            "--config",
+            "configs-none.toml",
+            "--out",
+            not_a_folder.to_str().unwrap(),
+        ],
+    ];
+    scratch.file(
+        "configs-none.toml",
+        &format!("{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\"]\nparams = {{ workers = 2 }}\n"),
+    );
+    for args in cases {
+        let output = scratch.concbench(&args).output().expect("runs");
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(4), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.contains("could not write"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("plain-file") || stderr.contains("/dev/full"),
+            "names the file: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
 }

@@ -126,6 +126,68 @@ fn results_jsonl_holds_a_header_then_one_line_per_point() {
 }
 
 #[test]
+fn child_memory_is_what_each_points_live_children_hold_and_threads_report_none() {
+    let scratch = Scratch::new();
+    // Forked children reaped first: a kernel maximum over every child
+    // reaped so far would then show in every later point.
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"fork\"]\nparams = {{ workers = 10 }}\n\n\
+         [[scenario]]\nid = \"spawn.sleepers\"\nvariants = [\"std_thread\", \"tokio\", \"fork\"]\n\
+         params = {{ workers = 20, sleep_ms = 50 }}\n\n\
+         [[scenario]]\nid = \"io.waits\"\nvariants = [\"std_thread\", \"fork\"]\n\
+         params = {{ tasks = 8, wait_ms = 20, repeats = 1 }}\n"
+    );
+    let config = scratch.file("memory.toml", &suite);
+    let output = scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    assert!(output.status.success(), "stderr: {}", stderr_of(&output));
+    let results = read_json(&scratch.run_dirs("out")[0].join("results.json"));
+    let points = results["results"].as_array().expect("points");
+    assert_eq!(points.len(), 1 + 3 + 2);
+    for point in points {
+        let id = point["id"].as_str().unwrap_or("?");
+        assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);
+        let children = &point["resources"]["children"];
+        assert!(
+            children["max_rss_bytes"].as_u64().unwrap_or(0) == 0,
+            "{id}: no kernel-wide maximum of reaped children: {children}"
+        );
+        let metrics = point["metrics"].as_object().expect("metrics");
+        let child_figures: Vec<&String> =
+            metrics.keys().filter(|k| k.starts_with("child_")).collect();
+        if point["model"] != "process" {
+            assert!(
+                child_figures.is_empty(),
+                "{id} has no children: {child_figures:?}"
+            );
+            continue;
+        }
+        if point["scenario"] == "spawn.start" {
+            continue; // its children exit at once: nothing to read while they live
+        }
+        let name = if point["scenario"] == "io.waits" {
+            "child_memory_per_task_bytes"
+        } else {
+            "child_memory_per_worker_bytes"
+        };
+        let held = metrics[name]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{id} has {name}: {metrics:?}"));
+        // A forked child shares its parent's pages; what it holds of its
+        // own is a small part of the parent's resident set.
+        let parent = point["resources"]["start_rss_bytes"]
+            .as_f64()
+            .unwrap_or(0.0);
+        assert!(
+            held > 0.0 && held < parent / 2.0,
+            "{id}: {held} bytes per child, parent {parent}"
+        );
+    }
+}
+
+#[test]
 fn a_panic_a_hang_and_a_miscount_are_recorded_and_the_run_goes_on() {
     let scratch = Scratch::new();
     let suite = format!(

@@ -72,11 +72,14 @@ fn table(points: &[&PointResult]) -> String {
         });
         let (cpu, switches, rss) = p.resources.as_ref().map_or_else(Default::default, |r| {
             (
-                format!(
-                    "{} / {}",
-                    format_ns((r.user_ns + r.children.user_ns) as f64),
-                    format_ns((r.sys_ns + r.children.sys_ns) as f64)
-                ),
+                match worker_cpu_ns(p) {
+                    Some(ns) => format!("{} worker (user + sys)", format_ns(ns)),
+                    None => format!(
+                        "{} / {}",
+                        format_ns((r.user_ns + r.children.user_ns) as f64),
+                        format_ns((r.sys_ns + r.children.sys_ns) as f64)
+                    ),
+                },
                 (r.voluntary_cs
                     + r.children.voluntary_cs
                     + r.involuntary_cs
@@ -146,7 +149,7 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
         );
     }
     if let Some(r) = &p.resources {
-        out.push_str(&resources_list(r));
+        out.push_str(&resources_list(r, worker_cpu_ns(p)));
     }
     if let Some(error) = &p.error {
         let _ = write!(out, "<p class=\"warn\">{}</p>", escape(error));
@@ -155,26 +158,37 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
     Ok(out)
 }
 
-/// What the point cost the machine, as a definition list.
-fn resources_list(r: &Resources) -> String {
-    let mut out = String::new();
-    let rows = [
-        ("measured for", format_ns(r.wall_ns as f64)),
-        (
-            "user / sys CPU",
-            format!(
-                "{} / {}",
-                format_ns(r.user_ns as f64),
-                format_ns(r.sys_ns as f64)
-            ),
-        ),
+/// The CPU a point run in another runtime (CPython) used while measured:
+/// its worker's own figure, the worker's children included, user and sys
+/// together as the worker reports them. The Rust side's rusage misses it:
+/// the long-lived worker is not reaped during the samples, and concbench
+/// only waits for its answers. None for a Rust point, or a worker that did
+/// not say.
+fn worker_cpu_ns(p: &PointResult) -> Option<f64> {
+    let per_op = p
+        .runtime
+        .as_ref()
+        .and(p.metrics.get("worker_cpu_ns_per_op"))?;
+    let ops: u64 = p.samples.iter().map(|s| s.ops).sum();
+    Some(per_op * ops as f64)
+}
+
+/// What the point cost the machine, as a definition list; `worker_cpu`:
+/// the CPU of the worker of a point run in another runtime.
+fn resources_list(r: &Resources, worker_cpu: Option<f64>) -> String {
+    let pair = |a: u64, b: u64| format!("{} / {}", format_ns(a as f64), format_ns(b as f64));
+    let mut rows = vec![("measured for", format_ns(r.wall_ns as f64))];
+    match worker_cpu {
+        Some(ns) => rows.extend([
+            ("worker CPU (user + sys, with its children)", format_ns(ns)),
+            ("concbench's own user / sys", pair(r.user_ns, r.sys_ns)),
+        ]),
+        None => rows.push(("user / sys CPU", pair(r.user_ns, r.sys_ns))),
+    }
+    rows.extend([
         (
             "children user / sys",
-            format!(
-                "{} / {}",
-                format_ns(r.children.user_ns as f64),
-                format_ns(r.children.sys_ns as f64)
-            ),
+            pair(r.children.user_ns, r.children.sys_ns),
         ),
         (
             "context switches",
@@ -196,11 +210,58 @@ fn resources_list(r: &Resources) -> String {
                 bytes(r.start_rss_bytes as f64)
             ),
         ),
-    ];
-    out.push_str("<dl>");
+    ]);
+    let mut out = String::from("<dl>");
     for (key, value) in rows {
         let _ = write!(out, "<dt>{key}</dt><dd>{}</dd>", escape(&value));
     }
     out.push_str("</dl>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::RuntimeRecord;
+
+    /// A CPython point: the harness side used 1 ms user and 0.5 ms sys,
+    /// its worker 5 ms per operation over 500 operations (2.5 s).
+    fn cpython_point() -> PointResult {
+        let mut p = crate::report::findings::tests::point(1e6, &[1.0; 5], None);
+        p.runtime = Some(RuntimeRecord {
+            name: "python3".into(),
+            runtime: "cpython".into(),
+            version: "3.12".into(),
+            gil_enabled: Some(true),
+        });
+        p.resources = Some(Resources {
+            wall_ns: 3_000_000_000,
+            user_ns: 1_000_000,
+            sys_ns: 500_000,
+            ..Resources::default()
+        });
+        p.metrics.insert("worker_cpu_ns_per_op".into(), 5e6);
+        p
+    }
+
+    #[test]
+    fn a_cpython_point_shows_its_workers_cpu_not_only_the_harness_side() {
+        let p = cpython_point();
+        let row = table(&[&p]);
+        assert!(
+            row.contains("2.50 s"),
+            "the worker's CPU in the table: {row}"
+        );
+        let block = point_block(&p, 100).expect("draws");
+        assert!(
+            block.contains("2.50 s"),
+            "and in the point's block: {block}"
+        );
+        // A Rust point still shows its own process's user / sys.
+        let mut rust = p.clone();
+        rust.runtime = None;
+        rust.metrics.clear();
+        assert!(table(&[&rust]).contains("1.00 ms / 500 µs"));
+        assert!(!table(&[&rust]).contains("2.50 s"));
+    }
 }

@@ -170,6 +170,41 @@ mod tests {
         chart(&options, &bars).expect("draws")
     }
 
+    /// Lines drawn for bars A (10, interval 9-11), B (20, `b`) and C (30,
+    /// interval 25-35: the axis is the same whatever `b` is).
+    fn lines_with_b(b: Option<(f64, f64)>) -> usize {
+        let bar = |value: f64, interval: Option<(f64, f64)>| Bar {
+            label: format!("v{value}"),
+            value,
+            interval,
+            colour: super::super::colour(0),
+            text: "x".into(),
+        };
+        let bars = [
+            bar(10.0, Some((9.0, 11.0))),
+            bar(20.0, b),
+            bar(30.0, Some((25.0, 35.0))),
+        ];
+        let options = BarChart {
+            title: "t",
+            x_desc: "x",
+            reference: None,
+            tick: &|v| format!("{v}"),
+        };
+        let svg = chart(&options, &bars).expect("draws");
+        svg.matches("<line").count() + svg.matches("<polyline").count()
+    }
+
+    #[test]
+    fn a_bar_without_an_interval_draws_no_whisker() {
+        let with = lines_with_b(Some((18.0, 22.0)));
+        let without = lines_with_b(None);
+        assert!(
+            without < with,
+            "no zero-width whisker: {without} lines against {with}"
+        );
+    }
+
     #[test]
     fn no_rectangle_has_a_negative_size_whatever_the_bar_count() {
         for count in [1, 2, 7] {

@@ -103,6 +103,8 @@ impl Scenario for WaitsScenario {
             baseline_rss: super::machine::rss_now(),
             threads: Vec::with_capacity(tasks as usize),
             pids: Vec::with_capacity(tasks as usize),
+            held_per_child: None,
+            probe_memory: true,
         }))
     }
 
@@ -136,6 +138,10 @@ struct WaitsTrial {
     baseline_rss: u64,
     threads: Vec<std::thread::JoinHandle<()>>,
     pids: Vec<Pid>,
+    /// What each forked waiter held of its own, read once while they waited
+    /// in the first round (a warm-up one), in bytes (see `model::memory`).
+    held_per_child: Option<u64>,
+    probe_memory: bool,
 }
 
 impl WaitsTrial {
@@ -160,6 +166,9 @@ impl WaitsTrial {
                         }
                         0
                     })?);
+                }
+                if std::mem::take(&mut self.probe_memory) {
+                    self.held_per_child = crate::model::memory::held_per_child(&self.pids);
                 }
                 for pid in self.pids.drain(..) {
                     wait_exit_ok(pid).context("a waiting child failed")?;
@@ -267,10 +276,9 @@ impl Trial for WaitsTrial {
             ),
         ]);
         if let Waiters::Fork(_) = self.waiters {
-            metrics.insert(
-                "child_max_rss_bytes".into(),
-                resources.children.max_rss_bytes as f64,
-            );
+            if let Some(held) = self.held_per_child {
+                metrics.insert("child_memory_per_task_bytes".into(), held as f64);
+            }
         } else {
             let grown = resources.max_rss_bytes.saturating_sub(self.baseline_rss);
             metrics.insert(
@@ -342,6 +350,8 @@ mod tests {
             baseline_rss: 0,
             threads: Vec::new(),
             pids: Vec::new(),
+            held_per_child: None,
+            probe_memory: false,
         };
         trial.run(1).expect("a round");
         trial.full_waits.fetch_sub(1, Ordering::SeqCst);

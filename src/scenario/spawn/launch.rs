@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::model::memory;
 use crate::model::process::{SharedCounter, fork_child, slept_at_least, wait_exit_ok};
 use crate::model::worker::{self, WorkerTask};
 use crate::scenario::TrialContext;
@@ -39,6 +40,11 @@ pub struct Launcher {
     threads: Vec<std::thread::JoinHandle<()>>,
     pids: Vec<nix::unistd::Pid>,
     children: Vec<std::process::Child>,
+    /// Whether the next round reads what its child processes hold while
+    /// they sleep (once: the first round, a warm-up one, never a sample).
+    probe_memory: bool,
+    /// What each child held of its own then, in bytes (see `model::memory`).
+    held_per_child: Option<u64>,
 }
 
 impl Launcher {
@@ -71,6 +77,9 @@ impl Launcher {
             }
             other => bail!("spawn has no variant `{other}`"),
         };
+        // Only sleepers live long enough to be read; spawn.start's children
+        // exit as soon as they start.
+        let probe_memory = sleep.is_some() && matches!(way, Way::Fork(_) | Way::Command(_));
         Ok(Launcher {
             way,
             workers,
@@ -81,7 +90,16 @@ impl Launcher {
             threads: Vec::with_capacity(workers),
             pids: Vec::with_capacity(workers),
             children: Vec::with_capacity(workers),
+            probe_memory,
+            held_per_child: None,
         })
+    }
+
+    /// What each sleeping child process held of its own, read once while
+    /// they slept: None for threads and tasks, for children too short-lived
+    /// to read, and before the first round.
+    pub fn held_per_child(&self) -> Option<u64> {
+        self.held_per_child
     }
 
     /// Make every in-process and forked worker skip its sleep (tests).
@@ -173,6 +191,9 @@ impl Launcher {
                 0
             })?);
         }
+        if std::mem::take(&mut self.probe_memory) {
+            self.held_per_child = memory::held_per_child(&self.pids);
+        }
         for pid in self.pids.drain(..) {
             wait_exit_ok(pid)?;
         }
@@ -186,6 +207,14 @@ impl Launcher {
         for _ in 0..self.workers {
             self.children
                 .push(command.spawn().context("spawning a worker process")?);
+        }
+        if std::mem::take(&mut self.probe_memory) {
+            let pids: Vec<nix::unistd::Pid> = self
+                .children
+                .iter()
+                .map(|c| nix::unistd::Pid::from_raw(c.id() as i32))
+                .collect();
+            self.held_per_child = memory::held_per_child(&pids);
         }
         for mut child in self.children.drain(..) {
             let status = child.wait().context("waiting for a worker process")?;

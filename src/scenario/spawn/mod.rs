@@ -236,10 +236,11 @@ impl Trial for SpawnTrial {
         let mut metrics =
             BTreeMap::from([("cpu_ns_per_worker".to_string(), cpu_ns as f64 / workers_run)]);
         if self.launcher.is_process() {
-            metrics.insert(
-                "child_max_rss_bytes".into(),
-                resources.children.max_rss_bytes as f64,
-            );
+            // Read from the live children (see `model::memory`); absent for
+            // children that exit at once.
+            if let Some(held) = self.launcher.held_per_child() {
+                metrics.insert("child_memory_per_worker_bytes".into(), held as f64);
+            }
         } else {
             let grown = resources
                 .max_rss_bytes
