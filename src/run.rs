@@ -134,10 +134,16 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
         let first_probe = crate::harness::drift::count();
         let group = measure_group(&points, &label);
         crate::harness::drift::probe_now();
-        let moved = crate::harness::drift::spread_since(first_probe);
+        let probes = crate::harness::drift::probes_since(first_probe);
+        let moved = crate::harness::drift::spread(&probes);
         for (point, mut result) in points.iter().zip(group) {
             if result.status == Status::Ok {
-                result.metrics.insert("machine_drift_pct".into(), moved);
+                // With fewer than 3 probes, no figure: too few probes.
+                let metrics = &mut result.metrics;
+                metrics.insert("machine_drift_probes".into(), probes.len() as f64);
+                if let Some(moved) = moved {
+                    metrics.insert("machine_drift_pct".into(), moved);
+                }
             }
             let throughput_vs = point.scenario.info().throughput_vs;
             crate::harness::relative::add_speedup(&mut result, &results, throughput_vs);

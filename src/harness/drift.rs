@@ -61,25 +61,35 @@ pub fn take() -> (Vec<DriftProbe>, Duration) {
         .unwrap_or_default()
 }
 
-/// How far the speed ranged over the probes from index `from` on (and the
-/// one before): the 90th percentile of time per step over the 10th, minus
-/// one, in percent, so that one probe disturbed by a trial's own threads
-/// does not stand for the machine (0 with fewer than two probes).
-pub fn spread_since(from: usize) -> f64 {
+/// The fewest probes with a drift figure: one is set aside, and a range
+/// needs two more.
+pub const MIN_PROBES: usize = 3;
+
+/// The probes from index `from` on (and the one before), as `spread` takes
+/// them.
+pub fn probes_since(from: usize) -> Vec<DriftProbe> {
     let Ok(guard) = PROBES.lock() else {
-        return 0.0;
+        return Vec::new();
     };
     let Some((_, probes, _)) = guard.as_ref() else {
-        return 0.0;
+        return Vec::new();
     };
-    let window = probes.get(from.saturating_sub(1)..).unwrap_or(&[]);
-    let mut times: Vec<f64> = window.iter().map(|p| p.ns_per_step).collect();
+    probes.get(from.saturating_sub(1)..).unwrap_or(&[]).to_vec()
+}
+
+/// How far the machine's speed ranged over `probes`, in percent: the
+/// slowest tenth of the probes (at least one) is set aside, so that a probe
+/// disturbed by a trial's own threads never stands for the machine, and the
+/// figure is the slowest remaining probe's time over the fastest's, minus
+/// one. None with fewer than `MIN_PROBES`: too few to set one aside.
+pub fn spread(probes: &[DriftProbe]) -> Option<f64> {
+    let mut times: Vec<f64> = probes.iter().map(|p| p.ns_per_step).collect();
     times.sort_by(f64::total_cmp);
-    if times.len() < 2 || times[0] <= 0.0 {
-        return 0.0;
+    if times.len() < MIN_PROBES || times[0] <= 0.0 {
+        return None;
     }
-    let at = |q: f64| crate::stats::quantile_of_sorted(&times, q);
-    100.0 * (at(0.9) / at(0.1) - 1.0)
+    let set_aside = (times.len() / 10).max(1);
+    Some(100.0 * (times[times.len() - 1 - set_aside] / times[0] - 1.0))
 }
 
 /// Time the reference workload now; `since` is the run's start.
@@ -115,6 +125,33 @@ fn chain(steps: u64) -> u64 {
 mod tests {
     use super::*;
 
+    fn probes(ns_per_step: &[f64]) -> Vec<DriftProbe> {
+        ns_per_step
+            .iter()
+            .map(|&ns_per_step| DriftProbe {
+                at_ms: 0,
+                ns_per_step,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_disturbed_probe_never_counts_and_two_probes_say_nothing() {
+        // The old figure interpolated the 10th and 90th percentiles: with
+        // two probes it was their whole range, and one probe slowed 50% by
+        // a trial's threads read as the machine moving 40%.
+        assert_eq!(spread(&probes(&[1.0, 1.5])), None, "too few probes");
+        let three = spread(&probes(&[1.0, 1.02, 1.5])).expect("three probes");
+        assert!((three - 2.0).abs() < 1e-9, "{three}");
+        let steady_but_one = [1.0, 1.01, 1.0, 1.02, 1.0, 1.01, 3.0];
+        let moved = spread(&probes(&steady_but_one)).expect("seven probes");
+        assert!((moved - 2.0).abs() < 1e-9, "{moved}");
+        // A machine that really slowed shows it.
+        let slowing = [1.0, 1.1, 1.2, 1.3, 1.4, 1.5];
+        let moved = spread(&probes(&slowing)).expect("six probes");
+        assert!((moved - 40.0).abs() < 1e-9, "{moved}");
+    }
+
     #[test]
     fn a_probe_times_real_work_and_the_run_keeps_its_probes() {
         let probe = probe(Instant::now());
@@ -125,7 +162,7 @@ mod tests {
         start();
         let (first, second) = (probe_now(), probe_now());
         assert!(first >= 1 && second > first && count() >= second);
-        assert!(spread_since(1) >= 0.0);
+        assert_eq!(probes_since(first).len(), count() - first + 1);
         let (probes, cost) = take();
         assert!(probes.len() >= 2);
         assert!(cost > Duration::ZERO);
