@@ -30,11 +30,11 @@ pub fn find(id: &str) -> Option<&'static dyn Scenario> {
 /// Set up `context`'s trial: in this process for a Rust variant, in a
 /// runtime's worker for an external one (`py_*`).
 pub fn build_trial(
-    scenario: &dyn Scenario,
+    scenario: &'static dyn Scenario,
     context: &TrialContext,
 ) -> anyhow::Result<Box<dyn Trial>> {
     if super::py_variants::is_external(context.variant) {
-        super::external::build(scenario.info(), context)
+        super::external::build(scenario, context)
     } else {
         scenario.build(context)
     }

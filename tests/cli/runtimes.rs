@@ -1,6 +1,7 @@
 //! The runtime boundary: CPython workloads run as trials, and a worker that
-//! crashes, hangs, prints garbage, speaks another version, miscounts or
-//! fails its own check gives a `failed` or `timed_out` point with a
+//! crashes, hangs, prints garbage, speaks another version, miscounts (a
+//! count that changes, or one constant but not the scenario's) or fails
+//! its own check gives a `failed` or `timed_out` point with a
 //! one-line reason while the run goes on; a missing interpreter or a
 //! workload the runtime cannot do here gives `skipped`.
 
@@ -43,7 +44,15 @@ fn by_variant<'a>(points: &'a [Value], variant: &str) -> &'a Value {
 fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
     let scratch = Scratch::new();
     let modes = [
-        "fine", "crash", "hang", "garbage", "version", "miscount", "skip", "liar",
+        "fine",
+        "crash",
+        "hang",
+        "garbage",
+        "version",
+        "miscount",
+        "wrongcount",
+        "skip",
+        "liar",
     ];
     let entries: Vec<String> = modes.iter().map(|m| format!("\"{}\"", fake(m))).collect();
     let suite = format!(
@@ -70,6 +79,8 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         ("garbage", "failed", "expected `done`"),
         ("version", "failed", "speaks concbench-runtime/9"),
         ("miscount", "failed", "operations per round"),
+        // 5 chunks' worth per round where a round of cpu.split is its 2 chunks.
+        ("wrongcount", "failed", "10 operations per round"),
         ("skip", "skipped", "cannot do that here"),
         ("liar", "failed", "3 of 40 results were wrong"),
         ("absent", "skipped", "not installed"),
@@ -80,6 +91,11 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         assert!(error.contains(reason), "{mode}: {error}");
         assert!(!error.contains('\n'), "one line: {error}");
     }
+    let (_, wrong) = status("py_serial@wrongcount");
+    assert!(
+        wrong.contains("cpu.split at these parameters is 2"),
+        "{wrong}"
+    );
     let fine = by_variant(&points, "py_serial@fine");
     assert_eq!(fine["runtime"]["runtime"], "fake");
     assert!(!stderr.contains("panicked"), "{stderr}");
