@@ -2,13 +2,16 @@
 //! trial is a worker process speaking `concbench-runtime/1`. To the harness
 //! it is a trial like any other; this side holds the worker to its word: the
 //! count per round the scenario defines (`Scenario::ops_per_round`), a time
-//! no longer than the request took, and its own verification at the end.
+//! no longer than the request took and, over all its runs, not much shorter
+//! than the requests took beyond the protocol's overhead (`model::clock`),
+//! and its own verification at the end.
 
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, ensure};
 
 use super::{Scenario, Trial, TrialContext};
+use crate::model::clock::RequestClock;
 use crate::model::runtime::RuntimeWorker;
 use crate::model::runtime::wire::{self, Reply};
 use crate::vocab::{Model, Sample, Unsupported};
@@ -21,6 +24,8 @@ pub struct ExternalTrial {
     /// `cpu.split`, `chunk`: what a wrong count is said against.
     scenario: &'static str,
     unit: &'static str,
+    /// Every run's request as this side timed it, against what was reported.
+    clock: RequestClock,
     runs: u64,
     /// Since the measurement began: the work's ns and the CPU ns the worker
     /// and its children used (None once a run did not report it).
@@ -70,6 +75,7 @@ pub fn build(
         per_round,
         scenario: info.id,
         unit: info.unit,
+        clock: RequestClock::default(),
         runs: 0,
         measured_ns: 0,
         cpu_ns: Some(0),
@@ -104,6 +110,7 @@ impl Trial for ExternalTrial {
                 self.unit
             );
         }
+        self.clock.record(asked_ns, sample.ns);
         self.runs += 1;
         self.measured_ns += sample.ns;
         self.cpu_ns = self.cpu_ns.zip(cpu_ns).map(|(a, b)| a + b);
@@ -132,6 +139,9 @@ impl Trial for ExternalTrial {
 
     fn verify(&mut self) -> anyhow::Result<()> {
         ensure!(self.runs > 0, "the worker never ran");
+        self.clock
+            .check()
+            .map_err(|why| anyhow!("the worker {why}"))?;
         let answer = self.worker.ask("verify")?;
         match wire::parse_reply(&answer, "ok").map_err(anyhow::Error::msg)? {
             Reply::Fine(_) => Ok(()),

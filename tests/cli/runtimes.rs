@@ -1,7 +1,8 @@
 //! The runtime boundary: CPython workloads run as trials, and a worker that
 //! crashes, hangs, prints garbage, speaks another version, miscounts (a
-//! count that changes, or one constant but not the scenario's) or fails
-//! its own check gives a `failed` or `timed_out` point with a
+//! count that changes, or one constant but not the scenario's), claims
+//! less time than the controller's clock allows or fails its own check
+//! gives a `failed` or `timed_out` point with a
 //! one-line reason while the run goes on; a missing interpreter or a
 //! workload the runtime cannot do here gives `skipped`.
 
@@ -51,6 +52,7 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         "version",
         "miscount",
         "wrongcount",
+        "shorttime",
         "skip",
         "liar",
     ];
@@ -81,6 +83,8 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         ("miscount", "failed", "operations per round"),
         // 5 chunks' worth per round where a round of cpu.split is its 2 chunks.
         ("wrongcount", "failed", "10 operations per round"),
+        // A fifth of the time its work took: the controller's clock says otherwise.
+        ("shorttime", "failed", "the controller's clock"),
         ("skip", "skipped", "cannot do that here"),
         ("liar", "failed", "3 of 40 results were wrong"),
         ("absent", "skipped", "not installed"),
