@@ -1,30 +1,34 @@
 //! What a controller's own clock of its requests says of the times a worker
 //! reports for them (a runtime's worker's `run`, a gate worker's `sample`).
 //! A request's round trip holds the reported time, so no report may be
-//! longer than its request; and it holds little else, so the reports may
-//! not add up to much less than the requests either. A worker that times
-//! only part of its work (or scales its times down) is caught here.
+//! longer than its request (the callers refuse that, in their words); and
+//! it holds little else, so the reports may not be much shorter than the
+//! requests either. A worker that times only part of its work, or scales
+//! its times down, is caught here.
 //!
 //! The allowance for what a request costs besides the timed work is
 //! measured per worker: the least time any of its requests took beyond
 //! what it reported, or a trivial request's round trip where the protocol
 //! has one (`probe`), whichever is less: its quietest request's overhead.
 //! A request is allowed `OVERHEAD_SPREAD` times that, since overheads vary
-//! (reading the CPU time of live children, wake-ups): on the development VM
-//! a trivial request to the CPython worker took 40-60 us, a `run`'s untimed
-//! part 100-800 us (its least 104 us, its mean 185 us over 214 tiny runs of
-//! ipc.pingpong), `concbench worker serve`'s tens of us. The allowance is
-//! capped at `OVERHEAD_CAP` because a worker that under-reports every
-//! request inflates its least difference.
+//! (reading the CPU time of live children): on the development VM a
+//! trivial request to the CPython worker took 40-60 us and a `run`'s
+//! untimed part 100-800 us (least 104 us, mean 185 us over 214 tiny runs of
+//! ipc.pingpong); `concbench worker serve`'s tens of us. It is capped at
+//! `OVERHEAD_CAP`, since a worker that under-reports every request
+//! inflates its least difference.
 //!
-//! The bound is generous, for a noisy 2-core VM: the reports must add up to
-//! a third of what the requests took beyond their allowance. A healthy
-//! worker fails it only if, beyond that allowance, it sat outside its timed
-//! region twice as long as inside it (scheduling delays fall on both
-//! alike); one that reports a fifth of a request's work fails it unless
-//! its requests are hardly longer than their overhead (where no clock can
-//! tell). Healthy CPython workloads at tiny sizes reported 0.67 to 0.99 of
-//! their requests beyond the quietest overhead.
+//! Waking a worker up is not overhead that falls on every request alike:
+//! on the 2-core VM at load 4-6, a woken `worker serve` waited up to 5 ms
+//! for a core before its timed work, in some requests and not in others.
+//! So the bound asks for one good request, not an average: among the
+//! requests that tell (those that report at least the allowance), at least
+//! one must report a third of what it took beyond its allowance. A worker
+//! that reports a fifth of its work can then never pass (its report r of
+//! work 5r fits a request of 5r plus overhead only if 2r is less than the
+//! allowance less that overhead); a healthy one fails only if every
+//! request that tells waited outside its timed work twice as long as it
+//! worked. Requests that report less than the allowance tell nothing.
 
 use std::time::Duration;
 
@@ -32,20 +36,16 @@ use std::time::Duration;
 pub const OVERHEAD_SPREAD: u64 = 3;
 /// ... and never more than this (see above).
 pub const OVERHEAD_CAP: Duration = Duration::from_millis(1);
-
-/// The reports must add up to at least 1 / `LEAST_SHARE` of what the
-/// requests took beyond their allowance.
+/// A report must be at least 1 / `LEAST_SHARE` of what its request took
+/// beyond the allowance.
 pub const LEAST_SHARE: u64 = 3;
 
 /// One worker's requests, as the controller timed them and the worker
 /// reported them.
 #[derive(Debug, Clone, Default)]
 pub struct RequestClock {
-    requests: u64,
-    asked_ns: u64,
-    reported_ns: u64,
-    /// The least of `asked - reported` over the requests.
-    least_untimed_ns: Option<u64>,
+    /// (asked, reported) ns of each request.
+    requests: Vec<(u64, u64)>,
     /// The quickest round trip of a trivial request, where there is one.
     probe_ns: Option<u64>,
 }
@@ -58,48 +58,59 @@ impl RequestClock {
     }
 
     /// One request that took `asked_ns` by the controller's clock and for
-    /// which the worker reported `reported_ns` of timed work. Whether the
-    /// report fits in the request is the caller's to say (with its words);
-    /// here a longer one counts as no time outside the timed region.
+    /// which the worker reported `reported_ns` of timed work.
     pub fn record(&mut self, asked_ns: u64, reported_ns: u64) {
-        let untimed = asked_ns.saturating_sub(reported_ns);
-        self.requests += 1;
-        self.asked_ns = self.asked_ns.saturating_add(asked_ns);
-        self.reported_ns = self.reported_ns.saturating_add(reported_ns);
-        self.least_untimed_ns = Some(self.least_untimed_ns.map_or(untimed, |u| u.min(untimed)));
+        self.requests.push((asked_ns, reported_ns));
     }
 
     /// What each request may spend outside the timed work (see the module
     /// comment).
     pub fn allowance(&self) -> Duration {
         let cap = OVERHEAD_CAP.as_nanos() as u64;
-        let quietest = self
-            .least_untimed_ns
+        let least_untimed = self
+            .requests
+            .iter()
+            .map(|&(asked, reported)| asked.saturating_sub(reported))
+            .min();
+        let quietest = least_untimed
             .unwrap_or(cap)
             .min(self.probe_ns.unwrap_or(cap));
         Duration::from_nanos(quietest.saturating_mul(OVERHEAD_SPREAD).min(cap))
     }
 
-    /// Err, one line, when the reports add up to less than a third of what
-    /// the requests took beyond their allowance: `"reported times that
-    /// contradict the controller's clock: ..."`, to follow the worker's name.
+    /// Err, one line, when every request that tells reported less than a
+    /// third of what it took beyond its allowance: `"reported times
+    /// that contradict the controller's clock: ..."`, to follow the
+    /// worker's name.
     pub fn check(&self) -> Result<(), String> {
-        let allowance = self.allowance().as_nanos() as u64;
-        let beyond = self
-            .asked_ns
-            .saturating_sub(self.requests.saturating_mul(allowance));
-        if u128::from(self.reported_ns) * u128::from(LEAST_SHARE) >= u128::from(beyond) {
+        let allowance = (self.allowance().as_nanos() as u64).max(1);
+        let telling: Vec<(u64, u64)> = self
+            .requests
+            .iter()
+            .filter(|&&(_, reported)| reported >= allowance)
+            .map(|&(asked, reported)| (asked.saturating_sub(allowance), reported))
+            .collect();
+        let fits = |&(beyond, reported): &(u64, u64)| {
+            u128::from(reported) * u128::from(LEAST_SHARE) >= u128::from(beyond)
+        };
+        if telling.is_empty() || telling.iter().any(fits) {
             return Ok(());
         }
+        let share = |&(beyond, reported): &(u64, u64)| reported as f64 / beyond as f64;
+        let (beyond, reported) = telling
+            .iter()
+            .copied()
+            .max_by(|a, b| share(a).total_cmp(&share(b)))
+            .unwrap_or_default();
         Err(format!(
-            "reported times that contradict the controller's clock: its {} requests took {} \
-             by that clock, {} beyond the protocol's overhead ({} a request), but it reported \
-             {} of timed work, under a third of that",
-            self.requests,
-            ms(self.asked_ns),
-            ms(beyond),
+            "reported times that contradict the controller's clock: none of the {} of its {} \
+             requests that tell reported a third of what it took beyond the protocol's \
+             overhead ({} a request); the closest reported {} of {}",
+            telling.len(),
+            self.requests.len(),
             ms(allowance),
-            ms(self.reported_ns)
+            ms(reported),
+            ms(beyond)
         ))
     }
 }
@@ -127,12 +138,23 @@ mod tests {
     }
 
     #[test]
-    fn a_worker_that_reports_its_work_passes_even_with_stalls_outside_it() {
+    fn a_worker_that_reports_its_work_passes_even_when_woken_late() {
         assert_eq!(clock(5, 12 * MS, MS / 5, |w| w).check(), Ok(()));
-        // Half again as long outside the timed work, every request.
-        assert_eq!(clock(5, 4 * MS, 2 * MS, |w| w).check(), Ok(()));
-        // Requests that are mostly overhead, and overheads that vary:
-        // tiny samples, most of them three times as slow around the work.
+        // Most requests waited 5 ms for a core before 3.5 ms of work.
+        let mut woken_late = clock(1, 3 * MS + MS / 2, MS / 20, |w| w);
+        for _ in 0..7 {
+            woken_late.record(3 * MS + MS / 2 + 5 * MS, 3 * MS + MS / 2);
+        }
+        assert_eq!(woken_late.check(), Ok(()));
+        // Quick requests and slow ones of the same work: the quick ones tell.
+        let mut some_late = RequestClock::default();
+        some_late.probe(Duration::from_micros(50));
+        for asked in [500, 3500, 600, 3300] {
+            some_late.record(asked * 1000, 310_000);
+        }
+        assert_eq!(some_late.check(), Ok(()));
+        // Requests that are mostly overhead, and overheads that vary: none
+        // reports as much as its allowance, none tells.
         let mut tiny = clock(5, MS / 10, MS / 10, |w| w);
         for _ in 0..20 {
             tiny.record(MS / 20 + 3 * MS / 10, MS / 20);
@@ -146,30 +168,31 @@ mod tests {
             .check()
             .expect_err("a fifth of the time");
         assert!(error.contains("controller's clock"), "{error}");
-        assert!(error.contains("under a third"), "{error}");
+        assert!(error.contains("none of the 5 of its 6 requests"), "{error}");
         assert!(!error.contains('\n'));
     }
 
     #[test]
-    fn requests_of_one_size_are_caught_through_the_probe_or_the_cap() {
+    fn requests_of_one_size_are_caught_through_the_probe() {
         let mut same = RequestClock::default();
         for _ in 0..8 {
             same.record(4 * MS + MS / 20, 4 * MS / 5);
         }
-        // The least difference (3.25 ms) is capped.
+        // The least difference (3.25 ms) is capped, and 0.8 ms reported
+        // tells nothing against 1 ms: a trivial request's round trip does.
         assert_eq!(same.allowance(), OVERHEAD_CAP);
+        assert_eq!(same.check(), Ok(()));
         same.probe(Duration::from_micros(50));
         assert_eq!(same.allowance(), Duration::from_micros(150));
         assert!(same.check().is_err());
-        let mut slow = RequestClock::default();
-        for _ in 0..3 {
-            slow.record(25 * MS, 5 * MS);
-        }
-        assert!(slow.check().is_err(), "no probe: the cap");
     }
 
     #[test]
-    fn nothing_recorded_is_no_contradiction() {
+    fn nothing_that_tells_is_no_contradiction() {
         assert_eq!(RequestClock::default().check(), Ok(()));
+        let mut short = RequestClock::default();
+        short.probe(Duration::from_micros(50));
+        short.record(500_000, 10_000);
+        assert_eq!(short.check(), Ok(()), "0.01 ms is under 0.15 ms");
     }
 }
