@@ -98,6 +98,41 @@ fn a_new_build_four_times_slower_is_a_regression() {
     assert!(point["ratio"].as_f64().unwrap_or(0.0) > 2.0, "{point}");
 }
 
+/// A new build that is this one measuring differently (see
+/// tests/fixtures/fake_gate_worker.py for the modes).
+fn measuring_differently(scratch: &Scratch, mode: &str) -> String {
+    let script = format!(
+        "#!/bin/sh\nexec python3 {}/tests/fixtures/fake_gate_worker.py {mode} {BINARY} \"$@\"\n",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let path = scratch.file(mode, &script);
+    let mut permissions = std::fs::metadata(&path).expect("written").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&path, permissions).expect("made executable");
+    path.to_str().expect("UTF-8").to_string()
+}
+
+#[test]
+fn a_new_build_that_counts_or_times_differently_is_not_comparable() {
+    for (mode, why) in [
+        ("doublecount", "counting changed"),
+        ("narrowclock", "controller's clock"),
+    ] {
+        let scratch = Scratch::new();
+        let output = gate(&scratch, &measuring_differently(&scratch, mode), &[]);
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(0), "{mode}: {stderr}");
+        let dir = &scratch.run_dirs("out")[0];
+        let point = &read_json(&dir.join("gate.json"))["points"][0];
+        assert_eq!(point["verdict"], "not_comparable", "{mode}: {point}");
+        let note = point["note"].as_str().unwrap_or("");
+        assert!(note.contains(why), "{mode}: {note}");
+        assert!(note.contains("new build"), "{mode}: {note}");
+        assert!(!note.contains('\n'), "{mode}: one line: {note}");
+        assert!(!stderr.contains("panicked"), "{mode}: {stderr}");
+    }
+}
+
 #[test]
 fn a_worker_of_another_protocol_or_none_is_refused_with_one_line() {
     let scratch = Scratch::new();

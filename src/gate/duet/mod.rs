@@ -17,6 +17,7 @@
 //! improved.
 
 pub mod block;
+mod check;
 pub mod record;
 mod worker;
 
@@ -316,6 +317,10 @@ fn one_block(
             record.ended = Some(Ended::Skipped { side, why });
             None
         }
+        BlockEnd::NotComparable { why } => {
+            record.ended = Some(Ended::NotComparable { why });
+            None
+        }
         BlockEnd::Failed { side, failure } => {
             let timed_out = matches!(failure, worker::Failure::TimedOut(_));
             record.ended = Some(Ended::Failed {
@@ -334,6 +339,7 @@ fn summary(record: &PointRecord) -> String {
         Some(Ended::Skipped { side, .. }) => format!("skipped by {}", side.name()),
         Some(Ended::Failed { side, why, .. }) => format!("FAILED on {}: {why}", side.name()),
         Some(Ended::MeantToDeadlock) => "meant to deadlock, not timed".into(),
+        Some(Ended::NotComparable { why }) => format!("not comparable: {why}"),
         None => format!("{:?}", record.screen()).to_lowercase(),
     };
     format!(

@@ -27,6 +27,11 @@ pub enum Ended {
     },
     /// The suite declared it meant to deadlock: nothing to time.
     MeantToDeadlock,
+    /// The two builds' figures cannot be compared (a build's counting
+    /// changed, its times contradict the controller's clock).
+    NotComparable {
+        why: String,
+    },
 }
 
 /// Everything the gate learned of one point.
@@ -113,6 +118,7 @@ impl PointRecord {
             Some(Ended::MeantToDeadlock) => {
                 v.note = Some("meant to deadlock: nothing to time".into());
             }
+            Some(Ended::NotComparable { why }) => v.note = Some(why.clone()),
             None => self.judge(&mut v, discovered),
         }
         v
@@ -231,6 +237,9 @@ impl PointRecord {
                 Status::Skipped,
                 Some("meant to deadlock: not timed by the gate".into()),
             ),
+            Some(Ended::NotComparable { why }) => {
+                (Status::Skipped, Some(format!("not compared: {why}")))
+            }
             _ if record.samples.is_empty() => (
                 Status::Skipped,
                 Some("not measured: the other build could not".into()),
