@@ -1,6 +1,7 @@
 //! The concbench binary: parse the command line, call the library, map the
 //! outcome to an exit code (0 ok, 2 bad input, 3 some points failed,
-//! 128 + signal when Ctrl-C or SIGTERM stopped a run).
+//! 128 + signal when Ctrl-C or SIGTERM stopped a run or an interleaved
+//! `compare`).
 
 use std::process::ExitCode;
 
@@ -64,12 +65,29 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) if args.base_bin.is_some() => {
-            let (outcome, dir) = concbench::gate::interleaved::run(&interleaved_request(args))?;
+            concbench::interrupt::install(concbench::gate::duet::abandon)?;
+            let started = concbench::gate::interleaved::run(&interleaved_request(args));
+            if let (Err(_), Some(signal)) = (&started, concbench::interrupt::received()) {
+                eprintln!(
+                    "interrupted by {} before the comparison began",
+                    concbench::interrupt::name(signal)
+                );
+                return Ok(ExitCode::from(concbench::interrupt::exit_code(signal)));
+            }
+            let (outcome, dir) = started?;
             print!("{}", output::terminal(&outcome));
             if let Some(method) = &outcome.method {
                 println!("method: {method}");
             }
             println!("written: {}", dir.display());
+            if let Some(signal) = concbench::interrupt::received() {
+                eprintln!(
+                    "interrupted by {}: the verdicts reached so far are in {}",
+                    concbench::interrupt::name(signal),
+                    dir.display()
+                );
+                return Ok(ExitCode::from(concbench::interrupt::exit_code(signal)));
+            }
             Ok(if outcome.failed() {
                 ExitCode::from(1)
             } else {

@@ -71,13 +71,18 @@ impl Sides {
     ) -> Result<Reply, Failure> {
         let slot = Sides::slot(side);
         if self.workers[slot].is_none() {
+            if let Some(signal) = crate::interrupt::received() {
+                return Err(Failure::Interrupted(signal));
+            }
             let worker = Worker::start(&self.binaries[slot]).map_err(Failure::Lost)?;
             self.workers[slot] = Some(worker);
         }
         let worker = self.workers[slot].as_mut().expect("started above");
         let reply = worker.ask(request, deadline);
-        if matches!(reply, Err(Failure::TimedOut(_) | Failure::Lost(_)))
-            && let Some(mut lost) = self.workers[slot].take()
+        if matches!(
+            reply,
+            Err(Failure::TimedOut(_) | Failure::Lost(_) | Failure::Interrupted(_))
+        ) && let Some(mut lost) = self.workers[slot].take()
         {
             lost.kill();
         }

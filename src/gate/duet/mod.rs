@@ -19,7 +19,10 @@
 pub mod block;
 mod check;
 pub mod record;
+mod stop;
 mod worker;
+
+pub use worker::abandon;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -140,7 +143,12 @@ pub fn run(
     let suspects: Vec<usize> = (0..records.len())
         .filter(|&i| records[i].suspect())
         .collect();
+    let mut reached = 0;
     for (done, &i) in suspects.iter().enumerate() {
+        if stop::received().is_some() {
+            break;
+        }
+        reached = done + 1;
         let left = request.budget.saturating_sub(began.elapsed());
         let share = left / (suspects.len() - done) as u32;
         confirm_point(&mut sides, &mut records[i], request, share, &mut rng);
@@ -154,10 +162,11 @@ pub fn run(
         }
     }
     sides.quit();
+    stop::settle(&mut records, &suspects[reached..]);
     let confirmed: Vec<usize> = suspects
         .iter()
         .copied()
-        .filter(|&i| !records[i].confirmation.is_empty())
+        .filter(|&i| records[i].ended.is_none() && !records[i].confirmation.is_empty())
         .collect();
     let p_values: Vec<f64> = confirmed
         .iter()
@@ -210,6 +219,9 @@ fn screening_pass(
         .filter(|&i| records[i].undecided())
         .collect();
     for (done, &i) in todo.iter().enumerate() {
+        if stop::received().is_some() {
+            break;
+        }
         let left = until(records).saturating_sub(began.elapsed());
         if pass > 1 && left.is_zero() {
             break;
@@ -258,7 +270,10 @@ fn screen_point(
     rng: &mut fastrand::Rng,
 ) {
     let began = Instant::now();
-    while record.undecided() && (began.elapsed() < share || record.screening.is_empty()) {
+    while record.undecided()
+        && stop::received().is_none()
+        && (began.elapsed() < share || record.screening.is_empty())
+    {
         if let Some(log_ratio) = one_block(sides, record, request, rng) {
             record.screening.push(log_ratio);
         }
@@ -279,6 +294,10 @@ fn confirm_point(
         && record.confirmation.len() < *CONFIRMATION_BLOCKS.end()
         && (began.elapsed() < share || record.confirmation.is_empty())
     {
+        if let Some(signal) = stop::received() {
+            record.ended = Some(stop::interrupted(signal));
+            return;
+        }
         if let Some(log_ratio) = one_block(sides, record, request, rng) {
             record.confirmation.push(log_ratio);
         }
@@ -319,6 +338,13 @@ fn one_block(
         }
         BlockEnd::NotComparable { why } => {
             record.ended = Some(Ended::NotComparable { why });
+            None
+        }
+        BlockEnd::Failed {
+            failure: worker::Failure::Interrupted(signal),
+            ..
+        } => {
+            record.ended = Some(stop::interrupted(signal));
             None
         }
         BlockEnd::Failed { side, failure } => {
