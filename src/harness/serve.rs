@@ -24,7 +24,11 @@ struct Served {
     /// Extra busy-wait per operation (calibration), set by the warm-up.
     extra_per_op: f64,
     /// From the first timed sample: what the samples cost the machine.
-    snapshot: Option<(Snapshot, Instant)>,
+    snapshot: Option<Snapshot>,
+    /// The wall time of this side's own sample requests. Not the span from
+    /// the first to the last: the other build's samples, interleaved, take
+    /// about half of it, while this worker waits idle.
+    sampled_ns: u64,
     samples: Vec<Sample>,
     group: Option<PointGroup>,
 }
@@ -202,6 +206,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         slowdown_pct: spec.slowdown_pct,
         extra_per_op: 0.0,
         snapshot: None,
+        sampled_ns: 0,
         samples: Vec::new(),
         group: Some(group),
     })))
@@ -224,13 +229,15 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
         bail!("a sample needs at least one round");
     }
     if point.snapshot.is_none() {
-        point.snapshot = Some((Snapshot::start(), Instant::now()));
+        point.snapshot = Some(Snapshot::start());
     }
+    let began = Instant::now();
     let sample = timed_run(point.trial.as_mut(), rounds, &point.context.progress)?;
     if sample.ops == 0 {
         bail!("a sample did no operations");
     }
     let sample = slowed(sample, point.extra_per_op);
+    point.sampled_ns += began.elapsed().as_nanos() as u64;
     point.samples.push(sample);
     Ok(Reply::Sample {
         ops: sample.ops,
@@ -239,11 +246,13 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
 }
 
 fn verify(point: &mut Served) -> anyhow::Result<Reply> {
-    let (snapshot, began) = point
+    let snapshot = point
         .snapshot
         .take()
         .ok_or_else(|| anyhow!("verify before any sample"))?;
-    let resources = snapshot.delta_to_now(began.elapsed().as_nanos() as u64);
+    // CPU time over the whole span (between its samples the worker only
+    // waits), against the wall time of its own samples.
+    let resources = snapshot.delta_to_now(point.sampled_ns);
     point.trial.verify().context("verification failed")?;
     let summary = summarise(&point.samples);
     let metrics = point.trial.metrics(&Measured {
@@ -272,6 +281,72 @@ mod tests {
             .lines()
             .map(|l| Reply::parse(l).expect("the worker speaks the protocol"))
             .collect()
+    }
+
+    /// Request lines, one per read, with a pause before line `pause_at`
+    /// (the other build's samples, interleaved).
+    struct Paced {
+        lines: std::collections::VecDeque<String>,
+        next: usize,
+        pause_at: usize,
+        pause: Duration,
+    }
+
+    impl std::io::Read for Paced {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let Some(line) = self.lines.pop_front() else {
+                return Ok(0);
+            };
+            if self.next == self.pause_at {
+                std::thread::sleep(self.pause);
+            }
+            self.next += 1;
+            let bytes = format!("{line}\n").into_bytes();
+            buf[..bytes.len()].copy_from_slice(&bytes);
+            Ok(bytes.len())
+        }
+    }
+
+    #[test]
+    fn a_sides_wall_time_is_its_own_samples_not_the_other_sides_in_between() {
+        let lines = [
+            "build lock.counter std_mutex thread threads=1 0",
+            "warm 5 1000000",
+            "sample 2",
+            "sample 2",
+            "verify",
+            "quit",
+        ];
+        let gap = Duration::from_millis(300);
+        let input = Paced {
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            next: 0,
+            pause_at: 3,
+            pause: gap,
+        };
+        let mut output = Vec::new();
+        assert_eq!(serve(std::io::BufReader::new(input), &mut output), 0);
+        let replies: Vec<Reply> = String::from_utf8(output)
+            .expect("UTF-8")
+            .lines()
+            .map(|l| Reply::parse(l).expect("the worker speaks the protocol"))
+            .collect();
+        let sampled: u64 = replies[3..5]
+            .iter()
+            .map(|r| match r {
+                Reply::Sample { ns, .. } => *ns,
+                other => panic!("{other:?}"),
+            })
+            .sum();
+        let Reply::Verified(verified) = &replies[5] else {
+            panic!("{:?}", replies[5]);
+        };
+        let wall = verified.resources.wall_ns;
+        assert!(wall >= sampled, "{wall} ns holds the samples' {sampled} ns");
+        assert!(
+            wall < gap.as_nanos() as u64,
+            "{wall} ns: the {gap:?} between the samples is the other side's"
+        );
     }
 
     #[test]
