@@ -3,16 +3,15 @@
 //! a fair coin choosing which side goes first in each pair, then verify and
 //! drop. A block's figure is the mean of its pairs' ln(new / base) of the
 //! time per operation; fresh trials per block make the blocks independent.
-//! Also what each side gathers over all its blocks (`SideRecord`).
+//! What each side gathers over all its blocks is `pool`.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::harness::protocol::{BuildSpec, Reply, Request, Verified};
-use crate::results::{Latency, Resources};
+use crate::harness::protocol::{BuildSpec, Reply, Request};
 use crate::vocab::Sample;
 
 use super::check::ReplyCheck;
+pub use super::pool::{SideBlock, SideRecord};
 use super::worker::{Failure, Worker};
 
 /// Which build.
@@ -112,44 +111,6 @@ impl Sides {
         for worker in self.workers.into_iter().flatten() {
             worker.quit();
         }
-    }
-}
-
-/// What one side did in a block.
-#[derive(Debug, Default)]
-pub struct SideBlock {
-    pub samples: Vec<Sample>,
-    pub verified: Option<Verified>,
-}
-
-/// One side's figures over every block.
-#[derive(Debug, Default)]
-pub struct SideRecord {
-    pub samples: Vec<Sample>,
-    pub resources: Option<Resources>,
-    pub metrics: BTreeMap<String, f64>,
-    pub latency: Option<Latency>,
-}
-
-impl SideRecord {
-    pub fn add(&mut self, block: SideBlock) {
-        self.samples.extend(block.samples);
-        if let Some(v) = block.verified {
-            // The last block's figures stand for the point.
-            self.resources = Some(v.resources);
-            self.metrics = v.metrics;
-            self.latency = v.latency;
-        }
-    }
-
-    pub fn median_ns_per_op(&self) -> Option<f64> {
-        let mut per_op: Vec<f64> = self
-            .samples
-            .iter()
-            .map(|s| s.ns as f64 / s.ops.max(1) as f64)
-            .collect();
-        per_op.sort_by(f64::total_cmp);
-        (!per_op.is_empty()).then(|| crate::harness::stats::median_of_sorted(&per_op))
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod block;
 mod check;
+mod pool;
 pub mod record;
 mod stop;
 mod worker;
