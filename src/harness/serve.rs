@@ -393,7 +393,7 @@ mod tests {
         assert!(errors[2].contains("out of range"), "{}", errors[2]);
         assert!(errors[3].contains("no point is built"), "{}", errors[3]);
         assert!(errors[4].contains("not a request"), "{}", errors[4]);
-        assert!(matches!(replies[6], Reply::Built | Reply::Error(_)));
+        assert_eq!(replies[6], Reply::Built, "the worker went on");
     }
 
     #[test]
