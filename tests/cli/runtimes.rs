@@ -235,3 +235,21 @@ fn bad_interpreter_entries_are_refused_with_where() {
         &["--python", "names no program"],
     );
 }
+
+/// The CPython port of cpu.split's chunks against every tally the Rust code
+/// gave, computed once and kept (the Rust tests read the same table), not
+/// against a tally the port computes itself.
+#[test]
+fn the_cpython_port_gives_every_kept_tally() {
+    let output = std::process::Command::new("python3")
+        .arg(format!(
+            "{}/runtimes/python/concbench_worker.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg("--selftest")
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("ok "), "{stdout}");
+}
