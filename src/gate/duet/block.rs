@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use crate::harness::protocol::{BuildSpec, Reply, Request};
 use crate::vocab::Sample;
 
-use super::check::ReplyCheck;
+use super::check::{SideCheck, same_count};
 pub use super::pool::{SideBlock, SideRecord};
 use super::worker::{Failure, Worker};
 
@@ -175,13 +175,13 @@ fn pairs(
     rng: &mut fastrand::Rng,
 ) -> Attempt<BlockEnd> {
     let first = if rng.bool() { Side::Base } else { Side::New };
-    let mut check = ReplyCheck::default();
+    let mut checks = [SideCheck::new("base"), SideCheck::new("new")];
     for side in [first, other(first)] {
         // `drop` with nothing built is the protocol's trivial request.
         for _ in 0..PROBES {
             let began = Instant::now();
             match ask(sides, side, &Request::Drop, shape.timeout)? {
-                Reply::Dropped => check.probe(side, began.elapsed()),
+                Reply::Dropped => checks[Sides::slot(side)].probe(began.elapsed()),
                 other => return Err((side, unexpected(&other))),
             }
         }
@@ -195,7 +195,7 @@ fn pairs(
         }
     }
     let rounds = warm(sides, first, shape)?;
-    let mut sampled = match sample_pairs(sides, rounds, shape, rng, &mut check)? {
+    let mut sampled = match sample_pairs(sides, rounds, shape, rng, &mut checks)? {
         Ok(sampled) => sampled,
         Err(why) => return Ok(BlockEnd::NotComparable { why }),
     };
@@ -236,13 +236,13 @@ struct Sampled {
 }
 
 /// Take pairs of samples of `rounds` for the block's time, each reply
-/// checked (`ReplyCheck`); Ok(Err(why)) when they are not comparable.
+/// checked (`check`); Ok(Err(why)) when they are not comparable.
 fn sample_pairs(
     sides: &mut Sides,
     rounds: u64,
     shape: &Shape,
     rng: &mut fastrand::Rng,
-    check: &mut ReplyCheck,
+    checks: &mut [SideCheck; 2],
 ) -> Attempt<Result<Sampled, String>> {
     let mut sampled = Sampled {
         blocks: [SideBlock::default(), SideBlock::default()],
@@ -255,21 +255,22 @@ fn sample_pairs(
         let mut pair = [Sample { ops: 1, ns: 1 }; 2];
         for side in [first, other(first)] {
             let (sample, asked) = take_sample(sides, side, rounds, shape.timeout)?;
-            if let Err(why) = check.sample(side, rounds, sample, asked) {
+            if let Err(why) = checks[Sides::slot(side)].sample(rounds, sample, asked) {
                 return Ok(Err(why));
             }
             pair[Sides::slot(side)] = sample;
             sampled.blocks[Sides::slot(side)].samples.push(sample);
         }
         let [base, new] = pair;
-        if let Err(why) = ReplyCheck::pair(rounds, base, new) {
+        if let Err(why) = same_count(rounds, base, new) {
             return Ok(Err(why));
         }
         let per_op = |s: Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
         sampled.sum += (per_op(new) / per_op(base)).ln();
         sampled.pairs += 1;
     }
-    Ok(check.finish().map(|()| sampled))
+    let verdicts = checks.iter().map(SideCheck::finish);
+    Ok(verdicts.collect::<Result<(), String>>().map(|()| sampled))
 }
 
 /// One sample of `rounds` on `side`, and how long its request took by
