@@ -28,7 +28,8 @@ pub enum Ended {
     /// The suite declared it meant to deadlock: nothing to time.
     MeantToDeadlock,
     /// The two builds' figures cannot be compared (a build's counting
-    /// changed, its times contradict the controller's clock).
+    /// changed, its times contradict the controller's clock), or a stop
+    /// signal came before the point was decided.
     NotComparable {
         why: String,
     },
