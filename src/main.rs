@@ -1,7 +1,7 @@
 //! The concbench binary: parse the command line, call the library, map the
 //! outcome to an exit code (0 ok, 1 a regression, 2 bad input, 3 some
 //! points failed, 4 a file could not be written, 128 + signal when Ctrl-C
-//! or SIGTERM stopped a run).
+//! or SIGTERM stopped a run or an interleaved `compare`).
 
 use std::process::ExitCode;
 
@@ -67,19 +67,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             concbench::report::files::write_exports(&newest, &exports)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) if args.base_bin.is_some() => {
-            let (outcome, dir) = concbench::gate::interleaved::run(&interleaved_request(args))?;
-            print!("{}", output::terminal(&outcome));
-            if let Some(method) = &outcome.method {
-                println!("method: {method}");
-            }
-            println!("written: {}", dir.display());
-            Ok(if outcome.failed() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
+        Command::Compare(args) if args.base_bin.is_some() => compare_interleaved(args),
         Command::Compare(args) => {
             let outcome = run_compare(&compare_request(args))?;
             if let Some(warning) = &outcome.host_warning {
@@ -94,6 +82,39 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Worker { task } => Ok(ExitCode::from(concbench::cli::worker::run(&task) as u8)),
     }
+}
+
+/// `compare --base-bin B --new-bin N`: the interleaved gate, stopped by
+/// Ctrl-C or SIGTERM as `run` is (what was decided is written).
+fn compare_interleaved(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    concbench::interrupt::install(concbench::gate::duet::abandon)?;
+    let started = concbench::gate::interleaved::run(&interleaved_request(args));
+    if let (Err(_), Some(signal)) = (&started, concbench::interrupt::received()) {
+        eprintln!(
+            "interrupted by {} before the comparison began",
+            concbench::interrupt::name(signal)
+        );
+        return Ok(ExitCode::from(concbench::interrupt::exit_code(signal)));
+    }
+    let (outcome, dir) = started?;
+    print!("{}", output::terminal(&outcome));
+    if let Some(method) = &outcome.method {
+        println!("method: {method}");
+    }
+    println!("written: {}", dir.display());
+    if let Some(signal) = concbench::interrupt::received() {
+        eprintln!(
+            "interrupted by {}: the verdicts reached so far are in {}",
+            concbench::interrupt::name(signal),
+            dir.display()
+        );
+        return Ok(ExitCode::from(concbench::interrupt::exit_code(signal)));
+    }
+    Ok(if outcome.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn interleaved_request(args: CompareArgs) -> concbench::gate::interleaved::InterleavedRequest {

@@ -24,7 +24,11 @@ struct Served {
     /// Extra busy-wait per operation (calibration), set by the warm-up.
     extra_per_op: f64,
     /// From the first timed sample: what the samples cost the machine.
-    snapshot: Option<(Snapshot, Instant)>,
+    snapshot: Option<Snapshot>,
+    /// The wall time of this side's own sample requests. Not the span from
+    /// the first to the last: the other build's samples, interleaved, take
+    /// about half of it, while this worker waits idle.
+    sampled_ns: u64,
     samples: Vec<Sample>,
     group: Option<PointGroup>,
 }
@@ -202,6 +206,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         slowdown_pct: spec.slowdown_pct,
         extra_per_op: 0.0,
         snapshot: None,
+        sampled_ns: 0,
         samples: Vec::new(),
         group: Some(group),
     })))
@@ -224,13 +229,15 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
         bail!("a sample needs at least one round");
     }
     if point.snapshot.is_none() {
-        point.snapshot = Some((Snapshot::start(), Instant::now()));
+        point.snapshot = Some(Snapshot::start());
     }
+    let began = Instant::now();
     let sample = timed_run(point.trial.as_mut(), rounds, &point.context.progress)?;
     if sample.ops == 0 {
         bail!("a sample did no operations");
     }
     let sample = slowed(sample, point.extra_per_op);
+    point.sampled_ns += began.elapsed().as_nanos() as u64;
     point.samples.push(sample);
     Ok(Reply::Sample {
         ops: sample.ops,
@@ -239,11 +246,13 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
 }
 
 fn verify(point: &mut Served) -> anyhow::Result<Reply> {
-    let (snapshot, began) = point
+    let snapshot = point
         .snapshot
         .take()
         .ok_or_else(|| anyhow!("verify before any sample"))?;
-    let resources = snapshot.delta_to_now(began.elapsed().as_nanos() as u64);
+    // CPU time over the whole span (between its samples the worker only
+    // waits), against the wall time of its own samples.
+    let resources = snapshot.delta_to_now(point.sampled_ns);
     point.trial.verify().context("verification failed")?;
     let summary = crate::results::Summary::of(&point.samples);
     let metrics = point.trial.metrics(&Measured {
@@ -260,93 +269,4 @@ fn verify(point: &mut Served) -> anyhow::Result<Reply> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn session(lines: &[&str]) -> Vec<Reply> {
-        let input = lines.join("\n");
-        let mut output = Vec::new();
-        assert_eq!(serve(input.as_bytes(), &mut output), 0);
-        String::from_utf8(output)
-            .expect("UTF-8")
-            .lines()
-            .map(|l| Reply::parse(l).expect("the worker speaks the protocol"))
-            .collect()
-    }
-
-    #[test]
-    fn a_point_is_built_warmed_sampled_verified_and_dropped() {
-        let replies = session(&[
-            "build lock.counter std_mutex thread threads=1 0",
-            "warm 5 1000000",
-            "sample 2",
-            "sample 2",
-            "verify",
-            "drop",
-            "quit",
-        ]);
-        assert_eq!(replies[0], Reply::Hello { version: VERSION });
-        assert_eq!(replies[1], Reply::Built);
-        assert!(matches!(replies[2], Reply::Warmed { rounds, .. } if rounds >= 1));
-        for reply in &replies[3..5] {
-            assert!(matches!(reply, Reply::Sample { ops, ns } if *ops > 0 && *ns > 0));
-        }
-        assert!(matches!(&replies[5], Reply::Verified(v) if v.resources.wall_ns > 0));
-        assert_eq!(replies[6], Reply::Dropped);
-    }
-
-    #[test]
-    fn what_this_build_lacks_is_an_error_and_the_worker_goes_on() {
-        let replies = session(&[
-            "build no.such thread thread - 0",
-            "build lock.counter std_mutex thread nope=1 0",
-            "build lock.counter std_mutex thread threads=100000 0",
-            "sample 3",
-            "gibberish",
-            "build selftest.fault ok serial - 0",
-            "quit",
-        ]);
-        let errors: Vec<&str> = replies[1..6]
-            .iter()
-            .map(|r| match r {
-                Reply::Error(why) => why.as_str(),
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert!(errors[0].contains("no scenario `no.such`"), "{}", errors[0]);
-        assert!(errors[1].contains("no parameter `nope`"), "{}", errors[1]);
-        assert!(errors[2].contains("out of range"), "{}", errors[2]);
-        assert!(errors[3].contains("no point is built"), "{}", errors[3]);
-        assert!(errors[4].contains("not a request"), "{}", errors[4]);
-        assert!(matches!(replies[6], Reply::Built | Reply::Error(_)));
-    }
-
-    #[test]
-    fn a_panicking_or_miscounting_trial_is_an_error_and_the_worker_goes_on() {
-        let replies = session(&[
-            "build selftest.fault panic serial - 0",
-            "warm 1 1000000",
-            "sample 1",
-            "build selftest.fault miscount serial - 0",
-            "warm 1 1000000",
-            "sample 1",
-            "verify",
-            "host",
-            "quit",
-        ]);
-        assert_eq!(replies[1], Reply::Built);
-        assert!(
-            matches!(&replies[2], Reply::Error(why) if why.contains("panicked")),
-            "{:?}",
-            replies[2]
-        );
-        assert!(matches!(&replies[3], Reply::Error(why) if why.contains("no point is built")));
-        assert_eq!(replies[4], Reply::Built);
-        assert!(
-            matches!(&replies[7], Reply::Error(why) if why.contains("verification failed")),
-            "{:?}",
-            replies[7]
-        );
-        assert!(matches!(replies[8], Reply::Host(_)));
-    }
-}
+mod tests;

@@ -3,6 +3,7 @@
 //! share (futex words, shared memory, CPU placement), and the latency
 //! recorder workers carry. Below the scenarios, above the vocabulary.
 
+pub mod clock;
 pub mod fork;
 pub mod futex;
 pub mod group;

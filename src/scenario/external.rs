@@ -1,14 +1,17 @@
 //! Variants whose workload runs in another runtime (`py_*`: CPython): the
 //! trial is a worker process speaking `concbench-runtime/1`. To the harness
-//! it is a trial like any other; this side holds the worker to its word: a
-//! constant count per round, a time no longer than the request took, and
-//! its own verification at the end.
+//! it is a trial like any other; this side holds the worker to its word: the
+//! count per round the scenario defines (`Scenario::ops_per_round`), a time
+//! no longer than the request took and, over all its runs, not much shorter
+//! than the requests took beyond the protocol's overhead (`model::clock`),
+//! and its own verification at the end.
 
 use std::time::Instant;
 
 use anyhow::{anyhow, bail, ensure};
 
-use super::{ScenarioInfo, Trial, TrialContext};
+use super::{Scenario, Trial, TrialContext};
+use crate::model::clock::RequestClock;
 use crate::model::runtime::RuntimeWorker;
 use crate::model::runtime::wire::{self, Reply};
 use crate::vocab::{Model, Sample, Unsupported};
@@ -16,8 +19,13 @@ use crate::vocab::{Model, Sample, Unsupported};
 /// A workload in another runtime's worker.
 pub struct ExternalTrial {
     worker: RuntimeWorker,
-    /// Operations per round, from the first run.
-    per_round: Option<u64>,
+    /// Operations per round, as the scenario defines them for the point.
+    per_round: u64,
+    /// `cpu.split`, `chunk`: what a wrong count is said against.
+    scenario: &'static str,
+    unit: &'static str,
+    /// Every run's request as this side timed it, against what was reported.
+    clock: RequestClock,
     runs: u64,
     /// Since the measurement began: the work's ns and the CPU ns the worker
     /// and its children used (None once a run did not report it).
@@ -26,7 +34,17 @@ pub struct ExternalTrial {
 }
 
 /// Start the context's runtime and set the workload up.
-pub fn build(info: &ScenarioInfo, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
+pub fn build(
+    scenario: &'static dyn Scenario,
+    context: &TrialContext,
+) -> anyhow::Result<Box<dyn Trial>> {
+    let info = scenario.info();
+    let per_round = scenario.ops_per_round(&context.params)?.ok_or_else(|| {
+        anyhow!(
+            "{} does not define how many operations a round is, so no runtime's worker can be held to it",
+            info.id
+        )
+    })?;
     let runtime = context.runtime.as_ref().ok_or_else(|| {
         anyhow!(
             "{} needs a runtime (an interpreter) and none was given",
@@ -54,7 +72,10 @@ pub fn build(info: &ScenarioInfo, context: &TrialContext) -> anyhow::Result<Box<
     }
     Ok(Box::new(ExternalTrial {
         worker,
-        per_round: None,
+        per_round,
+        scenario: info.id,
+        unit: info.unit,
+        clock: RequestClock::default(),
         runs: 0,
         measured_ns: 0,
         cpu_ns: Some(0),
@@ -73,19 +94,23 @@ impl Trial for ExternalTrial {
             "the worker says {rounds} rounds took {} ns, longer than the {asked_ns} ns the request took",
             sample.ns
         );
-        ensure!(
-            sample.ops % rounds == 0,
-            "the worker did {} operations in {rounds} rounds: not a whole number per round",
-            sample.ops
-        );
-        let per_round = sample.ops / rounds;
-        match self.per_round {
-            None => self.per_round = Some(per_round),
-            Some(before) => ensure!(
-                before == per_round,
-                "the worker did {per_round} operations per round after {before} in its earlier runs"
-            ),
+        if Some(sample.ops) != rounds.checked_mul(self.per_round) {
+            let did = if sample.ops % rounds == 0 {
+                format!("{} operations per round", sample.ops / rounds)
+            } else {
+                format!(
+                    "{} operations in {rounds} rounds (not whole operations per round)",
+                    sample.ops
+                )
+            };
+            bail!(
+                "the worker did {did}, but a round of {} at these parameters is {} (its unit: {})",
+                self.scenario,
+                self.per_round,
+                self.unit
+            );
         }
+        self.clock.record(asked_ns, sample.ns);
         self.runs += 1;
         self.measured_ns += sample.ns;
         self.cpu_ns = self.cpu_ns.zip(cpu_ns).map(|(a, b)| a + b);
@@ -114,6 +139,9 @@ impl Trial for ExternalTrial {
 
     fn verify(&mut self) -> anyhow::Result<()> {
         ensure!(self.runs > 0, "the worker never ran");
+        self.clock
+            .check()
+            .map_err(|why| anyhow!("the worker {why}"))?;
         let answer = self.worker.ask("verify")?;
         match wire::parse_reply(&answer, "ok").map_err(anyhow::Error::msg)? {
             Reply::Fine(_) => Ok(()),

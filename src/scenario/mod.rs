@@ -199,6 +199,15 @@ pub trait Scenario: Sync {
     /// Set up a trial for one point (outside the timed region).
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>>;
 
+    /// How many operations (of its `unit`) one round of a point is, from
+    /// the point's parameters alone: the one definition the Rust trials
+    /// count with and a runtime's worker (`external`) is held to. `None`
+    /// where the count is the trial's own (meals eaten, messages that
+    /// happened to arrive); such a scenario can have no external variants.
+    fn ops_per_round(&self, _params: &Params) -> anyhow::Result<Option<u64>> {
+        Ok(None)
+    }
+
     /// Refuse a combination of parameters that makes no sense whatever the
     /// machine (e.g. as many permits as threads): bad input, exit 2, with the
     /// config's file and line. Single values are range-checked already.

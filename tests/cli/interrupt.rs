@@ -240,3 +240,102 @@ fn after_kill_9_no_forked_child_is_left_behind() {
         || sleepers.iter().all(|(p, s)| !still_there(*p, s)),
     );
 }
+
+/// `compare --base-bin B --new-bin B` of `suite` in the background, its
+/// stderr piped (the progress lines say which point it is on).
+fn start_compare(scratch: &Scratch, suite: &str) -> std::process::Child {
+    let config = scratch.file("suite.toml", suite);
+    let binary = env!("CARGO_BIN_EXE_concbench");
+    std::process::Command::new(binary)
+        .current_dir(scratch.path())
+        .args(["compare", "--base-bin", binary, "--new-bin", binary])
+        .args(["--config", config.to_str().unwrap()])
+        .args(["--threshold", "50", "--budget", "2m", "--seed", "7"])
+        .args(["--out", "out"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("concbench starts")
+}
+
+#[test]
+fn ctrl_c_during_compare_keeps_the_verdicts_reached_and_the_rest_is_interrupted() {
+    use std::io::BufRead;
+    let scratch = Scratch::new();
+    // A point decided quickly, one that hangs until its 60 s timeout, and
+    // one never reached.
+    let suite = "[[scenario]]\nid = \"cpu.split\"\nvariants = [\"serial\"]\n\
+                 params = { k = 1, chunks = 2, points = 2000 }\n\n\
+                 [[scenario]]\nid = \"selftest.fault\"\nvariants = [\"hang\"]\nrun = { timeout = \"60s\" }\n\n\
+                 [[scenario]]\nid = \"selftest.fault\"\nvariants = [\"ok\"]\n";
+    let mut child = start_compare(&scratch, suite);
+    let pid = child.id();
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    // The first point is settled; the second one's block has begun.
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|line| line.starts_with("[screening 1: 1/3]"))
+        .expect("the first point's progress line");
+    assert!(first.contains("unchanged"), "{first}");
+    wait_for(
+        "the hanging point's workers",
+        Duration::from_secs(30),
+        || children_of(pid).len() >= 2,
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let workers = children_of(pid);
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("signal sent");
+    // The hanging point would hold it 60 s.
+    wait_for("concbench to exit", Duration::from_secs(30), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("concbench exits");
+    assert_eq!(
+        status.code(),
+        Some(128 + 2),
+        "exit code after SIGINT: {rest:?}"
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("interrupted by SIGINT")),
+        "says so: {rest:?}"
+    );
+    let left: Vec<_> = workers.iter().filter(|(p, s)| still_there(*p, s)).collect();
+    assert!(left.is_empty(), "workers left behind: {left:?}");
+
+    let dir = &scratch.run_dirs("out")[0];
+    let read = |name: &str| -> Value {
+        let text = std::fs::read_to_string(dir.join(name))
+            .unwrap_or_else(|e| panic!("{name} written: {e}"));
+        serde_json::from_str(&text).expect("JSON")
+    };
+    let gate = read("gate.json");
+    let points = gate["points"].as_array().expect("points");
+    assert_eq!(points.len(), 3, "{gate:#}");
+    assert_eq!(
+        points[0]["verdict"], "unchanged",
+        "decided before: {gate:#}"
+    );
+    for point in &points[1..] {
+        assert_eq!(point["verdict"], "not_comparable", "{point:#}");
+        let note = point["note"].as_str().unwrap_or("");
+        assert!(note.contains("interrupted by SIGINT"), "{note}");
+    }
+    for side in ["base.json", "new.json"] {
+        let results = read(side);
+        let statuses: Vec<&str> = results["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|p| p["status"].as_str().unwrap_or("?"))
+            .collect();
+        assert_eq!(statuses, ["ok", "skipped", "skipped"], "{side}");
+    }
+    assert!(dir.join("gate.md").exists());
+}

@@ -12,7 +12,16 @@ fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
     );
     let config = scratch.file("small.toml", &suite);
     scratch
-        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", out])
+        // Six samples at least, so every point has a 95% interval to export.
+        .concbench(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out,
+            "--min-samples",
+            "6",
+        ])
         .assert()
         .success();
     scratch.run_dirs(out).pop().expect("a run folder")

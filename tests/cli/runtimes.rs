@@ -1,6 +1,8 @@
 //! The runtime boundary: CPython workloads run as trials, and a worker that
-//! crashes, hangs, prints garbage, speaks another version, miscounts or
-//! fails its own check gives a `failed` or `timed_out` point with a
+//! crashes, hangs, prints garbage, speaks another version, miscounts (a
+//! count that changes, or one constant but not the scenario's), claims
+//! less time than the controller's clock allows or fails its own check
+//! gives a `failed` or `timed_out` point with a
 //! one-line reason while the run goes on; a missing interpreter or a
 //! workload the runtime cannot do here gives `skipped`.
 
@@ -43,7 +45,16 @@ fn by_variant<'a>(points: &'a [Value], variant: &str) -> &'a Value {
 fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
     let scratch = Scratch::new();
     let modes = [
-        "fine", "crash", "hang", "garbage", "version", "miscount", "skip", "liar",
+        "fine",
+        "crash",
+        "hang",
+        "garbage",
+        "version",
+        "miscount",
+        "wrongcount",
+        "shorttime",
+        "skip",
+        "liar",
     ];
     let entries: Vec<String> = modes.iter().map(|m| format!("\"{}\"", fake(m))).collect();
     let suite = format!(
@@ -70,6 +81,10 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         ("garbage", "failed", "expected `done`"),
         ("version", "failed", "speaks concbench-runtime/9"),
         ("miscount", "failed", "operations per round"),
+        // 5 chunks' worth per round where a round of cpu.split is its 2 chunks.
+        ("wrongcount", "failed", "10 operations per round"),
+        // A fifth of the time its work took: the controller's clock says otherwise.
+        ("shorttime", "failed", "the controller's clock"),
         ("skip", "skipped", "cannot do that here"),
         ("liar", "failed", "3 of 40 results were wrong"),
         ("absent", "skipped", "not installed"),
@@ -80,6 +95,11 @@ fn a_misbehaving_worker_fails_its_point_alone_and_the_run_goes_on() {
         assert!(error.contains(reason), "{mode}: {error}");
         assert!(!error.contains('\n'), "one line: {error}");
     }
+    let (_, wrong) = status("py_serial@wrongcount");
+    assert!(
+        wrong.contains("cpu.split at these parameters is 2"),
+        "{wrong}"
+    );
     let fine = by_variant(&points, "py_serial@fine");
     assert_eq!(fine["runtime"]["runtime"], "fake");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -214,4 +234,22 @@ fn bad_interpreter_entries_are_refused_with_where() {
         &["--python", " "],
         &["--python", "names no program"],
     );
+}
+
+/// The CPython port of cpu.split's chunks against every tally the Rust code
+/// gave, computed once and kept (the Rust tests read the same table), not
+/// against a tally the port computes itself.
+#[test]
+fn the_cpython_port_gives_every_kept_tally() {
+    let output = std::process::Command::new("python3")
+        .arg(format!(
+            "{}/runtimes/python/concbench_worker.py",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg("--selftest")
+        .output()
+        .expect("python3 runs");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("ok "), "{stdout}");
 }

@@ -3,15 +3,15 @@
 //! a fair coin choosing which side goes first in each pair, then verify and
 //! drop. A block's figure is the mean of its pairs' ln(new / base) of the
 //! time per operation; fresh trials per block make the blocks independent.
-//! Also what each side gathers over all its blocks (`SideRecord`).
+//! What each side gathers over all its blocks is `pool`.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::harness::protocol::{BuildSpec, Reply, Request, Verified};
-use crate::results::{Latency, Resources};
+use crate::harness::protocol::{BuildSpec, Reply, Request};
 use crate::vocab::Sample;
 
+use super::check::{SideCheck, same_count};
+pub use super::pool::{SideBlock, SideRecord};
 use super::worker::{Failure, Worker};
 
 /// Which build.
@@ -70,13 +70,18 @@ impl Sides {
     ) -> Result<Reply, Failure> {
         let slot = Sides::slot(side);
         if self.workers[slot].is_none() {
+            if let Some(signal) = crate::interrupt::received() {
+                return Err(Failure::Interrupted(signal));
+            }
             let worker = Worker::start(&self.binaries[slot]).map_err(Failure::Lost)?;
             self.workers[slot] = Some(worker);
         }
         let worker = self.workers[slot].as_mut().expect("started above");
         let reply = worker.ask(request, deadline);
-        if matches!(reply, Err(Failure::TimedOut(_) | Failure::Lost(_)))
-            && let Some(mut lost) = self.workers[slot].take()
+        if matches!(
+            reply,
+            Err(Failure::TimedOut(_) | Failure::Lost(_) | Failure::Interrupted(_))
+        ) && let Some(mut lost) = self.workers[slot].take()
         {
             lost.kill();
         }
@@ -109,34 +114,6 @@ impl Sides {
     }
 }
 
-/// What one side did in a block.
-#[derive(Debug, Default)]
-pub struct SideBlock {
-    pub samples: Vec<Sample>,
-    pub verified: Option<Verified>,
-}
-
-/// One side's figures over every block.
-#[derive(Debug, Default)]
-pub struct SideRecord {
-    pub samples: Vec<Sample>,
-    pub resources: Option<Resources>,
-    pub metrics: BTreeMap<String, f64>,
-    pub latency: Option<Latency>,
-}
-
-impl SideRecord {
-    pub fn add(&mut self, block: SideBlock) {
-        self.samples.extend(block.samples);
-        if let Some(v) = block.verified {
-            // The last block's figures stand for the point.
-            self.resources = Some(v.resources);
-            self.metrics = v.metrics;
-            self.latency = v.latency;
-        }
-    }
-}
-
 /// How a block ended.
 pub enum BlockEnd {
     Done {
@@ -148,6 +125,9 @@ pub enum BlockEnd {
     Skipped { side: Side, why: String },
     /// One side failed: an error, a failed verification, a timeout.
     Failed { side: Side, failure: Failure },
+    /// The replies cannot be compared: a build's counting changed, or its
+    /// times contradict the controller's clock (`check`).
+    NotComparable { why: String },
 }
 
 /// Run one block of `specs` (base's, new's).
@@ -185,6 +165,9 @@ fn other(side: Side) -> Side {
 
 type Attempt<T> = Result<T, (Side, Failure)>;
 
+/// How many trivial requests measure each side's protocol overhead.
+const PROBES: usize = 2;
+
 fn pairs(
     sides: &mut Sides,
     specs: &[BuildSpec; 2],
@@ -192,6 +175,17 @@ fn pairs(
     rng: &mut fastrand::Rng,
 ) -> Attempt<BlockEnd> {
     let first = if rng.bool() { Side::Base } else { Side::New };
+    let mut checks = [SideCheck::new("base"), SideCheck::new("new")];
+    for side in [first, other(first)] {
+        // `drop` with nothing built is the protocol's trivial request.
+        for _ in 0..PROBES {
+            let began = Instant::now();
+            match ask(sides, side, &Request::Drop, shape.timeout)? {
+                Reply::Dropped => checks[Sides::slot(side)].probe(began.elapsed()),
+                other => return Err((side, unexpected(&other))),
+            }
+        }
+    }
     for side in [first, other(first)] {
         let build = Request::Build(specs[Sides::slot(side)].clone());
         match ask(sides, side, &build, shape.timeout)? {
@@ -200,6 +194,26 @@ fn pairs(
             other => return Err((side, unexpected(&other))),
         }
     }
+    let rounds = warm(sides, first, shape)?;
+    let mut sampled = match sample_pairs(sides, rounds, shape, rng, &mut checks)? {
+        Ok(sampled) => sampled,
+        Err(why) => return Ok(BlockEnd::NotComparable { why }),
+    };
+    for side in [Side::Base, Side::New] {
+        match ask(sides, side, &Request::Verify, shape.timeout)? {
+            Reply::Verified(v) => sampled.blocks[Sides::slot(side)].verified = Some(*v),
+            other => return Err((side, unexpected(&other))),
+        }
+    }
+    Ok(BlockEnd::Done {
+        log_ratio: sampled.sum / sampled.pairs as f64,
+        pairs: sampled.pairs,
+        sides: Box::new(sampled.blocks),
+    })
+}
+
+/// Warm both sides up; the rounds that make a sample on the slower one.
+fn warm(sides: &mut Sides, first: Side, shape: &Shape) -> Attempt<u64> {
     let warm = Request::Warm {
         warmup_ms: shape.warmup.as_millis() as u64,
         target_ns: shape.sample.as_nanos() as u64,
@@ -211,42 +225,65 @@ fn pairs(
             other => return Err((side, unexpected(&other))),
         }
     }
-    let mut blocks = [SideBlock::default(), SideBlock::default()];
-    let (mut sum, mut pairs) = (0.0, 0);
-    let began = Instant::now();
-    while pairs < 2 || (pairs < shape.max_pairs && began.elapsed() < shape.block) {
-        let first = if rng.bool() { Side::Base } else { Side::New };
-        for side in [first, other(first)] {
-            let sample = take_sample(sides, side, rounds, shape.timeout)?;
-            blocks[Sides::slot(side)].samples.push(sample);
-        }
-        let per_op = |side: Side| {
-            let s = blocks[Sides::slot(side)]
-                .samples
-                .last()
-                .copied()
-                .unwrap_or(Sample { ops: 1, ns: 1 });
-            s.ns.max(1) as f64 / s.ops.max(1) as f64
-        };
-        sum += (per_op(Side::New) / per_op(Side::Base)).ln();
-        pairs += 1;
-    }
-    for side in [Side::Base, Side::New] {
-        match ask(sides, side, &Request::Verify, shape.timeout)? {
-            Reply::Verified(v) => blocks[Sides::slot(side)].verified = Some(*v),
-            other => return Err((side, unexpected(&other))),
-        }
-    }
-    Ok(BlockEnd::Done {
-        log_ratio: sum / pairs as f64,
-        pairs,
-        sides: Box::new(blocks),
-    })
+    Ok(rounds)
 }
 
-fn take_sample(sides: &mut Sides, side: Side, rounds: u64, deadline: Duration) -> Attempt<Sample> {
+/// A block's pairs: each side's samples and the sum of the pairs' log ratios.
+struct Sampled {
+    blocks: [SideBlock; 2],
+    sum: f64,
+    pairs: usize,
+}
+
+/// Take pairs of samples of `rounds` for the block's time, each reply
+/// checked (`check`); Ok(Err(why)) when they are not comparable.
+fn sample_pairs(
+    sides: &mut Sides,
+    rounds: u64,
+    shape: &Shape,
+    rng: &mut fastrand::Rng,
+    checks: &mut [SideCheck; 2],
+) -> Attempt<Result<Sampled, String>> {
+    let mut sampled = Sampled {
+        blocks: [SideBlock::default(), SideBlock::default()],
+        sum: 0.0,
+        pairs: 0,
+    };
+    let began = Instant::now();
+    while sampled.pairs < 2 || (sampled.pairs < shape.max_pairs && began.elapsed() < shape.block) {
+        let first = if rng.bool() { Side::Base } else { Side::New };
+        let mut pair = [Sample { ops: 1, ns: 1 }; 2];
+        for side in [first, other(first)] {
+            let (sample, asked) = take_sample(sides, side, rounds, shape.timeout)?;
+            if let Err(why) = checks[Sides::slot(side)].sample(rounds, sample, asked) {
+                return Ok(Err(why));
+            }
+            pair[Sides::slot(side)] = sample;
+            sampled.blocks[Sides::slot(side)].samples.push(sample);
+        }
+        let [base, new] = pair;
+        if let Err(why) = same_count(rounds, base, new) {
+            return Ok(Err(why));
+        }
+        let per_op = |s: Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
+        sampled.sum += (per_op(new) / per_op(base)).ln();
+        sampled.pairs += 1;
+    }
+    let verdicts = checks.iter().map(SideCheck::finish);
+    Ok(verdicts.collect::<Result<(), String>>().map(|()| sampled))
+}
+
+/// One sample of `rounds` on `side`, and how long its request took by
+/// the controller's clock.
+fn take_sample(
+    sides: &mut Sides,
+    side: Side,
+    rounds: u64,
+    deadline: Duration,
+) -> Attempt<(Sample, Duration)> {
+    let began = Instant::now();
     match ask(sides, side, &Request::Sample { rounds }, deadline)? {
-        Reply::Sample { ops, ns } if ops > 0 => Ok(Sample { ops, ns }),
+        Reply::Sample { ops, ns } if ops > 0 => Ok((Sample { ops, ns }, began.elapsed())),
         other => Err((side, unexpected(&other))),
     }
 }

@@ -7,35 +7,25 @@
 //! How the budget is spent and the verdicts reached is `passes`.
 
 pub mod block;
+mod check;
 pub mod passes;
+mod pool;
 pub mod record;
+mod request;
+mod stop;
 mod worker;
 
-use std::path::PathBuf;
+pub use request::DuetRequest;
+pub use worker::abandon;
+
 use std::time::{Duration, Instant};
 
-use block::{Shape, Side, Sides};
+use block::{Side, Sides};
 use passes::{FDR, Live};
 use record::PointRecord;
 
-use super::thresholds::Thresholds;
 use super::{GateOutcome, SCHEMA};
 use crate::harness::protocol::{Reply, Request};
-use crate::plan::Point;
-
-/// What `compare --base-bin OLD --new-bin NEW` was asked to do.
-pub struct DuetRequest {
-    pub base_bin: PathBuf,
-    pub new_bin: PathBuf,
-    pub points: Vec<Point>,
-    pub thresholds: Thresholds,
-    pub budget: Duration,
-    pub new_slowdown_pct: u64,
-    pub seed: u64,
-    pub shape: Shape,
-    /// Print a line per settled point.
-    pub progress: bool,
-}
 
 /// What the interleaved gate found, with each point's record per side.
 pub struct DuetOutcome {

@@ -17,9 +17,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::DuetRequest;
 use super::block::{self, BlockEnd, Side, Sides};
 use super::record::{Ended, PointRecord};
+use super::request::DuetRequest;
+use super::stop;
 use crate::gate::PointVerdict;
 use crate::gate::paired;
 use crate::harness::protocol::BuildSpec;
@@ -109,7 +110,12 @@ pub fn measure_and_judge(
     let suspects: Vec<usize> = (0..records.len())
         .filter(|&i| records[i].suspect())
         .collect();
+    let mut reached = 0;
     for (done, &i) in suspects.iter().enumerate() {
+        if stop::received().is_some() {
+            break;
+        }
+        reached = done + 1;
         let left = request.budget.saturating_sub(blocks.elapsed());
         let share = left / (suspects.len() - done) as u32;
         confirm_point(blocks, &mut records[i], request, share, &mut rng);
@@ -122,6 +128,7 @@ pub fn measure_and_judge(
             );
         }
     }
+    stop::settle(&mut records, &suspects[reached..]);
     let verdicts = judge_all(&records);
     (records, verdicts)
 }
@@ -182,6 +189,9 @@ fn screening_pass(
         .filter(|&i| records[i].undecided())
         .collect();
     for (done, &i) in todo.iter().enumerate() {
+        if stop::received().is_some() {
+            break;
+        }
         let left = until(records).saturating_sub(blocks.elapsed());
         if pass > 1 && left.is_zero() {
             break;
@@ -209,7 +219,10 @@ fn screen_point(
     rng: &mut fastrand::Rng,
 ) {
     let began = blocks.elapsed();
-    while record.undecided() && (blocks.elapsed() - began < share || record.screening.is_empty()) {
+    while record.undecided()
+        && stop::received().is_none()
+        && (blocks.elapsed() - began < share || record.screening.is_empty())
+    {
         if let Some(log_ratio) = one_block(blocks, record, request, rng) {
             record.screening.push(log_ratio);
         }
@@ -231,6 +244,10 @@ fn confirm_point(
         && record.confirmation.len() < *CONFIRMATION_BLOCKS.end()
         && (blocks.elapsed() - began < share || record.confirmation.is_empty())
     {
+        if let Some(signal) = stop::received() {
+            record.ended = Some(stop::interrupted(signal));
+            return;
+        }
         if let Some(log_ratio) = one_block(blocks, record, request, rng) {
             record.confirmation.push(log_ratio);
         }
@@ -268,6 +285,17 @@ fn one_block(
             record.ended = Some(Ended::Skipped { side, why });
             None
         }
+        BlockEnd::NotComparable { why } => {
+            record.ended = Some(Ended::NotComparable { why });
+            None
+        }
+        BlockEnd::Failed {
+            failure: super::worker::Failure::Interrupted(signal),
+            ..
+        } => {
+            record.ended = Some(stop::interrupted(signal));
+            None
+        }
         BlockEnd::Failed { side, failure } => {
             let timed_out = matches!(failure, super::worker::Failure::TimedOut(_));
             record.ended = Some(Ended::Failed {
@@ -287,6 +315,7 @@ fn summary(record: &PointRecord) -> String {
         Some(Ended::Skipped { side, .. }) => format!("skipped by {}", side.name()),
         Some(Ended::Failed { side, why, .. }) => format!("FAILED on {}: {why}", side.name()),
         Some(Ended::MeantToDeadlock) => "meant to deadlock, not timed".into(),
+        Some(Ended::NotComparable { why }) => format!("not comparable: {why}"),
         None => format!("{:?}", record.screen()).to_lowercase(),
     };
     let (phase, values) = if record.confirmation.is_empty() {

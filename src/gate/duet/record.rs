@@ -27,6 +27,12 @@ pub enum Ended {
     },
     /// The suite declared it meant to deadlock: nothing to time.
     MeantToDeadlock,
+    /// The two builds' figures cannot be compared (a build's counting
+    /// changed, its times contradict the controller's clock), or a stop
+    /// signal came before the point was decided.
+    NotComparable {
+        why: String,
+    },
 }
 
 /// Everything the gate learned of one point.
@@ -141,6 +147,7 @@ impl PointRecord {
             Some(Ended::MeantToDeadlock) => {
                 v.note = Some("meant to deadlock: nothing to time".into());
             }
+            Some(Ended::NotComparable { why }) => v.note = Some(why.clone()),
             None => self.judge(&mut v, discovered),
         }
         v
@@ -261,6 +268,9 @@ impl PointRecord {
                 Status::Skipped,
                 Some("meant to deadlock: not timed by the gate".into()),
             ),
+            Some(Ended::NotComparable { why }) => {
+                (Status::Skipped, Some(format!("not compared: {why}")))
+            }
             _ if record.samples.is_empty() => (
                 Status::Skipped,
                 Some("not measured: the other build could not".into()),

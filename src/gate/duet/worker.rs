@@ -1,20 +1,47 @@
 //! One side of the interleaved gate: a `concbench worker serve` process of
 //! one build, spoken to through its stdin and stdout. Every request has a
 //! deadline; a worker that misses it, dies or speaks garbage is killed with
-//! its process group and started again for the next point.
+//! its process group and started again for the next point. A stop signal
+//! (Ctrl-C) ends the wait for an answer at once, and a second one kills
+//! every worker still running (`abandon`).
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::harness::protocol::{GREETING, Reply, Request, VERSION};
 use crate::model::worker::WorkerTask;
 
 /// How long a fresh worker may take to say hello.
 const HELLO_WAIT: Duration = Duration::from_secs(30);
+/// How often a wait for an answer looks for a stop signal.
+const SIGNAL_POLL: Duration = Duration::from_millis(50);
+
+/// The process groups of the workers running now (each leads its own).
+static RUNNING: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+fn running() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    RUNNING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Kill every worker still running, with its process group (a second
+/// Ctrl-C, through `interrupt::install`: the controller exits at once and
+/// would leave a worker busy with a point behind).
+pub fn abandon() {
+    for group in running().iter() {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(-group),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+}
 
 /// Why a request got no usable answer.
 #[derive(Debug)]
@@ -25,6 +52,8 @@ pub enum Failure {
     TimedOut(Duration),
     /// The worker died, or said something that is not the protocol.
     Lost(String),
+    /// A stop signal came while waiting: the worker was killed.
+    Interrupted(i32),
 }
 
 impl std::fmt::Display for Failure {
@@ -35,6 +64,11 @@ impl std::fmt::Display for Failure {
                 write!(f, "no answer within {after:?}; the worker was killed")
             }
             Failure::Lost(why) => write!(f, "the worker was lost: {why}"),
+            Failure::Interrupted(signal) => write!(
+                f,
+                "interrupted by {}; the worker was killed",
+                crate::interrupt::name(*signal)
+            ),
         }
     }
 }
@@ -61,6 +95,7 @@ impl Worker {
             .process_group(0)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        running().insert(child.id() as i32);
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
             return Err(format!("{}: no pipes to the worker", binary.display()));
         };
@@ -113,14 +148,32 @@ impl Worker {
         if let Err(e) = sent {
             return Err(Failure::Lost(format!("writing to it: {e}")));
         }
-        match self.lines.recv_timeout(deadline) {
-            Ok(line) => match Reply::parse(&line) {
-                Ok(Reply::Error(why)) => Err(Failure::Refused(why)),
-                Ok(reply) => Ok(reply),
-                Err(why) => Err(Failure::Lost(why)),
-            },
-            Err(RecvTimeoutError::Timeout) => Err(Failure::TimedOut(deadline)),
-            Err(RecvTimeoutError::Disconnected) => Err(Failure::Lost("it exited".into())),
+        let line = self.answer(deadline)?;
+        match Reply::parse(&line) {
+            Ok(Reply::Error(why)) => Err(Failure::Refused(why)),
+            Ok(reply) => Ok(reply),
+            Err(why) => Err(Failure::Lost(why)),
+        }
+    }
+
+    /// The next line within `deadline`, unless a stop signal comes first.
+    fn answer(&mut self, deadline: Duration) -> Result<String, Failure> {
+        let until = Instant::now() + deadline;
+        loop {
+            if let Some(signal) = crate::interrupt::received() {
+                return Err(Failure::Interrupted(signal));
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Failure::TimedOut(deadline));
+            }
+            match self.lines.recv_timeout(left.min(SIGNAL_POLL)) {
+                Ok(line) => return Ok(line),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(Failure::Lost("it exited".into()));
+                }
+            }
         }
     }
 
@@ -130,6 +183,7 @@ impl Worker {
         let _ = nix::sys::signal::kill(group, nix::sys::signal::Signal::SIGKILL);
         let _ = self.child.kill();
         let _ = self.child.wait();
+        running().remove(&(self.child.id() as i32));
         crate::model::scratch::remove_left_by(self.child.id());
     }
 
@@ -140,6 +194,7 @@ impl Worker {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while std::time::Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
+                running().remove(&(self.child.id() as i32));
                 return;
             }
             std::thread::sleep(Duration::from_millis(10));

@@ -178,7 +178,13 @@ mod tests {
     }
 
     #[test]
-    fn every_in_process_driver_matches_the_serial_tally() {
+    fn every_in_process_driver_gives_the_kept_tally() {
+        // The serial driver is the reference the harness checks rounds
+        // against: it is held to the value computed once and kept.
+        let (_, _, expected) = super::super::work::kept_tallies()
+            .into_iter()
+            .find(|(range, points, _)| *range == (0..7) && *points == 300)
+            .expect("chunks 0..7 of 300 points are kept");
         for workers in [1, 3, 9] {
             let job = Job {
                 chunks: 7,
@@ -186,7 +192,6 @@ mod tests {
                 workers,
                 cancel: CancelToken::default(),
             };
-            let expected = Tally::of_range(0..7, 300, &job.cancel);
             for variant in IN_PROCESS {
                 let mut driver = Driver::new(&context(variant), &job).expect("driver builds");
                 for _ in 0..2 {

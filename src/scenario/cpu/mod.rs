@@ -128,9 +128,14 @@ impl Scenario for CpuScenario {
         Ok(Box::new(CpuTrial {
             driver,
             job,
+            per_round: round_ops(&context.params)?,
             check: RoundCheck::new(expected),
             children_cpu_at_start: 0,
         }))
+    }
+
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        round_ops(params).map(Some)
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
@@ -148,11 +153,18 @@ impl Scenario for CpuScenario {
     }
 }
 
+/// Operations in one round: one per chunk, whatever the split.
+fn round_ops(params: &Params) -> anyhow::Result<u64> {
+    params.get("chunks")
+}
+
 /// One point: rounds of the job, each round's tally checked against the
 /// serial reference.
 struct CpuTrial {
     driver: Driver,
     job: Job,
+    /// Operations per round (`round_ops`).
+    per_round: u64,
     check: RoundCheck,
     /// CPU time of long-lived children when the timed samples began.
     children_cpu_at_start: u64,
@@ -167,7 +179,7 @@ impl Trial for CpuTrial {
             self.check.record(tally);
         }
         Ok(Sample {
-            ops: rounds * self.job.chunks,
+            ops: rounds * self.per_round,
             ns: started.elapsed().as_nanos() as u64,
         })
     }

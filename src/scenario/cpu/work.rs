@@ -204,9 +204,52 @@ impl RoundCheck {
     }
 }
 
+/// The tallies computed once and kept, in the one table the CPython port
+/// checks too (`KNOWN_TALLIES` in runtimes/python/concbench_runtime/
+/// montecarlo.py): each (chunks, points) with its tally.
+#[cfg(test)]
+pub(super) fn kept_tallies() -> Vec<(Range<u64>, u64, Tally)> {
+    let source = include_str!("../../../runtimes/python/concbench_runtime/montecarlo.py");
+    let table = source
+        .split_once("KNOWN_TALLIES = (")
+        .and_then(|(_, rest)| rest.split_once("\n)"))
+        .map(|(table, _)| table)
+        .unwrap_or_default();
+    table
+        .lines()
+        .filter(|line| line.trim_start().starts_with("(("))
+        .map(|line| {
+            let n: Vec<u64> = line
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|w| !w.is_empty())
+                .map(|w| w.parse().expect("a number"))
+                .collect();
+            let tally = Tally {
+                digest: n[3],
+                hits: n[4],
+                chunks: n[5],
+            };
+            (n[0]..n[1], n[2], tally)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_chunks_give_the_tallies_computed_once_and_kept() {
+        let kept = kept_tallies();
+        assert!(kept.len() >= 8, "several sizes kept: {kept:?}");
+        for (range, points, tally) in kept {
+            assert_eq!(
+                Tally::of_range(range.clone(), points, &CancelToken::default()),
+                tally,
+                "chunks {range:?} of {points} points"
+            );
+        }
+    }
 
     fn serial(chunks: u64, points: u64) -> Tally {
         Tally::of_range(0..chunks, points, &CancelToken::default())

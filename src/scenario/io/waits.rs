@@ -72,6 +72,9 @@ pub struct WaitsScenario {
     info: ScenarioInfo,
 }
 
+/// Operations in one round: the round itself, its N tasks waiting at once.
+const OPS_PER_ROUND: u64 = 1;
+
 impl Scenario for WaitsScenario {
     fn info(&self) -> &ScenarioInfo {
         &self.info
@@ -106,6 +109,10 @@ impl Scenario for WaitsScenario {
             held_per_child: None,
             probe_memory: true,
         }))
+    }
+
+    fn ops_per_round(&self, _params: &Params) -> anyhow::Result<Option<u64>> {
+        Ok(Some(OPS_PER_ROUND))
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
@@ -244,7 +251,7 @@ impl Trial for WaitsTrial {
             self.round()?;
         }
         Ok(Sample {
-            ops: rounds,
+            ops: rounds * OPS_PER_ROUND,
             ns: started.elapsed().as_nanos() as u64,
         })
     }

@@ -115,6 +115,9 @@ pub struct IpcScenario {
     streams: bool,
 }
 
+/// Operations in one round of `ipc.pingpong`: its one round trip.
+const PINGPONG_OPS_PER_ROUND: u64 = 1;
+
 impl Scenario for IpcScenario {
     fn info(&self) -> &ScenarioInfo {
         &self.info
@@ -132,9 +135,16 @@ impl Scenario for IpcScenario {
         } else {
             let placement =
                 Placement::new(params.get("pinned_cores")?).map_err(anyhow::Error::msg)?;
-            let trial = pingpong::PingPong::build(context, transport, placement, 1)?;
+            let trial =
+                pingpong::PingPong::build(context, transport, placement, PINGPONG_OPS_PER_ROUND)?;
             Ok(Box::new(trial))
         }
+    }
+
+    /// A ping-pong round is one round trip; a stream's messages per round
+    /// are the trial's own rounding of `round_bytes`.
+    fn ops_per_round(&self, _params: &Params) -> anyhow::Result<Option<u64>> {
+        Ok((!self.streams).then_some(PINGPONG_OPS_PER_ROUND))
     }
 
     fn check_limits(&self, _model: Model, params: &Params) -> Result<(), String> {

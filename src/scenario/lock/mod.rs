@@ -46,7 +46,7 @@ mod tests;
 
 use std::cell::Cell;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use nix::sys::resource::{Resource, getrlimit};
 
 use crate::model::placement::{PINNED_CORES, Placement};
@@ -173,6 +173,14 @@ pub struct LockScenario {
     info: ScenarioInfo,
 }
 
+/// Operations in one round: `ops` by each of the `threads`.
+fn round_ops(params: &Params) -> anyhow::Result<u64> {
+    params
+        .get("threads")?
+        .checked_mul(params.get("ops")?)
+        .context("threads x ops overflows a 64-bit count")
+}
+
 /// Start a trial running `work` (one monomorphised loop per lock type).
 fn start<W: Workload>(
     work: W,
@@ -236,7 +244,7 @@ impl Scenario for LockScenario {
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let setup = Setup {
             threads: context.params.get("threads")?,
-            ops: context.params.get("ops")?,
+            per_round: round_ops(&context.params)?,
             shape: Shape::for_cs_ns(context.params.get("cs_ns")?),
             placement: Placement::new(context.params.get("pinned_cores")?)
                 .map_err(anyhow::Error::msg)?,
@@ -246,6 +254,10 @@ impl Scenario for LockScenario {
         } else {
             build_counter(setup, context)
         }
+    }
+
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        round_ops(params).map(Some)
     }
 
     fn check_limits(&self, _model: Model, params: &Params) -> Result<(), String> {

@@ -21,8 +21,8 @@ use crate::vocab::Sample;
 #[derive(Debug, Clone, Copy)]
 pub struct Setup {
     pub threads: u64,
-    /// Operations per thread per round.
-    pub ops: u64,
+    /// Operations per round, all threads together (`round_ops`).
+    pub per_round: u64,
     pub shape: Shape,
     /// Where the threads run (`pinned_cores`).
     pub placement: Placement,
@@ -60,8 +60,7 @@ fn with_tallies<W: Workload, R>(crew: &Crew<W>, f: impl FnOnce(&[&Tally]) -> R) 
 impl<W: Workload> Trial for LockTrial<W> {
     fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
         let budget = rounds
-            .checked_mul(self.setup.threads)
-            .and_then(|n| n.checked_mul(self.setup.ops))
+            .checked_mul(self.setup.per_round)
             .context("rounds x threads x ops overflows a 64-bit count")?;
         let ns = self.crew.batch(budget)?;
         self.ops_done += budget;

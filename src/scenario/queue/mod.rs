@@ -281,6 +281,11 @@ impl Scenario for QueueScenario {
         ))
     }
 
+    /// Every message each producer sends is one operation (`Shape::per_round`).
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        Ok(Some(self.point(params)?.shape.per_round()))
+    }
+
     fn validate(&self, _model: Model, params: &Params) -> Result<(), String> {
         // Messages are compiled for two payload sizes only: anything else
         // is bad input, refused before the run starts.

@@ -119,6 +119,16 @@ pub struct SpawnScenario {
 }
 
 impl SpawnScenario {
+    /// Operations in one round: each worker started (`spawn.start`), or the
+    /// round itself, its N sleepers at once (`spawn.sleepers`).
+    fn round_ops(&self, params: &Params) -> anyhow::Result<u64> {
+        if self.sleeps {
+            Ok(1)
+        } else {
+            params.get("workers")
+        }
+    }
+
     fn trial(&self, context: &TrialContext) -> anyhow::Result<SpawnTrial> {
         let workers = context.params.get("workers")?;
         let sleep = if self.sleeps {
@@ -129,7 +139,7 @@ impl SpawnScenario {
         let launcher = Launcher::new(context, workers as usize, sleep)?;
         Ok(SpawnTrial {
             launcher,
-            per_round: self.sleeps,
+            per_round: self.round_ops(&context.params)?,
             workers,
             sleep,
         })
@@ -143,6 +153,10 @@ impl Scenario for SpawnScenario {
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         Ok(Box::new(self.trial(context)?))
+    }
+
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        self.round_ops(params).map(Some)
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
@@ -185,8 +199,8 @@ fn memory_per_worker(variant: &str, model: Model) -> u64 {
 /// One point of either spawn scenario: rounds of N workers, all awaited.
 struct SpawnTrial {
     launcher: Launcher,
-    /// Sleepers count a round as the operation, start counts each worker.
-    per_round: bool,
+    /// Operations per round (`SpawnScenario::round_ops`).
+    per_round: u64,
     workers: u64,
     sleep: Option<Duration>,
 }
@@ -198,12 +212,10 @@ impl Trial for SpawnTrial {
             self.launcher.round()?;
         }
         let ns = started.elapsed().as_nanos() as u64;
-        let ops = if self.per_round {
-            rounds
-        } else {
-            rounds * self.workers
-        };
-        Ok(super::Sample { ops, ns })
+        Ok(super::Sample {
+            ops: rounds * self.per_round,
+            ns,
+        })
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {
@@ -223,11 +235,7 @@ impl Trial for SpawnTrial {
 
     fn metrics(&self, measured: &Measured<'_>) -> BTreeMap<String, f64> {
         let resources = measured.resources;
-        let rounds = if self.per_round {
-            measured.total_ops()
-        } else {
-            measured.total_ops() / self.workers.max(1)
-        };
+        let rounds = measured.total_ops() / self.per_round.max(1);
         let workers_run = (rounds * self.workers).max(1) as f64;
         let cpu_ns = resources.user_ns
             + resources.sys_ns

@@ -16,7 +16,7 @@ use super::support::cost_per_op;
 use crate::scenario::{
     CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
 };
-use crate::vocab::{Family, Model, ParamSpec, Sample};
+use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -47,6 +47,9 @@ pub struct BarrierScenario {
     info: ScenarioInfo,
 }
 
+/// Operations in one round: the round itself, k threads through the barrier.
+const OPS_PER_ROUND: u64 = 1;
+
 impl Scenario for BarrierScenario {
     fn info(&self) -> &ScenarioInfo {
         &self.info
@@ -75,6 +78,10 @@ impl Scenario for BarrierScenario {
             rounds_done: 0,
             cancel: context.cancel.clone(),
         }))
+    }
+
+    fn ops_per_round(&self, _params: &Params) -> anyhow::Result<Option<u64>> {
+        Ok(Some(OPS_PER_ROUND))
     }
 }
 
@@ -131,7 +138,10 @@ impl Trial for BarrierTrial {
         self.crew.run(batch, &self.cancel)?;
         let ns = started.elapsed().as_nanos() as u64;
         self.rounds_done += rounds;
-        Ok(Sample { ops: rounds, ns })
+        Ok(Sample {
+            ops: rounds * OPS_PER_ROUND,
+            ns,
+        })
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {

@@ -76,6 +76,11 @@ pub struct HandoffScenario {
     info: ScenarioInfo,
 }
 
+/// Operations in one round: two hand-offs (there and back) per round trip.
+fn round_ops(params: &Params) -> anyhow::Result<u64> {
+    Ok(2 * params.get("round_trips")?)
+}
+
 impl Scenario for HandoffScenario {
     fn info(&self) -> &ScenarioInfo {
         &self.info
@@ -94,9 +99,14 @@ impl Scenario for HandoffScenario {
         Ok(Box::new(HandoffTrial {
             relay,
             trips_per_round: context.params.get("round_trips")?,
+            per_round: round_ops(&context.params)?,
             trips_done: 0,
             cancel: context.cancel.clone(),
         }))
+    }
+
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        round_ops(params).map(Some)
     }
 
     fn validate(&self, model: Model, params: &Params) -> Result<(), String> {
@@ -118,6 +128,8 @@ impl Scenario for HandoffScenario {
 struct HandoffTrial {
     relay: Relay,
     trips_per_round: u64,
+    /// Operations per round (`round_ops`).
+    per_round: u64,
     /// Round trips of every batch that completed.
     trips_done: u64,
     cancel: CancelToken,
@@ -130,7 +142,10 @@ impl Trial for HandoffTrial {
         self.relay.batch(trips, &self.cancel)?;
         let ns = started.elapsed().as_nanos() as u64;
         self.trips_done += trips;
-        Ok(Sample { ops: 2 * trips, ns })
+        Ok(Sample {
+            ops: rounds * self.per_round,
+            ns,
+        })
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {
@@ -245,6 +260,7 @@ mod tests {
         let mut broken = HandoffTrial {
             relay: Relay::Tokio(TokioRelay::start().expect("runtime")),
             trips_per_round: 10,
+            per_round: 20,
             trips_done: 1,
             cancel: CancelToken::default(),
         };

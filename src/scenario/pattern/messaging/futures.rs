@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::work::{self, TaskResult};
 use crate::model::latency::Recorder;
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
-use crate::vocab::Sample;
+use crate::vocab::{Params, Sample};
 
 /// Where the tasks run and how their results are collected.
 enum Collector {
@@ -56,6 +56,11 @@ pub fn build(context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
     Ok(Box::new(futures_trial(context)?))
 }
 
+/// Operations in one round: each task submitted and collected.
+pub fn round_ops(params: &Params) -> anyhow::Result<u64> {
+    params.get("tasks")
+}
+
 fn futures_trial(context: &TrialContext) -> anyhow::Result<FuturesTrial> {
     let shape = Shape {
         tasks: context.params.get("tasks")?,
@@ -80,6 +85,7 @@ fn futures_trial(context: &TrialContext) -> anyhow::Result<FuturesTrial> {
     Ok(FuturesTrial {
         collector,
         shape,
+        per_round: round_ops(&context.params)?,
         cancel: context.cancel.clone(),
         rounds: 0,
         collected: 0,
@@ -93,6 +99,8 @@ fn futures_trial(context: &TrialContext) -> anyhow::Result<FuturesTrial> {
 struct FuturesTrial {
     collector: Collector,
     shape: Shape,
+    /// Operations per round (`round_ops`).
+    per_round: u64,
     cancel: CancelToken,
     rounds: u64,
     /// Results that arrived once each with the right value.
@@ -193,7 +201,7 @@ impl Trial for FuturesTrial {
             );
         }
         Ok(Sample {
-            ops: rounds * self.shape.tasks,
+            ops: rounds * self.per_round,
             ns,
         })
     }

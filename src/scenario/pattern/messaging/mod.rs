@@ -25,6 +25,9 @@ pub struct MessagingScenario {
     build: fn(&TrialContext) -> anyhow::Result<Box<dyn Trial>>,
     /// Threads the point starts (for RLIMIT_NPROC and memory), if any.
     threads: fn(Model, &Params) -> anyhow::Result<u64>,
+    /// Operations per round where the parameters alone say
+    /// (`Scenario::ops_per_round`).
+    ops_per_round: Option<fn(&Params) -> anyhow::Result<u64>>,
 }
 
 impl Scenario for MessagingScenario {
@@ -34,6 +37,10 @@ impl Scenario for MessagingScenario {
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         (self.build)(context)
+    }
+
+    fn ops_per_round(&self, params: &Params) -> anyhow::Result<Option<u64>> {
+        self.ops_per_round.map(|count| count(params)).transpose()
     }
 
     fn check_limits(&self, model: Model, params: &Params) -> Result<(), String> {
@@ -85,6 +92,7 @@ pub static ACTOR_RING: MessagingScenario = MessagingScenario {
         throughput_vs: None,
     },
     build: ring::build,
+    ops_per_round: None,
     threads: |model, params| match model {
         Model::Thread => params.get("actors"),
         _ => Ok(0),
@@ -134,6 +142,7 @@ pub static PUBSUB: MessagingScenario = MessagingScenario {
         throughput_vs: None,
     },
     build: pubsub::build,
+    ops_per_round: None,
     threads: |model, params| match model {
         Model::Thread => params.get("subscribers"),
         _ => Ok(0),
@@ -195,6 +204,7 @@ pub static FUTURES: MessagingScenario = MessagingScenario {
         throughput_vs: None,
     },
     build: futures::build,
+    ops_per_round: Some(futures::round_ops),
     threads: |_, _| Ok(0),
 };
 
@@ -248,6 +258,7 @@ pub static WORKER_POOL: MessagingScenario = MessagingScenario {
         throughput_vs: Some("workers"),
     },
     build: pool::build,
+    ops_per_round: None,
     threads: |_, params| params.get("workers"),
 };
 

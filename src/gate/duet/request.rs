@@ -1,0 +1,23 @@
+//! What `compare --base-bin OLD --new-bin NEW` asks of the interleaved gate:
+//! the two builds, the points, thresholds, budget and block shape.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::block::Shape;
+use crate::gate::thresholds::Thresholds;
+use crate::plan::Point;
+
+/// What `compare --base-bin OLD --new-bin NEW` was asked to do.
+pub struct DuetRequest {
+    pub base_bin: PathBuf,
+    pub new_bin: PathBuf,
+    pub points: Vec<Point>,
+    pub thresholds: Thresholds,
+    pub budget: Duration,
+    pub new_slowdown_pct: u64,
+    pub seed: u64,
+    pub shape: Shape,
+    /// Print a line per settled point.
+    pub progress: bool,
+}
