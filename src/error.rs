@@ -21,6 +21,16 @@ impl WriteFailed {
             reason: reason.to_string(),
         }
     }
+
+    /// The output folder `out` could not be made: saying so plainly when
+    /// it is a file.
+    pub fn folder(out: &Path, reason: impl std::fmt::Display) -> Self {
+        if out.exists() && !out.is_dir() {
+            WriteFailed::new(out, "it is a file, not a folder")
+        } else {
+            WriteFailed::new(out, reason)
+        }
+    }
 }
 
 /// Input the user gave that concbench cannot run: a config, a flag, a file.

@@ -49,14 +49,8 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     let plan = plan::build(&suite, &request.overrides, request.filter.as_deref())?;
     let started = chrono::Utc::now();
     // The folder is the first thing written: failing it is a write failure.
-    let (id, dir) = crate::folders::create_run_dir(&request.out, started).map_err(|e| {
-        let out = &request.out;
-        if out.exists() && !out.is_dir() {
-            WriteFailed::new(out, "it is a file, not a folder")
-        } else {
-            WriteFailed::new(out, e.root_cause())
-        }
-    })?;
+    let (id, dir) = crate::folders::create_run_dir(&request.out, started)
+        .map_err(|e| WriteFailed::folder(&request.out, e.root_cause()))?;
     let header = Header {
         schema: SCHEMA.to_string(),
         run: RunInfo {

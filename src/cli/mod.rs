@@ -29,7 +29,7 @@ pub enum Command {
     List,
     /// Run a suite and write reports/<run-id>/results.jsonl and results.json.
     #[command(
-        after_help = "Examples:\n  concbench run\n  concbench run --config configs/full.toml\n  concbench run --filter spawn.sleepers --min-samples 5 --timeout 2m\n  concbench run --config configs/python.toml --python python3 --python python3.13t\n\nThe run folder is named by its UTC start time, so folders sort by time."
+        after_help = "Examples:\n  concbench run\n  concbench run --config configs/full.toml\n  concbench run --filter spawn.sleepers --min-samples 5 --timeout 2m\n  concbench run --config configs/seeds.toml --python python3 --python python3.13t\n\nThe run folder is named by its UTC start time, so folders sort by time."
     )]
     Run(RunArgs),
     /// Draw report.html and summary.md from a results file, or compare two.
@@ -39,7 +39,7 @@ pub enum Command {
     Report(ReportArgs),
     /// The regression gate: two builds measured in interleaved rounds, or two results files.
     #[command(
-        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(Wilcoxon signed-rank test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (confirmed, beyond the threshold), unchanged (interval inside\n[1/(1+t), 1+t]), uncertain (says how many more rounds would settle it), broken (the new build failed it).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input."
+        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(Wilcoxon signed-rank test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (slower / faster than the threshold allows, at 95%: confirmed in fresh\nblocks against the threshold), unchanged (interval inside [1/(1+t), 1+t]), uncertain (says how many\nmore rounds would settle it), broken (the new build failed it), not comparable (says why).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input, 4 a file could not\nbe written, 130 / 143 stopped by Ctrl-C / SIGTERM (what was decided is still written)."
     )]
     Compare(CompareArgs),
     /// The child side of process models (the binary re-executes itself).

@@ -1,7 +1,7 @@
 //! `concbench compare`: read both sides and the thresholds, judge, write the
 //! Markdown and JSON asked for. Exit code 1 when anything regressed or broke.
 
-use anyhow::Context;
+use crate::error::WriteFailed;
 
 use super::thresholds::Thresholds;
 use super::{GateOutcome, compare, output};
@@ -36,13 +36,14 @@ pub fn run_compare(request: &CompareRequest) -> anyhow::Result<GateOutcome> {
     let (base, new) = (read(&request.base)?, read(&request.new)?);
     let thresholds = Thresholds::load(request.gate.as_deref(), request.threshold_pct)?;
     let outcome = compare(&base, &new, &thresholds);
+    let write = |path: &std::path::Path, bytes: &[u8]| {
+        std::fs::write(path, bytes).map_err(|e| WriteFailed::new(path, e))
+    };
     if let Some(path) = &request.markdown {
-        std::fs::write(path, output::markdown(&outcome))
-            .with_context(|| format!("writing {}", path.display()))?;
+        write(path, output::markdown(&outcome).as_bytes())?;
     }
     if let Some(path) = &request.json {
-        std::fs::write(path, output::json(&outcome)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        write(path, &output::json(&outcome)?)?;
     }
     Ok(outcome)
 }

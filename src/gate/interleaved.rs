@@ -7,14 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::Context;
-
 use super::duet::block::{Shape, Side};
 use super::duet::{self, DuetRequest};
 use super::thresholds::Thresholds;
 use super::{GateOutcome, output};
 use crate::config::Suite;
-use crate::error::BadInput;
+use crate::error::{BadInput, WriteFailed};
 use crate::plan::{self, Overrides, Plan};
 use crate::results::{HarnessInfo, RunInfo, RunResults, SCHEMA};
 
@@ -86,14 +84,13 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
         flag: "--base-bin/--new-bin",
         message,
     })?;
-    let (id, dir) = crate::folders::create_run_dir(&request.out, started)?;
+    let (id, dir) = crate::folders::create_run_dir(&request.out, started)
+        .map_err(|e| WriteFailed::folder(&request.out, e.root_cause()))?;
     let found = duet::run(&duet_request, sides, hosts);
     for side in [Side::Base, Side::New] {
         let results = side_results(&found, side, &plan, &id, started, request);
         let path = dir.join(format!("{}.json", side.name()));
-        results
-            .write_atomic(&path)
-            .with_context(|| format!("writing {}", path.display()))?;
+        results.write_atomic(&path)?;
     }
     let outcome = found.outcome;
     write(&dir.join("gate.md"), output::markdown(&outcome).as_bytes())?;
@@ -107,8 +104,8 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
     Ok((outcome, dir))
 }
 
-fn write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteFailed> {
+    std::fs::write(path, bytes).map_err(|e| WriteFailed::new(path, e))
 }
 
 /// One side's points as an ordinary results file.

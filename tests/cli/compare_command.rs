@@ -397,3 +397,28 @@ fn the_shipped_gate_file_fails_a_build_on_a_change_beyond_5_percent() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_verdict_file_that_cannot_be_written_exits_4_naming_it() {
+    let scratch = Scratch::new();
+    let side = results("cpu", &[("spawn.a/x", &around(100.0, 10))]);
+    let (code, _, stderr) = compare(&scratch, &side, &side, &["--json", "/dev/full"]);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert!(stderr.contains("/dev/full"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn too_few_samples_a_side_give_no_interval_and_no_verdict() {
+    // Five samples a side 30% apart: the bootstrap's [min, max]-like
+    // interval used to call this regressed; five give no 95% interval.
+    let scratch = Scratch::new();
+    let base = results("cpu", &[("spawn.a/x", &around(100.0, 5))]);
+    let new = results("cpu", &[("spawn.a/x", &around(130.0, 5))]);
+    let (code, stdout, stderr) = compare(&scratch, &base, &new, &[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("uncertain") && stdout.contains("too few samples"),
+        "{stdout}"
+    );
+}
