@@ -63,6 +63,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
             argv: request.argv.clone(),
         },
         host: HostInfo::detect(),
+        environment: Some(crate::host::Environment::at_start()),
         harness: harness_info(&plan),
         scenarios: plan
             .points
@@ -80,6 +81,9 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
 
     let mut header = header;
     header.run.finished = Some(chrono::Utc::now().to_rfc3339());
+    if let Some(environment) = header.environment.as_mut() {
+        environment.finish();
+    }
     header.harness.drift = drift;
     header.harness.drift_cost_ns = drift_cost.as_nanos() as u64;
     header.harness.sampler_cpu_ns = results

@@ -98,6 +98,11 @@ pub fn run_table(results: &RunResults, dir: &std::path::Path) -> String {
     if let Some(line) = drift_line(&results.harness) {
         let _ = writeln!(out, "{line}");
     }
+    if let Some(environment) = &results.environment {
+        for warning in environment.warnings(results.host.logical_cores) {
+            let _ = writeln!(out, "warning: {warning}");
+        }
+    }
     let _ = writeln!(out, "results: {}", dir.join("results.json").display());
     let _ = writeln!(out, "report:  {}", dir.join("report.html").display());
     out

@@ -137,6 +137,7 @@ fn side_results(
             argv: request.argv.clone(),
         },
         host: found.hosts[side as usize].clone(),
+        environment: None,
         harness: HarnessInfo {
             sampler_interval_ms: 0,
             sampler_cpu_ns: 0,

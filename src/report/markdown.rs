@@ -24,6 +24,12 @@ impl Format for Markdown {
             cell(&host.kernel),
             cell(&results.run.tool_version)
         );
+        if let Some(environment) = &results.environment {
+            let _ = writeln!(out, "Environment: {}\n", cell(&environment.summary()));
+            for warning in environment.warnings(host.logical_cores) {
+                let _ = writeln!(out, "> **Warning:** {}\n", cell(&warning));
+            }
+        }
         if let Some(outcome) = input.comparison {
             out.push_str(&crate::gate::output::markdown(outcome));
             out.push('\n');

@@ -19,6 +19,9 @@ pub struct RunResults {
     pub schema: String,
     pub run: RunInfo,
     pub host: crate::host::HostInfo,
+    /// The machine's state during the run (see `host::Environment`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<crate::host::Environment>,
     pub harness: HarnessInfo,
     /// What each scenario of the run is, so readers need no registry.
     #[serde(default)]
@@ -32,6 +35,8 @@ pub struct Header {
     pub schema: String,
     pub run: RunInfo,
     pub host: crate::host::HostInfo,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<crate::host::Environment>,
     pub harness: HarnessInfo,
     #[serde(default)]
     pub scenarios: BTreeMap<String, ScenarioMeta>,
@@ -60,6 +65,7 @@ impl Header {
             schema: self.schema,
             run: self.run,
             host: self.host,
+            environment: self.environment,
             harness: self.harness,
             scenarios: self.scenarios,
             results,

@@ -105,13 +105,29 @@ fn header(results: &RunResults) -> String {
         "<header><h1>concbench report</h1><p class=\"sub\">run <code>{}</code></p><table class=\"host\">",
         escape(&run.id)
     );
-    for (key, value) in rows {
+    let environment = results
+        .environment
+        .as_ref()
+        .map(|e| ("environment", e.summary()));
+    for (key, value) in rows.into_iter().chain(environment) {
         let _ = write!(out, "<tr><th>{key}</th><td>{}</td></tr>", escape(&value));
     }
     out.push_str("</table>");
+    for warning in environment_warnings(results) {
+        let _ = write!(out, "<p class=\"warn\">⚠ {}</p>", escape(&warning));
+    }
     out.push_str(&drift(results));
     out.push_str("</header>");
     out
+}
+
+/// The environment's warnings (steal time, a quota, a busy start).
+pub fn environment_warnings(results: &RunResults) -> Vec<String> {
+    results
+        .environment
+        .as_ref()
+        .map(|e| e.warnings(results.host.logical_cores))
+        .unwrap_or_default()
 }
 
 /// The drift monitor's timeline and what it says, when the run has one.
