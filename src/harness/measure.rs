@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 
+use super::observe::Observer;
 use super::resources::Snapshot;
 use super::sampler::Sampler;
 use crate::plan::Point;
@@ -27,6 +28,8 @@ pub struct Measurement {
     pub utilisation: Utilisation,
     pub metrics: std::collections::BTreeMap<String, f64>,
     pub latency: Option<crate::results::Latency>,
+    /// Where its parties ran, sample by sample.
+    pub placement: Option<crate::results::Observation>,
 }
 
 pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurement> {
@@ -57,6 +60,8 @@ pub fn measure(point: &Point, context: &TrialContext) -> anyhow::Result<Measurem
 /// A point's trial, built and warmed up, ready for its timed samples.
 pub struct Prepared {
     trial: Box<dyn Trial>,
+    /// Watches where its parties run, sample by sample.
+    observer: Observer,
     /// Rounds per sample, chosen by the warm-up.
     rounds: u64,
     /// The calibration knob's busy work per operation, in ns.
@@ -65,12 +70,15 @@ pub struct Prepared {
 
 /// Build `point`'s trial and warm it up (outside any timed region).
 pub fn prepare(point: &Point, context: &TrialContext) -> anyhow::Result<Prepared> {
+    let mut observer = Observer::before_build();
     let mut trial = crate::scenario::registry::build_trial(point.scenario, context)
         .context("setting up the trial")?;
     let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
     trial.begin_measurement();
+    observer.after_warm_up();
     Ok(Prepared {
         trial,
+        observer,
         rounds,
         extra_per_op: warm_ns_per_op * point.settings.slowdown_pct as f64 / 100.0,
     })
@@ -82,7 +90,9 @@ impl Prepared {
         if context.cancel.is_cancelled() {
             bail!("cancelled by the watchdog");
         }
+        self.observer.before_sample();
         let sample = timed_run(self.trial.as_mut(), self.rounds, &context.progress)?;
+        self.observer.after_sample(sample.ns);
         ensure!(sample.ops > 0, "a sample did no operations");
         Ok(slowed(sample, self.extra_per_op))
     }
@@ -97,6 +107,7 @@ impl Prepared {
         utilisation: Utilisation,
     ) -> anyhow::Result<Measurement> {
         let mut trial = self.trial;
+        let placement = Some(self.observer.finish());
         trial.verify().context("verification failed")?;
         let summary = Summary::of(&samples);
         let mut metrics = trial.metrics(&Measured {
@@ -120,6 +131,7 @@ impl Prepared {
             utilisation,
             metrics,
             latency,
+            placement,
         })
     }
 }

@@ -5,6 +5,7 @@
 pub mod drift;
 pub mod group;
 pub mod measure;
+pub mod observe;
 pub mod protocol;
 pub mod relative;
 pub mod resources;
@@ -150,6 +151,7 @@ fn fill(result: &mut PointResult, m: measure::Measurement) {
     result.utilisation = Some(m.utilisation);
     result.metrics = m.metrics;
     result.latency_ns = m.latency;
+    result.placement = m.placement;
 }
 
 fn round_ms(d: std::time::Duration) -> std::time::Duration {
@@ -187,5 +189,6 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         paired_group: None,
         paired_rounds: None,
         runtime: point.runtime.as_deref().map(crate::model::runtime::record),
+        placement: None,
     }
 }

@@ -115,6 +115,7 @@ mod tests {
             paired_group: None,
             paired_rounds: None,
             runtime: None,
+            placement: None,
         }
     }
 

@@ -21,8 +21,13 @@ pub struct Environment {
     /// The cgroup's CPU quota, in CPUs (cpu.max or cfs_quota/cfs_period);
     /// None when unlimited or not readable.
     pub cpu_quota: Option<f64>,
-    /// The 1-minute load average when the run began.
+    /// The 1-minute load average when the run began (it trails: a run
+    /// just finished still shows in it).
     pub load_at_start: Option<f64>,
+    /// How busy all CPUs were, in percent, over the 200 ms before the run
+    /// began (from /proc/stat): other work on the machine right then.
+    #[serde(default)]
+    pub busy_pct_at_start: Option<f64>,
     /// The share of all CPU time the hypervisor took (steal) over the run,
     /// in percent; None until the run ends, or where /proc/stat has none.
     pub steal_pct: Option<f64>,
@@ -51,6 +56,7 @@ impl Environment {
                 .next()
                 .and_then(|l| l.parse().ok()),
             steal_pct: None,
+            busy_pct_at_start: busy_pct_over(std::time::Duration::from_millis(200)),
             transparent_hugepages: selected_mode(&read_trimmed(
                 "/sys/kernel/mm/transparent_hugepage/enabled",
             )),
@@ -96,7 +102,7 @@ impl Environment {
             |v: Option<f64>, unit: &str| v.map_or("-".to_string(), |v| format!("{v:.2}{unit}"));
         format!(
             "governor {}; SMT siblings {}; isolated CPUs {}; nohz_full {}; CPU quota {}; \
-             load at start {}; steal {}; THP {}; ASLR {}; perf_event_paranoid {}",
+             load at start {}; busy at start {}; steal {}; THP {}; ASLR {}; perf_event_paranoid {}",
             if self.governors.is_empty() {
                 "not exposed".to_string()
             } else {
@@ -108,6 +114,7 @@ impl Environment {
             self.cpu_quota
                 .map_or("none".to_string(), |q| format!("{q:.2} CPUs")),
             number(self.load_at_start, ""),
+            number(self.busy_pct_at_start, "%"),
             number(self.steal_pct, "%"),
             or_none(&self.transparent_hugepages),
             self.aslr.map_or("-".to_string(), |a| a.to_string()),
@@ -131,12 +138,9 @@ impl Environment {
                 "a cgroup CPU quota of {quota:.2} CPUs, below the {cores} cores: parallel figures are capped by it"
             ));
         }
-        if let Some(load) = self
-            .load_at_start
-            .filter(|l| *l >= BUSY_LOAD_PER_CORE * cores as f64)
-        {
+        if let Some(busy) = self.busy_pct_at_start.filter(|b| *b >= BUSY_WARN_PCT) {
             warnings.push(format!(
-                "the machine was busy when the run began (load {load:.2} on {cores} cores): other work shared the CPUs"
+                "the machine was busy when the run began ({busy:.0}% of its {cores} cores in use): other work shared the CPUs"
             ));
         }
         warnings
@@ -145,8 +149,46 @@ impl Environment {
 
 /// Steal at or above this share of the CPU time is warned about.
 const STEAL_WARN_PCT: f64 = 1.0;
-/// A 1-minute load at or above this per core at the start is a busy machine.
-const BUSY_LOAD_PER_CORE: f64 = 0.5;
+/// At or above this share of all CPUs in use just before the run, the
+/// machine was busy.
+const BUSY_WARN_PCT: f64 = 25.0;
+
+/// How busy all CPUs were over `window`, in percent (idle and iowait ticks
+/// are idle).
+fn busy_pct_over(window: std::time::Duration) -> Option<f64> {
+    let before = idle_and_total_ticks()?;
+    std::thread::sleep(window);
+    let after = idle_and_total_ticks()?;
+    let total = after.1.saturating_sub(before.1);
+    (total > 0).then(|| 100.0 * (1.0 - after.0.saturating_sub(before.0) as f64 / total as f64))
+}
+
+/// /proc/stat's aggregate line: (idle + iowait ticks, all ticks).
+fn idle_and_total_ticks() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    Some((ticks.get(3)? + ticks.get(4)?, ticks.iter().take(8).sum()))
+}
+
+/// The CPUs the kernel has online (whether or not this process may use
+/// them), for reading per-CPU files in /sys: one past the highest of
+/// `/sys/devices/system/cpu/online` (`0-3,8-11`).
+fn cpus_online() -> usize {
+    read_trimmed("/sys/devices/system/cpu/online")
+        .split([',', '-'])
+        .filter_map(|n| n.parse::<usize>().ok())
+        .max()
+        .map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            |last| last + 1,
+        )
+}
 
 fn read_trimmed(path: &str) -> String {
     std::fs::read_to_string(path)
@@ -165,7 +207,7 @@ fn selected_mode(text: &str) -> String {
 /// Each CPU's governor, de-duplicated in CPU order.
 fn governors() -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for cpu in 0..crate::host::logical_cores_online() {
+    for cpu in 0..cpus_online() {
         let governor = read_trimmed(&format!(
             "/sys/devices/system/cpu/cpu{cpu}/cpufreq/scaling_governor"
         ));
@@ -179,7 +221,7 @@ fn governors() -> Vec<String> {
 /// The sibling lists of more than one CPU, de-duplicated.
 fn smt_siblings() -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    for cpu in 0..crate::host::logical_cores_online() {
+    for cpu in 0..cpus_online() {
         let list = read_trimmed(&format!(
             "/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list"
         ));
@@ -245,19 +287,23 @@ mod tests {
     fn warnings_name_steal_a_quota_and_a_busy_start() {
         let quiet = Environment {
             steal_pct: Some(0.1),
-            load_at_start: Some(0.2),
+            // A trailing load average alone (the run before) is no warning.
+            load_at_start: Some(1.8),
+            busy_pct_at_start: Some(3.0),
             ..Environment::default()
         };
         assert!(quiet.warnings(2).is_empty());
         let noisy = Environment {
             steal_pct: Some(4.0),
             cpu_quota: Some(1.0),
-            load_at_start: Some(3.0),
+            busy_pct_at_start: Some(60.0),
             ..Environment::default()
         };
         let said = noisy.warnings(2).join("\n");
         assert!(
-            said.contains("4.0%") && said.contains("quota of 1.00") && said.contains("load 3.00"),
+            said.contains("4.0%")
+                && said.contains("quota of 1.00")
+                && said.contains("60% of its 2"),
             "{said}"
         );
     }

@@ -56,17 +56,3 @@ pub fn git_commit() -> Option<String> {
 pub fn logical_cores() -> u64 {
     std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
 }
-
-/// The CPUs the kernel has online (whether or not this process may use
-/// them), for reading per-CPU files in /sys.
-pub fn logical_cores_online() -> usize {
-    std::fs::read_to_string("/sys/devices/system/cpu/online")
-        .ok()
-        .and_then(|list| last_cpu(list.trim()))
-        .map_or_else(|| logical_cores() as usize, |last| last + 1)
-}
-
-/// The highest CPU of a list like `0-3,8-11`.
-fn last_cpu(list: &str) -> Option<usize> {
-    list.split([',', '-']).filter_map(|n| n.parse().ok()).max()
-}

@@ -5,9 +5,10 @@
 //! are compared from their own intervals, and the finding says it is not
 //! paired in time (the machine's drift between them is invisible to it).
 
+use super::placement;
+use super::relation::{Relation, median, relate};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
-use crate::stats;
 use crate::text::format_ns;
 use crate::vocab::Model;
 
@@ -27,6 +28,7 @@ pub fn findings(results: &RunResults) -> Vec<Finding> {
     let mut found = Vec::new();
     for (_, scenarios) in view::families(results) {
         for scenario in &scenarios {
+            found.extend(placement_findings(scenario));
             found.extend(comparisons(scenario));
             found.extend(against_ideal(scenario));
             found.extend(speedups(scenario));
@@ -34,116 +36,6 @@ pub fn findings(results: &RunResults) -> Vec<Finding> {
         }
     }
     found
-}
-
-fn median(point: &PointResult) -> f64 {
-    point.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median)
-}
-
-/// Whether two [lo, hi] intervals are disjoint.
-pub fn disjoint(a: (f64, f64), b: (f64, f64)) -> bool {
-    a.1 < b.0 || b.1 < a.0
-}
-
-/// How `other` relates to `reference`: its time per operation over the
-/// reference's, with a 95% interval when the data give one.
-pub(super) struct Relation {
-    pub ratio: f64,
-    /// The 95% interval of `ratio`; None when the rounds (fewer than 6) or
-    /// the samples (fewer than 7 on either side, measured apart) are too
-    /// few for one. Without it no difference is stated.
-    pub interval: Option<(f64, f64)>,
-    /// Rounds it was paired over; 0 when the two were measured apart.
-    pub rounds: usize,
-    /// The most the machine's speed moved (drift monitor, in %) while
-    /// either point's group was measured; None when neither group had
-    /// probes enough to say.
-    drift_pct: Option<f64>,
-}
-
-impl Relation {
-    /// Whether the interval excludes "no difference".
-    pub fn differs(&self) -> bool {
-        self.interval.is_some_and(|(lo, hi)| lo > 1.0 || hi < 1.0)
-    }
-
-    /// The interval's bounds read through `shown` (e.g. the inverse, for a
-    /// speedup), low first.
-    pub fn shown_interval(&self, shown: impl Fn(f64) -> f64) -> Option<(f64, f64)> {
-        self.interval.map(|(lo, hi)| {
-            let (a, b) = (shown(lo), shown(hi));
-            (a.min(b), a.max(b))
-        })
-    }
-
-    /// How the interval was had, for the finding's text: `lo`-`hi` shown
-    /// through `shown` (e.g. the inverse, for a speedup).
-    pub fn basis(&self, shown: impl Fn(f64) -> f64) -> String {
-        let basis = match (self.shown_interval(shown), self.rounds) {
-            (Some((lo, hi)), 0) => format!(
-                "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
-            ),
-            (Some((lo, hi)), rounds) => {
-                format!("paired over {rounds} interleaved rounds, 95% interval {lo:.2}–{hi:.2}")
-            }
-            (None, 0) => {
-                "not paired in time, and too few samples for a 95% interval (7 each needed)"
-                    .to_string()
-            }
-            (None, rounds) => format!(
-                "paired over {rounds} interleaved rounds: too few for a 95% interval ({} needed), so no difference is stated",
-                stats::MIN_FOR_INTERVAL
-            ),
-        };
-        let effect_pct = 100.0 * (self.ratio.max(1.0 / self.ratio.max(f64::MIN_POSITIVE)) - 1.0);
-        match self.drift_pct {
-            Some(drift) if drift > effect_pct => format!(
-                "{basis}; ⚠ the machine's speed moved {drift:.0}% while they were measured, more than this {effect_pct:.0}% difference"
-            ),
-            _ => basis,
-        }
-    }
-}
-
-/// `other` against `reference`: round by round when they shared rounds
-/// (`stats::ratio_estimate`), else from each point's own samples, each
-/// median's interval at 97.5% so that the two together hold at 95%.
-pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
-    let drift = |p: &PointResult| p.metrics.get("machine_drift_pct").map(|d| d.abs());
-    let drift_pct = match (drift(reference), drift(other)) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
-    };
-    if let Some(ratios) = reference.paired_ratios(other) {
-        let e = stats::ratio_estimate(&ratios);
-        return Relation {
-            ratio: e.ratio,
-            interval: e.interval,
-            rounds: e.rounds,
-            drift_pct,
-        };
-    }
-    let tiny = f64::MIN_POSITIVE;
-    let interval = apart_interval(reference)
-        .zip(apart_interval(other))
-        .map(|((lo0, hi0), (lo1, hi1))| (lo1 / hi0.max(tiny), hi1 / lo0.max(tiny)));
-    Relation {
-        ratio: median(other) / median(reference).max(tiny),
-        interval,
-        rounds: 0,
-        drift_pct,
-    }
-}
-
-/// A point's median ns/op interval at 97.5%, from its samples.
-fn apart_interval(point: &PointResult) -> Option<(f64, f64)> {
-    let mut per_op: Vec<f64> = point
-        .samples
-        .iter()
-        .map(|s| s.ns as f64 / s.ops.max(1) as f64)
-        .collect();
-    per_op.sort_by(f64::total_cmp);
-    stats::median_interval_at(&per_op, 0.975)
 }
 
 /// Each variant at the comparison point against the first one of the run.
@@ -155,55 +47,99 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let anchor = view::anchor(&["bars", scenario.id]);
-    let ref_median = median(reference);
     let at = if params.0.is_empty() {
         String::new()
     } else {
         format!(" ({})", params.label())
     };
-    let unit = scenario.unit();
     others
         .iter()
         .map(|other| {
-            let median = median(other);
-            let (a, b) = (short_label(other), short_label(reference));
             let relation = relate(reference, other);
-            let figures = format!(
-                "{} vs {} per {unit}",
-                format_ns(median),
-                format_ns(ref_median)
-            );
-            let supported = relation.differs();
-            let id = scenario.id;
-            let text = if relation.interval.is_none() {
-                format!(
-                    "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",
-                    relation.basis(|x| x)
-                )
-            } else if !supported {
-                format!(
-                    "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
-                    relation.basis(|x| x)
-                )
-            } else if relation.ratio >= 1.0 {
-                format!(
-                    "{id}{at}: {a} takes {:.2}x as long per {unit} as {b} ({figures}; {}).",
-                    relation.ratio,
-                    relation.basis(|x| x)
-                )
-            } else {
-                format!(
-                    "{id}{at}: {a} is {} faster per {unit} than {b} ({figures}; {}).",
-                    times(1.0 / relation.ratio),
-                    relation.basis(|x| 1.0 / x)
-                )
-            };
+            let (text, supported) = comparison_text(scenario, &at, reference, other, &relation);
             Finding {
                 scenario: scenario.id.to_string(),
                 text,
                 anchor: anchor.clone(),
                 supported,
             }
+        })
+        .collect()
+}
+
+/// A comparison's sentence, and whether it states a difference. A point
+/// whose speed depends on placement gets each placement's figures instead
+/// of a ratio, which one run's draw of placements would decide.
+fn comparison_text(
+    scenario: &ScenarioView<'_>,
+    at: &str,
+    reference: &PointResult,
+    other: &PointResult,
+    relation: &Relation,
+) -> (String, bool) {
+    let unit = scenario.unit();
+    let (a, b) = (short_label(other), short_label(reference));
+    let figures = format!(
+        "{} vs {} per {unit}{}",
+        format_ns(median(other)),
+        format_ns(median(reference)),
+        placement::qualifier(other, reference)
+    );
+    let id = scenario.id;
+    if let Some(dependence) = placement::dependence(other, reference) {
+        let text = format!(
+            "{id}{at}: {a} against {b} depends on where their parties ran, so no one ratio is stated ({dependence}).",
+        );
+        return (text, false);
+    }
+    if let Some((mine, theirs)) = placement::unlike(other, reference) {
+        let text = format!(
+            "{id}{at}: {a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
+            format_ns(median(other)),
+            format_ns(median(reference)),
+        );
+        return (text, false);
+    }
+    let supported = relation.differs();
+    let text = if relation.interval.is_none() {
+        format!(
+            "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",
+            relation.basis(|x| x)
+        )
+    } else if !supported {
+        format!(
+            "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
+            relation.basis(|x| x)
+        )
+    } else if relation.ratio >= 1.0 {
+        format!(
+            "{id}{at}: {a} takes {:.2}x as long per {unit} as {b} ({figures}; {}).",
+            relation.ratio,
+            relation.basis(|x| x)
+        )
+    } else {
+        format!(
+            "{id}{at}: {a} is {} faster per {unit} than {b} ({figures}; {}).",
+            times(1.0 / relation.ratio),
+            relation.basis(|x| 1.0 / x)
+        )
+    };
+    (text, supported)
+}
+
+/// Each point whose speed depends on where its parties ran.
+fn placement_findings(scenario: &ScenarioView<'_>) -> Vec<Finding> {
+    let anchor = view::anchor(&["points", scenario.id]);
+    scenario
+        .ok_points()
+        .filter_map(|point| {
+            let sentence = placement::point_sentence(point)?;
+            Some(Finding {
+                scenario: scenario.id.to_string(),
+                text: format!("{} ({}): {sentence}.", scenario.id, point.params.label()),
+                anchor: anchor.clone(),
+                supported: true,
+            })
         })
         .collect()
 }
@@ -340,7 +276,7 @@ fn against_serial(scenario: &ScenarioView<'_>, cores: u64) -> Vec<Finding> {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::{disjoint, relate};
+    use crate::report::relation::relate;
     use crate::results::PointResult;
     use crate::vocab::Sample;
 
@@ -432,11 +368,8 @@ pub(super) mod tests {
         let found = 1.0 / relate(&serial, &parallel).ratio;
         assert!((stored - found).abs() < 1e-12, "{stored} against {found}");
     }
-
-    #[test]
-    fn touching_or_overlapping_intervals_are_not_disjoint() {
-        assert!(disjoint((1.0, 2.0), (2.5, 3.0)));
-        assert!(!disjoint((1.0, 2.0), (2.0, 3.0)));
-        assert!(!disjoint((1.0, 5.0), (2.0, 3.0)));
-    }
 }
+
+#[cfg(test)]
+#[path = "findings_placement_tests.rs"]
+mod placement_tests;

@@ -10,7 +10,9 @@ pub mod files;
 pub mod findings;
 pub mod html;
 pub mod markdown;
+pub mod placement;
 pub mod plot;
+mod relation;
 pub mod speedup;
 pub mod view;
 

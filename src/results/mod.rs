@@ -3,9 +3,13 @@
 //! (`estimate`), and how results files are read, written and streamed
 //! (`files`).
 
+mod class_figures;
 mod estimate;
 mod files;
+mod placement;
 mod schema;
 
+pub use class_figures::{ClassFigure, describe_classes};
 pub use files::ResultsStream;
+pub use placement::{Observation, PlacementClass, SamplePlacement};
 pub use schema::*;

@@ -168,6 +168,9 @@ pub struct PointResult {
     /// For an external variant (`py_*`): the runtime it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<RuntimeRecord>,
+    /// Where its parties ran, per sample (see `results::Observation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<super::placement::Observation>,
 }
 
 /// The runtime an external variant ran in, as its worker described itself.

@@ -141,6 +141,14 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
             plot::heatmap::chart(timeline, heatmap_cells)?
         );
     }
+    if let (Some(classes), Some(chart)) = (p.placement_dependence(), plot::placement::chart(p)) {
+        let _ = write!(
+            out,
+            "<figure>{}<figcaption>speed depends on placement: {}</figcaption></figure>",
+            chart?,
+            escape(&crate::results::describe_classes(&classes, &p.unit))
+        );
+    }
     if let Some(latency) = &p.latency_ns {
         let _ = write!(
             out,

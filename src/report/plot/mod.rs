@@ -7,6 +7,7 @@ mod compact;
 pub mod drift;
 pub mod heatmap;
 pub mod latency;
+pub mod placement;
 pub mod scaling;
 
 use plotters::prelude::*;

@@ -1,0 +1,61 @@
+//! The answers' own rules: which of the first two is faster, when a lead
+//! is named, and that every question names a scenario that exists.
+
+use super::*;
+
+use crate::report::findings::tests::point;
+
+#[test]
+fn the_rounds_not_the_medians_say_which_of_the_first_two_is_faster() {
+    // A has the lower median (30 against 45) but B is faster in three
+    // rounds of five.
+    let a = point(1.0, &[30.0, 40.0, 50.0, 10.0, 20.0], Some("g"));
+    let b = point(1.0, &[27.0, 36.0, 45.0, 100.0, 100.0], Some("g"));
+    assert!(median(&a) < median(&b));
+    let mut ranked = vec![&a, &b];
+    rank_first_two(&mut ranked);
+    assert!(std::ptr::eq(ranked[0], &b), "B wins the rounds");
+    // Measured apart, only the medians can rank.
+    let (a, b) = (point(30.0, &[1.0; 5], None), point(45.0, &[1.0; 5], None));
+    let mut ranked = vec![&a, &b];
+    rank_first_two(&mut ranked);
+    assert!(std::ptr::eq(ranked[0], &a));
+}
+
+#[test]
+fn a_lead_is_named_only_when_its_interval_clears_ten_percent() {
+    let drift = [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 3.0, 2.0, 1.2, 2.8];
+    let a = point(100.0, &drift, Some("g"));
+    let close = relate(&a, &point(105.0, &drift, Some("g")));
+    assert!(close.differs(), "5% is a difference");
+    assert!(!names_a_winner(&close), "but not one to name");
+    assert!(names_a_winner(&relate(
+        &a,
+        &point(125.0, &drift, Some("g"))
+    )));
+}
+
+#[test]
+fn three_rounds_name_no_winner_however_far_apart() {
+    // Three rounds, the next one 2x slower in each: a [min, max]
+    // "interval" of three would clear 10% easily, at 75% coverage.
+    let rounds = [1.0, 1.2, 0.9];
+    let a = point(100.0, &rounds, Some("g"));
+    let b = point(200.0, &rounds, Some("g"));
+    let relation = relate(&a, &b);
+    assert!(!names_a_winner(&relation));
+    let said = lead_sentence(&a, &b, &relation, "op");
+    assert!(said.contains("too few rounds to name one"), "{said}");
+}
+
+#[test]
+fn questions_name_scenarios_that_exist() {
+    for q in QUESTIONS {
+        let scenario = crate::scenario::registry::find(q.scenario);
+        assert!(scenario.is_some(), "{}", q.scenario);
+        let info = scenario.expect("found").info();
+        for (name, _) in q.at {
+            assert!(info.param(name).is_some(), "{}: {name}", q.scenario);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! Findings compare like with like: a point whose speed depends on where
+//! its parties ran, or two points that ran in different placements, get
+//! no ratio stated.
+
+use super::comparisons;
+use super::tests::point;
+use crate::report::view::ScenarioView;
+use crate::results::{Observation, PlacementClass, PointResult, SamplePlacement};
+use crate::vocab::Family;
+
+fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
+    p.placement = Some(Observation {
+        parties: 2,
+        observed: 2,
+        cost_ns: 0,
+        hardware_counters: String::new(),
+        samples: classes
+            .iter()
+            .map(|&class| SamplePlacement {
+                class,
+                active: 2,
+                cpus_start: vec![0, 1],
+                cpus_end: vec![0, 1],
+                migrations: 0,
+                voluntary: 0,
+                involuntary: 0,
+                cpu_ns: 0,
+                cycles: None,
+                instructions: None,
+            })
+            .collect(),
+    });
+    p
+}
+
+fn texts(points: &[PointResult]) -> Vec<(String, bool)> {
+    let view = ScenarioView {
+        id: "x",
+        family: Family::Cpu,
+        meta: None,
+        points: points.iter().collect(),
+    };
+    comparisons(&view)
+        .into_iter()
+        .map(|f| (f.text, f.supported))
+        .collect()
+}
+
+#[test]
+fn points_in_different_placements_are_not_compared() {
+    use PlacementClass::{SameCpu, Spread};
+    let rounds = [1.0, 1.1, 0.9, 1.05, 1.0, 0.95, 1.02, 1.0];
+    let mut a = placed(point(2000.0, &rounds, Some("g")), &[SameCpu; 8]);
+    let mut b = placed(point(7000.0, &rounds, Some("g")), &[Spread; 8]);
+    a.variant = "a".into();
+    b.variant = "b".into();
+    let said = texts(&[a.clone(), b.clone()]);
+    assert_eq!(said.len(), 1);
+    assert!(!said[0].1, "{}", said[0].0);
+    assert!(said[0].0.contains("not like with like"), "{}", said[0].0);
+    // In the same placement, the difference is stated, saying where.
+    let b = placed(point(7000.0, &rounds, Some("g")), &[SameCpu; 8]);
+    let said = texts(&[a, b]);
+    assert!(
+        said[0].1
+            && said[0]
+                .0
+                .contains("placement: on one CPU against on one CPU"),
+        "{}",
+        said[0].0
+    );
+}
+
+#[test]
+fn a_point_whose_speed_depends_on_placement_gets_each_placements_figures() {
+    use PlacementClass::{SameCpu, Spread};
+    let mut rounds = vec![1.0; 6];
+    rounds.extend([3.5; 4]);
+    let mut classes = vec![SameCpu; 6];
+    classes.extend([Spread; 4]);
+    let a = placed(point(2000.0, &rounds, Some("g")), &classes);
+    let b = point(3000.0, &[1.0; 10], Some("g"));
+    let said = texts(&[b, a]);
+    assert!(!said[0].1);
+    assert!(
+        said[0].0.contains("depends on where their parties ran"),
+        "{}",
+        said[0].0
+    );
+    assert!(
+        said[0].0.contains("same CPU: 60% of samples (6)"),
+        "{}",
+        said[0].0
+    );
+}

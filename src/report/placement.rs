@@ -1,0 +1,83 @@
+//! What placement says about a finding: where a point's parties ran
+//! (observed per sample, `results::Observation`), so that a comparison says
+//! which placement each side had, and a point whose speed depends on it
+//! says so with each placement's figures instead of one median.
+
+use crate::results::{PlacementClass, PointResult, describe_classes};
+
+/// A point's samples are "in" a placement when this share of them is.
+const DOMINANT_SHARE: f64 = 0.8;
+
+/// Where a multi-party point's parties ran in most samples (`on one CPU`,
+/// `spread over CPUs`, `moving between CPUs`), `in mixed placements` when
+/// no placement holds 80% of them; None for a point with at most one party
+/// running, or unobserved.
+pub fn placement_of(point: &PointResult) -> Option<String> {
+    let classes = point.by_placement();
+    let multi: Vec<_> = classes
+        .iter()
+        .filter(|c| c.class != PlacementClass::Single)
+        .collect();
+    let multi_share: f64 = multi.iter().map(|c| c.share).sum();
+    if multi.is_empty() || multi_share < 1.0 - DOMINANT_SHARE {
+        return None;
+    }
+    Some(
+        classes
+            .iter()
+            .find(|c| c.share >= DOMINANT_SHARE)
+            .map_or_else(
+                || "in mixed placements".to_string(),
+                |c| c.class.phrase().to_string(),
+            ),
+    )
+}
+
+/// `; placement: same CPU against spread over CPUs` when either point had
+/// several parties running, so that two runs' findings compare like with
+/// like.
+pub fn qualifier(point: &PointResult, reference: &PointResult) -> String {
+    match (placement_of(point), placement_of(reference)) {
+        (None, None) => String::new(),
+        (a, b) => {
+            let word = |p: Option<String>| p.unwrap_or_else(|| "with one party running".into());
+            format!("; placement: {} against {}", word(a), word(b))
+        }
+    }
+}
+
+/// When either point's speed depends on where its parties ran: the
+/// sentence that says so, with each placement's share and figures.
+pub fn dependence(point: &PointResult, reference: &PointResult) -> Option<String> {
+    let said: Vec<String> = [point, reference]
+        .iter()
+        .filter_map(|p| {
+            let classes = p.placement_dependence()?;
+            Some(format!(
+                "{}: {}",
+                super::view::short_label(p),
+                describe_classes(&classes, &p.unit)
+            ))
+        })
+        .collect();
+    (!said.is_empty()).then(|| said.join("; "))
+}
+
+/// When both points had several parties running but in different
+/// placements (one on a CPU, the other spread), the two are not like with
+/// like: a run that drew the other placement would reverse them. The
+/// placements, when so.
+pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, String)> {
+    let (a, b) = (placement_of(point)?, placement_of(reference)?);
+    (a != b).then_some((a, b))
+}
+
+/// The sentence of a point whose speed depends on placement, if it does.
+pub fn point_sentence(point: &PointResult) -> Option<String> {
+    let classes = point.placement_dependence()?;
+    Some(format!(
+        "{}'s speed depends on where its parties ran ({})",
+        super::view::short_label(point),
+        describe_classes(&classes, &point.unit)
+    ))
+}

@@ -1,0 +1,114 @@
+//! How one point relates to another: its time per operation over the
+//! other's, round by round when the two were measured in the same
+//! interleaved rounds (`stats::ratio_estimate`), else from each point's own
+//! samples; with a 95% interval where the data give one, and the drift the
+//! machine showed meanwhile. Findings and answers both read it.
+
+use crate::results::PointResult;
+use crate::stats;
+
+/// A point's median time per operation (0 without a summary).
+pub(super) fn median(point: &PointResult) -> f64 {
+    point.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median)
+}
+
+/// How `other` relates to `reference`: its time per operation over the
+/// reference's, with a 95% interval when the data give one.
+pub(super) struct Relation {
+    pub ratio: f64,
+    /// The 95% interval of `ratio`; None when the rounds (fewer than 6) or
+    /// the samples (fewer than 7 on either side, measured apart) are too
+    /// few for one. Without it no difference is stated.
+    pub interval: Option<(f64, f64)>,
+    /// Rounds it was paired over; 0 when the two were measured apart.
+    pub rounds: usize,
+    /// The most the machine's speed moved (drift monitor, in %) while
+    /// either point's group was measured; None when neither group had
+    /// probes enough to say.
+    drift_pct: Option<f64>,
+}
+
+impl Relation {
+    /// Whether the interval excludes "no difference".
+    pub fn differs(&self) -> bool {
+        self.interval.is_some_and(|(lo, hi)| lo > 1.0 || hi < 1.0)
+    }
+
+    /// The interval's bounds read through `shown` (e.g. the inverse, for a
+    /// speedup), low first.
+    pub fn shown_interval(&self, shown: impl Fn(f64) -> f64) -> Option<(f64, f64)> {
+        self.interval.map(|(lo, hi)| {
+            let (a, b) = (shown(lo), shown(hi));
+            (a.min(b), a.max(b))
+        })
+    }
+
+    /// How the interval was had, for the finding's text: `lo`-`hi` shown
+    /// through `shown` (e.g. the inverse, for a speedup).
+    pub fn basis(&self, shown: impl Fn(f64) -> f64) -> String {
+        let basis = match (self.shown_interval(shown), self.rounds) {
+            (Some((lo, hi)), 0) => format!(
+                "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
+            ),
+            (Some((lo, hi)), rounds) => {
+                format!("paired over {rounds} interleaved rounds, 95% interval {lo:.2}–{hi:.2}")
+            }
+            (None, 0) => {
+                "not paired in time, and too few samples for a 95% interval (7 each needed)"
+                    .to_string()
+            }
+            (None, rounds) => format!(
+                "paired over {rounds} interleaved rounds: too few for a 95% interval ({} needed), so no difference is stated",
+                stats::MIN_FOR_INTERVAL
+            ),
+        };
+        let effect_pct = 100.0 * (self.ratio.max(1.0 / self.ratio.max(f64::MIN_POSITIVE)) - 1.0);
+        match self.drift_pct {
+            Some(drift) if drift > effect_pct => format!(
+                "{basis}; ⚠ the machine's speed moved {drift:.0}% while they were measured, more than this {effect_pct:.0}% difference"
+            ),
+            _ => basis,
+        }
+    }
+}
+
+/// `other` against `reference`: round by round when they shared rounds
+/// (`stats::ratio_estimate`), else from each point's own samples, each
+/// median's interval at 97.5% so that the two together hold at 95%.
+pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
+    let drift = |p: &PointResult| p.metrics.get("machine_drift_pct").map(|d| d.abs());
+    let drift_pct = match (drift(reference), drift(other)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(ratios) = reference.paired_ratios(other) {
+        let e = stats::ratio_estimate(&ratios);
+        return Relation {
+            ratio: e.ratio,
+            interval: e.interval,
+            rounds: e.rounds,
+            drift_pct,
+        };
+    }
+    let tiny = f64::MIN_POSITIVE;
+    let interval = apart_interval(reference)
+        .zip(apart_interval(other))
+        .map(|((lo0, hi0), (lo1, hi1))| (lo1 / hi0.max(tiny), hi1 / lo0.max(tiny)));
+    Relation {
+        ratio: median(other) / median(reference).max(tiny),
+        interval,
+        rounds: 0,
+        drift_pct,
+    }
+}
+
+/// A point's median ns/op interval at 97.5%, from its samples.
+fn apart_interval(point: &PointResult) -> Option<(f64, f64)> {
+    let mut per_op: Vec<f64> = point
+        .samples
+        .iter()
+        .map(|s| s.ns as f64 / s.ops.max(1) as f64)
+        .collect();
+    per_op.sort_by(f64::total_cmp);
+    stats::median_interval_at(&per_op, 0.975)
+}

@@ -1,0 +1,174 @@
+//! What a point's observed placement says about its speed: its samples
+//! grouped by placement class, and whether the classes differ in speed
+//! (a point whose modes are placements), read by reports and the terminal.
+
+use super::placement::PlacementClass;
+use super::schema::PointResult;
+
+/// One placement class's share of a point's samples and its speed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassFigure {
+    pub class: PlacementClass,
+    pub samples: usize,
+    /// Its share of the point's samples, 0 to 1.
+    pub share: f64,
+    /// Median ns per operation of its samples, with the order-statistic
+    /// 95% interval (none below 6 samples).
+    pub median: f64,
+    pub interval: Option<(f64, f64)>,
+}
+
+/// The samples of a class must be at least this many, and this share, for
+/// the class to count when asking whether speed depends on placement.
+const MIN_CLASS_SAMPLES: usize = 3;
+const MIN_CLASS_SHARE: f64 = 0.05;
+/// Classes whose medians are this far apart (and whose intervals, where
+/// they have them, do not overlap) make a point's speed placement-dependent.
+const APART: f64 = 1.10;
+
+impl PointResult {
+    /// The point's samples grouped by placement class, slowest last; empty
+    /// when it was not observed.
+    pub fn by_placement(&self) -> Vec<ClassFigure> {
+        let Some(observation) = &self.placement else {
+            return Vec::new();
+        };
+        let mut groups: std::collections::BTreeMap<PlacementClass, Vec<f64>> = Default::default();
+        for (sample, placement) in self.samples.iter().zip(&observation.samples) {
+            groups
+                .entry(placement.class)
+                .or_default()
+                .push(sample.ns as f64 / sample.ops.max(1) as f64);
+        }
+        let total = self.samples.len().min(observation.samples.len()).max(1);
+        let mut figures: Vec<ClassFigure> = groups
+            .into_iter()
+            .map(|(class, mut values)| {
+                values.sort_by(f64::total_cmp);
+                ClassFigure {
+                    class,
+                    samples: values.len(),
+                    share: values.len() as f64 / total as f64,
+                    median: crate::stats::median_of_sorted(&values),
+                    interval: crate::stats::median_interval(&values),
+                }
+            })
+            .collect();
+        figures.sort_by(|a, b| a.median.total_cmp(&b.median));
+        figures
+    }
+
+    /// The classes, fastest first, when the point's speed depends on where
+    /// its parties ran: two classes of enough samples whose medians are at
+    /// least 10% apart and whose intervals (where both have one) do not
+    /// overlap. None otherwise.
+    pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
+        let counted: Vec<ClassFigure> = self
+            .by_placement()
+            .into_iter()
+            .filter(|c| c.samples >= MIN_CLASS_SAMPLES && c.share >= MIN_CLASS_SHARE)
+            .collect();
+        let (fastest, slowest) = (counted.first()?, counted.last()?);
+        let apart = slowest.median >= APART * fastest.median;
+        let disjoint = match (fastest.interval, slowest.interval) {
+            (Some((_, fast_hi)), Some((slow_lo, _))) => fast_hi < slow_lo,
+            _ => true,
+        };
+        (counted.len() >= 2 && apart && disjoint).then_some(counted)
+    }
+}
+
+/// "same CPU: 94% of samples at 2.21 µs [2.20–2.23]; spread over CPUs: 7%
+/// at 9.32 µs [...]".
+pub fn describe_classes(classes: &[ClassFigure], unit: &str) -> String {
+    classes
+        .iter()
+        .map(|c| {
+            let interval = match c.interval {
+                Some((lo, hi)) => format!(
+                    " [{}–{}]",
+                    crate::text::format_ns(lo),
+                    crate::text::format_ns(hi)
+                ),
+                None => String::new(),
+            };
+            format!(
+                "{}: {:.0}% of samples ({}) at {}/{unit}{interval}",
+                c.class.word(),
+                100.0 * c.share,
+                c.samples,
+                crate::text::format_ns(c.median)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::placement::{Observation, SamplePlacement};
+    use crate::vocab::Sample;
+
+    fn placement(class: PlacementClass) -> SamplePlacement {
+        SamplePlacement {
+            class,
+            active: 2,
+            cpus_start: vec![0, 0],
+            cpus_end: vec![0, 0],
+            migrations: 0,
+            voluntary: 0,
+            involuntary: 0,
+            cpu_ns: 0,
+            cycles: None,
+            instructions: None,
+        }
+    }
+
+    /// A point whose samples are `(ns per op, class)`.
+    fn point(samples: &[(u64, PlacementClass)]) -> PointResult {
+        let mut p: PointResult = serde_json::from_value(serde_json::json!({
+            "id": "x/v/thread", "family": "cpu", "scenario": "x", "variant": "v",
+            "model": "thread", "params": {}, "status": "ok", "error": null,
+            "unit": "op", "elapsed_ns": 0, "samples": [], "summary": null,
+            "latency_ns": null, "resources": null, "utilisation": null, "metrics": {}
+        }))
+        .expect("a point");
+        p.samples = samples
+            .iter()
+            .map(|&(ns, _)| Sample { ops: 1, ns })
+            .collect();
+        p.placement = Some(Observation {
+            parties: 2,
+            observed: 2,
+            cost_ns: 0,
+            hardware_counters: String::new(),
+            samples: samples.iter().map(|&(_, c)| placement(c)).collect(),
+        });
+        p
+    }
+
+    #[test]
+    fn a_bimodal_point_whose_modes_are_placements_is_named() {
+        use PlacementClass::{Moved, SameCpu, Spread};
+        let mut samples: Vec<(u64, PlacementClass)> =
+            (0..30).map(|i| (2200 + i % 5, SameCpu)).collect();
+        samples.extend((0..8).map(|i| (9100 + i % 3, Spread)));
+        samples.push((5000, Moved));
+        let p = point(&samples);
+        let classes = p.placement_dependence().expect("depends on placement");
+        assert_eq!(classes.len(), 2, "one moved sample does not count");
+        assert_eq!((classes[0].class, classes[1].class), (SameCpu, Spread));
+        assert_eq!(classes[0].samples, 30);
+        let said = describe_classes(&classes, "switch");
+        assert!(
+            said.starts_with("same CPU: 77% of samples (30) at"),
+            "{said}"
+        );
+        // The same speeds in every class: no dependence.
+        let flat: Vec<(u64, PlacementClass)> = (0..30)
+            .map(|i| (2200 + i % 5, if i % 2 == 0 { SameCpu } else { Spread }))
+            .collect();
+        assert_eq!(point(&flat).placement_dependence(), None);
+    }
+}
