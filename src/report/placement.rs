@@ -11,8 +11,12 @@ const DOMINANT_SHARE: f64 = 0.8;
 /// Where a multi-party point's parties ran in most samples (`on one CPU`,
 /// `spread over CPUs`, `moving between CPUs`), `in mixed placements` when
 /// no placement holds 80% of them; None for a point with at most one party
-/// running, or unobserved.
+/// running, a pinned point (its placement is the controlled one), or one
+/// not observed.
 pub fn placement_of(point: &PointResult) -> Option<String> {
+    if point.is_pinned() {
+        return None;
+    }
     let classes = point.by_placement();
     let multi: Vec<_> = classes
         .iter()

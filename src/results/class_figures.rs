@@ -58,11 +58,20 @@ impl PointResult {
         figures
     }
 
+    /// Whether the point pins its parties (`pinned_cores` 1 or 2): its
+    /// placement is the controlled one, not a draw to explain.
+    pub fn is_pinned(&self) -> bool {
+        self.params.0.get("pinned_cores").is_some_and(|&p| p > 0)
+    }
+
     /// The classes, fastest first, when the point's speed depends on where
     /// its parties ran: two classes of enough samples whose medians are at
     /// least 10% apart and whose intervals (where both have one) do not
     /// overlap. None otherwise.
     pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
+        if self.is_pinned() {
+            return None;
+        }
         let counted: Vec<ClassFigure> = self
             .by_placement()
             .into_iter()

@@ -144,8 +144,9 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
     if let (Some(classes), Some(chart)) = (p.placement_dependence(), plot::placement::chart(p)) {
         let _ = write!(
             out,
-            "<figure>{}<figcaption>speed depends on placement: {}</figcaption></figure>",
+            "<figure>{}<figcaption>{}<br>speed depends on placement: {}</figcaption></figure>",
             chart?,
+            plot::placement::legend(p),
             escape(&crate::results::describe_classes(&classes, &p.unit))
         );
     }
