@@ -16,18 +16,7 @@ fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
         hardware_counters: String::new(),
         samples: classes
             .iter()
-            .map(|&class| SamplePlacement {
-                class,
-                active: 2,
-                cpus_start: vec![0, 1],
-                cpus_end: vec![0, 1],
-                migrations: 0,
-                voluntary: 0,
-                involuntary: 0,
-                cpu_ns: 0,
-                cycles: None,
-                instructions: None,
-            })
+            .map(|&class| SamplePlacement::new(class))
             .collect(),
     });
     p

@@ -120,18 +120,7 @@ mod tests {
     use crate::vocab::Sample;
 
     fn placement(class: PlacementClass) -> SamplePlacement {
-        SamplePlacement {
-            class,
-            active: 2,
-            cpus_start: vec![0, 0],
-            cpus_end: vec![0, 0],
-            migrations: 0,
-            voluntary: 0,
-            involuntary: 0,
-            cpu_ns: 0,
-            cycles: None,
-            instructions: None,
-        }
+        SamplePlacement::new(class)
     }
 
     /// A point whose samples are `(ns per op, class)`.

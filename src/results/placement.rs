@@ -60,6 +60,24 @@ pub struct SamplePlacement {
     pub instructions: Option<u64>,
 }
 
+impl SamplePlacement {
+    /// A sample of `class` with nothing counted yet.
+    pub fn new(class: PlacementClass) -> SamplePlacement {
+        SamplePlacement {
+            class,
+            active: 0,
+            cpus_start: Vec::new(),
+            cpus_end: Vec::new(),
+            migrations: 0,
+            voluntary: 0,
+            involuntary: 0,
+            cpu_ns: 0,
+            cycles: None,
+            instructions: None,
+        }
+    }
+}
+
 /// A point's placement over its samples.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Observation {

@@ -13,18 +13,7 @@ const ACTIVE_SHARE: f64 = 0.01;
 /// start and end (a party that came or went during the sample is left out).
 pub fn classify(pairs: &[(TaskState, TaskState)], wall_ns: u64) -> SamplePlacement {
     let threshold = (wall_ns as f64 * ACTIVE_SHARE) as u64;
-    let mut placement = SamplePlacement {
-        class: PlacementClass::Single,
-        active: 0,
-        cpus_start: Vec::new(),
-        cpus_end: Vec::new(),
-        migrations: 0,
-        voluntary: 0,
-        involuntary: 0,
-        cpu_ns: 0,
-        cycles: None,
-        instructions: None,
-    };
+    let mut placement = SamplePlacement::new(PlacementClass::Single);
     let mut moved = false;
     for (start, end) in pairs {
         let ran = end.cpu_ns.saturating_sub(start.cpu_ns);
