@@ -54,10 +54,9 @@ impl Format for Html {
     }
 }
 
-fn header(results: &RunResults) -> String {
-    let run = &results.run;
-    let host = &results.host;
-    let took = match (
+/// How long the run took, or that it did not finish.
+fn took(run: &crate::results::RunInfo) -> String {
+    match (
         chrono::DateTime::parse_from_rfc3339(&run.started),
         run.finished
             .as_deref()
@@ -67,7 +66,13 @@ fn header(results: &RunResults) -> String {
             format_ns((end - start).num_nanoseconds().unwrap_or(0) as f64)
         }
         _ => "unfinished (partial results)".to_string(),
-    };
+    }
+}
+
+fn header(results: &RunResults) -> String {
+    let run = &results.run;
+    let host = &results.host;
+    let took = took(run);
     let memory = format!("{:.1} GiB", host.memory_bytes as f64 / (1u64 << 30) as f64);
     let cores = match host.physical_cores {
         Some(p) => format!("{} logical, {p} physical", host.logical_cores),
