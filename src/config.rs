@@ -49,6 +49,9 @@ pub struct SettingsPatch {
     pub stall_timeout: Option<SpannedDuration>,
     /// Calibration only: see `plan::Settings::slowdown_pct`.
     pub slowdown_pct: Option<Spanned<u64>>,
+    /// Fresh processes each paired group is measured in (see
+    /// `plan::Settings::processes`).
+    pub processes: Option<Spanned<u64>>,
 }
 
 /// One `[[scenario]]` table.

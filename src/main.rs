@@ -183,6 +183,7 @@ fn request(args: RunArgs) -> RunRequest {
             min_samples: args.min_samples,
             timeout: args.timeout,
             slowdown_pct: args.slowdown_pct,
+            processes: args.processes,
             interpreters: args.interpreters,
         },
         argv: std::env::args().collect(),

@@ -149,6 +149,11 @@ pub struct RunArgs {
     /// that `compare` flags a slowdown of that size (see README)
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000))]
     pub slowdown_pct: Option<u64>,
+    /// Measure each paired group in N fresh processes, each taking its
+    /// share of the rounds, so that what one process draws is averaged
+    /// (intervals over the processes need 6 or more)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub processes: Option<u64>,
     /// Run the CPython variants (`py_*`) with this interpreter instead of the
     /// suite's `interpreters` (default python3); repeat for several, e.g.
     /// `--python python3 --python python3.13t`. A command with arguments

@@ -32,6 +32,12 @@ pub fn run(task: &WorkerTask) -> i32 {
             points,
         } => cpu::run_range(*first, *count, *points),
         WorkerTask::CpuPool { points } => cpu::serve_pool(*points),
+        WorkerTask::Draw => {
+            let code =
+                crate::run::draws::serve_draw(std::io::stdin().lock(), std::io::stdout().lock());
+            crate::model::scratch::remove_all();
+            code
+        }
     }
 }
 

@@ -189,6 +189,7 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         paired_group: None,
         paired_rounds: None,
         runtime: point.runtime.as_deref().map(crate::model::runtime::record),
+        draws: None,
         placement: None,
     }
 }

@@ -44,11 +44,16 @@ pub fn add_speedup(point: &mut PointResult, earlier: &[PointResult], throughput_
         return;
     }
     // Per round: the serial time over this point's, the speedup of that round.
-    let (speedup, paired, interval) = match point.paired_ratios(serial) {
-        Some(ratios) => {
-            let e = stats::ratio_estimate(&ratios);
-            (e.ratio, true, e.interval)
-        }
+    // Several fresh processes: each one's speed-up, then the median over
+    // the processes (the unit of the interval).
+    let estimate = match point.paired_ratios_by_draw(serial) {
+        Some(groups) => Some(stats::ratio_estimate_by_draw(&groups)),
+        None => point
+            .paired_ratios(serial)
+            .map(|r| stats::ratio_estimate(&r)),
+    };
+    let (speedup, paired, interval) = match estimate {
+        Some(e) => (e.ratio, true, e.interval),
         None => (serial_ns / point_ns, false, None),
     };
     let metrics = &mut point.metrics;
@@ -115,6 +120,7 @@ mod tests {
             paired_group: None,
             paired_rounds: None,
             runtime: None,
+            draws: None,
             placement: None,
         }
     }

@@ -45,6 +45,10 @@ pub enum WorkerTask {
         #[arg(long)]
         points: u64,
     },
+    /// Read one draw request (JSON) on stdin, measure that group of the
+    /// suite with its share of the rounds in this fresh process, and print
+    /// each point's result as a JSON line: one of a run's `processes`.
+    Draw,
 }
 
 impl WorkerTask {
@@ -75,6 +79,7 @@ impl WorkerTask {
             WorkerTask::CpuPool { points } => {
                 vec!["cpu-pool".into(), "--points".into(), points.to_string()]
             }
+            WorkerTask::Draw => vec!["draw".into()],
         };
         std::iter::once("worker".to_string()).chain(words).collect()
     }

@@ -283,6 +283,18 @@ fn apply(
         }
         settings.slowdown_pct = *pct.get_ref();
     }
+    if let Some(n) = &patch.processes {
+        if !(1..=MOST_PROCESSES).contains(n.get_ref()) {
+            return Err(suite.error_at(
+                n.span(),
+                format!(
+                    "processes = {} is out of range 1..={MOST_PROCESSES}",
+                    n.get_ref()
+                ),
+            ));
+        }
+        settings.processes = *n.get_ref();
+    }
     if let Some(n) = &patch.min_samples {
         if !(1..=1_000_000).contains(n.get_ref()) {
             return Err(suite.error_at(
@@ -301,8 +313,12 @@ fn with_overrides(mut settings: Settings, overrides: &Overrides) -> Settings {
     settings.min_samples = overrides.min_samples.unwrap_or(settings.min_samples);
     settings.timeout = overrides.timeout.unwrap_or(settings.timeout);
     settings.slowdown_pct = overrides.slowdown_pct.unwrap_or(settings.slowdown_pct);
+    settings.processes = overrides.processes.unwrap_or(settings.processes);
     settings
 }
+
+/// The most fresh processes a group may be measured in.
+pub const MOST_PROCESSES: u64 = 64;
 
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,11 @@ pub struct Settings {
     /// How long a point that reports progress may make none before it is
     /// stopped as deadlocked.
     pub stall_timeout: Duration,
+    /// In how many fresh processes the point's group is measured, each
+    /// taking its share of the rounds: what a process draws once (where its
+    /// memory lands, where its threads are placed) is then averaged, and the
+    /// interval's unit is the process. 1: in this process only.
+    pub processes: u64,
 }
 
 impl Default for Settings {
@@ -30,18 +35,21 @@ impl Default for Settings {
             sampler_interval: Duration::from_millis(50),
             slowdown_pct: 0,
             stall_timeout: Duration::from_secs(2),
+            processes: 1,
         }
     }
 }
 
 /// Settings given on the command line; they win over the config.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Overrides {
     pub warmup: Option<Duration>,
     pub measure_time: Option<Duration>,
     pub min_samples: Option<u64>,
     pub timeout: Option<Duration>,
     pub slowdown_pct: Option<u64>,
+    /// `--processes`: fresh processes per group, for every point.
+    pub processes: Option<u64>,
     /// `--python`: the runtimes external variants run in, instead of the
     /// suite's `interpreters`.
     pub interpreters: Vec<String>,

@@ -22,6 +22,9 @@ pub(super) struct Relation {
     pub interval: Option<(f64, f64)>,
     /// Rounds it was paired over; 0 when the two were measured apart.
     pub rounds: usize,
+    /// When the two were measured in several fresh processes: how many,
+    /// the unit of `interval` (0 otherwise).
+    pub processes: usize,
     /// The most the machine's speed moved (drift monitor, in %) while
     /// either point's group was measured; None when neither group had
     /// probes enough to say.
@@ -46,17 +49,31 @@ impl Relation {
     /// How the interval was had, for the finding's text: `lo`-`hi` shown
     /// through `shown` (e.g. the inverse, for a speedup).
     pub fn basis(&self, shown: impl Fn(f64) -> f64) -> String {
+        let within = if self.processes > 0 {
+            format!(
+                " in {} fresh processes (the interval is over the processes; {} needed)",
+                self.processes,
+                stats::MIN_FOR_INTERVAL
+            )
+        } else {
+            String::new()
+        };
         let basis = match (self.shown_interval(shown), self.rounds) {
             (Some((lo, hi)), 0) => format!(
                 "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
             ),
             (Some((lo, hi)), rounds) => {
-                format!("paired over {rounds} interleaved rounds, 95% interval {lo:.2}–{hi:.2}")
+                format!(
+                    "paired over {rounds} interleaved rounds{within}, 95% interval {lo:.2}–{hi:.2}"
+                )
             }
             (None, 0) => {
                 "not paired in time, and too few samples for a 95% interval (7 each needed)"
                     .to_string()
             }
+            (None, rounds) if self.processes > 0 => format!(
+                "paired over {rounds} interleaved rounds{within}: too few processes for a 95% interval, so no difference is stated"
+            ),
             (None, rounds) => format!(
                 "paired over {rounds} interleaved rounds: too few for a 95% interval ({} needed), so no difference is stated",
                 stats::MIN_FOR_INTERVAL
@@ -81,12 +98,23 @@ pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
     };
+    if let Some(groups) = reference.paired_ratios_by_draw(other) {
+        let e = stats::ratio_estimate_by_draw(&groups);
+        return Relation {
+            ratio: e.ratio,
+            interval: e.interval,
+            rounds: groups.iter().map(Vec::len).sum(),
+            processes: e.rounds,
+            drift_pct,
+        };
+    }
     if let Some(ratios) = reference.paired_ratios(other) {
         let e = stats::ratio_estimate(&ratios);
         return Relation {
             ratio: e.ratio,
             interval: e.interval,
             rounds: e.rounds,
+            processes: 0,
             drift_pct,
         };
     }
@@ -98,6 +126,7 @@ pub(super) fn relate(reference: &PointResult, other: &PointResult) -> Relation {
         ratio: median(other) / median(reference).max(tiny),
         interval,
         rounds: 0,
+        processes: 0,
         drift_pct,
     }
 }

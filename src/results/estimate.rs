@@ -1,7 +1,7 @@
 //! A point's per-sample ns/op values summarised as the schema keeps them
 //! (`Estimate`, `Outliers`), from the plain statistics in `crate::stats`.
 
-use super::schema::{Estimate, Outliers, Summary};
+use super::schema::{Estimate, Latency, Outliers, Summary};
 use crate::stats::{median_interval, median_of_sorted, tukey_fences};
 use crate::vocab::Sample;
 
@@ -23,6 +23,35 @@ impl Summary {
             outliers: Outliers::of(&per_op),
             ns_per_op,
         }
+    }
+}
+
+impl Latency {
+    /// Several measurements' latencies as one (the gate's blocks, a group's
+    /// processes): counts add up, the maximum is the largest, and each
+    /// percentile is theirs weighted by their counts. Only percentiles are
+    /// kept, not histograms, so this approximates the pooled percentile
+    /// (exact when the parts agree).
+    pub fn merged(parts: &[Latency]) -> Option<Latency> {
+        let count: u64 = parts.iter().map(|l| l.count).sum();
+        if count == 0 {
+            return parts.last().cloned();
+        }
+        let weighted = |of: fn(&Latency) -> u64| {
+            let sum: u128 = parts
+                .iter()
+                .map(|l| u128::from(of(l)) * u128::from(l.count))
+                .sum();
+            (sum / u128::from(count)) as u64
+        };
+        Some(Latency {
+            p50: weighted(|l| l.p50),
+            p90: weighted(|l| l.p90),
+            p99: weighted(|l| l.p99),
+            p999: weighted(|l| l.p999),
+            max: parts.iter().map(|l| l.max).max().unwrap_or(0),
+            count,
+        })
     }
 }
 

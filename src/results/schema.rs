@@ -168,6 +168,12 @@ pub struct PointResult {
     /// For an external variant (`py_*`): the runtime it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime: Option<RuntimeRecord>,
+    /// When its group was measured in several fresh processes (`processes`
+    /// setting): the process each sample was taken in, 0 up. Its summary's
+    /// median and interval are then over the processes' own medians, and
+    /// its comparisons use the process as the unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draws: Option<Vec<u32>>,
     /// Where its parties ran, per sample (see `results::Observation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<super::placement::Observation>,
@@ -220,6 +226,36 @@ impl PointResult {
             .filter_map(|(round, mine)| Some(per_op(theirs.get(&round)?) / per_op(mine)))
             .collect();
         (ratios.len() >= 2).then_some(ratios)
+    }
+
+    /// `paired_ratios`, grouped by the process both samples of a round were
+    /// taken in, when the two were measured in several fresh processes
+    /// (`draws`); None otherwise.
+    pub fn paired_ratios_by_draw(&self, other: &PointResult) -> Option<Vec<Vec<f64>>> {
+        let (mine, theirs) = (self.draws.as_ref()?, other.draws.as_ref()?);
+        let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
+        let (my_rounds, their_rounds) =
+            (self.paired_rounds.as_ref()?, other.paired_rounds.as_ref()?);
+        if !same_group {
+            return None;
+        }
+        let per_op = |s: &Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
+        let theirs: BTreeMap<(u32, u32), &Sample> = their_rounds
+            .iter()
+            .zip(theirs)
+            .map(|(&round, &draw)| (draw, round))
+            .zip(&other.samples)
+            .collect();
+        let mut groups: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        for ((&round, &draw), sample) in my_rounds.iter().zip(mine).zip(&self.samples) {
+            if let Some(their) = theirs.get(&(draw, round)) {
+                groups
+                    .entry(draw)
+                    .or_default()
+                    .push(per_op(their) / per_op(sample));
+            }
+        }
+        (groups.len() >= 2).then(|| groups.into_values().collect())
     }
 
     /// How a person reads the outcome: `ok`, `deadlocked (as expected)`,

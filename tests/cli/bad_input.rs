@@ -104,3 +104,19 @@ fn fails_on_zero_min_samples_from_the_command_line() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr_of(&output).contains("--min-samples"));
 }
+
+#[test]
+fn fails_on_zero_or_too_many_processes_in_the_config_or_on_the_command_line() {
+    refused(
+        "[run]\nprocesses = 0\n\n[[scenario]]\nid = \"spawn.start\"\n",
+        &[],
+        &["suite.toml:2:", "processes = 0 is out of range 1..=64"],
+    );
+    let scratch = Scratch::new();
+    let output = scratch
+        .concbench(&["run", "--processes", "65"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--processes"));
+}

@@ -355,7 +355,7 @@ fn summary_md_is_plain_text_with_no_html_entities_and_no_raw_html() {
     let markdown = read(&out.with_extension("md"));
     let line = markdown
         .lines()
-        .find(|l| l.contains("the machine"))
+        .find(|l| l.contains("the machine's speed"))
         .unwrap_or_else(|| panic!("the error is listed: {markdown}"));
     assert!(
         line.contains("the machine's speed & \"quotes\" "),

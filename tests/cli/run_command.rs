@@ -280,3 +280,52 @@ fn every_shipped_config_plans_without_error() {
     }
     assert!(checked >= 3, "quick, full and seeds at least");
 }
+
+#[test]
+fn a_group_measured_in_fresh_processes_tags_each_sample_with_its_process() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\", \"scoped_thread\"]\nparams = {{ workers = 10 }}\n"
+    );
+    let config = scratch.file("draws.toml", &suite);
+    let output = scratch
+        .concbench(&[
+            "run",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            "out",
+            "--processes",
+            "2",
+            "--min-samples",
+            "4",
+        ])
+        .output()
+        .expect("concbench runs");
+    assert!(output.status.success(), "stderr: {}", stderr_of(&output));
+    let results = read_json(&scratch.run_dirs("out")[0].join("results.json"));
+    for point in results["results"].as_array().expect("points") {
+        assert_eq!(point["status"], "ok", "{point}");
+        assert_eq!(point["metrics"]["processes"], 2.0, "{point}");
+        let draws: Vec<u64> = point["draws"]
+            .as_array()
+            .expect("draws")
+            .iter()
+            .filter_map(Value::as_u64)
+            .collect();
+        assert_eq!(
+            draws.len(),
+            point["samples"].as_array().expect("samples").len()
+        );
+        assert!(
+            draws.contains(&0) && draws.contains(&1),
+            "both processes measured: {draws:?}"
+        );
+        // Each process took its share: at least 2 of the 4 samples.
+        assert!(draws.iter().filter(|&&d| d == 1).count() >= 2);
+    }
+    // Two processes are too few for an interval with the process as the unit.
+    let summary =
+        std::fs::read_to_string(scratch.run_dirs("out")[0].join("summary.md")).expect("summary");
+    assert!(summary.contains("in 2 fresh processes"), "{summary}");
+}

@@ -29,7 +29,7 @@ pub struct SideRecord {
     pub resources: Option<Resources>,
     /// Each metric's median over the blocks that report it.
     pub metrics: BTreeMap<String, f64>,
-    /// The blocks' latencies merged (`merge_latency`).
+    /// The blocks' latencies merged (`Latency::merged`).
     pub latency: Option<Latency>,
     /// Every block's metrics and latency, which the two above are taken from.
     block_metrics: BTreeMap<String, Vec<f64>>,
@@ -52,7 +52,7 @@ impl SideRecord {
             .map(|(name, values)| (name.clone(), median(values)))
             .collect();
         self.block_latencies.extend(v.latency);
-        self.latency = merge_latency(&self.block_latencies);
+        self.latency = Latency::merged(&self.block_latencies);
     }
 }
 
@@ -60,32 +60,6 @@ fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     crate::stats::median_of_sorted(&sorted)
-}
-
-/// The blocks' latencies as one: counts add up, the maximum is the largest,
-/// and each percentile is the blocks' percentiles weighted by their counts.
-/// Only the percentiles cross the protocol, not the histograms, so this is
-/// an approximation of the pooled percentile (exact when the blocks agree).
-fn merge_latency(blocks: &[Latency]) -> Option<Latency> {
-    let count: u64 = blocks.iter().map(|l| l.count).sum();
-    if count == 0 {
-        return blocks.last().cloned();
-    }
-    let weighted = |of: fn(&Latency) -> u64| {
-        let sum: u128 = blocks
-            .iter()
-            .map(|l| u128::from(of(l)) * u128::from(l.count))
-            .sum();
-        (sum / u128::from(count)) as u64
-    };
-    Some(Latency {
-        p50: weighted(|l| l.p50),
-        p90: weighted(|l| l.p90),
-        p99: weighted(|l| l.p99),
-        p999: weighted(|l| l.p999),
-        max: blocks.iter().map(|l| l.max).max().unwrap_or(0),
-        count,
-    })
 }
 
 #[cfg(test)]

@@ -303,6 +303,7 @@ impl PointRecord {
                 .runtime
                 .as_deref()
                 .map(crate::model::runtime::record),
+            draws: None,
             placement: None,
         }
     }

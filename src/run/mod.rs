@@ -2,6 +2,10 @@
 //! stream every result to disk as it finishes, then write results.json and
 //! show a table.
 
+pub mod draws;
+mod measure;
+mod merge;
+
 use std::path::PathBuf;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -72,7 +76,14 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
             .collect(),
     };
     let mut stream = ResultsStream::create(&dir.join("results.jsonl"), &header)?;
-    let measured = measure_all(&plan, &mut stream);
+    let draw_base = draws::DrawRequest {
+        config: request.config.clone(),
+        filter: request.filter.clone(),
+        overrides: request.overrides.clone(),
+        group: 0,
+        processes: 1,
+    };
+    let measured = measure_all(&plan, &draw_base, &mut stream);
     // Whatever points left behind (an abandoned point's temp dirs, FIFOs,
     // shared-memory names) goes now, before anything can fail.
     remove_leftovers();
@@ -108,7 +119,11 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
 /// Measure the plan group by group (see `plan::groups`), the drift
 /// monitor probing the machine's speed before each group, between its
 /// rounds, and after the last.
-fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<PointResult>> {
+fn measure_all(
+    plan: &Plan,
+    draw_base: &draws::DrawRequest,
+    stream: &mut ResultsStream,
+) -> anyhow::Result<Vec<PointResult>> {
     let progress = ProgressBar::new(plan.points.len() as u64);
     progress.set_style(
         ProgressStyle::with_template(
@@ -121,7 +136,10 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
     let mut results: Vec<PointResult> = Vec::with_capacity(total);
     crate::harness::drift::start();
     crate::harness::drift::probe_now();
-    for members in plan::groups::paired_groups(&plan.points) {
+    for (index, members) in plan::groups::paired_groups(&plan.points)
+        .into_iter()
+        .enumerate()
+    {
         let points: Vec<Point> = members.iter().map(|&i| plan.points[i].clone()).collect();
         let label = plan::groups::group_key(&points[0]).unwrap_or_default();
         progress.set_message(if points.len() > 1 {
@@ -130,7 +148,16 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
             points[0].id()
         });
         let first_probe = crate::harness::drift::count();
-        let group = measure_group(&points, &label);
+        let processes = points
+            .iter()
+            .map(|p| p.settings.processes)
+            .max()
+            .unwrap_or(1);
+        let group = if processes > 1 && crate::interrupt::received().is_none() {
+            draws::measure_in_processes(draw_base, index, &points, processes)
+        } else {
+            measure::measure_group(&points, &label)
+        };
         crate::harness::drift::probe_now();
         let probes = crate::harness::drift::probes_since(first_probe);
         let moved = crate::harness::drift::spread(&probes);
@@ -159,25 +186,6 @@ fn measure_all(plan: &Plan, stream: &mut ResultsStream) -> anyhow::Result<Vec<Po
     }
     progress.finish_and_clear();
     Ok(results)
-}
-
-/// One group's results: measured together, alone when it is one point, or
-/// skipped when the run was interrupted.
-fn measure_group(points: &[Point], label: &str) -> Vec<PointResult> {
-    if let Some(signal) = crate::interrupt::received() {
-        let why = format!(
-            "not run: the run was interrupted by {}",
-            crate::interrupt::name(signal)
-        );
-        return points
-            .iter()
-            .map(|point| crate::harness::skipped(point, why.clone()))
-            .collect();
-    }
-    match points {
-        [one] => vec![crate::harness::run_point(one)],
-        _ => crate::harness::group::run_group(points, label),
-    }
 }
 
 fn harness_info(plan: &Plan) -> HarnessInfo {
