@@ -53,6 +53,11 @@ pub struct PointVerdict {
     pub blocks: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairs: Option<u64>,
+    /// Interleaved gate only: of those pairs, how many were left out of
+    /// their blocks' ratios because the two builds' samples ran in
+    /// different placements (one on a CPU, the other spread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairs_set_aside: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub p_value: Option<f64>,
     /// Interleaved gate only: seconds spent on the point, and each block's
@@ -145,6 +150,7 @@ impl PointVerdict {
             note: None,
             blocks: None,
             pairs: None,
+            pairs_set_aside: None,
             p_value: None,
             spent_s: None,
             screening_log_ratios: None,

@@ -29,6 +29,16 @@ fn blocks_text(p: &super::PointVerdict, blocks: u64) -> String {
     }
 }
 
+/// ` (3 set aside: the builds ran in different placements)` when any were.
+fn set_aside_text(p: &super::PointVerdict) -> String {
+    match p.pairs_set_aside {
+        Some(n) if n > 0 => {
+            format!(" ({n} set aside: the builds' samples ran in different placements)")
+        }
+        _ => String::new(),
+    }
+}
+
 fn settle_text(p: &super::PointVerdict) -> String {
     let more = match (p.more_samples, p.more_invocations, p.blocks) {
         (Some(samples), Some(runs), _) => Some(format!(
@@ -42,12 +52,15 @@ fn settle_text(p: &super::PointVerdict) -> String {
     };
     let paired = match (p.blocks, p.pairs, p.p_value) {
         (Some(blocks), Some(pairs), Some(pv)) => Some(format!(
-            "{}, {pairs} pairs, p = {pv:.4} (beyond the threshold)",
-            blocks_text(p, blocks)
+            "{}, {pairs} pairs{}, p = {pv:.4} (beyond the threshold)",
+            blocks_text(p, blocks),
+            set_aside_text(p)
         )),
-        (Some(blocks), Some(pairs), None) => {
-            Some(format!("{}, {pairs} pairs", blocks_text(p, blocks)))
-        }
+        (Some(blocks), Some(pairs), None) => Some(format!(
+            "{}, {pairs} pairs{}",
+            blocks_text(p, blocks),
+            set_aside_text(p)
+        )),
         _ => None,
     };
     [p.note.clone(), more, paired]

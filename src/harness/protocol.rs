@@ -11,7 +11,7 @@
 //! controller: build SCENARIO VARIANT MODEL PARAMS SLOWDOWN_PCT
 //!                                       -> built | skipped REASON | error REASON
 //! controller: warm WARMUP_MS TARGET_NS  -> warmed ROUNDS NS_PER_OP | error REASON
-//! controller: sample ROUNDS             -> sample OPS NS | error REASON
+//! controller: sample ROUNDS             -> sample OPS NS [PLACEMENT] | error REASON
 //! controller: verify                    -> verified {"resources":..,"metrics":..,"latency":..}
 //!                                          | error REASON
 //! controller: drop                      -> dropped
@@ -19,6 +19,10 @@
 //! ```
 //!
 //! PARAMS is `name=value,name=value` (as in point ids) or `-` for none.
+//! PLACEMENT, where the worker observed it, is the sample's placement class
+//! (`single`, `same_cpu`, `spread`, `moved`: where the point's parties ran);
+//! a build that does not observe placement leaves it out, and the
+//! controller then pairs its samples unstratified.
 //! A worker that reads a line it does not understand answers `error ...`
 //! and keeps serving.
 
@@ -61,12 +65,21 @@ pub struct BuildSpec {
 /// What a worker answers.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    Hello { version: u32 },
+    Hello {
+        version: u32,
+    },
     Host(Box<crate::host::HostInfo>),
     Built,
     Skipped(String),
-    Warmed { rounds: u64, ns_per_op: f64 },
-    Sample { ops: u64, ns: u64 },
+    Warmed {
+        rounds: u64,
+        ns_per_op: f64,
+    },
+    Sample {
+        ops: u64,
+        ns: u64,
+        placement: Option<crate::results::PlacementClass>,
+    },
     Verified(Box<Verified>),
     Dropped,
     Error(String),
@@ -144,7 +157,10 @@ impl Reply {
             Reply::Built => "built".into(),
             Reply::Skipped(why) => format!("skipped {}", one_line(why)),
             Reply::Warmed { rounds, ns_per_op } => format!("warmed {rounds} {ns_per_op}"),
-            Reply::Sample { ops, ns } => format!("sample {ops} {ns}"),
+            Reply::Sample { ops, ns, placement } => match placement {
+                Some(class) => format!("sample {ops} {ns} {}", class.name()),
+                None => format!("sample {ops} {ns}"),
+            },
             Reply::Verified(v) => format!("verified {}", json_line(v.as_ref())),
             Reply::Dropped => "dropped".into(),
             Reply::Error(why) => format!("error {}", one_line(why)),
@@ -179,6 +195,15 @@ impl Reply {
             ("sample", [ops, ns]) => Reply::Sample {
                 ops: number(ops, "ops")?,
                 ns: number(ns, "ns")?,
+                placement: None,
+            },
+            ("sample", [ops, ns, class]) => Reply::Sample {
+                ops: number(ops, "ops")?,
+                ns: number(ns, "ns")?,
+                placement: Some(
+                    crate::results::PlacementClass::from_name(class)
+                        .ok_or(format!("sample: `{class}` is not a placement"))?,
+                ),
             },
             ("verified", _) => Reply::Verified(Box::new(
                 serde_json::from_str(rest).map_err(|e| format!("verified: {e}"))?,
@@ -271,7 +296,16 @@ mod tests {
                 rounds: 12,
                 ns_per_op: 41.5,
             },
-            Reply::Sample { ops: 9, ns: 1234 },
+            Reply::Sample {
+                ops: 9,
+                ns: 1234,
+                placement: None,
+            },
+            Reply::Sample {
+                ops: 9,
+                ns: 1234,
+                placement: Some(crate::results::PlacementClass::SameCpu),
+            },
             Reply::Verified(Box::new(Verified {
                 resources: Resources::default(),
                 metrics: BTreeMap::from([("x".to_string(), 1.5)]),

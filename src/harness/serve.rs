@@ -30,6 +30,9 @@ struct Served {
     /// about half of it, while this worker waits idle.
     sampled_ns: u64,
     samples: Vec<Sample>,
+    /// Where the point's parties run, sample by sample: each sample's
+    /// class goes back with it, for the gate to pair like with like.
+    observer: super::observe::Observer,
     group: Option<PointGroup>,
 }
 
@@ -193,6 +196,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         runtime,
     };
     let group = PointGroup::start().context("starting the point's process group")?;
+    let observer = super::observe::Observer::before_build();
     let trial = match crate::scenario::registry::build_trial(scenario, &context) {
         Ok(trial) => trial,
         Err(e) => match e.downcast_ref::<crate::vocab::Unsupported>() {
@@ -208,6 +212,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
         snapshot: None,
         sampled_ns: 0,
         samples: Vec::new(),
+        observer,
         group: Some(group),
     })))
 }
@@ -221,6 +226,7 @@ fn warm(point: &mut Served, warmup_ms: u64, target_ns: u64) -> anyhow::Result<Re
     )?;
     point.extra_per_op = ns_per_op * point.slowdown_pct as f64 / 100.0;
     point.trial.begin_measurement();
+    point.observer.after_warm_up();
     Ok(Reply::Warmed { rounds, ns_per_op })
 }
 
@@ -231,6 +237,7 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
     if point.snapshot.is_none() {
         point.snapshot = Some(Snapshot::start());
     }
+    point.observer.before_sample();
     let began = Instant::now();
     let sample = timed_run(point.trial.as_mut(), rounds, &point.context.progress)?;
     if sample.ops == 0 {
@@ -238,10 +245,12 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
     }
     let sample = slowed(sample, point.extra_per_op);
     point.sampled_ns += began.elapsed().as_nanos() as u64;
+    point.observer.after_sample(sample.ns);
     point.samples.push(sample);
     Ok(Reply::Sample {
         ops: sample.ops,
         ns: sample.ns,
+        placement: point.observer.last_class(),
     })
 }
 

@@ -18,6 +18,27 @@ pub enum PlacementClass {
 }
 
 impl PlacementClass {
+    /// Its name in results and the worker protocol: `same_cpu`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlacementClass::Single => "single",
+            PlacementClass::SameCpu => "same_cpu",
+            PlacementClass::Spread => "spread",
+            PlacementClass::Moved => "moved",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PlacementClass> {
+        [
+            PlacementClass::Single,
+            PlacementClass::SameCpu,
+            PlacementClass::Spread,
+            PlacementClass::Moved,
+        ]
+        .into_iter()
+        .find(|c| c.name() == name)
+    }
+
     /// How a sentence says where the parties ran: `on one CPU`.
     pub fn phrase(self) -> &'static str {
         match self {

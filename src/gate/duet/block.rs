@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::protocol::{BuildSpec, Reply, Request};
+use crate::results::PlacementClass;
 use crate::vocab::Sample;
 
 use super::check::{SideCheck, same_count};
@@ -119,6 +120,9 @@ pub enum BlockEnd {
     Done {
         log_ratio: f64,
         pairs: usize,
+        /// Pairs whose two samples ran in different placements, left out
+        /// of `log_ratio` (see `like_with_like`).
+        set_aside: usize,
         sides: Box<[SideBlock; 2]>,
     },
     /// One side declined the point before it started (a machine limit).
@@ -205,9 +209,11 @@ fn pairs(
             other => return Err((side, unexpected(&other))),
         }
     }
+    let (log_ratio, set_aside) = like_with_like(&sampled.pairs);
     Ok(BlockEnd::Done {
-        log_ratio: sampled.sum / sampled.pairs as f64,
-        pairs: sampled.pairs,
+        log_ratio,
+        pairs: sampled.pairs.len(),
+        set_aside,
         sides: Box::new(sampled.blocks),
     })
 }
@@ -228,12 +234,56 @@ fn warm(sides: &mut Sides, first: Side, shape: &Shape) -> Attempt<u64> {
     Ok(rounds)
 }
 
-/// A block's pairs: each side's samples and the sum of the pairs' log ratios.
+/// A block's pairs: each side's samples, and each pair's log ratio with
+/// where the two samples' parties ran.
 struct Sampled {
     blocks: [SideBlock; 2],
-    sum: f64,
-    pairs: usize,
+    pairs: Vec<Pair>,
 }
+
+/// One pair's ln(new / base) of the time per operation, and each side's
+/// observed placement (None: that build does not report it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pair {
+    pub log_ratio: f64,
+    pub base: Option<PlacementClass>,
+    pub new: Option<PlacementClass>,
+}
+
+impl Pair {
+    /// Both samples' parties ran in the same placement, or a side cannot say.
+    fn like(&self) -> bool {
+        match (self.base, self.new) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+}
+
+/// A block's figure, placement stratified: the mean log ratio of the pairs
+/// whose two samples ran alike (both on one CPU, both spread, ...), so that
+/// which placement each build drew stops adding to the build-to-build
+/// ratio; all pairs when none ran alike. Under no change the two builds
+/// are exchangeable, placements included, so the set kept is too and the
+/// block's ratio stays symmetric about 0. Returns it and how many pairs
+/// were set aside.
+pub fn like_with_like(pairs: &[Pair]) -> (f64, usize) {
+    let alike: Vec<f64> = pairs
+        .iter()
+        .filter(|p| p.like())
+        .map(|p| p.log_ratio)
+        .collect();
+    let kept: Vec<f64> = if alike.is_empty() {
+        pairs.iter().map(|p| p.log_ratio).collect()
+    } else {
+        alike
+    };
+    let mean = kept.iter().sum::<f64>() / kept.len().max(1) as f64;
+    (mean, pairs.len() - kept.len())
+}
+
+/// The most pairs a block takes while looking for two that ran alike.
+const MOST_PAIRS_FACTOR: usize = 3;
 
 /// Take pairs of samples of `rounds` for the block's time, each reply
 /// checked (`check`); Ok(Err(why)) when they are not comparable.
@@ -246,44 +296,53 @@ fn sample_pairs(
 ) -> Attempt<Result<Sampled, String>> {
     let mut sampled = Sampled {
         blocks: [SideBlock::default(), SideBlock::default()],
-        sum: 0.0,
-        pairs: 0,
+        pairs: Vec::new(),
     };
     let began = Instant::now();
-    while sampled.pairs < 2 || (sampled.pairs < shape.max_pairs && began.elapsed() < shape.block) {
+    let alike = |pairs: &[Pair]| pairs.iter().filter(|p| p.like()).count();
+    let most = shape.max_pairs * MOST_PAIRS_FACTOR;
+    while sampled.pairs.len() < 2
+        || (sampled.pairs.len() < shape.max_pairs && began.elapsed() < shape.block)
+        || (alike(&sampled.pairs) < 2 && sampled.pairs.len() < most)
+    {
         let first = if rng.bool() { Side::Base } else { Side::New };
-        let mut pair = [Sample { ops: 1, ns: 1 }; 2];
+        let mut pair = [(Sample { ops: 1, ns: 1 }, None); 2];
         for side in [first, other(first)] {
-            let (sample, asked) = take_sample(sides, side, rounds, shape.timeout)?;
+            let (sample, asked, placement) = take_sample(sides, side, rounds, shape.timeout)?;
             if let Err(why) = checks[Sides::slot(side)].sample(rounds, sample, asked) {
                 return Ok(Err(why));
             }
-            pair[Sides::slot(side)] = sample;
+            pair[Sides::slot(side)] = (sample, placement);
             sampled.blocks[Sides::slot(side)].samples.push(sample);
         }
-        let [base, new] = pair;
+        let [(base, base_placement), (new, new_placement)] = pair;
         if let Err(why) = same_count(rounds, base, new) {
             return Ok(Err(why));
         }
         let per_op = |s: Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
-        sampled.sum += (per_op(new) / per_op(base)).ln();
-        sampled.pairs += 1;
+        sampled.pairs.push(Pair {
+            log_ratio: (per_op(new) / per_op(base)).ln(),
+            base: base_placement,
+            new: new_placement,
+        });
     }
     let verdicts = checks.iter().map(SideCheck::finish);
     Ok(verdicts.collect::<Result<(), String>>().map(|()| sampled))
 }
 
-/// One sample of `rounds` on `side`, and how long its request took by
-/// the controller's clock.
+/// One sample of `rounds` on `side`, how long its request took by the
+/// controller's clock, and where its parties ran (if the build says).
 fn take_sample(
     sides: &mut Sides,
     side: Side,
     rounds: u64,
     deadline: Duration,
-) -> Attempt<(Sample, Duration)> {
+) -> Attempt<(Sample, Duration, Option<PlacementClass>)> {
     let began = Instant::now();
     match ask(sides, side, &Request::Sample { rounds }, deadline)? {
-        Reply::Sample { ops, ns } if ops > 0 => Ok((Sample { ops, ns }, began.elapsed())),
+        Reply::Sample { ops, ns, placement } if ops > 0 => {
+            Ok((Sample { ops, ns }, began.elapsed(), placement))
+        }
         other => Err((side, unexpected(&other))),
     }
 }
@@ -294,4 +353,46 @@ fn ask(sides: &mut Sides, side: Side, request: &Request, deadline: Duration) -> 
 
 fn unexpected(reply: &Reply) -> Failure {
     Failure::Lost(format!("an answer out of turn: `{}`", reply.line()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PlacementClass::{SameCpu, Spread};
+
+    fn pair(log_ratio: f64, base: Option<PlacementClass>, new: Option<PlacementClass>) -> Pair {
+        Pair {
+            log_ratio,
+            base,
+            new,
+        }
+    }
+
+    #[test]
+    fn pairs_that_ran_alike_make_the_block_and_the_others_are_set_aside() {
+        // Same code on both sides: alike, the ratio is about 1; when one
+        // build's sample ran spread (4x slower) and the other's on one CPU,
+        // the pair measures placement, not code.
+        let pairs = [
+            pair(0.01, Some(SameCpu), Some(SameCpu)),
+            pair(1.39, Some(SameCpu), Some(Spread)),
+            pair(-0.01, Some(Spread), Some(Spread)),
+            pair(-1.38, Some(Spread), Some(SameCpu)),
+        ];
+        let (log_ratio, set_aside) = like_with_like(&pairs);
+        assert!(log_ratio.abs() < 1e-12, "{log_ratio}");
+        assert_eq!(set_aside, 2);
+        // A build that does not say where it ran is paired as before.
+        let unknown = [
+            pair(0.2, None, Some(Spread)),
+            pair(0.4, Some(SameCpu), None),
+        ];
+        assert_eq!(like_with_like(&unknown), (0.30000000000000004, 0));
+        // None alike: all pairs, rather than no figure.
+        let unlike = [
+            pair(1.0, Some(SameCpu), Some(Spread)),
+            pair(3.0, Some(Spread), Some(SameCpu)),
+        ];
+        assert_eq!(like_with_like(&unlike), (2.0, 0));
+    }
 }

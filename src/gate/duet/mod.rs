@@ -75,7 +75,8 @@ pub fn run(request: &DuetRequest, sides: Sides, hosts: [crate::host::HostInfo; 2
         only_in_base: Vec::new(),
         only_in_new: Vec::new(),
         method: Some(format!(
-            "interleaved: both builds in the same seconds, blocks of coin-ordered sample pairs, \
+            "interleaved: both builds in the same seconds, blocks of coin-ordered sample pairs \
+             (pairs whose samples ran in different placements set aside), \
              Wilcoxon signed-rank test on block ratios, suspects confirmed in fresh blocks (16 to 48) \
              by the signed-rank test against the threshold (regressed: slower than the threshold at 95%), \
              Benjamini-Hochberg at {FDR} over the confirmations; budget {}, seed {}",

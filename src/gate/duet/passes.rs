@@ -273,10 +273,12 @@ fn one_block(
         BlockEnd::Done {
             log_ratio,
             pairs,
+            set_aside,
             sides,
         } => {
             let [base, new] = *sides;
             record.pairs += pairs;
+            record.pairs_set_aside += set_aside;
             record.sides[Side::Base as usize].add(base);
             record.sides[Side::New as usize].add(new);
             Some(log_ratio)

@@ -48,6 +48,7 @@ impl Blocks for Simulated {
         BlockEnd::Done {
             log_ratio,
             pairs: 4,
+            set_aside: 0,
             sides: Box::new([SideBlock::default(), SideBlock::default()]),
         }
     }

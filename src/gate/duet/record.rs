@@ -45,6 +45,9 @@ pub struct PointRecord {
     /// before are the screening's, those after the confirmation's.
     pub confirmation_starts: [usize; 2],
     pub pairs: usize,
+    /// Pairs left out of their blocks' ratios because the two builds'
+    /// samples ran in different placements.
+    pub pairs_set_aside: usize,
     pub spent: Duration,
     pub sides: [SideRecord; 2],
     pub ended: Option<Ended>,
@@ -60,6 +63,7 @@ impl PointRecord {
             confirmation: Vec::new(),
             confirmation_starts: [0, 0],
             pairs: 0,
+            pairs_set_aside: 0,
             spent: Duration::ZERO,
             sides: [SideRecord::default(), SideRecord::default()],
             ended,
@@ -237,6 +241,7 @@ impl PointRecord {
             note: None,
             blocks: Some((self.screening.len() + self.confirmation.len()) as u64),
             pairs: Some(self.pairs as u64),
+            pairs_set_aside: Some(self.pairs_set_aside as u64),
             p_value: None,
             spent_s: Some(self.spent.as_secs_f64()),
             screening_log_ratios: Some(rounded(&self.screening)),

@@ -123,6 +123,11 @@ impl Observer {
         self.add_cost(began);
     }
 
+    /// The class of the last sample observed.
+    pub fn last_class(&self) -> Option<crate::results::PlacementClass> {
+        self.observation.samples.last().map(|s| s.class)
+    }
+
     /// The observation of every sample so far.
     pub fn finish(self) -> Observation {
         self.observation

@@ -95,7 +95,10 @@ fn a_point_is_built_warmed_sampled_verified_and_dropped() {
     assert_eq!(replies[1], Reply::Built);
     assert!(matches!(replies[2], Reply::Warmed { rounds, .. } if rounds >= 1));
     for reply in &replies[3..5] {
-        assert!(matches!(reply, Reply::Sample { ops, ns } if *ops > 0 && *ns > 0));
+        // This build observes placement: every sample says where it ran.
+        assert!(
+            matches!(reply, Reply::Sample { ops, ns, placement: Some(_) } if *ops > 0 && *ns > 0)
+        );
     }
     assert!(matches!(&replies[5], Reply::Verified(v) if v.resources.wall_ns > 0));
     assert_eq!(replies[6], Reply::Dropped);
