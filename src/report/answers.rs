@@ -19,14 +19,7 @@ use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
 use crate::vocab::Model;
 
-/// How far ahead the fastest must be, at the low end of its 95% interval,
-/// for an answer to name it: 10%. Five quick runs in a row on a 2-vCPU VM
-/// moved single queue points by 1.4-2.5x from run to run while each run's
-/// own interval was a few percent wide (which thread lands where, whether a
-/// consumer spins or sleeps, is drawn once per run), and leads of 2-30%
-/// changed hands between runs. A smaller lead is reported as within noise.
-/// asv's regression detection uses the same factor by default.
-pub const CLEAR_LEAD: f64 = 1.10;
+pub use super::relation::CLEAR_LEAD;
 
 /// One answered question.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,7 +255,7 @@ fn ranked(
     let (best, next, worst) = (points[0], points[1], points[points.len() - 1]);
     let unit = scenario.unit();
     let relation = relate(best, next);
-    let settled = names_a_winner(&relation) && super::placement::dependence(best, next).is_none();
+    let settled = names_a_winner(&relation) && !placement_decides(best, next, &relation);
     let lead = lead_sentence(best, next, &relation, unit);
     let tail = if points.len() > 2 {
         let last = relate(best, worst);
@@ -301,7 +294,9 @@ fn lead_sentence(
     relation: &Relation,
     unit: &str,
 ) -> String {
-    if let Some(dependence) = super::placement::dependence(best, next) {
+    if let Some(dependence) =
+        super::placement::dependence(best, next).filter(|_| placement_decides(best, next, relation))
+    {
         return format!(
             "{} and {} are the fastest; which is faster depends on where their parties ran ({dependence})",
             short_label(best),
@@ -338,6 +333,14 @@ fn lead_sentence(
             100.0 * (CLEAR_LEAD - 1.0)
         )
     }
+}
+
+/// Whether which of the two is faster depends on where their parties ran:
+/// either's speed depends on placement, and not every placement puts `best`
+/// ahead.
+fn placement_decides(best: &PointResult, next: &PointResult, relation: &Relation) -> bool {
+    super::placement::dependence(best, next).is_some()
+        && !super::placement::settled_anyway(next, best, relation.clearly_differs(), false)
 }
 
 /// Whether the lead is clear enough to name (see `CLEAR_LEAD`).

@@ -6,7 +6,7 @@
 //! paired in time (the machine's drift between them is invisible to it).
 
 use super::placement;
-use super::relation::{Relation, median, relate};
+use super::relation::{CLEAR_LEAD, Relation, median, relate};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
@@ -19,7 +19,8 @@ pub struct Finding {
     pub scenario: String,
     pub text: String,
     pub anchor: String,
-    /// False when the finding is that a difference is within noise.
+    /// False when no difference is stated: within noise, within
+    /// `CLEAR_LEAD`, or decided by placement.
     pub supported: bool,
 }
 
@@ -79,20 +80,33 @@ fn comparison_text(
 ) -> (String, bool) {
     let unit = scenario.unit();
     let (a, b) = (short_label(other), short_label(reference));
+    // Placement decides nothing when the same side is faster in every
+    // placement either observed: then the paired ratio stands.
+    let settled = placement::settled_anyway(
+        other,
+        reference,
+        relation.clearly_differs(),
+        relation.ratio < 1.0,
+    );
     let figures = format!(
-        "{} vs {} per {unit}{}",
+        "{} vs {} per {unit}{}{}",
         format_ns(median(other)),
         format_ns(median(reference)),
-        placement::qualifier(other, reference)
+        placement::qualifier(other, reference),
+        if settled {
+            ", the same way in every placement either observed"
+        } else {
+            ""
+        }
     );
     let id = scenario.id;
-    if let Some(dependence) = placement::dependence(other, reference) {
+    if let Some(dependence) = placement::dependence(other, reference).filter(|_| !settled) {
         let text = format!(
             "{id}{at}: {a} against {b} depends on where their parties ran, so no one ratio is stated ({dependence}).",
         );
         return (text, false);
     }
-    if let Some((mine, theirs)) = placement::unlike(other, reference) {
+    if let Some((mine, theirs)) = placement::unlike(other, reference).filter(|_| !settled) {
         let text = format!(
             "{id}{at}: {a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
             format_ns(median(other)),
@@ -100,15 +114,21 @@ fn comparison_text(
         );
         return (text, false);
     }
-    let supported = relation.differs();
+    let supported = relation.clearly_differs();
     let text = if relation.interval.is_none() {
         format!(
             "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",
             relation.basis(|x| x)
         )
-    } else if !supported {
+    } else if !relation.differs() {
         format!(
             "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
+            relation.basis(|x| x)
+        )
+    } else if !supported {
+        format!(
+            "{id}{at}: {a} and {b} are within {:.0}% of each other, less than reruns move a point here, so no difference is stated ({figures}; {}).",
+            100.0 * (CLEAR_LEAD - 1.0),
             relation.basis(|x| x)
         )
     } else if relation.ratio >= 1.0 {

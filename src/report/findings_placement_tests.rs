@@ -82,3 +82,25 @@ fn a_point_whose_speed_depends_on_placement_gets_each_placements_figures() {
         said[0].0
     );
 }
+
+#[test]
+fn a_difference_that_holds_in_every_placement_is_stated_all_the_same() {
+    use PlacementClass::{SameCpu, Spread};
+    // A's speed depends on placement (2 µs on one CPU, 7 µs spread), but B
+    // takes 100 µs in every round: A is faster whatever it drew.
+    let mut rounds = vec![1.0; 6];
+    rounds.extend([3.5; 6]);
+    let mut classes = vec![SameCpu; 6];
+    classes.extend([Spread; 6]);
+    let mut a = placed(point(2000.0, &rounds, Some("g")), &classes);
+    a.variant = "a".into();
+    let mut b = placed(point(100_000.0, &[1.0; 12], Some("g")), &[Spread; 12]);
+    b.variant = "b".into();
+    let said = texts(&[b, a]);
+    assert!(said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("faster") && said[0].0.contains("every placement either observed"),
+        "{}",
+        said[0].0
+    );
+}

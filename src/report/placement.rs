@@ -3,7 +3,7 @@
 //! which placement each side had, and a point whose speed depends on it
 //! says so with each placement's figures instead of one median.
 
-use crate::results::{PlacementClass, PointResult, describe_classes};
+use crate::results::{ClassFigure, PlacementClass, PointResult, describe_classes};
 
 /// A point's samples are "in" a placement when this share of them is.
 const DOMINANT_SHARE: f64 = 0.8;
@@ -75,6 +75,74 @@ pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, S
     let (a, b) = (placement_of(point)?, placement_of(reference)?);
     (a != b).then_some((a, b))
 }
+
+/// Whether `point` is faster (true) or slower (false) than `reference`
+/// like with like: in every placement both observed, each placement's
+/// figures compared (intervals apart where both have one, else medians 10%
+/// apart). With no placement in common, only when every placement of one
+/// is ahead of every placement of the other by more than the most that
+/// placement alone moved either point; two points that each ran in one
+/// placement, different ones, are not compared. None when no such
+/// statement holds: the outcome depends on which placements a run draws.
+pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) -> Option<bool> {
+    let (mine, theirs) = (point.counted_placements(), reference.counted_placements());
+    let shared: Vec<(&ClassFigure, &ClassFigure)> = mine
+        .iter()
+        .filter_map(|a| Some((a, theirs.iter().find(|b| b.class == a.class)?)))
+        .collect();
+    if !shared.is_empty() {
+        let ahead = |a: &ClassFigure, b: &ClassFigure| match (a.interval, b.interval) {
+            (Some((_, a_hi)), Some((b_lo, _))) => a_hi < b_lo,
+            _ => a.median * CLEAR_APART < b.median,
+        };
+        return if shared.iter().all(|(a, b)| ahead(a, b)) {
+            Some(true)
+        } else if shared.iter().all(|(a, b)| ahead(b, a)) {
+            Some(false)
+        } else {
+            None
+        };
+    }
+    let span = placement_span(&mine).max(placement_span(&theirs));
+    if span <= 1.0 {
+        return None;
+    }
+    let apart = |a: &ClassFigure, b: &ClassFigure| a.median * span * CLEAR_APART < b.median;
+    let all = |f: &dyn Fn(&ClassFigure, &ClassFigure) -> bool| {
+        mine.iter().all(|a| theirs.iter().all(|b| f(a, b)))
+    };
+    if all(&|a, b| apart(a, b)) {
+        Some(true)
+    } else if all(&|a, b| apart(b, a)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// How far apart a point's placements put its speed: its slowest counted
+/// placement's median over its fastest (1: one placement only).
+fn placement_span(classes: &[ClassFigure]) -> f64 {
+    match (classes.first(), classes.last()) {
+        (Some(fast), Some(slow)) if fast.median > 0.0 => slow.median / fast.median,
+        _ => 1.0,
+    }
+}
+
+/// When either point's speed depends on placement, or the two ran in
+/// different placements, but the paired `relation` is stated and points
+/// the way every placement does: the placements change nothing here.
+pub fn settled_anyway(
+    point: &PointResult,
+    reference: &PointResult,
+    differs: bool,
+    faster: bool,
+) -> bool {
+    differs && holds_in_every_placement(point, reference) == Some(faster)
+}
+
+/// Medians this far apart tell two placements apart without intervals.
+const CLEAR_APART: f64 = 1.10;
 
 /// The sentence of a point whose speed depends on placement, if it does.
 pub fn point_sentence(point: &PointResult) -> Option<String> {

@@ -68,15 +68,20 @@ impl PointResult {
     /// its parties ran: two classes of enough samples whose medians are at
     /// least 10% apart and whose intervals (where both have one) do not
     /// overlap. None otherwise.
+    /// The placement classes with enough samples to speak for themselves
+    /// (at least 3, and 5% of the point's), fastest first.
+    pub fn counted_placements(&self) -> Vec<ClassFigure> {
+        self.by_placement()
+            .into_iter()
+            .filter(|c| c.samples >= MIN_CLASS_SAMPLES && c.share >= MIN_CLASS_SHARE)
+            .collect()
+    }
+
     pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
         if self.is_pinned() {
             return None;
         }
-        let counted: Vec<ClassFigure> = self
-            .by_placement()
-            .into_iter()
-            .filter(|c| c.samples >= MIN_CLASS_SAMPLES && c.share >= MIN_CLASS_SHARE)
-            .collect();
+        let counted = self.counted_placements();
         let (fastest, slowest) = (counted.first()?, counted.last()?);
         let apart = slowest.median >= APART * fastest.median;
         let disjoint = match (fastest.interval, slowest.interval) {

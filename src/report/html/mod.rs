@@ -207,7 +207,7 @@ fn answers_section(found: &[answers::Answer]) -> String {
     let lead = (100.0 * (answers::CLEAR_LEAD - 1.0)).round();
     let _ = write!(
         out,
-        "</ol><p class=\"note\">Each answer ranks the variants measured at the question's parameters; where the first two were measured in the same interleaved rounds, the rounds decide which of them is faster. A winner is named only where the 95% interval of its ratio to the runner-up clears a lead of {lead}%: the interval of the per-round ratio where the two were paired, else one from the two points' own intervals, and then the answer says it is not paired in time. Why {lead}%: reruns on a shared machine move a point by more than one run's interval, and smaller leads changed hands between runs (README, \"What pairing does not fix\"). Every other comparison is listed with its scenario below; greyed lines are within noise.</p></section>"
+        "</ol><p class=\"note\">Each answer ranks the variants measured at the question's parameters; where the first two were measured in the same interleaved rounds, the rounds decide which of them is faster. A winner is named only where the 95% interval of its ratio to the runner-up clears a lead of {lead}%: the interval of the per-round ratio where the two were paired, else one from the two points' own intervals, and then the answer says it is not paired in time. Why {lead}%: reruns on a shared machine move a point by more than one run's interval, and smaller leads changed hands between runs (README, \"What pairing does not fix\"). Every other comparison is listed with its scenario below, stated by the same {lead}% rule; greyed lines are within noise, within {lead}%, or decided by where the parties ran.</p></section>"
     );
     out
 }
