@@ -21,7 +21,9 @@ use side::Side;
 use thresholds::Thresholds;
 use verdict::Verdict;
 
-pub const SCHEMA: &str = "concbench.gate/1";
+/// v2: `p_value` is the confirmation's test against the threshold, intervals
+/// may be absent (under 6 blocks or samples), `pairs_set_aside` is new.
+pub const SCHEMA: &str = "concbench.gate/2";
 
 /// The verdict on one point.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -188,7 +188,7 @@ fn points_on_one_side_only_are_listed_not_dropped() {
     let verdict: Value =
         serde_json::from_str(&std::fs::read_to_string(json_path).expect("json written"))
             .expect("JSON");
-    assert_eq!(verdict["schema"], "concbench.gate/1");
+    assert_eq!(verdict["schema"], "concbench.gate/2");
     assert_eq!(verdict["only_in_base"], json!(["spawn.a/gone"]));
     assert_eq!(verdict["only_in_new"], json!(["spawn.a/added"]));
 }
