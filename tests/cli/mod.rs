@@ -3,6 +3,7 @@
 mod bad_input;
 mod browser;
 mod compare_command;
+mod compare_outcomes;
 mod cpu_family;
 mod interleaved_gate;
 mod interrupt;
@@ -15,6 +16,7 @@ mod messaging_patterns;
 mod pattern_family;
 mod queue_family;
 mod report_command;
+mod report_outputs;
 mod run_command;
 mod runtimes;
 mod sampler;

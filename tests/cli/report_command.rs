@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::support::{FAST_RUN, Scratch, stderr_of};
 
 /// A real run of a few cheap points; returns its folder.
-fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
+pub(super) fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
     let suite = format!(
         "{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"scoped_thread\", \"rayon\", \"tokio\"]\nparams = {{ workers = 10 }}\n"
     );
@@ -28,7 +28,7 @@ fn small_run(scratch: &Scratch, out: &str) -> std::path::PathBuf {
 }
 
 /// `concbench report INPUTS... -o OUT`, which must succeed; returns the HTML.
-fn draw_report(scratch: &Scratch, inputs: &[&str], out: &std::path::Path) -> String {
+pub(super) fn draw_report(scratch: &Scratch, inputs: &[&str], out: &std::path::Path) -> String {
     let mut args = vec!["report"];
     args.extend_from_slice(inputs);
     args.extend_from_slice(&["-o", out.to_str().unwrap()]);
@@ -36,11 +36,11 @@ fn draw_report(scratch: &Scratch, inputs: &[&str], out: &std::path::Path) -> Str
     read(out)
 }
 
-fn read(path: &std::path::Path) -> String {
+pub(super) fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn edit_json(path: &std::path::Path, edit: impl FnOnce(&mut Value)) {
+pub(super) fn edit_json(path: &std::path::Path, edit: impl FnOnce(&mut Value)) {
     let mut value: Value = serde_json::from_str(&read(path)).expect("JSON");
     edit(&mut value);
     std::fs::write(path, serde_json::to_string(&value).expect("serialises")).expect("writes");
@@ -283,65 +283,6 @@ fn refuses_results_files_that_are_not_json_truncated_or_foreign() {
 }
 
 #[test]
-fn exports_bmf_and_github_action_benchmark_from_a_results_file() {
-    let scratch = Scratch::new();
-    let dir = small_run(&scratch, "out");
-    let (bmf, gab) = (
-        scratch.path().join("bmf.json"),
-        scratch.path().join("gab.json"),
-    );
-    let results = dir.join("results.json");
-    scratch
-        .concbench(&[
-            "report",
-            results.to_str().unwrap(),
-            "-o",
-            "r.html",
-            "--export",
-            "bmf",
-            bmf.to_str().unwrap(),
-            "--export",
-            "github-action-benchmark",
-            gab.to_str().unwrap(),
-        ])
-        .assert()
-        .success();
-    let bmf: Value = serde_json::from_str(&read(&bmf)).expect("BMF is JSON");
-    let latency = &bmf["spawn.start/rayon/pool/workers=10"]["latency"];
-    let (value, lo, hi) = (
-        latency["value"].as_f64().unwrap(),
-        latency["lower_value"].as_f64().unwrap(),
-        latency["upper_value"].as_f64().unwrap(),
-    );
-    assert!(lo <= value && value <= hi && value > 0.0, "{latency}");
-    assert!(
-        bmf["spawn.start/rayon/pool/workers=10"]["throughput"]["value"]
-            .as_f64()
-            .unwrap()
-            > 0.0
-    );
-    let gab: Value = serde_json::from_str(&read(&gab)).expect("github-action-benchmark is JSON");
-    let entries = gab.as_array().expect("a list");
-    assert_eq!(entries.len(), 3);
-    assert!(entries.iter().all(|e| e["unit"] == "ns/worker"
-        && e["value"].as_f64().unwrap_or(0.0) > 0.0
-        && e["range"].as_str().unwrap_or("").starts_with('±')));
-
-    let output = scratch
-        .concbench(&[
-            "report",
-            results.to_str().unwrap(),
-            "--export",
-            "csv",
-            "x.csv",
-        ])
-        .output()
-        .expect("runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(stderr_of(&output).contains("unknown format `csv`"));
-}
-
-#[test]
 fn summary_md_is_plain_text_with_no_html_entities_and_no_raw_html() {
     let scratch = Scratch::new();
     let dir = small_run(&scratch, "out");
@@ -368,54 +309,4 @@ fn summary_md_is_plain_text_with_no_html_entities_and_no_raw_html() {
     assert!(line.contains(r"\<b\>moved\</b\>"), "{line}");
     assert!(!has_raw_markup(&markdown), "{markdown}");
     assert!(line.contains(r"a\|b"), "the table cell holds: {line}");
-}
-
-#[test]
-fn a_file_that_cannot_be_written_exits_4_naming_it_not_as_bad_input() {
-    let scratch = Scratch::new();
-    let dir = small_run(&scratch, "out");
-    let results = dir.join("results.json");
-    // A folder that is a file (not a directory), and a full disk.
-    let not_a_folder = scratch.file("plain-file", "x");
-    let into_a_file = not_a_folder.join("r.html");
-    let cases: [Vec<&str>; 3] = [
-        vec![
-            "report",
-            results.to_str().unwrap(),
-            "-o",
-            into_a_file.to_str().unwrap(),
-        ],
-        vec![
-            "report",
-            results.to_str().unwrap(),
-            "-o",
-            "r.html",
-            "--export",
-            "bmf",
-            "/dev/full",
-        ],
-        vec![
-            "run",
-            "--config",
-            "configs-none.toml",
-            "--out",
-            not_a_folder.to_str().unwrap(),
-        ],
-    ];
-    scratch.file(
-        "configs-none.toml",
-        &format!("{FAST_RUN}\n[[scenario]]\nid = \"spawn.start\"\nvariants = [\"std_thread\"]\nparams = {{ workers = 2 }}\n"),
-    );
-    for args in cases {
-        let output = scratch.concbench(&args).output().expect("runs");
-        let stderr = stderr_of(&output);
-        assert_eq!(output.status.code(), Some(4), "{args:?}: {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "one line: {stderr}");
-        assert!(stderr.contains("could not write"), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains("plain-file") || stderr.contains("/dev/full"),
-            "names the file: {stderr}"
-        );
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
 }
