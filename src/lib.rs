@@ -12,6 +12,7 @@ pub mod error;
 pub mod folders;
 pub mod gate;
 pub mod harness;
+pub mod history;
 pub mod host;
 pub mod interrupt;
 pub mod model;

@@ -14,6 +14,7 @@ use scan::{ModulePath, SourceFile};
 const LAYERS: &[&str] = &[
     "cli",       // the command line and the worker subcommand's table
     "run",       // the run command
+    "history",   // the history store and `concbench history`
     "report",    // reports and `concbench report`
     "gate",      // the regression gate and `concbench compare`
     "harness",   // one point measured under a watchdog
