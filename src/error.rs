@@ -56,6 +56,9 @@ pub enum BadInput {
     /// A results file that is missing, truncated, not JSON or not ours.
     #[error("{}: {message}", path.display())]
     Results { path: PathBuf, message: String },
+    /// A history store that is corrupt, foreign, newer, or locked too long.
+    #[error("{}: {message}", path.display())]
+    Store { path: PathBuf, message: String },
 }
 
 impl BadInput {

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use concbench::cli::{Cli, Command, CompareArgs, RunArgs, exports};
+use concbench::cli::{Cli, Command, CompareArgs, HistoryAction, HistoryArgs, RunArgs, exports};
 use concbench::gate::command::{CompareRequest, run_compare};
 use concbench::gate::output;
 use concbench::plan::Overrides;
@@ -34,6 +34,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Run(args) => {
             let exports = exports(&args.export)?;
+            let store = store_of(&args);
             concbench::interrupt::install(concbench::run::abandon)?;
             let outcome = run(&request(args))?;
             print!(
@@ -41,6 +42,19 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 concbench::terminal::run_table(&outcome.results, &outcome.dir)
             );
             concbench::report::files::write_exports(&outcome.results, &exports)?;
+            if let (Some(store), None) = (store, outcome.interrupted) {
+                let source = outcome.dir.join("results.json");
+                match concbench::history::command::add_run(&store, &outcome.results, &source) {
+                    Ok(line) => println!("{line}"),
+                    Err(error) => {
+                        eprintln!(
+                            "error: {error} (the run's results are in {})",
+                            outcome.dir.display()
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
             if let Some(signal) = outcome.interrupted {
                 eprintln!(
                     "interrupted by {}: the results so far are in {}",
@@ -80,8 +94,57 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::History(args) => history(args),
         Command::Worker { task } => Ok(ExitCode::from(concbench::cli::worker::run(&task) as u8)),
     }
+}
+
+/// Where `run` keeps its history: `--store`, else `<out>/history.sqlite`,
+/// or nowhere with `--no-store`.
+fn store_of(args: &RunArgs) -> Option<std::path::PathBuf> {
+    if args.no_store {
+        return None;
+    }
+    Some(
+        args.store
+            .clone()
+            .unwrap_or_else(|| args.out.join("history.sqlite")),
+    )
+}
+
+/// `concbench history [add|report|check]`.
+fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
+    use concbench::history::command;
+    let text = match args.action {
+        None => command::list(&args.store, args.limit)?,
+        Some(HistoryAction::Add { files, commit }) => {
+            command::add(&args.store, &files, commit.as_deref())?
+        }
+        Some(HistoryAction::Report { output, host }) => {
+            let paths = command::ReportPaths {
+                markdown: output.with_extension("md"),
+                html: output,
+            };
+            command::report(&args.store, host.as_deref(), &paths)?
+        }
+        Some(HistoryAction::Check {
+            threshold,
+            gate,
+            host,
+        }) => {
+            let thresholds =
+                concbench::gate::thresholds::Thresholds::load(gate.as_deref(), threshold)?;
+            let (text, regressions) = command::check(&args.store, host.as_deref(), &thresholds)?;
+            print!("{text}");
+            return Ok(if regressions.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `compare --base-bin B --new-bin N`: the interleaved gate, stopped by

@@ -42,6 +42,11 @@ pub enum Command {
         after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(Wilcoxon signed-rank test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (slower / faster than the threshold allows, at 95%: confirmed in fresh\nblocks against the threshold), unchanged (interval inside [1/(1+t), 1+t]), uncertain (says how many\nmore rounds would settle it), broken (the new build failed it), not comparable (says why).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input, 4 a file could not\nbe written, 130 / 143 stopped by Ctrl-C / SIGTERM (what was decided is still written)."
     )]
     Compare(CompareArgs),
+    /// Every run kept in a SQLite store: recent runs, changes across commits, trend page, CI check.
+    #[command(
+        after_help = "Examples:\n  concbench history                               # newest runs and the changes found\n  concbench history add reports/*/results.json     # keep runs made before (each kept once)\n  concbench history add --commit $SHA reports/<gate>/gate.json\n  concbench history report -o reports/history.html # trend page + history.md\n  concbench history check                          # exit 1: the newest commit starts a regression\n\n`concbench run` adds each run to <out>/history.sqlite (--no-store: not). Series are per point and\nper machine (CPU model, CPUs, memory, OS), one figure per commit. Exit codes: 0 ok, 1 a regression\n(check), 2 bad input or a corrupt, foreign or newer store (left as it is), 4 a file could not be written."
+    )]
+    History(HistoryArgs),
     /// The child side of process models (the binary re-executes itself).
     #[command(hide = true)]
     Worker {
@@ -109,6 +114,61 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+    /// The store
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        default_value = "reports/history.sqlite"
+    )]
+    pub store: PathBuf,
+    /// Runs (and twice as many changes) listed
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryAction {
+    /// Add results.json, results.jsonl or gate.json files (a run kept twice is kept once)
+    Add {
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// The commit measured, where a file does not say (gate.json never does)
+        #[arg(long, value_name = "SHA")]
+        commit: Option<String>,
+    },
+    /// Write the trend page (HTML) and its Markdown summary
+    Report {
+        /// The page; the Markdown goes beside it with the extension .md
+        #[arg(
+            short,
+            long,
+            value_name = "FILE",
+            default_value = "reports/history.html"
+        )]
+        output: PathBuf,
+        /// Draw this host (a part of its key) [default: the newest run's]
+        #[arg(long, value_name = "PART")]
+        host: Option<String>,
+    },
+    /// Exit 1 when the newest commit starts a change slower than the threshold allows
+    Check {
+        /// Default threshold in percent [default: configs/gate.toml's, else 5]
+        #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+        threshold: Option<f64>,
+        /// Thresholds per family and scenario [default: configs/gate.toml if present]
+        #[arg(long, value_name = "FILE")]
+        gate: Option<PathBuf>,
+        /// Check this host (a part of its key) [default: the newest run's]
+        #[arg(long, value_name = "PART")]
+        host: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct ReportArgs {
     /// results.json or results.jsonl; with two, BASE then NEW
     #[arg(value_name = "RESULTS", required = true, num_args = 1..=2)]
@@ -163,6 +223,12 @@ pub struct RunArgs {
     /// Also export the results: FORMAT is bmf or github-action-benchmark
     #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
     pub export: Vec<String>,
+    /// Add the run to this history store [default: <out>/history.sqlite]
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Do not add the run to a history store
+    #[arg(long, conflicts_with = "store")]
+    pub no_store: bool,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {

@@ -2,3 +2,10 @@
 //! across commits, and the commits where a series stepped.
 
 pub mod changes;
+pub mod command;
+pub mod migrations;
+pub mod page;
+pub mod record;
+pub mod series;
+pub mod store;
+pub mod trend_chart;

@@ -35,12 +35,16 @@ impl Scratch {
         command
     }
 
-    /// The run folders created under `out`.
+    /// The run folders created under `out` (not the history store beside them).
     pub fn run_dirs(&self, out: &str) -> Vec<PathBuf> {
         let Ok(entries) = std::fs::read_dir(self.path().join(out)) else {
             return Vec::new();
         };
-        let mut dirs: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
         dirs.sort();
         dirs
     }

@@ -179,9 +179,9 @@ pub fn real_results() -> &'static (String, String) {
         let run = std::fs::read_dir(dir.path().join("out"))
             .expect("out")
             .flatten()
-            .next()
-            .expect("a run folder")
-            .path();
+            .map(|e| e.path())
+            .find(|p| p.is_dir())
+            .expect("a run folder");
         let read = |name: &str| std::fs::read_to_string(run.join(name)).expect("results file");
         (read("results.json"), read("results.jsonl"))
     })
@@ -194,4 +194,9 @@ pub fn results_text(samples: &'static (String, String)) -> impl Strategy<Value =
         mutated(vec![samples.1.clone()]).prop_map(|t| (t, true)),
     )
         .prop_flat_map(|(whole, lines)| prop_oneof![Just(whole), Just(lines)])
+}
+
+/// Mutations of one real text (a gate.json, for the history importer).
+pub fn mutated_text(seed: String) -> impl Strategy<Value = String> {
+    mutated(vec![seed])
 }

@@ -1,7 +1,8 @@
 //! Fuzz targets (proptest, no corpus kept) for everything that reads input a
 //! user or another tool wrote: the suite config parser and planner, the
 //! results reader, and what reads results next (reports, the gate, and the
-//! gate's threshold file), and the measuring worker's protocol lines.
+//! gate's threshold file), the measuring worker's protocol lines, and the
+//! history store's importers.
 //! Property: any input gives a value or a one-line error, never a panic.
 //!
 //! CI runs a few hundred cases per target. For a long run:
@@ -150,4 +151,46 @@ fn gate_threshold_file_never_panics() {
             one_line(error);
         }
     });
+}
+
+#[test]
+fn history_importers_never_panic() {
+    use concbench::history::record;
+    let samples = inputs::real_results();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = std::cell::RefCell::new(
+        concbench::history::store::Store::open(&dir.path().join("h.sqlite")).expect("store"),
+    );
+    fuzz(
+        "history results",
+        inputs::results_text(samples),
+        |(text, is_lines)| match RunResults::parse(&text, is_lines, Path::new("fuzz.json")) {
+            Err(error) => one_line(error),
+            Ok(results) => {
+                let run = record::of_run(&results, Path::new("fuzz.json"), None);
+                // Adding may refuse odd data with an error; it must not panic.
+                if let Err(error) = store.borrow_mut().add(&run) {
+                    one_line(error);
+                }
+            }
+        },
+    );
+    let base = RunResults::parse(&samples.0, false, Path::new("real.json")).expect("real results");
+    let outcome = concbench::gate::compare(
+        std::slice::from_ref(&base),
+        std::slice::from_ref(&base),
+        &thresholds::Thresholds::default(),
+    );
+    let gate = String::from_utf8(concbench::gate::output::json(&outcome).expect("gate json"))
+        .expect("utf-8");
+    fuzz(
+        "history gate",
+        inputs::mutated_text(gate),
+        |text| match record::parse_gate(&text) {
+            Err(error) => one_line(error),
+            Ok(outcome) => {
+                let _ = record::of_gate(&outcome, &base, Path::new("gate.json"), "abc");
+            }
+        },
+    );
 }

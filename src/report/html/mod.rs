@@ -362,7 +362,8 @@ fn verdict_colour(verdict: Verdict) -> plotters::style::RGBColor {
     }
 }
 
-const CSS: &str = "\
+/// The report's style sheet, which the history page shares.
+pub const CSS: &str = "\
 body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1d2330;background:#f6f7f9;margin:0}\
 main{max-width:1180px;margin:0 auto;padding:24px 28px 60px;background:#fff}\
 h1{margin:0 0 2px;font-size:26px}h2{margin-top:38px;border-bottom:2px solid #e3e6ea;padding-bottom:4px}\

@@ -1,0 +1,110 @@
+//! The store's schema, as numbered migrations: a store records the number
+//! it is at (SQLite's `user_version`) and opening it applies the rest, each
+//! in its own transaction. A store at a higher number than this build knows
+//! is refused, never rewritten.
+
+use rusqlite::Connection;
+
+/// Marks a SQLite file as a concbench history store (`application_id`).
+pub const APPLICATION_ID: i32 = 0x6362_6831; // "cbh1"
+
+/// Each migration takes the store from its index to its index + 1.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: hosts, runs and one figure per point of a run.
+    "CREATE TABLE hosts (
+         id INTEGER PRIMARY KEY,
+         key TEXT NOT NULL UNIQUE,
+         label TEXT NOT NULL
+     );
+     CREATE TABLE runs (
+         id INTEGER PRIMARY KEY,
+         key TEXT NOT NULL UNIQUE,
+         kind TEXT NOT NULL,
+         host_id INTEGER NOT NULL REFERENCES hosts(id),
+         commit_id TEXT NOT NULL,
+         started TEXT NOT NULL,
+         source TEXT NOT NULL,
+         added TEXT NOT NULL
+     );
+     CREATE TABLE points (
+         id INTEGER PRIMARY KEY,
+         name TEXT NOT NULL UNIQUE
+     );
+     CREATE TABLE figures (
+         run_id INTEGER NOT NULL REFERENCES runs(id),
+         point_id INTEGER NOT NULL REFERENCES points(id),
+         median REAL NOT NULL,
+         lo REAL,
+         hi REAL,
+         samples INTEGER NOT NULL,
+         PRIMARY KEY (run_id, point_id)
+     ) WITHOUT ROWID;",
+    // 2: gate comparisons' verdicts, and runs found by host and time.
+    "CREATE TABLE verdicts (
+         run_id INTEGER NOT NULL REFERENCES runs(id),
+         point_id INTEGER NOT NULL REFERENCES points(id),
+         verdict TEXT NOT NULL,
+         ratio REAL,
+         lo REAL,
+         hi REAL,
+         threshold_pct REAL NOT NULL,
+         PRIMARY KEY (run_id, point_id)
+     ) WITHOUT ROWID;
+     CREATE INDEX runs_by_host ON runs(host_id, started);",
+];
+
+/// The schema version this build writes.
+pub fn current() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Why a file cannot be used as a store.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("not a concbench history store (a SQLite database of something else)")]
+    Foreign,
+    #[error("store schema version {found} is newer than this concbench ({known}): left as it is")]
+    Newer { found: i64, known: i64 },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Bring the store up to `upto` (normally `current()`); a fresh empty file
+/// becomes a store at version `upto`.
+pub fn migrate(conn: &mut Connection, upto: i64) -> Result<(), Refused> {
+    let (version, application, tables) = identity(conn)?;
+    if version > current() {
+        return Err(Refused::Newer {
+            found: version,
+            known: current(),
+        });
+    }
+    let fresh = version == 0 && application == 0 && tables == 0;
+    if !fresh && application != APPLICATION_ID {
+        return Err(Refused::Foreign);
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(upto as usize) {
+        let target = index as i64 + 1;
+        if target <= version {
+            continue;
+        }
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another writer may have migrated while this one waited.
+        let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if now < target {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update(None, "user_version", target)?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// The store's version, application id and number of tables.
+fn identity(conn: &Connection) -> Result<(i64, i32, i64), rusqlite::Error> {
+    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let application = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let tables = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok((version, application, tables))
+}

@@ -1,0 +1,125 @@
+//! A point's series on one host: one figure per commit (several runs of a
+//! commit merged), oldest commit first, and the changes found in it.
+
+use std::collections::BTreeMap;
+
+use super::changes::{self, Change, Observation, Settings};
+use super::store::Row;
+
+/// A commit's figure for a point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitFigure {
+    pub commit: String,
+    /// The first run of the commit's start time.
+    pub started: String,
+    /// How many runs it merges.
+    pub runs: usize,
+    pub value: f64,
+    pub lo: Option<f64>,
+    pub hi: Option<f64>,
+}
+
+/// One point's history on one host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub point: String,
+    pub commits: Vec<CommitFigure>,
+    pub changes: Vec<Change>,
+}
+
+impl Series {
+    /// The figures as the detector reads them.
+    pub fn observations(&self) -> Vec<Observation> {
+        self.commits
+            .iter()
+            .map(|c| Observation {
+                value: c.value,
+                lo: c.lo,
+                hi: c.hi,
+            })
+            .collect()
+    }
+
+    /// The change that starts at the newest commit, if one does.
+    pub fn newest_change(&self) -> Option<&Change> {
+        let last = self.commits.len().checked_sub(1)?;
+        self.changes.iter().find(|c| c.at == last)
+    }
+}
+
+/// Every point's series from a host's rows (oldest run first), with changes.
+pub fn build(rows: &[Row], settings: &Settings) -> Vec<Series> {
+    let commit_order = commit_order(rows);
+    let mut by_point: BTreeMap<&str, BTreeMap<usize, Vec<&Row>>> = BTreeMap::new();
+    for row in rows {
+        let position = commit_order[row.commit.as_str()];
+        by_point
+            .entry(row.point.as_str())
+            .or_default()
+            .entry(position)
+            .or_default()
+            .push(row);
+    }
+    by_point
+        .into_iter()
+        .map(|(point, commits)| {
+            let commits: Vec<CommitFigure> =
+                commits.into_values().map(|runs| merge(&runs)).collect();
+            let mut series = Series {
+                point: point.to_string(),
+                commits,
+                changes: Vec::new(),
+            };
+            series.changes = changes::detect(&series.observations(), settings);
+            series
+        })
+        .collect()
+}
+
+/// Each commit's place: the order of its first run.
+fn commit_order(rows: &[Row]) -> BTreeMap<&str, usize> {
+    let mut order = BTreeMap::new();
+    for row in rows {
+        let next = order.len();
+        order.entry(row.commit.as_str()).or_insert(next);
+    }
+    order
+}
+
+/// Several runs of one commit as one figure: the geometric mean of their
+/// medians, and an interval as wide on a log scale as their mean
+/// half-width over the square root of their number.
+fn merge(runs: &[&Row]) -> CommitFigure {
+    let first = runs[0];
+    if let [only] = runs {
+        return CommitFigure {
+            commit: only.commit.clone(),
+            started: only.started.clone(),
+            runs: 1,
+            value: only.median,
+            lo: only.lo,
+            hi: only.hi,
+        };
+    }
+    let k = runs.len() as f64;
+    let centre = runs.iter().map(|r| r.median.ln()).sum::<f64>() / k;
+    let widths: Vec<f64> = runs
+        .iter()
+        .filter_map(|r| Some((r.hi? / r.lo?).ln() / 2.0))
+        .filter(|w| w.is_finite() && *w >= 0.0)
+        .collect();
+    let (lo, hi) = if widths.len() == runs.len() {
+        let half = widths.iter().sum::<f64>() / k / k.sqrt();
+        (Some((centre - half).exp()), Some((centre + half).exp()))
+    } else {
+        (None, None)
+    };
+    CommitFigure {
+        commit: first.commit.clone(),
+        started: first.started.clone(),
+        runs: runs.len(),
+        value: centre.exp(),
+        lo,
+        hi,
+    }
+}
