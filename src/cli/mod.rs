@@ -15,7 +15,7 @@ use crate::model::worker::WorkerTask;
     name = "concbench",
     version,
     about = "Measure what concurrency costs on this machine: threads, processes, async, locks, queues, IPC.",
-    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n  concbench report reports/<run-id>/results.json\n\nExit codes: 0 ok, 1 regression found, 2 bad input, 3 some points failed, 4 a file could not be written."
+    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n  concbench report reports/<run-id>/results.json\n  concbench history report                       # trend page over commits\n\nExit codes: 0 ok, 1 regression found (compare, history check), 2 bad input, 3 some points failed, 4 a file could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]

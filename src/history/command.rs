@@ -119,9 +119,12 @@ pub fn list(store_path: &Path, limit: usize) -> anyhow::Result<String> {
     for run in &runs {
         let _ = writeln!(
             out,
-            "  {:<4} {:<25} {:<12} {:>4} points  {}",
+            "  {:<4} {:<16} {:<12} {:>4} points  {}",
             run.kind.name(),
-            run.started,
+            run.started
+                .get(..16)
+                .unwrap_or(&run.started)
+                .replace('T', " "),
             short(&run.commit),
             run.points,
             run.host

@@ -26,7 +26,7 @@ pub struct PageInput<'a> {
 }
 
 /// Every change of the host, newest commit first.
-pub fn changes_newest_first<'a>(history: &'a HostHistory) -> Vec<(&'a Series, &'a Change)> {
+pub fn changes_newest_first(history: &HostHistory) -> Vec<(&Series, &Change)> {
     let mut found: Vec<(&Series, &Change)> = history
         .series
         .iter()

@@ -47,30 +47,7 @@ fn the_report_opens_in_chromium_without_errors_and_draws_every_chart() {
         .pop()
         .expect("a run folder")
         .join("report.html");
-    let screenshot = scratch.path().join("report.png");
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/browser/check-report.mjs"
-    );
-    let output = std::process::Command::new("node")
-        .arg(script)
-        .arg(&report)
-        .arg(&screenshot)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let found: Value = serde_json::from_slice(&output.stdout).expect("the checker prints JSON");
-    assert_eq!(found["consoleErrors"], Value::Array(vec![]), "{found}");
-    assert_eq!(found["pageErrors"], Value::Array(vec![]), "{found}");
-    assert_eq!(
-        found["requests"],
-        Value::Array(vec![]),
-        "the report fetches nothing: {found}"
-    );
+    let found = open_in_chromium(&report, &scratch.path().join("report.png"));
     let svgs = found["svgs"].as_array().expect("a list of charts");
     let ids: Vec<&str> = svgs.iter().filter_map(|s| s["id"].as_str()).collect();
     for chart in [
@@ -88,7 +65,65 @@ fn the_report_opens_in_chromium_without_errors_and_draws_every_chart() {
         );
     }
     assert!(
-        std::fs::metadata(&screenshot).map(|m| m.len()).unwrap_or(0) > 10_000,
+        std::fs::metadata(scratch.path().join("report.png"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+            > 10_000,
         "a screenshot was taken"
     );
+
+    // The history page of the same run: opens cleanly, fetches nothing.
+    scratch
+        .concbench(&[
+            "history",
+            "--store",
+            "out/history.sqlite",
+            "report",
+            "-o",
+            "history.html",
+        ])
+        .assert()
+        .success();
+    let found = open_in_chromium(
+        &scratch.path().join("history.html"),
+        &scratch.path().join("history.png"),
+    );
+    assert_eq!(
+        found["title"],
+        "concbench history — ".to_string() + &hostname(),
+        "{found}"
+    );
+}
+
+fn hostname() -> String {
+    sysinfo::System::host_name().unwrap_or_default()
+}
+
+/// What tests/browser/check-report.mjs saw of `page`: no console or page
+/// errors and no request beyond the file are asserted here.
+fn open_in_chromium(page: &std::path::Path, screenshot: &std::path::Path) -> Value {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/browser/check-report.mjs"
+    );
+    let output = std::process::Command::new("node")
+        .arg(script)
+        .arg(page)
+        .arg(screenshot)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let found: Value = serde_json::from_slice(&output.stdout).expect("the checker prints JSON");
+    assert_eq!(found["consoleErrors"], Value::Array(vec![]), "{found}");
+    assert_eq!(found["pageErrors"], Value::Array(vec![]), "{found}");
+    assert_eq!(
+        found["requests"],
+        Value::Array(vec![]),
+        "the page fetches nothing: {found}"
+    );
+    found
 }
