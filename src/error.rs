@@ -50,9 +50,10 @@ pub enum BadInput {
     /// A command-line flag with a value that cannot be used.
     #[error("{flag}: {message}")]
     Flag { flag: &'static str, message: String },
-    /// `--filter` selected no point of the plan.
-    #[error("--filter `{pattern}` matches no point of the plan; closest ids: {closest}")]
-    FilterMatchesNothing { pattern: String, closest: String },
+    /// `--filter` selected no point of the plan; `suggestion` says what
+    /// would (close ids, or the suite's scenarios).
+    #[error("--filter `{pattern}` matches no point of the plan; {suggestion}")]
+    FilterMatchesNothing { pattern: String, suggestion: String },
     /// A results file that is missing, truncated, not JSON or not ours.
     #[error("{}: {message}", path.display())]
     Results { path: PathBuf, message: String },

@@ -130,9 +130,13 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         let ids: Vec<String> = points.iter().map(Point::id).collect();
         points.retain(|p| matches_filter(pattern, &p.id()));
         if points.is_empty() {
+            let registered: Vec<&str> = crate::scenario::registry::all()
+                .iter()
+                .map(|s| s.info().id)
+                .collect();
             return Err(BadInput::FilterMatchesNothing {
                 pattern: pattern.to_string(),
-                closest: closest(pattern, &ids, 3).join(", "),
+                suggestion: filter::suggestion(pattern, &ids, &registered, &suite.path),
             });
         }
     }
