@@ -15,6 +15,7 @@ mod list_and_help;
 mod lock_family;
 mod messaging_patterns;
 mod pattern_family;
+mod python_package;
 mod queue_family;
 mod report_command;
 mod report_outputs;

@@ -168,7 +168,7 @@ class IpcPingPong(Workload):
             self.link.send(BYTE[sent])
             reply = self.link.recv()
         except OSError as error:
-            raise Failure(self._why_stopped(str(error)))
+            raise Failure(self._why_stopped(str(error))) from error
         if len(reply) != 1:
             raise Failure(self._why_stopped("the link closed"))
         back = (sent + 1) & 0xFF

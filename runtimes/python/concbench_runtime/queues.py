@@ -9,7 +9,15 @@ from .children import describe_exit, ensure_files, ensure_tasks, reap, start_con
 from .common import Failure, Workload, close_loop, new_loop
 from .crew import Crew
 from .placement import MainPin, placement
-from .queue_messages import STOP_RANK, STOP_TAG, Ledger, describe_reject, payload_of, queue_rank, take_messages
+from .queue_messages import (
+    STOP_RANK,
+    STOP_TAG,
+    Ledger,
+    describe_reject,
+    payload_of,
+    queue_rank,
+    take_messages,
+)
 from .queue_procs import mpq_consumer, mpq_producer
 
 
