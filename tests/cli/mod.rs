@@ -22,6 +22,7 @@ mod report_outputs;
 mod run_command;
 mod runtimes;
 mod sampler;
+mod snapshots;
 mod support;
 mod switch_family;
 mod sync_family;
