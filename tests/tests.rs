@@ -3,4 +3,5 @@
 
 mod cli;
 mod layers;
+mod schemas;
 mod statistics;

@@ -26,7 +26,7 @@ use verdict::Verdict;
 pub const SCHEMA: &str = "concbench.gate/2";
 
 /// The verdict on one point.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointVerdict {
     pub id: String,
     pub verdict: Verdict,
@@ -74,7 +74,7 @@ pub struct PointVerdict {
 }
 
 /// Everything `compare` found.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GateOutcome {
     pub schema: String,
     pub base_runs: Vec<String>,

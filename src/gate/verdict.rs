@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::bootstrap::Ratio;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Slower than the threshold allows, at 95% confidence: the whole

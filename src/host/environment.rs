@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The environment of one run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Environment {
     /// cpufreq's governor of each CPU that has one (`performance`,
     /// `powersave`, `schedutil`); empty where the kernel exposes none (a VM).

@@ -4,7 +4,19 @@
 use serde::{Deserialize, Serialize};
 
 /// How a sample's parties were placed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PlacementClass {
     /// At most one party ran during the sample: nothing to share or cross.
@@ -60,7 +72,7 @@ impl PlacementClass {
 }
 
 /// One sample's placement.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SamplePlacement {
     pub class: PlacementClass,
     /// Parties that ran during the sample (used at least 1% of its time).
@@ -100,7 +112,7 @@ impl SamplePlacement {
 }
 
 /// A point's placement over its samples.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Observation {
     /// Tasks observed: the measuring thread, the threads the point's set-up
     /// and warm-up started, and the threads of the processes they started.

@@ -14,7 +14,7 @@ pub const SCHEMA: &str = "concbench.results/2";
 pub const SCHEMA_V1: &str = "concbench.results/1";
 
 /// A whole run: header, host, harness and one record per point.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunResults {
     pub schema: String,
     pub run: RunInfo,
@@ -30,7 +30,7 @@ pub struct RunResults {
 }
 
 /// The first line of results.jsonl: everything but the points.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Header {
     pub schema: String,
     pub run: RunInfo,
@@ -43,7 +43,7 @@ pub struct Header {
 }
 
 /// A scenario as reports need it: a title, its unit, and how to chart it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScenarioMeta {
     pub family: Family,
     pub summary: String,
@@ -73,7 +73,7 @@ impl Header {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RunInfo {
     pub id: String,
     pub started: String,
@@ -85,7 +85,7 @@ pub struct RunInfo {
     pub argv: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HarnessInfo {
     pub sampler_interval_ms: u64,
     /// CPU time the utilisation sampler used over the whole run.
@@ -104,7 +104,7 @@ pub struct HarnessInfo {
 }
 
 /// One timing of the drift monitor's reference workload.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DriftProbe {
     /// When, in ms since the run began.
     pub at_ms: u64,
@@ -129,7 +129,7 @@ impl HarnessInfo {
 }
 
 /// One measured point.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PointResult {
     /// `scenario/variant/model/params`: stable across runs, how `compare` pairs.
     pub id: String,
@@ -180,7 +180,7 @@ pub struct PointResult {
 }
 
 /// The runtime an external variant ran in, as its worker described itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuntimeRecord {
     /// The name the run gave it (`python3.13t`), as in the point's id.
     pub name: String,
@@ -273,7 +273,7 @@ impl PointResult {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub ns_per_op: Estimate,
     pub ops_per_s: f64,
@@ -288,7 +288,7 @@ impl Estimate {
 }
 
 /// Statistics of the per-sample ns/op values.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Estimate {
     pub median: f64,
     /// The order-statistic 95% interval of the median (true at every n);
@@ -304,7 +304,9 @@ pub struct Estimate {
 }
 
 /// Samples outside Tukey's fences (1.5 and 3 IQR beyond the quartiles).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Outliers {
     pub low_severe: u64,
     pub low_mild: u64,
@@ -312,7 +314,7 @@ pub struct Outliers {
     pub high_severe: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Latency {
     pub p50: u64,
     pub p90: u64,
@@ -323,7 +325,7 @@ pub struct Latency {
 }
 
 /// getrusage deltas over the measured samples (warm-up excluded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Resources {
     pub wall_ns: u64,
     pub user_ns: u64,
@@ -346,7 +348,7 @@ pub struct Resources {
 /// an earlier point's child), never this point's. It is ignored when such a
 /// file is read. What process workers hold while they live is the metric
 /// `child_memory_per_worker_bytes` (`child_memory_per_task_bytes`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChildResources {
     pub user_ns: u64,
     pub sys_ns: u64,
@@ -356,7 +358,7 @@ pub struct ChildResources {
 }
 
 /// Per-core busy percentage over time, from /proc/stat.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Utilisation {
     pub interval_ms: u64,
     /// End of each interval, ms since the samples began.

@@ -12,6 +12,9 @@ fn the_cpython_worker_package_passes_its_unit_tests() {
         .output()
         .expect("python3 runs (.ci/run installs it)");
     let report = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "python3 -m unittest failed:\n{report}");
+    assert!(
+        output.status.success(),
+        "python3 -m unittest failed:\n{report}"
+    );
     assert!(report.contains("OK"), "{report}");
 }

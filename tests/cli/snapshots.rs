@@ -9,7 +9,11 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/snap
 
 fn stdout(scratch: &Scratch, args: &[&str]) -> String {
     let output = scratch.concbench(args).output().expect("concbench runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("utf-8")
 }
 
@@ -43,7 +47,11 @@ fn gate_json_of_two_fixed_runs() {
         .concbench(&["compare", "base.json", "new.json", "--json", "gate.json"])
         .output()
         .expect("concbench runs");
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let gate = std::fs::read_to_string(scratch.path().join("gate.json")).expect("gate.json");
     insta::assert_snapshot!(gate);
 }
