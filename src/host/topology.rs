@@ -190,9 +190,11 @@ impl Topology {
             .find_map(|p| p.llc_level)
             .map_or("LLC".to_string(), |l| format!("L{l}"));
         let smt = distinct(&|p| {
-            (p.siblings.len() > 1)
-                .then(|| format_cpu_list(&p.siblings))
-                .unwrap_or_default()
+            if p.siblings.len() > 1 {
+                format_cpu_list(&p.siblings)
+            } else {
+                String::new()
+            }
         });
         format!(
             "{} CPUs; packages {}; {level} groups {}; NUMA nodes {}; SMT siblings {}",

@@ -88,7 +88,14 @@ impl Scenario for C2cScenario {
             process: context.model == Model::Process,
             cancel: context.cancel.clone(),
         })?;
-        let class = Topology::detect().classify(cpus.0 as u32, cpus.1 as u32);
+        // Read for these two CPUs, not the calling thread's mask: the line
+        // has just pinned this thread to `cpu_a` alone.
+        let (a, b) = (cpus.0 as u32, cpus.1 as u32);
+        let map = Topology::read(
+            std::path::Path::new(crate::host::topology::SYSFS_ROOT),
+            &[a, b],
+        );
+        let class = map.classify(a, b);
         Ok(Box::new(Pair { line, class }))
     }
 

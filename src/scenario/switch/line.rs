@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release, SeqCst};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -18,38 +18,17 @@ use anyhow::{bail, ensure};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
 use nix::unistd::Pid;
 
-use crate::model::placement::{PinGuard, Placement, pin_current, spawn_pinned};
+pub use super::peer::Protocol;
+use super::peer::{
+    ECHO, GATE, LINE, PARKED, PEER_CPU, PEER_STATE, PEER_TURNS, PIN_FAILED, READY, SPINS_PER_CHECK,
+    STOP, peer_side,
+};
+use crate::model::futex::{self, Scope};
+use crate::model::placement::{PinGuard, Placement, spawn_pinned};
 use crate::model::process::{fork_child, wait_exit_ok};
 use crate::model::shared_memory::SharedRegion;
 use crate::scenario::{CancelToken, Trial};
 use crate::vocab::Sample;
-
-/// Counters, each on its own 128-byte pair of cache lines (the adjacent-line
-/// prefetcher fetches pairs): the bounced line, the echo line of one-way
-/// messages, the stop flag, and the peer's report (turns, state, CPU).
-const LINE: usize = 0;
-const ECHO: usize = 16;
-const STOP: usize = 32;
-const PEER_TURNS: usize = 48;
-const PEER_STATE: usize = 49;
-const PEER_CPU: usize = 50;
-/// `PEER_STATE` values.
-const READY: u64 = 1;
-const PIN_FAILED: u64 = 2;
-/// Exit codes of a peer that saw a value out of turn, or could not pin.
-const OUT_OF_TURN: i32 = 3;
-const NOT_PINNED: i32 = 4;
-/// Failed spins between looks at the watchdog's flag and the peer's health.
-const SPINS_PER_CHECK: u64 = 1 << 16;
-
-/// What crosses the line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// Both sides compare-and-swap one line: 2k -> 2k+1 here, 2k+1 -> 2k+2 there.
-    Cas,
-    /// Sequence numbers out on one line, echoed back on another.
-    OneWay,
-}
 
 enum Peer {
     Thread(JoinHandle<()>),
@@ -207,8 +186,29 @@ impl Line {
         }
     }
 
+    /// Open the gate (a sample begins) and wait until the peer, if it
+    /// slept at the closed gate, is back and spinning.
+    fn open_gate(&mut self) -> anyhow::Result<()> {
+        let gate = &self.region.words()[GATE];
+        gate.fetch_add(1, SeqCst);
+        let _ = futex::wake(gate, 1, Scope::Shared);
+        let mut spins = 0;
+        while self.region.words()[PARKED].load(SeqCst) != 0 {
+            self.waited(&mut spins)?;
+        }
+        Ok(())
+    }
+
+    /// Close the gate: the peer may sleep until the next sample.
+    fn close_gate(&self) {
+        self.region.words()[GATE].fetch_add(1, SeqCst);
+    }
+
     fn stop_peer(&mut self) -> anyhow::Result<()> {
         self.counter(STOP).store(1, Release);
+        let gate = &self.region.words()[GATE];
+        gate.fetch_add(2, SeqCst);
+        let _ = futex::wake(gate, 1, Scope::Shared);
         match std::mem::replace(&mut self.peer, Peer::Stopped) {
             Peer::Thread(handle) => handle
                 .join()
@@ -219,91 +219,13 @@ impl Line {
     }
 }
 
-/// The peer: pin to `cpu` (a forked child; a thread is pinned by its
-/// spawner), report ready and where it runs, answer every turn until asked
-/// to stop, then report how many it answered. Async-signal-safe.
-fn peer_side(region: &SharedRegion, protocol: Protocol, yielding: bool, cpu: Option<usize>) -> i32 {
-    let c = region.counters();
-    if let Some(cpu) = cpu
-        && pin_current(cpu).is_err()
-    {
-        c[PEER_STATE].store(PIN_FAILED, Release);
-        return NOT_PINNED;
-    }
-    // SAFETY: sched_getcpu reads the CPU number (vDSO or one system call);
-    // it takes no lock and touches no memory of ours.
-    let here = unsafe { nix::libc::sched_getcpu() };
-    c[PEER_CPU].store(u64::try_from(here).unwrap_or(u64::MAX), Release);
-    c[PEER_STATE].store(READY, Release);
-    let mut answered = 0u64;
-    let code = loop {
-        match step(c, protocol, answered) {
-            Step::Answered => answered += 1,
-            Step::OutOfTurn => break OUT_OF_TURN,
-            Step::Waiting if c[STOP].load(Acquire) != 0 => break 0,
-            Step::Waiting if yielding => {
-                let _ = nix::sched::sched_yield();
-            }
-            Step::Waiting => std::hint::spin_loop(),
-        }
-    };
-    c[PEER_TURNS].store(answered, Release);
-    code
-}
-
-/// What the peer's one look at the line found.
-#[derive(Debug, PartialEq, Eq)]
-enum Step {
-    Answered,
-    Waiting,
-    OutOfTurn,
-}
-
-/// The peer's turn number `answered + 1`, if it has come: answer it.
-fn step(c: &[AtomicU64], protocol: Protocol, answered: u64) -> Step {
-    match protocol {
-        Protocol::Cas => {
-            let mine = 2 * answered + 1;
-            match c[LINE].compare_exchange(mine, mine + 1, AcqRel, Acquire) {
-                Ok(_) => Step::Answered,
-                Err(now) if now + 1 == mine => Step::Waiting,
-                Err(_) => Step::OutOfTurn,
-            }
-        }
-        Protocol::OneWay => match c[LINE].load(Acquire) {
-            now if now == answered + 1 => {
-                c[ECHO].store(now, Release);
-                Step::Answered
-            }
-            now if now == answered => Step::Waiting,
-            _ => Step::OutOfTurn,
-        },
-    }
-}
-
 impl Trial for Line {
     /// `rounds` round trips of the line; one operation is one round trip.
     fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
-        let started = Instant::now();
-        for _ in 0..rounds {
-            match self.protocol {
-                Protocol::Cas => self.cas_turn()?,
-                Protocol::OneWay => {
-                    let next = self.round_trips + 1;
-                    self.counter(LINE).store(next, Release);
-                    self.await_value(ECHO, next, self.round_trips)?;
-                }
-            }
-            self.round_trips += 1;
-        }
-        if self.protocol == Protocol::Cas {
-            let answered = 2 * self.round_trips;
-            self.await_value(LINE, answered, answered - 1)?;
-        }
-        Ok(Sample {
-            ops: rounds,
-            ns: started.elapsed().as_nanos() as u64,
-        })
+        self.open_gate()?;
+        let sample = self.bounce(rounds);
+        self.close_gate();
+        sample
     }
 
     fn verify(&mut self) -> anyhow::Result<()> {
@@ -324,6 +246,32 @@ impl Trial for Line {
             self.round_trips
         );
         Ok(())
+    }
+}
+
+impl Line {
+    /// `rounds` timed round trips, the gate open.
+    fn bounce(&mut self, rounds: u64) -> anyhow::Result<Sample> {
+        let started = Instant::now();
+        for _ in 0..rounds {
+            match self.protocol {
+                Protocol::Cas => self.cas_turn()?,
+                Protocol::OneWay => {
+                    let next = self.round_trips + 1;
+                    self.counter(LINE).store(next, Release);
+                    self.await_value(ECHO, next, self.round_trips)?;
+                }
+            }
+            self.round_trips += 1;
+        }
+        if self.protocol == Protocol::Cas {
+            let answered = 2 * self.round_trips;
+            self.await_value(LINE, answered, answered - 1)?;
+        }
+        Ok(Sample {
+            ops: rounds,
+            ns: started.elapsed().as_nanos() as u64,
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! The cache line's protocol: every variant and model on the pairs this
 //! machine has, and that a lost or extra turn fails the point.
 
+use super::super::peer::{Step, step};
 use super::*;
 
 fn pairs() -> Vec<(usize, usize)> {
@@ -89,5 +90,20 @@ fn a_peer_that_cannot_be_pinned_is_reported() {
             error.contains("pinn") && error.contains(&cpu.to_string()),
             "{error}"
         );
+    }
+}
+
+#[test]
+fn between_samples_the_peer_sleeps_and_the_next_sample_wakes_it() {
+    for process in [false, true] {
+        let mut line = start(Protocol::Cas, pairs()[1], process);
+        line.run(10).expect("runs");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while line.region.words()[PARKED].load(SeqCst) == 0 {
+            assert!(Instant::now() < deadline, "the peer never slept");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        line.run(10).expect("runs after the peer slept");
+        line.verify().expect("verifies");
     }
 }

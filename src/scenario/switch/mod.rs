@@ -9,6 +9,7 @@
 
 pub mod c2c;
 mod line;
+mod peer;
 mod tasks;
 mod turns;
 
