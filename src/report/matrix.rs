@@ -219,7 +219,7 @@ pub fn placement_matches(results: &RunResults, matrices: &[Matrix]) -> Vec<Strin
             let row = m.class(class)?;
             let points = if ids.len() == 1 { "point" } else { "points" };
             Some(format!(
-                "{} other {points} ran their two parties as {} in most samples (e.g. {}): the matrix's {} class, {} per round trip ({}).",
+                "{} other {points} ran their parties on {} in most samples (e.g. {}): the matrix's {} class, {} per round trip ({}).",
                 ids.len(),
                 if class == PairClass::SameCpu { "one CPU".to_string() } else { format!("two CPUs of {}", class.words()) },
                 ids[0],
