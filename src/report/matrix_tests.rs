@@ -156,9 +156,8 @@ fn other_points_placement_is_named_in_the_matrix_terms() {
     let lines = placement_matches(&results, &matrices(&results));
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
-        lines[0].starts_with(
-            "1 other point ran their two parties as two CPUs of other package or node"
-        ),
+        lines[0]
+            .starts_with("1 other point ran their parties on two CPUs of other package or node"),
         "{}",
         lines[0]
     );

@@ -35,7 +35,9 @@ fn a_point_runs_verifies_and_carries_its_class() {
             };
             let metrics = trial.metrics(&measured);
             assert_eq!(metrics.get("one_way_ns"), Some(&40.0));
-            let class = Topology::detect().classify(a as u32, b as u32);
+            // The trial pins this thread to `a`: read the map for both CPUs.
+            let root = std::path::Path::new(crate::host::topology::SYSFS_ROOT);
+            let class = Topology::read(root, &[a as u32, b as u32]).classify(a as u32, b as u32);
             let recorded = metrics.get("pair_class").copied();
             assert_eq!(recorded.and_then(PairClass::from_index), class);
         }
