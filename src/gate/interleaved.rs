@@ -138,6 +138,7 @@ fn side_results(
         },
         host: found.hosts[side as usize].clone(),
         environment: None,
+        topology: None,
         harness: HarnessInfo {
             sampler_interval_ms: 0,
             sampler_cpu_ns: 0,

@@ -2,8 +2,10 @@
 //! concurrency figure means nothing without its cores, CPU and kernel.
 
 mod environment;
+pub mod topology;
 
 pub use environment::Environment;
+pub use topology::{PairClass, Topology};
 
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};

@@ -92,7 +92,10 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
         let settings = with_overrides(apply(suite, base, &entry.run)?, overrides);
         let expect = expected_outcome(suite, entry)?;
         let combos = combinations(suite, scenario, entry)?;
-        let grid = expand_params(suite, scenario, &entry.params)?;
+        let grid = scenario.select(
+            expand_params(suite, scenario, &entry.params)?,
+            settings.warmup + settings.measure_time,
+        );
         for &(variant, model) in &combos {
             let runs_in: Vec<Option<Arc<Runtime>>> = if scenario::py_variants::is_external(variant)
             {

@@ -65,12 +65,22 @@ pub(super) fn expand_params(
     Ok(grid)
 }
 
-/// An integer, a core-count expression, or a non-empty list of them;
-/// repeated values (e.g. `2` and `cores` on a 2-core machine) count once.
+/// An integer, a core-count expression, `"cpus"` (the number of every CPU
+/// this process may run on, for parameters that name a CPU), or a
+/// non-empty list of them; repeated values (e.g. `2` and `cores` on a
+/// 2-core machine) count once.
 pub(super) fn param_values(value: &toml::Value) -> Result<Vec<i64>, String> {
     let one = |item: &toml::Value| match item {
-        toml::Value::Integer(i) => Ok(*i),
-        toml::Value::String(text) => cores_expression(text, crate::host::logical_cores()),
+        toml::Value::Integer(i) => Ok(vec![*i]),
+        toml::Value::String(text) if text.trim() == "cpus" => {
+            Ok(crate::host::topology::allowed_cpus()
+                .into_iter()
+                .map(i64::from)
+                .collect())
+        }
+        toml::Value::String(text) => {
+            cores_expression(text, crate::host::logical_cores()).map(|v| vec![v])
+        }
         other => Err(format!(
             "expected an integer or \"cores\", \"cores+N\", \"cores-N\", \"N*cores\", found {other}"
         )),
@@ -79,8 +89,12 @@ pub(super) fn param_values(value: &toml::Value) -> Result<Vec<i64>, String> {
         toml::Value::Array(items) if items.is_empty() => {
             return Err("an empty list of values".into());
         }
-        toml::Value::Array(items) => items.iter().map(one).collect::<Result<Vec<_>, _>>()?,
-        single => vec![one(single)?],
+        toml::Value::Array(items) => items
+            .iter()
+            .map(one)
+            .collect::<Result<Vec<_>, _>>()?
+            .concat(),
+        single => one(single)?,
     };
     let mut seen = std::collections::BTreeSet::new();
     values.retain(|v| seen.insert(*v));

@@ -25,6 +25,19 @@ fn repeated_values_count_once() {
     assert!(param_values(&strings).is_err());
 }
 
+#[test]
+fn cpus_lists_every_cpu_the_process_may_run_on() {
+    let cpus: Vec<i64> = crate::host::topology::allowed_cpus()
+        .into_iter()
+        .map(i64::from)
+        .collect();
+    let value: toml::Value = toml::from_str::<toml::Table>("k = \"cpus\"").unwrap()["k"].clone();
+    assert_eq!(param_values(&value), Ok(cpus.clone()));
+    let text = format!("k = [\"cpus\", {}]", cpus[0]);
+    let listed: toml::Value = toml::from_str::<toml::Table>(&text).unwrap()["k"].clone();
+    assert_eq!(param_values(&listed), Ok(cpus), "the first CPU counts once");
+}
+
 /// Every config in configs/ (except the gate's thresholds) plans without
 /// error: a typo in a sweep nobody runs in CI is still caught.
 #[test]

@@ -147,12 +147,17 @@ pub fn answers(results: &RunResults) -> Vec<Answer> {
     let cores = results.host.logical_cores as u64;
     let families = view::families(results);
     let scenarios: Vec<&ScenarioView<'_>> = families.iter().flat_map(|(_, s)| s).collect();
-    QUESTIONS
-        .iter()
-        .filter_map(|q| {
+    let map = super::matrix::answer(&super::matrix::matrices(results)).map(|text| Answer {
+        question: "What does sharing a cache line between two cores cost here?",
+        text,
+        anchor: view::anchor(&["c2c"]),
+        settled: true,
+    });
+    map.into_iter()
+        .chain(QUESTIONS.iter().filter_map(|q| {
             let scenario = scenarios.iter().find(|s| s.id == q.scenario)?;
             answer(q, scenario, cores)
-        })
+        }))
         .collect()
 }
 

@@ -10,6 +10,7 @@ pub mod files;
 pub mod findings;
 pub mod html;
 pub mod markdown;
+pub mod matrix;
 pub mod placement;
 pub mod plot;
 mod relation;

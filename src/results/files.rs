@@ -194,6 +194,7 @@ mod tests {
             .expect("run info"),
             host: crate::host::HostInfo::default(),
             environment: None,
+            topology: None,
             harness: serde_json::from_value(serde_json::json!({
                 "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
                 "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0

@@ -22,6 +22,10 @@ pub struct RunResults {
     /// The machine's state during the run (see `host::Environment`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<crate::host::Environment>,
+    /// Which CPUs share what (see `host::Topology`); absent in files
+    /// written before 2026-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<crate::host::Topology>,
     pub harness: HarnessInfo,
     /// What each scenario of the run is, so readers need no registry.
     #[serde(default)]
@@ -37,6 +41,10 @@ pub struct Header {
     pub host: crate::host::HostInfo,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<crate::host::Environment>,
+    /// Which CPUs share what (see `host::Topology`); absent in files
+    /// written before 2026-12.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<crate::host::Topology>,
     pub harness: HarnessInfo,
     #[serde(default)]
     pub scenarios: BTreeMap<String, ScenarioMeta>,
@@ -66,6 +74,7 @@ impl Header {
             run: self.run,
             host: self.host,
             environment: self.environment,
+            topology: self.topology,
             harness: self.harness,
             scenarios: self.scenarios,
             results,

@@ -68,6 +68,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         },
         host: HostInfo::detect(),
         environment: Some(crate::host::Environment::at_start()),
+        topology: Some(crate::host::Topology::detect()),
         harness: harness_info(&plan),
         scenarios: plan
             .points

@@ -222,6 +222,13 @@ pub trait Scenario: Sync {
         Ok(())
     }
 
+    /// Thin a grid too large to measure whole (e.g. every pair of CPUs on a
+    /// large machine), given the time one point takes (warm-up plus
+    /// measuring). Keeps every point by default.
+    fn select(&self, grid: Vec<Params>, _per_point: std::time::Duration) -> Vec<Params> {
+        grid
+    }
+
     /// `check_limits` for limits that depend on the variant too (a transport
     /// the system may lack); the harness calls this one. Defaults to
     /// `check_limits`.

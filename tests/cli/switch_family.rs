@@ -85,3 +85,72 @@ fn bad_switch_parameters_are_refused_with_exit_2() {
         );
     }
 }
+
+#[test]
+fn the_core_matrix_measures_every_pair_records_the_topology_and_draws_the_map() {
+    let scratch = Scratch::new();
+    let suite = format!(
+        "{WARMED_RUN}\n[[scenario]]\nid = \"switch.c2c\"\nparams = {{ cpu_a = \"cpus\", cpu_b = \"cpus\" }}\n"
+    );
+    let config = scratch.file("c2c.toml", &suite);
+    let output = scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let dir = &scratch.run_dirs("out")[0];
+    let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
+    let results: Value = serde_json::from_str(&text).expect("JSON");
+    let cpus = results["topology"]["cpus"]
+        .as_array()
+        .expect("topology")
+        .len();
+    let points = results["results"].as_array().expect("points");
+    // Two variants x two models, every ordered pair, the same CPU included.
+    assert_eq!(points.len(), 4 * cpus * cpus);
+    for point in points {
+        let id = point["id"].as_str().unwrap_or("?");
+        assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);
+        assert!(point["metrics"]["pair_class"].is_number(), "{id}");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    assert!(html.contains("The machine&#39;s map") || html.contains("The machine's map"));
+    assert!(html.contains("What does sharing a cache line between two cores cost here?"));
+}
+
+#[test]
+fn a_cpu_the_process_may_not_use_is_skipped_and_one_beyond_any_is_bad_input() {
+    let scratch = Scratch::new();
+    let suite =
+        format!("{WARMED_RUN}\n[[scenario]]\nid = \"switch.c2c\"\nparams = {{ cpu_a = 4095 }}\n");
+    let config = scratch.file("c2c.toml", &suite);
+    let output = scratch
+        .concbench(&["run", "--config", config.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    let dir = &scratch.run_dirs("out")[0];
+    let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
+    let results: Value = serde_json::from_str(&text).expect("JSON");
+    for point in results["results"].as_array().expect("points") {
+        assert_eq!(point["status"], "skipped", "{}", output.status);
+        let why = point["error"].as_str().unwrap_or("");
+        assert!(
+            why.contains("cpu_a=4095") && why.contains("sched_getaffinity"),
+            "{why}"
+        );
+    }
+    let bad = scratch.file(
+        "bad.toml",
+        "[[scenario]]\nid = \"switch.c2c\"\nparams = { cpu_b = 5000 }\n",
+    );
+    let output = scratch
+        .concbench(&["run", "--config", bad.to_str().unwrap(), "--out", "out"])
+        .output()
+        .expect("concbench runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("cpu_b") && !stderr.contains("panick"),
+        "{stderr}"
+    );
+}

@@ -2,6 +2,7 @@
 //! fonts or files fetched) that a person reads offline or attaches to a CI
 //! run. Every text taken from configs or results is escaped here.
 
+mod matrix;
 mod points;
 mod runtimes;
 mod scenario;
@@ -27,6 +28,7 @@ impl Format for Html {
             body.push_str(&comparison(outcome, results)?);
         }
         body.push_str(&answers_section(&answers::answers(results)));
+        body.push_str(&matrix::section(results));
         let found = findings::findings(results);
         let detail = points::Detail::for_page(results.results.len());
         for (family, scenarios) in &families {

@@ -4,7 +4,12 @@
 //! threads spinning on `sched_yield`, and tokio tasks on one thread. Each
 //! runs unpinned, with both sides on one core and on two different cores
 //! (`pinned_cores` = 0, 1, 2): placement changes the figure several-fold.
+//! `switch.c2c` (`c2c.rs`) is what lies under those figures: a cache line
+//! handed between two given CPUs, for every pair of them.
 
+pub mod c2c;
+mod line;
+mod peer;
 mod tasks;
 mod turns;
 
@@ -62,7 +67,7 @@ pub static PINGPONG: SwitchScenario = SwitchScenario {
 
 /// The family's scenarios, in listing order.
 pub fn scenarios() -> Vec<&'static dyn Scenario> {
-    vec![&PINGPONG]
+    vec![&PINGPONG, &c2c::C2C]
 }
 
 pub struct SwitchScenario {
