@@ -12,14 +12,14 @@ use serde::{Deserialize, Serialize};
 pub const SYSFS_ROOT: &str = "/sys/devices/system";
 
 /// The machine's map, restricted to the CPUs the process may run on.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Topology {
     /// One entry per allowed CPU, in CPU order.
     pub cpus: Vec<CpuPlace>,
 }
 
 /// Where one CPU sits.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CpuPlace {
     pub cpu: u32,
     /// `topology/core_id` (unique within a package only).
@@ -37,7 +37,19 @@ pub struct CpuPlace {
 }
 
 /// What two CPUs share, nearest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PairClass {
     /// The two sides take turns on one CPU.

@@ -45,7 +45,7 @@ pub(super) fn t_two_sided(t: f64, df: usize) -> f64 {
     let theta = (t.abs() / (df as f64).sqrt()).atan();
     let (sin, cos) = theta.sin_cos();
     let c2 = cos * cos;
-    let inside = if df % 2 == 0 {
+    let inside = if df.is_multiple_of(2) {
         // sin θ (1 + 1/2 cos^2 + 1·3/(2·4) cos^4 + ... up to cos^(df-2)).
         let (mut term, mut sum) = (1.0, 1.0);
         for j in (2..df).step_by(2) {
