@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::changes::Settings;
 use super::record;
-use super::series::{self, Series};
+use super::labels::{scenario_and_family, short};
+use super::series::{self, HostHistory, Series};
 use super::store::{Added, Store};
 use crate::error::BadInput;
 use crate::gate::thresholds::Thresholds;
@@ -15,14 +16,6 @@ use crate::text::format_ns;
 
 /// The store `history` reads when none is named.
 pub const DEFAULT_STORE: &str = "reports/history.sqlite";
-
-/// One host's series, with the changes found.
-pub struct HostHistory {
-    pub host: String,
-    pub label: String,
-    pub runs: usize,
-    pub series: Vec<Series>,
-}
 
 /// Add files to the store; one line per file.
 pub fn add(store: &Path, files: &[PathBuf], commit: Option<&str>) -> anyhow::Result<String> {
@@ -243,18 +236,6 @@ pub fn check(
         );
     }
     Ok((out, regressions))
-}
-
-/// A point id's scenario and family (`lock.contended/...` -> `lock.contended`, `lock`).
-pub fn scenario_and_family(point: &str) -> (&str, &str) {
-    let scenario = point.split('/').next().unwrap_or(point);
-    let family = scenario.split('.').next().unwrap_or(scenario);
-    (scenario, family)
-}
-
-/// A commit id short enough for a column.
-pub fn short(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
 }
 
 /// Where `history report` writes.

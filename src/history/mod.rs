@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod command;
+pub mod labels;
 pub mod migrations;
 pub mod page;
 pub mod record;

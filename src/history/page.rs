@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::changes::Change;
-use super::command::{HostHistory, short};
-use super::series::Series;
+use super::labels::{scenario_and_family, short};
+use super::series::{HostHistory, Series};
 use super::store::LatestVerdict;
 use crate::text::{escape, format_ns};
 
@@ -211,7 +211,7 @@ fn every_point(history: &HostHistory) -> String {
     let mut by_scenario: BTreeMap<&str, Vec<&Series>> = BTreeMap::new();
     for series in &history.series {
         by_scenario
-            .entry(super::command::scenario_and_family(&series.point).0)
+            .entry(scenario_and_family(&series.point).0)
             .or_default()
             .push(series);
     }

@@ -19,6 +19,14 @@ pub struct CommitFigure {
     pub hi: Option<f64>,
 }
 
+/// One host's series, with the changes found.
+pub struct HostHistory {
+    pub host: String,
+    pub label: String,
+    pub runs: usize,
+    pub series: Vec<Series>,
+}
+
 /// One point's history on one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {

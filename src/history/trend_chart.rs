@@ -101,7 +101,7 @@ fn axes(out: &mut String, series: &Series, frame: &Frame) {
             "<text x=\"{:.0}\" y=\"{:.0}\" font-size=\"11\" text-anchor=\"{anchor}\" fill=\"#5b6472\">{} {}</text>",
             frame.x(index as f64),
             HEIGHT - 8.0,
-            escape(super::command::short(&c.commit)),
+            escape(super::labels::short(&c.commit)),
             escape(c.started.get(..10).unwrap_or(&c.started))
         );
     }
@@ -215,7 +215,7 @@ fn markers(out: &mut String, series: &Series, frame: &Frame) {
             HEIGHT - BOTTOM,
             x + 3.0,
             TOP + 11.0,
-            escape(super::command::short(&commit.commit)),
+            escape(super::labels::short(&commit.commit)),
             change.ratio
         );
     }
