@@ -6,8 +6,8 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use super::changes::Settings;
-use super::record;
 use super::labels::{scenario_and_family, short};
+use super::record;
 use super::series::{self, HostHistory, Series};
 use super::store::{Added, Store};
 use crate::error::BadInput;

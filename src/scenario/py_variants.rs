@@ -1,311 +1,113 @@
 //! The variants whose workload runs in another runtime (`py_*`: the CPython
-//! worker in runtimes/python/), listed under the scenario each mirrors. A
-//! table of words only: the trial that drives a worker is `external.rs`.
+//! worker in runtimes/python/), listed under the scenario each mirrors. They
+//! are read from the worker's own table,
+//! runtimes/python/concbench_runtime/workloads.json, which the worker reads
+//! too: one table for both sides (variants, models, summaries, and the
+//! parameter ranges the worker accepts). The trial that drives a worker is
+//! `external.rs`.
 
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::model::runtime::shipped::CPYTHON_WORKER;
 use crate::vocab::{Model, VariantInfo};
+
+/// Where the table lives, under runtimes/python/.
+pub const TABLE: &str = "concbench_runtime/workloads.json";
 
 /// Whether `variant` runs in another runtime (a CPython workload).
 pub fn is_external(variant: &str) -> bool {
     variant.starts_with("py_")
 }
 
-/// The CPython workloads (runtimes/python/concbench_worker.py), each under
-/// the scenario it mirrors: same parameters, same unit, same checks.
-static VARIANTS: &[(&str, VariantInfo)] = &[
-    (
-        "spawn.start",
-        py(
-            "py_thread",
-            THREAD,
-            "CPython threading.Thread per worker, started and joined",
-        ),
-    ),
-    (
-        "spawn.start",
-        py(
-            "py_process_fork",
-            PROCESS,
-            "CPython multiprocessing.Process, fork start method",
-        ),
-    ),
-    (
-        "spawn.start",
-        py(
-            "py_process_spawn",
-            PROCESS,
-            "CPython multiprocessing.Process, spawn start method (a fresh interpreter each)",
-        ),
-    ),
-    (
-        "spawn.start",
-        py(
-            "py_thread_pool",
-            POOL,
-            "CPython ThreadPoolExecutor (one thread per core), a task per worker",
-        ),
-    ),
-    (
-        "spawn.start",
-        py(
-            "py_asyncio",
-            ASYNC,
-            "CPython asyncio task per worker, gathered",
-        ),
-    ),
-    (
-        "spawn.sleepers",
-        py(
-            "py_thread",
-            THREAD,
-            "CPython threading.Thread per sleeper (multiprocessing.dummy in the tutorial)",
-        ),
-    ),
-    (
-        "spawn.sleepers",
-        py(
-            "py_process_fork",
-            PROCESS,
-            "CPython multiprocessing.Process per sleeper, fork start method",
-        ),
-    ),
-    (
-        "spawn.sleepers",
-        py(
-            "py_process_spawn",
-            PROCESS,
-            "CPython multiprocessing.Process per sleeper, spawn start method",
-        ),
-    ),
-    (
-        "spawn.sleepers",
-        py(
-            "py_thread_pool",
-            POOL,
-            "CPython ThreadPoolExecutor with a thread per sleeper",
-        ),
-    ),
-    (
-        "spawn.sleepers",
-        py(
-            "py_asyncio",
-            ASYNC,
-            "CPython asyncio.sleep in a task per sleeper",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_serial",
-            SERIAL,
-            "CPython, every chunk on the calling thread: CPython's reference",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_thread",
-            THREAD,
-            "CPython threading.Thread per share: the GIL keeps them on one core",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_thread_pool",
-            POOL,
-            "CPython ThreadPoolExecutor(k), a share per task",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_process",
-            PROCESS,
-            "CPython multiprocessing.Process per share, tallies back on a queue",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_process_pool",
-            PROCESS_POOL,
-            "CPython multiprocessing.Pool(k), a share per task",
-        ),
-    ),
-    (
-        "cpu.split",
-        py(
-            "py_asyncio",
-            ASYNC,
-            "CPython asyncio task per share: one thread, one core",
-        ),
-    ),
-    (
-        "io.waits",
-        py("py_thread", THREAD, "CPython thread per task, time.sleep"),
-    ),
-    (
-        "io.waits",
-        py(
-            "py_process_fork",
-            PROCESS,
-            "CPython multiprocessing.Process per task (fork), time.sleep",
-        ),
-    ),
-    (
-        "io.waits",
-        py(
-            "py_asyncio",
-            ASYNC,
-            "CPython asyncio task per task, asyncio.sleep",
-        ),
-    ),
-    (
-        "lock.counter",
-        py("py_lock", THREAD, "CPython threading.Lock"),
-    ),
-    (
-        "lock.counter",
-        py(
-            "py_rlock",
-            THREAD,
-            "CPython threading.RLock, one acquire per operation",
-        ),
-    ),
-    (
-        "sync.barrier",
-        py(
-            "py_barrier",
-            THREAD,
-            "CPython threading.Barrier(k), k long-lived threads",
-        ),
-    ),
-    (
-        "sync.handoff",
-        py(
-            "py_condition",
-            THREAD,
-            "CPython threading.Condition: wait for my turn, set the other's, notify",
-        ),
-    ),
-    (
-        "sync.handoff",
-        py(
-            "py_semaphore",
-            THREAD,
-            "CPython threading.Semaphore, one per side",
-        ),
-    ),
-    (
-        "sync.handoff",
-        py("py_event", THREAD, "CPython threading.Event, one per side"),
-    ),
-    (
-        "sync.handoff",
-        py(
-            "py_asyncio_event",
-            ASYNC,
-            "CPython asyncio.Event, two tasks on one loop",
-        ),
-    ),
-    (
-        "queue.bounded",
-        py(
-            "py_queue",
-            THREAD,
-            "CPython queue.Queue(maxsize) (a Lock and two Conditions)",
-        ),
-    ),
-    (
-        "queue.bounded",
-        py("py_lifo_queue", THREAD, "CPython queue.LifoQueue(maxsize)"),
-    ),
-    (
-        "queue.bounded",
-        py(
-            "py_priority_queue",
-            THREAD,
-            "CPython queue.PriorityQueue(maxsize)",
-        ),
-    ),
-    (
-        "queue.bounded",
-        py(
-            "py_mp_queue",
-            PROCESS,
-            "CPython multiprocessing.Queue between processes",
-        ),
-    ),
-    (
-        "queue.bounded",
-        py(
-            "py_asyncio_queue",
-            ASYNC,
-            "CPython asyncio.Queue(maxsize) between tasks",
-        ),
-    ),
-    (
-        "ipc.pingpong",
-        py(
-            "py_mp_pipe",
-            PROCESS_OR_THREAD,
-            "CPython multiprocessing.Pipe",
-        ),
-    ),
-    (
-        "ipc.pingpong",
-        py(
-            "py_os_pipe",
-            PROCESS_OR_THREAD,
-            "CPython os.pipe pair, os.read/os.write",
-        ),
-    ),
-    (
-        "ipc.pingpong",
-        py(
-            "py_socketpair",
-            PROCESS_OR_THREAD,
-            "CPython socket.socketpair",
-        ),
-    ),
-    (
-        "pattern.futures",
-        py(
-            "py_as_completed",
-            POOL,
-            "CPython ThreadPoolExecutor, results by as_completed",
-        ),
-    ),
-    (
-        "pattern.futures",
-        py(
-            "py_map",
-            POOL,
-            "CPython ThreadPoolExecutor.map, results in submission order",
-        ),
-    ),
-];
+/// One scenario's entry in the table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    /// name -> [min, max] the worker accepts.
+    params: BTreeMap<String, (u64, u64)>,
+    variants: Vec<Row>,
+}
 
-const SERIAL: &[Model] = &[Model::Serial];
-const THREAD: &[Model] = &[Model::Thread];
-const POOL: &[Model] = &[Model::Pool];
-const PROCESS: &[Model] = &[Model::Process];
-const PROCESS_POOL: &[Model] = &[Model::ProcessPool];
-const ASYNC: &[Model] = &[Model::Async];
-const PROCESS_OR_THREAD: &[Model] = &[Model::Process, Model::Thread];
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Row {
+    name: String,
+    models: Vec<Model>,
+    summary: String,
+}
 
-const fn py(name: &'static str, models: &'static [Model], summary: &'static str) -> VariantInfo {
-    VariantInfo {
-        name,
-        models,
-        summary,
+/// The table, read: per scenario, its parameter ranges and its variants.
+#[derive(Debug)]
+pub struct Table {
+    scenarios: BTreeMap<String, (BTreeMap<String, (u64, u64)>, Vec<&'static VariantInfo>)>,
+}
+
+impl Table {
+    /// Parse a table's text (the shipped one, or a test's).
+    pub fn parse(text: &str) -> Result<Table, String> {
+        let entries: BTreeMap<String, Entry> =
+            serde_json::from_str(text).map_err(|e| format!("runtimes/python/{TABLE}: {e}"))?;
+        let mut scenarios = BTreeMap::new();
+        for (scenario, entry) in entries {
+            let mut variants = Vec::new();
+            for row in entry.variants {
+                if !is_external(&row.name) || row.models.is_empty() {
+                    return Err(format!(
+                        "runtimes/python/{TABLE}: {scenario} {}: a variant is named py_* and runs under a model",
+                        row.name
+                    ));
+                }
+                // Leaked once: the table lives as long as the program.
+                let info: &'static VariantInfo = Box::leak(Box::new(VariantInfo {
+                    name: Box::leak(row.name.into_boxed_str()),
+                    models: Box::leak(row.models.into_boxed_slice()),
+                    summary: Box::leak(row.summary.into_boxed_str()),
+                }));
+                variants.push(info);
+            }
+            scenarios.insert(scenario, (entry.params, variants));
+        }
+        Ok(Table { scenarios })
     }
+
+    /// The external variants of `scenario` (empty for most).
+    pub fn variants_of(&self, scenario: &str) -> &[&'static VariantInfo] {
+        self.scenarios
+            .get(scenario)
+            .map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    /// The range of `param` that the worker accepts for `scenario`.
+    pub fn range(&self, scenario: &str, param: &str) -> Option<(u64, u64)> {
+        self.scenarios.get(scenario)?.0.get(param).copied()
+    }
+
+    /// The scenarios the table names.
+    pub fn scenarios(&self) -> impl Iterator<Item = &str> {
+        self.scenarios.keys().map(String::as_str)
+    }
+}
+
+/// The shipped table (a broken one is a build defect: the tests read it).
+pub fn table() -> &'static Table {
+    static TABLE_READ: OnceLock<Table> = OnceLock::new();
+    TABLE_READ.get_or_init(|| {
+        let text = CPYTHON_WORKER
+            .iter()
+            .find(|(path, _)| *path == TABLE)
+            .map_or("{}", |(_, text)| text);
+        Table::parse(text).unwrap_or_else(|e| panic!("the shipped workload table is broken: {e}"))
+    })
 }
 
 /// The external variants of `scenario` (empty for most).
 pub fn variants_of(scenario: &str) -> impl Iterator<Item = &'static VariantInfo> + '_ {
-    VARIANTS
-        .iter()
-        .filter(move |(id, _)| *id == scenario)
-        .map(|(_, info)| info)
+    table().variants_of(scenario).iter().copied()
 }
+
+#[cfg(test)]
+#[path = "py_variants_tests.rs"]
+mod tests;

@@ -1,5 +1,7 @@
 """The registry: scenarios, their parameters, variants and models; building a workload."""
 
+import json
+import os
 import sys
 
 from .arith import MASK
@@ -14,40 +16,39 @@ from .queues import QueueBounded
 from .spawn import Spawn
 from .waits import IoWaits
 
-PINNED = ("pinned_cores", 0, 2)
-SCENARIOS = {
-    # scenario: (Workload class, parameters (name, min, max), {variant: model})
-    "spawn.start": (Spawn, [("workers", 1, 100000)], {
-        "py_thread": "thread", "py_process_fork": "process", "py_process_spawn": "process",
-        "py_thread_pool": "pool", "py_asyncio": "async"}),
-    "spawn.sleepers": (Spawn, [("workers", 1, 100000), ("sleep_ms", 1, 60000)], {
-        "py_thread": "thread", "py_process_fork": "process", "py_process_spawn": "process",
-        "py_thread_pool": "pool", "py_asyncio": "async"}),
-    "cpu.split": (CpuSplit, [("k", 1, 4096), ("chunks", 1, 1000000), ("points", 1, 1000000000)], {
-        "py_serial": "serial", "py_thread": "thread", "py_thread_pool": "pool",
-        "py_process": "process", "py_process_pool": "process_pool", "py_asyncio": "async"}),
-    "io.waits": (IoWaits, [("tasks", 1, 100000), ("wait_ms", 1, 10000), ("repeats", 1, 1000)], {
-        "py_thread": "thread", "py_process_fork": "process", "py_asyncio": "async"}),
-    "lock.counter": (LockCounter, [("threads", 1, 1024), ("cs_ns", 0, 100000),
-                                   ("ops", 1, 100000000), PINNED], {
-        "py_lock": "thread", "py_rlock": "thread"}),
-    "sync.handoff": (SyncHandoff, [("round_trips", 1, 10000000), PINNED], {
-        "py_condition": "thread", "py_semaphore": "thread", "py_event": "thread",
-        "py_asyncio_event": "async"}),
-    "sync.barrier": (SyncBarrier, [("threads", 2, 1024)], {"py_barrier": "thread"}),
-    "queue.bounded": (QueueBounded, [("producers", 1, 64), ("consumers", 1, 64),
-                                     ("capacity", 1, 1 << 20), ("payload_bytes", 8, 1024),
-                                     ("messages", 1, 1000000), PINNED], {
-        "py_queue": "thread", "py_lifo_queue": "thread", "py_priority_queue": "thread",
-        "py_mp_queue": "process", "py_asyncio_queue": "async"}),
-    # in_process: 1 the thread model, 0 the process model.
-    "ipc.pingpong": (IpcPingPong, [PINNED, ("in_process", 0, 1)], {
-        "py_mp_pipe": "process,thread", "py_os_pipe": "process,thread",
-        "py_socketpair": "process,thread"}),
-    "pattern.futures": (PatternFutures, [("tasks", 1, 100000), ("unit_us", 1, 100000),
-                                         ("spread", 1, 1000)], {
-        "py_as_completed": "pool", "py_map": "pool"}),
+# The one table of the CPython workloads (scenario -> parameter ranges, and
+# each variant's models and summary), which concbench reads too: it plans
+# from it and refuses a point outside these ranges before anything runs.
+TABLE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "workloads.json")
+
+# The Workload class that serves each scenario's variants.
+CLASSES = {
+    "spawn.start": Spawn,
+    "spawn.sleepers": Spawn,
+    "cpu.split": CpuSplit,
+    "io.waits": IoWaits,
+    "lock.counter": LockCounter,
+    "sync.handoff": SyncHandoff,
+    "sync.barrier": SyncBarrier,
+    "queue.bounded": QueueBounded,
+    "ipc.pingpong": IpcPingPong,
+    "pattern.futures": PatternFutures,
 }
+
+
+def load_table(path=TABLE_FILE):
+    """scenario -> (Workload class, [(name, min, max)], {variant: models})."""
+    with open(path, encoding="utf-8") as file:
+        table = json.load(file)
+    scenarios = {}
+    for scenario, entry in table.items():
+        params = [(name, low, high) for name, (low, high) in entry["params"].items()]
+        variants = {v["name"]: ",".join(v["models"]) for v in entry["variants"]}
+        scenarios[scenario] = (CLASSES[scenario], params, variants)
+    return scenarios
+
+
+SCENARIOS = load_table()
 
 
 def parse_params(scenario, variant, words):

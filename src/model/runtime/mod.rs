@@ -6,7 +6,7 @@
 
 use std::sync::Mutex;
 
-mod shipped;
+pub mod shipped;
 mod spec;
 pub mod wire;
 mod worker;
