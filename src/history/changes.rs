@@ -23,8 +23,9 @@
 //! - A permutation test cannot call the newest commit alone a step (its
 //!   p-value is at least 1/n), so after bisection the newest observation is
 //!   tested against the rest of its segment by a robust prediction t-test
-//!   (median and MAD of the rest): it must lie beyond every one of them and
-//!   its two-sided p-value be below `alpha`.
+//!   (median, and the largest of MAD, first-difference and plain standard
+//!   deviations of the rest): it must lie beyond every one of them and its
+//!   two-sided p-value be below `newest_alpha`.
 //!
 //! Observations whose value is not finite and positive are ignored (they are
 //! no figure): they belong to no segment and no level, and `at` counts them
@@ -84,6 +85,9 @@ pub struct Settings {
     /// Each test winsorises its segment's log figures at its median ± this
     /// many robust standard deviations (infinite: no winsorising).
     pub clip: f64,
+    /// Significance level of the newest commit alone as a step (a
+    /// parametric test, not calibrated by permutations: stricter).
+    pub newest_alpha: f64,
 }
 
 impl Default for Settings {
@@ -94,6 +98,7 @@ impl Default for Settings {
             min_segment: 3,
             seed: 0x5eed,
             clip: 3.0,
+            newest_alpha: 0.001,
         }
     }
 }
