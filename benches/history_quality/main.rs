@@ -247,12 +247,12 @@ fn run(points: &[Point], reps: usize, settings: &Settings, seed: u64) -> Vec<Out
 }
 
 /// The time of one `detect` on 1000 commits of a real point, one step and
-/// ten steps, the median of several calls.
+/// nine steps of 20% (every 100 commits), the median of several calls.
 fn time_long(point: &Point) {
     let mut rng = fastrand::Rng::with_seed(1);
     let one = history(point, 1000, Some((600, 1.1)), &mut rng);
-    let mut ten = history(point, 1000, None, &mut rng);
-    for (i, o) in ten.iter_mut().enumerate() {
+    let mut nine = history(point, 1000, None, &mut rng);
+    for (i, o) in nine.iter_mut().enumerate() {
         let factor = 1.0 + 0.2 * ((i / 100) % 2) as f64;
         (o.value, o.lo, o.hi) = (
             o.value * factor,
@@ -261,7 +261,7 @@ fn time_long(point: &Point) {
         );
     }
     let flat = history(point, 1000, None, &mut rng);
-    for (name, series) in [("flat", &flat), ("one step", &one), ("ten steps", &ten)] {
+    for (name, series) in [("flat", &flat), ("one step", &one), ("nine steps", &nine)] {
         let mut times: Vec<f64> = (0..9)
             .map(|_| {
                 let t = Instant::now();

@@ -19,6 +19,7 @@ fn tally(outcomes: &[Outcome], band_filter: impl Fn(usize) -> bool) -> Tally {
     t
 }
 
+/// The counts per band and kind, then for all bands together.
 pub fn print_table(outcomes: &[Outcome], points: &[Point]) {
     println!("| band (points) | kind | step | histories | found ±1 | share | changes elsewhere |");
     println!("|---|---|---|---|---|---|---|");

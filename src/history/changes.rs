@@ -90,6 +90,13 @@ pub struct Settings {
     pub newest_alpha: f64,
 }
 
+/// Tuned by `cargo bench --bench history_quality` (resampled histories of
+/// real runs): alpha 0.01 found 1.3 points more of the 10% steps on points
+/// under 5% run-to-run spread but tripled the false changes (0.24 to 0.77
+/// per 100 untouched histories); winsorising at 3 found 86.5% of those
+/// steps at their commit ±1, none 72.2%; a newest-commit alpha of 0.001
+/// instead of 0.005 cut its false changes on a run never seen before from
+/// 2.3 to 1.6 per 100.
 impl Default for Settings {
     fn default() -> Self {
         Settings {
