@@ -6,7 +6,7 @@ use super::{MIN_NOISE, Prepared, Settings, mad, robust_sd};
 use crate::stats::median_of_sorted;
 
 /// The p-value of the newest observation as a step from the segment that
-/// starts at `start`, if it is below `settings.alpha`: it must lie beyond
+/// starts at `start`, if it is below `settings.newest_alpha`: it must lie beyond
 /// every other observation of the segment, which must hold at least
 /// max(2 * min_segment, 5) of them.
 pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Option<f64> {
@@ -24,8 +24,13 @@ pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Op
     let mut sorted = rest.to_vec();
     sorted.sort_by(f64::total_cmp);
     let centre = median_of_sorted(&sorted);
-    // The spread of one commit, by two robust measures, the larger.
-    let spread = (1.4826 * mad(rest)).max(robust_sd(rest)).max(MIN_NOISE);
+    // The spread of one commit: the largest of two robust measures and
+    // the plain standard deviation, which alone sees a heavy tail (a point
+    // whose runs now and then draw a much slower speed).
+    let spread = (1.4826 * mad(rest))
+        .max(robust_sd(rest))
+        .max(standard_deviation(rest))
+        .max(MIN_NOISE);
     let mut own: Vec<f64> = prepared.s[start..n - 1].iter().map(|s| s * s).collect();
     own.sort_by(f64::total_cmp);
     let between = (spread.powi(2) - median_of_sorted(&own)).max(spread.powi(2) / 4.0);
@@ -34,7 +39,14 @@ pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Op
     let centre_var = std::f64::consts::FRAC_PI_2 * spread.powi(2) / rest.len() as f64;
     let t = (newest - centre).abs() / (newest_var + centre_var).sqrt();
     let p = t_two_sided(t, rest.len() - 1);
-    (p < settings.alpha).then_some(p)
+    (p < settings.newest_alpha).then_some(p)
+}
+
+/// The sample standard deviation (of at least two values).
+fn standard_deviation(x: &[f64]) -> f64 {
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    let squares: f64 = x.iter().map(|v| (v - mean).powi(2)).sum();
+    (squares / (x.len() - 1) as f64).sqrt()
 }
 
 /// P(|T| >= t) for Student's t with `df` (>= 1) degrees of freedom, by the
