@@ -39,10 +39,13 @@ struct Row {
     summary: String,
 }
 
+/// A scenario's parameter ranges (name -> (min, max)) and its variants.
+type ScenarioRow = (BTreeMap<String, (u64, u64)>, Vec<&'static VariantInfo>);
+
 /// The table, read: per scenario, its parameter ranges and its variants.
 #[derive(Debug)]
 pub struct Table {
-    scenarios: BTreeMap<String, (BTreeMap<String, (u64, u64)>, Vec<&'static VariantInfo>)>,
+    scenarios: BTreeMap<String, ScenarioRow>,
 }
 
 impl Table {

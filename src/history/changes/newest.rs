@@ -2,7 +2,7 @@
 //! newest observation against the rest of its segment (a permutation test
 //! cannot: one observation out of n is the most extreme with chance 1/n).
 
-use super::{MIN_NOISE, Prepared, Settings, mad, robust_sd};
+use super::prepared::{MIN_NOISE, Prepared, Settings, mad, robust_sd};
 use crate::stats::median_of_sorted;
 
 /// The p-value of the newest observation as a step from the segment that

@@ -2,7 +2,7 @@
 //! two-sample t statistic on winsorised log figures, and its permutation
 //! p-value.
 
-use super::{MIN_NOISE, Prepared, Settings, robust_sd};
+use super::prepared::{MIN_NOISE, Prepared, Settings, robust_sd};
 use crate::stats::median_of_sorted;
 
 /// The best split of `prepared[start..end]` if its permutation p-value is
