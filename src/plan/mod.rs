@@ -117,6 +117,11 @@ pub fn build(suite: &Suite, overrides: &Overrides, filter: Option<&str>) -> Resu
                     scenario.validate(model, params).map_err(|why| {
                         suite.error_at(entry.id.span(), format!("{}: {why}", point.id()))
                     })?;
+                    if runtime.is_some() {
+                        scenario::py_variants::check_params(scenario.info().id, params).map_err(
+                            |why| suite.error_at(entry.id.span(), format!("{}: {why}", point.id())),
+                        )?;
+                    }
                     points.push(point);
                 }
             }

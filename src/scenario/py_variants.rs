@@ -94,6 +94,21 @@ impl Table {
     }
 }
 
+/// Refuse, before anything runs, a CPython point whose parameters lie
+/// outside what the worker accepts (its table's ranges).
+pub fn check_params(scenario: &str, params: &crate::vocab::Params) -> Result<(), String> {
+    for (name, value) in &params.0 {
+        if let Some((min, max)) = table().range(scenario, name)
+            && !(min..=max).contains(value)
+        {
+            return Err(format!(
+                "{name} = {value} is outside the CPython worker's range {min}..={max} (runtimes/python/{TABLE})"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The shipped table (a broken one is a build defect: the tests read it).
 pub fn table() -> &'static Table {
     static TABLE_READ: OnceLock<Table> = OnceLock::new();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, refused, stderr_of};
+use super::support::{FAST_RUN, Scratch, planned, refused, stderr_of};
 
 /// The serial reference, then every parallel model at `k`, tiny sizes.
 fn tiny_cpu_suite(k: &str) -> String {
@@ -37,7 +37,11 @@ fn every_model_computes_the_serial_checksum_and_gets_a_speedup_figure() {
     let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
     let results: Value = serde_json::from_str(&text).expect("JSON");
     let points = results["results"].as_array().expect("points");
-    assert_eq!(points.len(), 8, "serial + 7 parallel variants");
+    assert_eq!(
+        points.len(),
+        planned(&tiny_cpu_suite("3")),
+        "every variant planned"
+    );
     for point in points {
         assert_eq!(point["status"], "ok", "{}: {}", point["id"], point["error"]);
         assert!((metric(point, "pi_estimate") - std::f64::consts::PI).abs() < 0.1);

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, refused, stderr_of};
+use super::support::{FAST_RUN, Scratch, planned, refused, stderr_of};
 
 /// Both lock scenarios, every variant, two threads, 100 ns of work.
 fn tiny_lock_suite() -> String {
@@ -26,7 +26,11 @@ fn every_lock_variant_runs_verifies_and_reports_fairness_and_latency() {
     let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
     let results: Value = serde_json::from_str(&text).expect("JSON");
     let points = results["results"].as_array().expect("a list of points");
-    assert_eq!(points.len(), 6 + 2, "every counter and rwlock variant");
+    assert_eq!(
+        points.len(),
+        planned(&tiny_lock_suite()),
+        "every counter and rwlock variant"
+    );
     for point in points {
         let id = point["id"].as_str().unwrap_or("?");
         assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);

@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, one_scenario, stderr_of};
+use super::support::{FAST_RUN, Scratch, one_scenario, planned, stderr_of};
 
 /// Every message-passing scenario at tiny sizes.
 fn tiny_messaging_suite() -> String {
@@ -34,7 +34,11 @@ fn every_messaging_variant_runs_verifies_and_reports_its_figures() {
     assert!(output.status.success(), "stderr: {}", stderr_of(&output));
 
     let points = points_of(&scratch);
-    assert_eq!(points.len(), 2 + 3 + 4 + 3, "every variant of the four");
+    assert_eq!(
+        points.len(),
+        planned(&tiny_messaging_suite()),
+        "every variant of the four"
+    );
     for point in &points {
         let id = point["id"].as_str().unwrap_or("?");
         assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of, tiny_spawn_suite};
+use super::support::{FAST_RUN, Scratch, planned, stderr_of, tiny_spawn_suite};
 
 fn read_json(path: &std::path::Path) -> Value {
     let text = std::fs::read_to_string(path).expect("results file exists");
@@ -34,7 +34,11 @@ fn a_tiny_spawn_run_measures_and_verifies_every_point() {
     assert!(results["run"]["finished"].is_string());
 
     let points = results["results"].as_array().expect("a list of points");
-    assert_eq!(points.len(), 6 + 4, "every variant of both scenarios");
+    assert_eq!(
+        points.len(),
+        planned(&tiny_spawn_suite()),
+        "every variant of both scenarios"
+    );
     for point in points {
         let id = point["id"].as_str().unwrap_or("?");
         assert_eq!(point["status"], "ok", "{id}: {}", point["error"]);

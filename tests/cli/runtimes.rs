@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::support::{FAST_RUN, Scratch, stderr_of};
+use super::support::{FAST_RUN, Scratch, planned, stderr_of};
 
 fn fake(mode: &str) -> String {
     format!(
@@ -209,7 +209,11 @@ fn every_cpython_workload_runs_and_verifies_at_tiny_sizes() {
         .collect();
     assert!(failed.is_empty(), "{failed:#?}\n{stderr}");
     assert_eq!(code, 0);
-    assert_eq!(points.len(), 38, "every workload, ipc under both models");
+    assert_eq!(
+        points.len(),
+        planned(&suite),
+        "every workload, ipc under both models"
+    );
 }
 
 #[test]

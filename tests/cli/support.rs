@@ -97,3 +97,19 @@ pub fn refused_with_args(suite: &str, extra: &[&str], needles: &[&str]) {
         "no partial output for bad input"
     );
 }
+
+/// How many points the planner makes of `suite` on this machine: what a
+/// test of "every variant" expects, without a count kept by hand.
+pub fn planned(suite: &str) -> usize {
+    let path = Path::new("planned.toml");
+    let file = concbench::config::parse(path, suite).expect("the suite parses");
+    let suite = concbench::config::Suite {
+        path: path.to_path_buf(),
+        text: suite.to_string(),
+        file,
+    };
+    concbench::plan::build(&suite, &concbench::plan::Overrides::default(), None)
+        .expect("the suite plans")
+        .points
+        .len()
+}

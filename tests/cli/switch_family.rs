@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::support::{Scratch, stderr_of};
+use super::support::{Scratch, planned, stderr_of};
 
 /// A short warm-up lets the harness size its samples from more than one
 /// (possibly descheduled) round trip on a busy machine.
@@ -24,8 +24,11 @@ fn every_variant_switches_and_verifies_in_every_placement_the_machine_allows() {
     let text = std::fs::read_to_string(dir.join("results.json")).expect("results.json");
     let results: Value = serde_json::from_str(&text).expect("JSON");
     let points = results["results"].as_array().expect("points");
-    // futex x2 models, pipe x2, sched_yield, two tokio variants: 7, each at 3 placements.
-    assert_eq!(points.len(), 7 * 3);
+    assert_eq!(
+        points.len(),
+        planned(&suite),
+        "every variant at 3 placements"
+    );
     for point in points {
         let id = point["id"].as_str().unwrap_or("?");
         assert!(
