@@ -11,6 +11,13 @@ from .placement import placement, worker_cpu
 
 LOCK_SEED = GOLDEN  # the starting value of the work state inside the lock
 
+# Each variant's lock (workloads.json lists the variants, their models and summaries).
+LOCKS = {
+    "py_lock": threading.Lock,
+    "py_rlock": threading.RLock,
+    "py_bounded_semaphore": lambda: threading.BoundedSemaphore(1),
+}
+
 
 class LockCounter(Workload):
     """Long-lived threads (started at setup, pinned as pinned_cores says)
@@ -23,7 +30,7 @@ class LockCounter(Workload):
         self.cs_ns = params["cs_ns"]
         first, second = placement(params["pinned_cores"])
         ensure_tasks(self.threads, "threads=%d" % self.threads)
-        self.lock = threading.Lock() if self.variant == "py_lock" else threading.RLock()
+        self.lock = LOCKS[self.variant]()
         self.count = self.limit = self.ops_done = 0
         self.scratch, self.steps = LOCK_SEED, 0  # the work state, under the lock
         self.mine = [0] * self.threads  # each thread's own count, all batches
