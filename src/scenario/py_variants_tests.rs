@@ -29,13 +29,13 @@ fn a_workload_added_to_the_table_is_listed_with_its_models() {
         .as_array_mut()
         .unwrap()
         .push(serde_json::json!({
-            "name": "py_bounded_semaphore", "models": ["thread"], "summary": "a fixture workload"
+            "name": "py_fixture_lock", "models": ["thread"], "summary": "a fixture workload"
         }));
     let table = Table::parse(&json.to_string()).unwrap();
     let added = table
         .variants_of("lock.counter")
         .iter()
-        .find(|v| v.name == "py_bounded_semaphore");
+        .find(|v| v.name == "py_fixture_lock");
     assert_eq!(added.map(|v| v.models), Some(&[Model::Thread][..]));
 }
 
