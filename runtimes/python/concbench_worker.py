@@ -49,76 +49,57 @@ Other modes:
 - `--selftest` checks the ports of the Rust arithmetic against values the
   Rust code gives (Monte-Carlo tallies, shares, LCG jumps, spin proofs).
 
-Workloads (scenario, variant [model]: what one round does; ops per round)
--------------------------------------------------------------------------
+Workloads (scenario: what one round does; ops per round)
+---------------------------------------------------------
+The variants of each, their models and summaries, and the parameter ranges
+the worker accepts are in one table, concbench_runtime/workloads.json, which
+concbench reads too (`concbench list` shows it).
+
 spawn.start (workers=N; unit worker; ops = N per round): N workers each
   bump a shared counter; all awaited. Verified: counter = N x rounds, and
   every child exited 0.
-  py_thread [thread] threading.Thread + join; py_process_fork [process]
-  fork Process, multiprocessing.Value; py_process_spawn [process] the same
-  with the spawn start method; py_thread_pool [pool] ThreadPoolExecutor of
-  one thread per CPU; py_asyncio [async] asyncio.gather of N tasks.
 spawn.sleepers (workers=N, sleep_ms=S; unit round; ops = 1 per round): N
   workers sleep S at the same time, each proving by time.monotonic_ns() that
-  it slept at least S. Same five variants (the pool has N threads, asyncio
-  uses asyncio.sleep). Verified: all slept their full S, children exited 0.
+  it slept at least S. Verified: all slept their full S, children exited 0.
 cpu.split (k, chunks, points; unit chunk; ops = chunks per round): the
   Monte-Carlo chunks of src/scenario/cpu/work.rs (splitmix64, wyrand draws,
   the order-independent tally) split in contiguous shares over k workers.
   Verified: every round's tally equals the serial reference.
-  py_serial [serial]; py_thread [thread] k threads per round;
-  py_thread_pool [pool] ThreadPoolExecutor(k); py_process [process] k fork
-  children per round, tallies back on pipes; py_process_pool [process_pool]
-  multiprocessing.Pool(k), pool.map of one share per task; py_asyncio
-  [async] k tasks on one event loop (one core: the classic mistake).
 io.waits (tasks=N, wait_ms=d, repeats=r; unit round; ops = 1 per round): N
   tasks each wait d ms r times in a row, all at once. Verified: every wait
-  happened and lasted d. py_thread [thread] time.sleep; py_process_fork
-  [process] fork children; py_asyncio [async] asyncio.sleep.
+  happened and lasted d.
 lock.counter (threads=T, cs_ns, ops, pinned_cores; unit operation; ops =
   T x ops per round): long-lived threads take increments of one counter from
   the round's budget under the lock (faster threads take more, as in Rust),
   each critical section spinning about cs_ns ns (LCG steps until
   perf_counter_ns passes the deadline). Verified: counter = T x ops x
   rounds, the threads' own counts add up, the LCG state inside the lock
-  equals its closed form. py_lock [thread] threading.Lock; py_rlock [thread]
-  threading.RLock, one acquire per operation.
+  equals its closed form.
 sync.handoff (round_trips=R, pinned_cores; unit hand-off; ops = 2 x R per
   round): two long-lived threads pass a turn back and forth. Verified: each
-  side received R x rounds turns. py_condition [thread] Lock + Condition;
-  py_semaphore [thread] two Semaphore(0); py_event [thread] two Event (set
-  the other's, wait for and clear one's own); py_asyncio_event [async] two
-  asyncio.Event on one loop.
+  side received R x rounds turns.
 sync.barrier (threads=k; unit round; ops = 1 per round): k long-lived
   threads each count themselves in and wait at one threading.Barrier(k);
   the round ends when all k are through. Verified: every thread passed every
   barrier, one index-0 thread per round, the barrier's action (run before
   each release) saw all k in and counted one generation per round, nobody
-  got through early, no BrokenBarrierError. py_barrier [thread]
-  threading.Barrier.
+  got through early, no BrokenBarrierError.
 queue.bounded (producers=P, consumers=C, capacity, payload_bytes (8 or
   1024), messages=M, pinned_cores; unit message; ops = P x M per round):
   each message carries its origin (producer << 32 | sequence) and the
   payload pattern of src/scenario/queue/message.rs; consumers check every
   payload and that each message arrives exactly once per round; one
-  end-of-round marker per consumer. py_queue [thread] queue.Queue;
-  py_lifo_queue [thread] queue.LifoQueue (markers underneath);
-  py_priority_queue [thread] queue.PriorityQueue (pseudo-random ranks);
-  py_mp_queue [process] multiprocessing.Queue between long-lived producer
-  and consumer processes; py_asyncio_queue [async] asyncio.Queue.
+  end-of-round marker per consumer.
 ipc.pingpong (pinned_cores, in_process; unit round_trip; ops = 1 per round):
   one byte there and back; each byte is the next of a sequence and comes
   back plus one, both sides check it. in_process=1 is the thread model (the
-  peer is a thread), 0 the process model (a forked child). py_mp_pipe
-  multiprocessing.Pipe(); py_os_pipe two os.pipe() pairs; py_socketpair
-  socket.socketpair(). Verified (this stops the peer): the peer echoed every
-  byte and exited 0.
+  peer is a thread), 0 the process model (a forked child). Verified (this
+  stops the peer): the peer echoed every byte and exited 0.
 pattern.futures (tasks=K, unit_us, spread; unit task; ops = K per round):
   K tasks of uneven CPU length (task i spins unit_us x (spread - i x 7919
   mod spread) us, task 0 the longest) on a ThreadPoolExecutor of one thread
-  per CPU; ns counts submission to last result. py_as_completed [pool]
-  as_completed; py_map [pool] executor.map (submission order). Verified:
-  every result once, with its checksum and the proof of its spin.
+  per CPU; ns counts submission to last result. Verified: every result
+  once, with its checksum and the proof of its spin.
 
 `pinned_cores`: 0 unpinned; 1 every side on the first allowed CPU; 2 the
 sides (or even- and odd-numbered threads) on the first two. A machine with
