@@ -65,16 +65,20 @@ fn ship_cpython_worker() {
 /// of [min, max] pairs and `variants` of py_* rows with models and a summary.
 fn check_workload_table(file: &std::path::Path) {
     let text = std::fs::read_to_string(file).expect("the workload table is readable");
-    let table: serde_json::Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{}: not JSON: {e}", file.display()));
-    let scenarios = table.as_object().expect("the workload table is an object of scenarios");
+    let table: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: not JSON: {e}", file.display()));
+    let scenarios = table
+        .as_object()
+        .expect("the workload table is an object of scenarios");
     for (scenario, entry) in scenarios {
         let bad = |what: &str| -> ! { panic!("{}: {scenario}: {what}", file.display()) };
         let Some(params) = entry["params"].as_object() else {
             bad("no params object")
         };
         for (name, range) in params {
-            let pair = range.as_array().filter(|r| r.len() == 2 && r.iter().all(|v| v.is_u64()));
+            let pair = range
+                .as_array()
+                .filter(|r| r.len() == 2 && r.iter().all(|v| v.is_u64()));
             let Some((min, max)) = pair.map(|r| (r[0].as_u64(), r[1].as_u64())) else {
                 bad(name)
             };
@@ -89,7 +93,9 @@ fn check_workload_table(file: &std::path::Path) {
             let name = row["name"].as_str().unwrap_or("");
             let models = row["models"].as_array().map_or(0, Vec::len);
             if !name.starts_with("py_") || models == 0 || !row["summary"].is_string() {
-                bad(&format!("variant `{name}` needs a py_ name, models and a summary"));
+                bad(&format!(
+                    "variant `{name}` needs a py_ name, models and a summary"
+                ));
             }
         }
     }

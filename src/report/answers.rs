@@ -11,6 +11,7 @@
 mod kinds;
 #[cfg(test)]
 mod kinds_tests;
+mod questions;
 
 use super::findings::times;
 use super::relation::{Relation, relate};
@@ -20,6 +21,7 @@ use crate::text::format_ns;
 use crate::vocab::Model;
 
 pub use super::relation::CLEAR_LEAD;
+use questions::{Among, At, QUESTIONS, Question};
 
 /// One answered question.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,115 +34,6 @@ pub struct Answer {
     /// clause says its own).
     pub settled: bool,
 }
-
-/// A parameter's value in a question: a number, or the machine's cores.
-#[derive(Clone, Copy)]
-enum At {
-    Is(u64),
-    Cores,
-}
-
-/// Whose points a question ranks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Among {
-    /// Rust's own variants.
-    Rust,
-    /// Variants run in another runtime (CPython), with Rust's figures
-    /// beside them where the parameters match.
-    OtherRuntimes,
-}
-
-struct Question {
-    ask: &'static str,
-    scenario: &'static str,
-    /// The parameters the answer compares at (others may vary).
-    at: &'static [(&'static str, At)],
-    among: Among,
-}
-
-/// In the order a reader needs them.
-const QUESTIONS: &[Question] = &[
-    Question {
-        ask: "CPU-bound work on every core: threads, a pool, processes or async?",
-        scenario: "cpu.split",
-        at: &[("k", At::Cores)],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Waiting (I/O, sleeps): threads, processes or async?",
-        scenario: "io.waits",
-        at: &[],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "What does starting and finishing 1000 workers cost?",
-        scenario: "spawn.start",
-        at: &[("workers", At::Is(1000))],
-        among: Among::Rust,
-    },
-    // With no work inside (cs_ns = 0) every operation is the lock itself.
-    // With 100 ns of work, the lock-free variants do theirs outside any lock,
-    // in parallel, and tie at half the work per operation: five runs named
-    // sharded or atomic by a few percent, either way round.
-    Question {
-        ask: "Which lock under contention?",
-        scenario: "lock.counter",
-        at: &[("threads", At::Cores), ("cs_ns", At::Is(0))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Which bounded queue, one producer and one consumer?",
-        scenario: "queue.bounded",
-        at: &[
-            ("producers", At::Is(1)),
-            ("consumers", At::Is(1)),
-            ("pinned_cores", At::Is(0)),
-        ],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Which unbounded queue, two producers and two consumers?",
-        scenario: "queue.unbounded",
-        at: &[("producers", At::Is(2)), ("consumers", At::Is(2))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Which IPC for a round trip between two processes or threads?",
-        scenario: "ipc.pingpong",
-        at: &[("pinned_cores", At::Is(0))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Which IPC for bulk data (64 KiB messages)?",
-        scenario: "ipc.stream",
-        at: &[("message_bytes", At::Is(65536))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "Which way to hand a value from one thread to another?",
-        scenario: "sync.handoff",
-        at: &[("pinned_cores", At::Is(0))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "What does a context switch cost?",
-        scenario: "switch.pingpong",
-        at: &[("pinned_cores", At::Is(0))],
-        among: Among::Rust,
-    },
-    Question {
-        ask: "CPython, CPU-bound work on every core: threads (the GIL) or processes?",
-        scenario: "cpu.split",
-        at: &[("k", At::Cores)],
-        among: Among::OtherRuntimes,
-    },
-    Question {
-        ask: "CPython: many workers started to sleep at once, processes, threads or asyncio?",
-        scenario: "spawn.sleepers",
-        at: &[],
-        among: Among::OtherRuntimes,
-    },
-];
 
 /// Every question the run has the points for, answered.
 pub fn answers(results: &RunResults) -> Vec<Answer> {
