@@ -4,7 +4,7 @@
 //! point measured under a watchdog) -> `results` (streamed JSON lines, then one
 //! JSON file). `scenario` holds what is measured, `model` how workers run,
 //! `vocab` the words every layer shares. Layers import downwards only; the
-//! order is in the README's "Layout" and `tests/layers/` enforces it.
+//! order is in `docs/layout.md` and `tests/layers/` enforces it.
 
 pub mod cli;
 pub mod config;

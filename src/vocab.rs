@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-/// The families of SCENARIOS.md, plus `selftest` (the harness's own checks).
+/// The scenario families of the project's specification (kept outside this
+/// repository; `docs/scenarios.md` lists them), plus `selftest` (the
+/// harness's own checks).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]

@@ -206,7 +206,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub timeout: Option<Duration>,
     /// Calibration: add busy work worth PCT% of each operation, to check
-    /// that `compare` flags a slowdown of that size (see README)
+    /// that `compare` flags a slowdown of that size (see docs/gate.md)
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000))]
     pub slowdown_pct: Option<u64>,
     /// Measure each paired group in N fresh processes, each taking its
@@ -217,7 +217,7 @@ pub struct RunArgs {
     /// Run the CPython variants (`py_*`) with this interpreter instead of the
     /// suite's `interpreters` (default python3); repeat for several, e.g.
     /// `--python python3 --python python3.13t`. A command with arguments
-    /// that speaks the runtime protocol also works (see README).
+    /// that speaks the runtime protocol also works (see docs/protocols.md).
     #[arg(long = "python", value_name = "INTERPRETER")]
     pub interpreters: Vec<String>,
     /// Also export the results: FORMAT is bmf or github-action-benchmark

@@ -5,6 +5,7 @@ mod browser;
 mod compare_command;
 mod compare_outcomes;
 mod cpu_family;
+mod docs_links;
 mod every_variant;
 mod history;
 mod interleaved_gate;

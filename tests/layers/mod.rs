@@ -1,6 +1,6 @@
 //! The crate's layers, read from its source: every module imports only
 //! modules below it, and no import circle joins files of different folders.
-//! The order is the README's "Layout" section; change both together.
+//! The order is `docs/layout.md`'s layers table; change both together.
 
 mod scan;
 
