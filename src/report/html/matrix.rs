@@ -61,7 +61,7 @@ pub fn section(results: &RunResults) -> String {
 /// One matrix: heatmap and class table side by side.
 fn figure_of(m: &Matrix) -> String {
     let mut out = format!(
-        "<figure class=\"c2c\"><figcaption>{} — ns per round trip, row: measuring CPU, column: peer CPU</figcaption>",
+        "<figure class=\"c2c\"><figcaption>{} — ns per round trip, row: measuring CPU, column: peer CPU; colour from the fastest pair (pale) to 4x it or more (deep red)</figcaption>",
         escape(&m.title())
     );
     out.push_str(&heatmap(m));
@@ -86,6 +86,10 @@ fn figure_of(m: &Matrix) -> String {
     out.push_str("</table></figure>");
     out
 }
+
+/// The least span of the heatmap's colour scale: the slowest colour is at
+/// least this many times the fastest pair.
+const SCALE_SPAN: f64 = 4.0;
 
 /// A colour from pale (fastest pair) to deep red (slowest), log scale.
 fn shade(value: f64, lo: f64, hi: f64) -> String {
@@ -130,7 +134,9 @@ fn heatmap(m: &Matrix) -> String {
         .filter_map(|c| c.median)
         .collect();
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(0.0, f64::max);
+    // The scale spans at least a factor of 4, so pairs a few percent apart
+    // look alike instead of pale against deep red.
+    let hi = values.iter().copied().fold(0.0, f64::max).max(lo * SCALE_SPAN);
     let index = |cpu: u32| m.cpus.iter().position(|&c| c == cpu).unwrap_or(0);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\">",
