@@ -151,12 +151,12 @@ fn changes_text(history: &HostHistory, limit: usize) -> String {
         let commit = &series.commits[change.at];
         let _ = writeln!(
             out,
-            "  {:<12} {:>6.2}x  {} -> {}  p={:.3}  {}",
+            "  {:<12} {:>6.2}x  {} -> {}  p {}  {}",
             short(&commit.commit),
             change.ratio,
             format_ns(change.before.median),
             format_ns(change.after.median),
-            change.p_value,
+            super::labels::p_text(change.p_value),
             series.point
         );
     }
@@ -226,12 +226,12 @@ pub fn check(
     for r in &regressions {
         let _ = writeln!(
             out,
-            "  REGRESSED {:.2}x (threshold {:.1}%)  {} -> {}  p={:.3}  {}",
+            "  REGRESSED {:.2}x (threshold {:.1}%)  {} -> {}  p {}  {}",
             r.ratio,
             r.threshold_pct,
             format_ns(r.before),
             format_ns(r.after),
-            r.p_value,
+            super::labels::p_text(r.p_value),
             r.point
         );
     }

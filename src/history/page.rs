@@ -6,16 +6,22 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::changes::Change;
-use super::labels::{scenario_and_family, short};
+use super::labels::{p_text, plural, scenario_and_family, short};
 use super::series::{HostHistory, Series};
 use super::store::LatestVerdict;
 use crate::text::{escape, format_ns};
 
 /// How the changes were found, for the page and the Markdown.
 pub const METHOD: &str = "Each point's series holds one figure per commit (the run's median; \
-several runs of a commit merged). Changes: binary segmentation of the log figures, each run weighted \
-by its 95% interval and by the commit-to-commit noise the series itself shows; a split is kept when a \
-permutation test of the series puts it beyond chance (p below the detector's level).";
+several runs of a commit merged). Changes: binary segmentation of the log figures, each commit weighted \
+by its 95% interval and by the commit-to-commit noise the series itself shows (outliers trimmed); a split \
+is kept when a permutation test puts it beyond chance (p < 0.005), and the newest commit alone is a \
+change when it lies beyond every other commit of its segment (prediction test, p < 0.001). \
+Method and what it finds here: docs/history.md.";
+
+/// Styles the trend page adds to the run report's.
+const PAGE_CSS: &str = "table.changes td.point{word-break:break-all;min-width:16em}\
+table.changes td.when{white-space:nowrap}table.changes td.num{white-space:nowrap}";
 
 /// What the page shows besides the series.
 pub struct PageInput<'a> {
@@ -83,14 +89,10 @@ pub fn html(input: &PageInput<'_>) -> String {
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>concbench history — {}</title><style>{}</style></head><body><main>{body}</main></body></html>\n",
+         <title>concbench history — {}</title><style>{}{PAGE_CSS}</style></head><body><main>{body}</main></body></html>\n",
         escape(&history.label),
         crate::report::html::CSS
     )
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn anchor(point: &str) -> String {
@@ -125,7 +127,7 @@ fn changes_table(changes: &[(&Series, &Change)]) -> String {
         );
         return out;
     }
-    out.push_str("<table class=\"points\"><tr><th>Commit</th><th>Date</th><th>Point</th><th>Before</th><th>After</th><th>Ratio</th><th>p</th></tr>");
+    out.push_str("<table class=\"points changes\"><tr><th>Commit</th><th>Date</th><th>Point</th><th>Before</th><th>After</th><th>Ratio</th><th>p</th></tr>");
     for (series, change) in changes {
         let commit = &series.commits[change.at];
         let class = if change.ratio > 1.0 {
@@ -135,9 +137,15 @@ fn changes_table(changes: &[(&Series, &Change)]) -> String {
         };
         let _ = write!(
             out,
-            "<tr class=\"{class}\"><td><code>{}</code></td><td>{}</td><td><a href=\"#{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}x {}</td><td class=\"num\">{:.3}</td></tr>",
+            "<tr class=\"{class}\"><td><code>{}</code></td><td class=\"when\">{}</td><td class=\"point\"><a href=\"#{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}x {}</td><td class=\"num\">{}</td></tr>",
             escape(short(&commit.commit)),
-            escape(commit.started.get(..16).unwrap_or(&commit.started)),
+            escape(
+                &commit
+                    .started
+                    .get(..16)
+                    .unwrap_or(&commit.started)
+                    .replace('T', " ")
+            ),
             anchor(&series.point),
             escape(&series.point),
             level_text(&change.before),
@@ -148,7 +156,7 @@ fn changes_table(changes: &[(&Series, &Change)]) -> String {
             } else {
                 "faster"
             },
-            change.p_value
+            p_text(change.p_value).trim_start_matches("= ")
         );
     }
     out.push_str("</table>");
@@ -256,13 +264,13 @@ pub fn markdown(history: &HostHistory) -> String {
     for (series, change) in changes.iter().take(40) {
         let _ = writeln!(
             out,
-            "| `{}` | `{}` | {} | {} | {:.2}x | {:.3} |",
+            "| `{}` | `{}` | {} | {} | {:.2}x | {} |",
             short(&series.commits[change.at].commit),
             series.point.replace('|', "\\|"),
             level_text(&change.before),
             level_text(&change.after),
             change.ratio,
-            change.p_value
+            p_text(change.p_value).trim_start_matches("= ")
         );
     }
     if changes.len() > 40 {

@@ -197,6 +197,12 @@ fn markers(out: &mut String, series: &Series, frame: &Frame) {
     for change in &series.changes {
         let commit = &series.commits[change.at];
         let x = frame.x(change.at as f64 - 0.5).max(LEFT);
+        // Near the right edge the label goes left of its line.
+        let (anchor, label_x) = if x > WIDTH - 140.0 {
+            ("end", x - 3.0)
+        } else {
+            ("start", x + 3.0)
+        };
         let colour = if change.ratio > 1.0 {
             "#d62728"
         } else {
@@ -204,16 +210,16 @@ fn markers(out: &mut String, series: &Series, frame: &Frame) {
         };
         let _ = write!(
             out,
-            "<g><title>{} starts {:.2}x: {} -> {} (p = {:.3})</title>\
+            "<g><title>{} starts {:.2}x: {} -> {} (p {})</title>\
              <path d=\"M{x:.1} {TOP}V{:.0}\" stroke=\"{colour}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\
-             <text x=\"{:.1}\" y=\"{:.0}\" font-size=\"11\" fill=\"{colour}\">{} {:.2}x</text></g>",
+             <text x=\"{:.1}\" y=\"{:.0}\" font-size=\"11\" fill=\"{colour}\" text-anchor=\"{anchor}\">{} {:.2}x</text></g>",
             escape(&commit.commit),
             change.ratio,
             format_ns(change.before.median),
             format_ns(change.after.median),
-            change.p_value,
+            super::labels::p_text(change.p_value),
             HEIGHT - BOTTOM,
-            x + 3.0,
+            label_x,
             TOP + 11.0,
             escape(super::labels::short(&commit.commit)),
             change.ratio

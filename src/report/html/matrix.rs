@@ -136,7 +136,11 @@ fn heatmap(m: &Matrix) -> String {
     let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
     // The scale spans at least a factor of 4, so pairs a few percent apart
     // look alike instead of pale against deep red.
-    let hi = values.iter().copied().fold(0.0, f64::max).max(lo * SCALE_SPAN);
+    let hi = values
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .max(lo * SCALE_SPAN);
     let index = |cpu: u32| m.cpus.iter().position(|&c| c == cpu).unwrap_or(0);
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" font-size=\"11\" role=\"img\">",
