@@ -16,6 +16,7 @@ pub mod selftest;
 pub mod spawn;
 pub mod switch;
 pub mod sync;
+pub mod variant_table;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -46,12 +46,12 @@ mod tests;
 
 use std::cell::Cell;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use nix::sys::resource::{Resource, getrlimit};
 
 use crate::model::placement::{PINNED_CORES, Placement};
 
-use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params};
 use counter::{AtomicCounter, LockedCounter, ShardedCounter, State};
 use crew::Workload;
@@ -92,51 +92,25 @@ const READ_PCT: ParamSpec = ParamSpec {
     help: "share of operations that are reads, in percent",
 };
 
-const COUNTER_VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "std_mutex",
-        models: &[Model::Thread],
-        summary: "std::sync::Mutex",
-    },
-    VariantInfo {
-        name: "parking_lot_mutex",
-        models: &[Model::Thread],
-        summary: "parking_lot::Mutex",
-    },
-    VariantInfo {
-        name: "spin",
-        models: &[Model::Thread],
-        summary: "spin lock: test-and-test-and-set with crossbeam Backoff",
-    },
-    VariantInfo {
-        name: "reentrant",
-        models: &[Model::Thread],
-        summary: "parking_lot::ReentrantMutex (the RLock), one acquire per operation",
-    },
-    VariantInfo {
-        name: "atomic",
-        models: &[Model::Thread],
-        summary: "AtomicU64::fetch_add, no lock",
-    },
-    VariantInfo {
-        name: "sharded",
-        models: &[Model::Thread],
-        summary: "one cache-padded slot per thread, summed at the end",
-    },
-];
+crate::variant_table! {
+    /// `lock.counter`'s variants.
+    enum Counter in COUNTER_VARIANTS {
+        StdMutex = "std_mutex", [Thread], "std::sync::Mutex";
+        ParkingLotMutex = "parking_lot_mutex", [Thread], "parking_lot::Mutex";
+        Spin = "spin", [Thread], "spin lock: test-and-test-and-set with crossbeam Backoff";
+        Reentrant = "reentrant", [Thread], "parking_lot::ReentrantMutex (the RLock), one acquire per operation";
+        Atomic = "atomic", [Thread], "AtomicU64::fetch_add, no lock";
+        Sharded = "sharded", [Thread], "one cache-padded slot per thread, summed at the end";
+    }
+}
 
-const RWLOCK_VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "std_rwlock",
-        models: &[Model::Thread],
-        summary: "std::sync::RwLock",
-    },
-    VariantInfo {
-        name: "parking_lot_rwlock",
-        models: &[Model::Thread],
-        summary: "parking_lot::RwLock",
-    },
-];
+crate::variant_table! {
+    /// `lock.rwlock`'s variants.
+    enum Rw in RWLOCK_VARIANTS {
+        StdRwlock = "std_rwlock", [Thread], "std::sync::RwLock";
+        ParkingLotRwlock = "parking_lot_rwlock", [Thread], "parking_lot::RwLock";
+    }
+}
 
 /// `lock.counter`: increments of one shared counter.
 pub static COUNTER: LockScenario = LockScenario {
@@ -196,43 +170,41 @@ fn start<W: Workload>(
 
 fn build_counter(setup: Setup, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
     let shape = setup.shape;
-    match context.variant {
-        "std_mutex" => start(
+    match Counter::of(context.variant)? {
+        Counter::StdMutex => start(
             LockedCounter::<std::sync::Mutex<State>>::new(shape),
             setup,
             context,
         ),
-        "parking_lot_mutex" => start(
+        Counter::ParkingLotMutex => start(
             LockedCounter::<parking_lot::Mutex<State>>::new(shape),
             setup,
             context,
         ),
-        "spin" => start(LockedCounter::<SpinLock<State>>::new(shape), setup, context),
-        "reentrant" => start(
+        Counter::Spin => start(LockedCounter::<SpinLock<State>>::new(shape), setup, context),
+        Counter::Reentrant => start(
             LockedCounter::<parking_lot::ReentrantMutex<Cell<State>>>::new(shape),
             setup,
             context,
         ),
-        "atomic" => start(AtomicCounter::new(setup.threads, shape), setup, context),
-        "sharded" => start(ShardedCounter::new(setup.threads, shape), setup, context),
-        other => bail!("lock.counter has no variant `{other}`"),
+        Counter::Atomic => start(AtomicCounter::new(setup.threads, shape), setup, context),
+        Counter::Sharded => start(ShardedCounter::new(setup.threads, shape), setup, context),
     }
 }
 
 fn build_rwlock(setup: Setup, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
     let (read_pct, shape) = (context.params.get("read_pct")?, setup.shape);
-    match context.variant {
-        "std_rwlock" => start(
+    match Rw::of(context.variant)? {
+        Rw::StdRwlock => start(
             RwWork::<std::sync::RwLock<Board>>::new(read_pct, shape),
             setup,
             context,
         ),
-        "parking_lot_rwlock" => start(
+        Rw::ParkingLotRwlock => start(
             RwWork::<parking_lot::RwLock<Board>>::new(read_pct, shape),
             setup,
             context,
         ),
-        other => bail!("lock.rwlock has no variant `{other}`"),
     }
 }
 
