@@ -3,9 +3,10 @@
 //! spawn_blocking, or the current-thread mistake), and in child processes
 //! (see `processes`). Every driver returns the round's `Tally`.
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use rayon::prelude::*;
 
+use super::Split;
 use super::processes::{ProcessPool, ProcessRounds};
 use super::work::{Job, Tally, share};
 use crate::scenario::TrialContext;
@@ -29,35 +30,36 @@ impl Driver {
     /// Set up the context's variant for `job`.
     pub fn new(context: &TrialContext, job: &Job) -> anyhow::Result<Driver> {
         let k = job.workers as usize;
-        Ok(match context.variant {
-            "serial" => Driver::Serial,
-            "std_thread" => Driver::StdThread,
-            "rayon" => Driver::Rayon(
+        Ok(match Split::of(context.variant)? {
+            Split::Serial => Driver::Serial,
+            Split::StdThread => Driver::StdThread,
+            Split::Rayon => Driver::Rayon(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(k)
                     .build()
                     .context("building a rayon pool")?,
             ),
-            "tokio" => Driver::Tokio(
+            Split::Tokio => Driver::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(k)
                     .build()
                     .context("building a multi-thread tokio runtime")?,
             ),
-            "tokio_blocking" => Driver::TokioBlocking(
+            Split::TokioBlocking => Driver::TokioBlocking(
                 tokio::runtime::Builder::new_current_thread()
                     .max_blocking_threads(k)
                     .build()
                     .context("building a tokio runtime")?,
             ),
-            "tokio_current_thread" => Driver::TokioCurrentThread(
+            Split::TokioCurrentThread => Driver::TokioCurrentThread(
                 tokio::runtime::Builder::new_current_thread()
                     .build()
                     .context("building a current-thread tokio runtime")?,
             ),
-            "process" => Driver::Process(ProcessRounds::new(&context.worker_binary)),
-            "process_pool" => Driver::ProcessPool(ProcessPool::start(&context.worker_binary, job)?),
-            other => bail!("cpu.split has no variant `{other}`"),
+            Split::Process => Driver::Process(ProcessRounds::new(&context.worker_binary)),
+            Split::ProcessPool => {
+                Driver::ProcessPool(ProcessPool::start(&context.worker_binary, job)?)
+            }
         })
     }
 
@@ -156,13 +158,13 @@ mod tests {
 
     /// The in-process variants (the process ones need the built binary and
     /// are tested through the CLI).
-    const IN_PROCESS: [&str; 6] = [
-        "serial",
-        "std_thread",
-        "rayon",
-        "tokio",
-        "tokio_blocking",
-        "tokio_current_thread",
+    const IN_PROCESS: [Split; 6] = [
+        Split::Serial,
+        Split::StdThread,
+        Split::Rayon,
+        Split::Tokio,
+        Split::TokioBlocking,
+        Split::TokioCurrentThread,
     ];
 
     fn context(variant: &'static str) -> TrialContext {
@@ -193,10 +195,11 @@ mod tests {
                 cancel: CancelToken::default(),
             };
             for variant in IN_PROCESS {
-                let mut driver = Driver::new(&context(variant), &job).expect("driver builds");
+                let mut driver =
+                    Driver::new(&context(variant.name()), &job).expect("driver builds");
                 for _ in 0..2 {
                     let tally = driver.round(&job).expect("a round");
-                    assert_eq!(tally, expected, "{variant} with k={workers}");
+                    assert_eq!(tally, expected, "{variant:?} with k={workers}");
                 }
             }
         }
@@ -212,9 +215,9 @@ mod tests {
         };
         job.cancel.cancel();
         for variant in IN_PROCESS {
-            let mut driver = Driver::new(&context(variant), &job).expect("driver builds");
+            let mut driver = Driver::new(&context(variant.name()), &job).expect("driver builds");
             let tally = driver.round(&job).expect("a round");
-            assert_eq!(tally.chunks, 0, "{variant} stopped");
+            assert_eq!(tally.chunks, 0, "{variant:?} stopped");
         }
     }
 

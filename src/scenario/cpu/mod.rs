@@ -10,7 +10,7 @@ pub mod work;
 
 use std::collections::BTreeMap;
 
-use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use drivers::Driver;
 use work::Job;
@@ -40,48 +40,19 @@ const POINTS: ParamSpec = ParamSpec {
     help: "Monte-Carlo points thrown per chunk (about 1 ns each)",
 };
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "serial",
-        models: &[Model::Serial],
-        summary: "every chunk on the calling thread: the reference",
-    },
-    VariantInfo {
-        name: "std_thread",
-        models: &[Model::Thread],
-        summary: "k scoped std::threads per round, one contiguous share each",
-    },
-    VariantInfo {
-        name: "rayon",
-        models: &[Model::Pool],
-        summary: "par_iter over the chunks on a rayon pool of k threads",
-    },
-    VariantInfo {
-        name: "process",
-        models: &[Model::Process],
-        summary: "k `concbench worker cpu` children per round, tallies back on pipes",
-    },
-    VariantInfo {
-        name: "process_pool",
-        models: &[Model::ProcessPool],
-        summary: "k long-lived children fed batches of chunks over pipes",
-    },
-    VariantInfo {
-        name: "tokio",
-        models: &[Model::Async],
-        summary: "one task per share on a multi-thread runtime with k workers",
-    },
-    VariantInfo {
-        name: "tokio_blocking",
-        models: &[Model::Async],
-        summary: "one spawn_blocking per share, max_blocking_threads = k",
-    },
-    VariantInfo {
-        name: "tokio_current_thread",
-        models: &[Model::Async],
-        summary: "the classic mistake: k CPU tasks on a current-thread runtime share one core (efficiency ~1/k)",
-    },
-];
+crate::variant_table! {
+    /// `cpu.split`'s variants, each a way to compute a round's chunks.
+    enum Split in VARIANTS {
+        Serial = "serial", [Serial], "every chunk on the calling thread: the reference";
+        StdThread = "std_thread", [Thread], "k scoped std::threads per round, one contiguous share each";
+        Rayon = "rayon", [Pool], "par_iter over the chunks on a rayon pool of k threads";
+        Process = "process", [Process], "k `concbench worker cpu` children per round, tallies back on pipes";
+        ProcessPool = "process_pool", [ProcessPool], "k long-lived children fed batches of chunks over pipes";
+        Tokio = "tokio", [Async], "one task per share on a multi-thread runtime with k workers";
+        TokioBlocking = "tokio_blocking", [Async], "one spawn_blocking per share, max_blocking_threads = k";
+        TokioCurrentThread = "tokio_current_thread", [Async], "the classic mistake: k CPU tasks on a current-thread runtime share one core (efficiency ~1/k)";
+    }
+}
 
 /// `cpu.split`: one round's chunks split over k workers.
 pub static SPLIT: CpuScenario = CpuScenario {

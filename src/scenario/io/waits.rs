@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use nix::unistd::Pid;
 
 use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe, wait_exit_ok};
-use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const TASKS: ParamSpec = ParamSpec {
@@ -39,6 +39,15 @@ const REPEATS: ParamSpec = ParamSpec {
     help: "waits each task does one after another per round",
 };
 
+crate::variant_table! {
+    /// `io.waits`'s variants.
+    enum Wait in VARIANTS {
+        StdThread = "std_thread", [Thread], "one std::thread per task, std::thread::sleep";
+        Tokio = "tokio", [Async], "one tokio task per task on a multi-thread runtime, tokio::time::sleep";
+        Fork = "fork", [Process], "one forked child per task, clock_nanosleep";
+    }
+}
+
 /// `io.waits`: N concurrent tasks, each waiting d ms r times.
 pub static WAITS: WaitsScenario = WaitsScenario {
     info: ScenarioInfo {
@@ -46,23 +55,7 @@ pub static WAITS: WaitsScenario = WaitsScenario {
         family: Family::Io,
         summary: "N tasks that each wait d ms r times, all at once: wall time vs the ideal r x d",
         unit: "round",
-        variants: &[
-            VariantInfo {
-                name: "std_thread",
-                models: &[Model::Thread],
-                summary: "one std::thread per task, std::thread::sleep",
-            },
-            VariantInfo {
-                name: "tokio",
-                models: &[Model::Async],
-                summary: "one tokio task per task on a multi-thread runtime, tokio::time::sleep",
-            },
-            VariantInfo {
-                name: "fork",
-                models: &[Model::Process],
-                summary: "one forked child per task, clock_nanosleep",
-            },
-        ],
+        variants: VARIANTS,
         params: &[TASKS, WAIT_MS, REPEATS],
         throughput_vs: None,
     },
@@ -81,17 +74,16 @@ impl Scenario for WaitsScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        let waiters = match context.variant {
-            "std_thread" => Waiters::Threads,
-            "tokio" => Waiters::Tokio(
+        let waiters = match Wait::of(context.variant)? {
+            Wait::StdThread => Waiters::Threads,
+            Wait::Tokio => Waiters::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(super::machine::cores())
                     .enable_time()
                     .build()
                     .context("building the tokio runtime")?,
             ),
-            "fork" => Waiters::Fork(SharedCounter::new()?),
-            other => bail!("io.waits has no variant `{other}`"),
+            Wait::Fork => Waiters::Fork(SharedCounter::new()?),
         };
         let tasks = context.params.get("tasks")?;
         super::machine::release_freed_memory();
@@ -333,10 +325,11 @@ mod tests {
     #[test]
     fn every_model_waits_at_least_the_ideal_and_verifies() {
         for (variant, model) in [
-            ("std_thread", Model::Thread),
-            ("tokio", Model::Async),
-            ("fork", Model::Process),
+            (Wait::StdThread, Model::Thread),
+            (Wait::Tokio, Model::Async),
+            (Wait::Fork, Model::Process),
         ] {
+            let variant = variant.name();
             let mut trial = trial(variant, model);
             let sample = trial.run(2).expect("two rounds");
             assert_eq!(sample.ops, 2);

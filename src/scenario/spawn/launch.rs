@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use super::Start;
 use crate::model::memory;
 use crate::model::process::{SharedCounter, fork_child, slept_at_least, wait_exit_ok};
 use crate::model::worker::{self, WorkerTask};
@@ -48,25 +49,26 @@ pub struct Launcher {
 }
 
 impl Launcher {
-    /// Set up (untimed) the way the context's variant starts workers.
+    /// Set up (untimed) `way` of starting workers.
     pub fn new(
         context: &TrialContext,
+        way: Start,
         workers: usize,
         sleep: Option<Duration>,
     ) -> anyhow::Result<Self> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let way = match context.variant {
-            "std_thread" => Way::StdThread,
-            "scoped_thread" => Way::ScopedThread,
-            "rayon" => Way::Rayon(rayon::ThreadPoolBuilder::new().num_threads(cores).build()?),
-            "tokio" => Way::Tokio(
+        let way = match way {
+            Start::StdThread => Way::StdThread,
+            Start::ScopedThread => Way::ScopedThread,
+            Start::Rayon => Way::Rayon(rayon::ThreadPoolBuilder::new().num_threads(cores).build()?),
+            Start::Tokio => Way::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(cores)
                     .enable_time()
                     .build()?,
             ),
-            "fork" => Way::Fork(SharedCounter::new()?),
-            "command" => {
+            Start::Fork => Way::Fork(SharedCounter::new()?),
+            Start::Command => {
                 let task = match sleep {
                     Some(d) => WorkerTask::Sleep {
                         ms: d.as_millis() as u64,
@@ -75,7 +77,6 @@ impl Launcher {
                 };
                 Way::Command(worker::command(&context.worker_binary, &task))
             }
-            other => bail!("spawn has no variant `{other}`"),
         };
         // Only sleepers live long enough to be read; spawn.start's children
         // exit as soon as they start.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::ensure;
 
-use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params};
 use launch::Launcher;
 
@@ -29,61 +29,39 @@ const SLEEP_MS: ParamSpec = ParamSpec {
     help: "how long each worker sleeps, in milliseconds",
 };
 
-const START_VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "std_thread",
-        models: &[Model::Thread],
-        summary: "std::thread::spawn, then join each",
-    },
-    VariantInfo {
-        name: "scoped_thread",
-        models: &[Model::Thread],
-        summary: "std::thread::scope, spawn inside",
-    },
-    VariantInfo {
-        name: "rayon",
-        models: &[Model::Pool],
-        summary: "rayon scope spawn on a pool of one thread per core",
-    },
-    VariantInfo {
-        name: "tokio",
-        models: &[Model::Async],
-        summary: "tokio::spawn on a multi-thread runtime, await each",
-    },
-    VariantInfo {
-        name: "fork",
-        models: &[Model::Process],
-        summary: "fork, child bumps a shared counter and _exits, waitpid",
-    },
-    VariantInfo {
-        name: "command",
-        models: &[Model::Process],
-        summary: "std::process::Command (posix_spawn) of `concbench worker`",
-    },
-];
+crate::variant_table! {
+    /// `spawn.start`'s variants, each a way to start workers.
+    enum Start in START_VARIANTS {
+        StdThread = "std_thread", [Thread], "std::thread::spawn, then join each";
+        ScopedThread = "scoped_thread", [Thread], "std::thread::scope, spawn inside";
+        Rayon = "rayon", [Pool], "rayon scope spawn on a pool of one thread per core";
+        Tokio = "tokio", [Async], "tokio::spawn on a multi-thread runtime, await each";
+        Fork = "fork", [Process], "fork, child bumps a shared counter and _exits, waitpid";
+        Command = "command", [Process], "std::process::Command (posix_spawn) of `concbench worker`";
+    }
+}
 
-const SLEEPER_VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "std_thread",
-        models: &[Model::Thread],
-        summary: "std::thread::spawn of a sleeping thread",
-    },
-    VariantInfo {
-        name: "tokio",
-        models: &[Model::Async],
-        summary: "tokio task awaiting tokio::time::sleep",
-    },
-    VariantInfo {
-        name: "fork",
-        models: &[Model::Process],
-        summary: "forked child in clock_nanosleep",
-    },
-    VariantInfo {
-        name: "command",
-        models: &[Model::Process],
-        summary: "`concbench worker sleep` child process",
-    },
-];
+crate::variant_table! {
+    /// `spawn.sleepers`'s variants.
+    enum Sleeper in SLEEPER_VARIANTS {
+        StdThread = "std_thread", [Thread], "std::thread::spawn of a sleeping thread";
+        Tokio = "tokio", [Async], "tokio task awaiting tokio::time::sleep";
+        Fork = "fork", [Process], "forked child in clock_nanosleep";
+        Command = "command", [Process], "`concbench worker sleep` child process";
+    }
+}
+
+impl Sleeper {
+    /// The way it starts its workers, as `spawn.start` names that way.
+    fn way(self) -> Start {
+        match self {
+            Sleeper::StdThread => Start::StdThread,
+            Sleeper::Tokio => Start::Tokio,
+            Sleeper::Fork => Start::Fork,
+            Sleeper::Command => Start::Command,
+        }
+    }
+}
 
 /// `spawn.start`: start and finish N workers that only bump a counter.
 pub static START: SpawnScenario = SpawnScenario {
@@ -129,14 +107,24 @@ impl SpawnScenario {
         }
     }
 
+    /// The way this scenario's variant `name` starts workers.
+    fn way(&self, name: &str) -> anyhow::Result<Start> {
+        if self.sleeps {
+            Sleeper::of(name).map(Sleeper::way)
+        } else {
+            Start::of(name)
+        }
+    }
+
     fn trial(&self, context: &TrialContext) -> anyhow::Result<SpawnTrial> {
+        let way = self.way(context.variant)?;
         let workers = context.params.get("workers")?;
         let sleep = if self.sleeps {
             Some(Duration::from_millis(context.params.get("sleep_ms")?))
         } else {
             None
         };
-        let launcher = Launcher::new(context, workers as usize, sleep)?;
+        let launcher = Launcher::new(context, way, workers as usize, sleep)?;
         Ok(SpawnTrial {
             launcher,
             per_round: self.round_ops(&context.params)?,
@@ -171,9 +159,12 @@ impl Scenario for SpawnScenario {
     ) -> Result<(), String> {
         let workers = params.get("workers").map_err(|e| e.to_string())?;
         let what = format!("workers={workers}");
+        // A name outside the table (none, from `check_limits`) costs what
+        // its model does.
+        let way = self.way(variant).ok();
         // Every worker of a round may be alive at once (all are started
         // before any is awaited), so the round needs N times one worker.
-        crate::model::limits::check_memory(workers * memory_per_worker(variant, model), &what)?;
+        crate::model::limits::check_memory(workers * memory_per_worker(way, model), &what)?;
         if matches!(model, Model::Thread | Model::Process) {
             crate::model::limits::check_tasks(workers, &what)?;
         }
@@ -187,9 +178,9 @@ impl Scenario for SpawnScenario {
 /// its parent; an exec'd `concbench worker` ~340 KiB). Conservative by
 /// about 4x, so a point is skipped only when the machine really cannot
 /// hold it.
-fn memory_per_worker(variant: &str, model: Model) -> u64 {
-    match (variant, model) {
-        ("command", _) => 2 << 20,
+fn memory_per_worker(way: Option<Start>, model: Model) -> u64 {
+    match (way, model) {
+        (Some(Start::Command), _) => 2 << 20,
         (_, Model::Process) => 512 << 10,
         (_, Model::Thread) => 64 << 10,
         _ => 4 << 10,
@@ -296,7 +287,7 @@ mod tests {
             .info
             .variants
             .iter()
-            .filter(|v| v.name != "command")
+            .filter(|v| v.name != Sleeper::Command.name())
             .flat_map(|v| v.models.iter().map(|&m| (v.name, m)))
     }
 

@@ -16,7 +16,7 @@ use anyhow::ensure;
 use crate::model::latency::Recorder;
 use crate::model::placement::{PINNED_CORES, PinGuard, Placement};
 use crate::results::Latency;
-use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use client::Clients;
 use server::EchoServer;
@@ -37,6 +37,15 @@ const PAYLOAD: ParamSpec = ParamSpec {
     help: "bytes per request (and per echo)",
 };
 
+crate::variant_table! {
+    /// `io.echo`'s variants, each a kind of server.
+    enum Server in VARIANTS {
+        ThreadPerConnection = "thread_per_connection", [Thread], "one std::thread per connection, blocking read and write";
+        Tokio = "tokio", [Async], "one tokio task per connection on a multi-thread runtime";
+        Prefork = "prefork", [Process], "one pre-forked process per connection, all accepting on the shared listener";
+    }
+}
+
 /// `io.echo`: N connections doing request/response against one server.
 pub static ECHO: EchoScenario = EchoScenario {
     info: ScenarioInfo {
@@ -44,23 +53,7 @@ pub static ECHO: EchoScenario = EchoScenario {
         family: Family::Io,
         summary: "loopback TCP echo: N connections doing checked request/response of P bytes",
         unit: "request",
-        variants: &[
-            VariantInfo {
-                name: "thread_per_connection",
-                models: &[Model::Thread],
-                summary: "one std::thread per connection, blocking read and write",
-            },
-            VariantInfo {
-                name: "tokio",
-                models: &[Model::Async],
-                summary: "one tokio task per connection on a multi-thread runtime",
-            },
-            VariantInfo {
-                name: "prefork",
-                models: &[Model::Process],
-                summary: "one pre-forked process per connection, all accepting on the shared listener",
-            },
-        ],
+        variants: VARIANTS,
         params: &[CONNECTIONS, PAYLOAD, PINNED_CORES],
         throughput_vs: Some("connections"),
     },
@@ -120,6 +113,7 @@ impl EchoTrial {
     /// Start the server, connect every client and check one round trip on
     /// each connection, all before any timing.
     fn new(context: &TrialContext) -> anyhow::Result<EchoTrial> {
+        let server = Server::of(context.variant)?;
         let connections = context.params.get("connections")?;
         let payload = context.params.get("payload")? as usize;
         let threads = super::machine::cores().min(connections as usize);
@@ -131,7 +125,7 @@ impl EchoTrial {
         // What a connection costs is measured from here: the server is
         // running (runtime built, children forked) and the clients'
         // latency histograms are allocated and touched.
-        let mut server = EchoServer::start(context.variant, connections, payload)?;
+        let mut server = EchoServer::start(server, connections, payload)?;
         let recorders = (0..threads).map(|_| touched_recorder()).collect();
         super::machine::release_freed_memory();
         let baseline_rss = super::machine::rss_now();
@@ -273,9 +267,9 @@ mod tests {
     #[test]
     fn every_server_echoes_every_byte_and_verifies() {
         for (variant, model) in [
-            ("thread_per_connection", Model::Thread),
-            ("tokio", Model::Async),
-            ("prefork", Model::Process),
+            (Server::ThreadPerConnection.name(), Model::Thread),
+            (Server::Tokio.name(), Model::Async),
+            (Server::Prefork.name(), Model::Process),
         ] {
             for connections in [1, 5] {
                 let mut trial = ECHO
@@ -296,9 +290,9 @@ mod tests {
         let cpus = crate::model::placement::allowed_cpus();
         let pinned = if cpus.len() >= 2 { 2 } else { 1 };
         for (variant, model) in [
-            ("thread_per_connection", Model::Thread),
-            ("tokio", Model::Async),
-            ("prefork", Model::Process),
+            (Server::ThreadPerConnection.name(), Model::Thread),
+            (Server::Tokio.name(), Model::Async),
+            (Server::Prefork.name(), Model::Process),
         ] {
             let cpus = cpus.clone();
             std::thread::spawn(move || {
@@ -317,7 +311,7 @@ mod tests {
 
     #[test]
     fn a_missing_echo_fails_verification() {
-        let context = context("thread_per_connection", Model::Thread, 2);
+        let context = context(Server::ThreadPerConnection.name(), Model::Thread, 2);
         let mut trial = EchoTrial::new(&context).expect("builds");
         trial.run(1).expect("a round");
         trial.verify().expect("all there");

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use nix::unistd::Pid;
 
+use super::Server;
 use crate::model::fork::close_inherited_except;
 use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe};
 
@@ -51,22 +52,23 @@ pub struct EchoServer {
 }
 
 impl EchoServer {
-    /// Bind the listener and start the server `variant` for `connections`
+    /// Bind the listener and start a `server` for `connections`
     /// connections of `payload`-byte requests (prefork forks its children now).
-    pub fn start(variant: &str, connections: u64, payload: usize) -> anyhow::Result<EchoServer> {
+    pub fn start(server: Server, connections: u64, payload: usize) -> anyhow::Result<EchoServer> {
         let listener = TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
         let address = listener.local_addr()?;
-        let handlers = match variant {
-            "thread_per_connection" => Handlers::Threads(Vec::with_capacity(connections as usize)),
-            "tokio" => Handlers::Tokio(Some(
+        let handlers = match server {
+            Server::ThreadPerConnection => {
+                Handlers::Threads(Vec::with_capacity(connections as usize))
+            }
+            Server::Tokio => Handlers::Tokio(Some(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(crate::scenario::io::machine::cores())
                     .enable_io()
                     .build()
                     .context("building the tokio runtime")?,
             )),
-            "prefork" => prefork(&listener, connections, payload)?,
-            other => bail!("io.echo has no variant `{other}`"),
+            Server::Prefork => prefork(&listener, connections, payload)?,
         };
         Ok(EchoServer {
             listener,

@@ -11,13 +11,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, bail, ensure};
+use anyhow::{Context, ensure};
 use nix::unistd::Pid;
 
 use crate::model::process::{SharedCounter, fork_child, wait_exit_ok};
-use crate::scenario::{
-    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use crate::scenario::{CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 use work::{Failure, Job, Span};
 
@@ -45,6 +43,15 @@ const FILE_KIB: ParamSpec = ParamSpec {
     help: "size of each file in KiB",
 };
 
+crate::variant_table! {
+    /// `io.file`'s variants.
+    enum Writer in VARIANTS {
+        StdThread = "std_thread", [Thread], "one std::thread per worker, blocking open/write/fsync/read";
+        TokioFs = "tokio_fs", [Async], "one tokio task per worker, tokio::fs (blocking pool underneath)";
+        Fork = "fork", [Process], "one forked child per worker, the same system calls as the threads";
+    }
+}
+
 /// `io.file`: write + fsync + read back, checked, from W workers.
 pub static FILE: FileScenario = FileScenario {
     info: ScenarioInfo {
@@ -52,23 +59,7 @@ pub static FILE: FileScenario = FileScenario {
         family: Family::Io,
         summary: "W workers each write F files of S KiB, fsync and read them back, checked",
         unit: "file",
-        variants: &[
-            VariantInfo {
-                name: "std_thread",
-                models: &[Model::Thread],
-                summary: "one std::thread per worker, blocking open/write/fsync/read",
-            },
-            VariantInfo {
-                name: "tokio_fs",
-                models: &[Model::Async],
-                summary: "one tokio task per worker, tokio::fs (blocking pool underneath)",
-            },
-            VariantInfo {
-                name: "fork",
-                models: &[Model::Process],
-                summary: "one forked child per worker, the same system calls as the threads",
-            },
-        ],
+        variants: VARIANTS,
         params: &[WORKERS, FILES, FILE_KIB],
         throughput_vs: Some("workers"),
     },
@@ -149,16 +140,15 @@ impl FileTrial {
         let workers = context.params.get("workers")?;
         let files = context.params.get("files")?;
         let file_bytes = context.params.get("file_kib")? * 1024;
-        let way = match context.variant {
-            "std_thread" => Way::Threads,
-            "tokio_fs" => Way::Tokio(
+        let way = match Writer::of(context.variant)? {
+            Writer::StdThread => Way::Threads,
+            Writer::TokioFs => Way::Tokio(
                 tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(super::machine::cores())
                     .build()
                     .context("building the tokio runtime")?,
             ),
-            "fork" => Way::Fork(SharedCounter::new()?),
-            other => bail!("io.file has no variant `{other}`"),
+            Writer::Fork => Way::Fork(SharedCounter::new()?),
         };
         let dir = crate::model::scratch::temp_dir("io-file")
             .context("creating a temporary folder (see TMPDIR)")?;
@@ -317,9 +307,9 @@ mod tests {
     #[test]
     fn every_model_writes_and_reads_back_every_file_then_removes_the_folder() {
         for (variant, model) in [
-            ("std_thread", Model::Thread),
-            ("tokio_fs", Model::Async),
-            ("fork", Model::Process),
+            (Writer::StdThread.name(), Model::Thread),
+            (Writer::TokioFs.name(), Model::Async),
+            (Writer::Fork.name(), Model::Process),
         ] {
             let mut trial = trial(variant, model);
             let dir = trial.dir.as_ref().expect("a folder").path().to_owned();
@@ -335,7 +325,7 @@ mod tests {
 
     #[test]
     fn a_missing_file_fails_verification() {
-        let mut trial = trial("std_thread", Model::Thread);
+        let mut trial = trial(Writer::StdThread.name(), Model::Thread);
         trial.run(1).expect("a round");
         trial.files_ok.fetch_sub(1, Ordering::SeqCst);
         let error = trial.verify().expect_err("one file missing");
