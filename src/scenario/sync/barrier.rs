@@ -9,14 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::Instant;
 
-use anyhow::{bail, ensure};
+use anyhow::ensure;
 
 use super::crew::Crew;
 use super::support::cost_per_op;
-use crate::scenario::{
-    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
-use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
+use crate::scenario::{CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext};
+use crate::vocab::{Family, ParamSpec, Params, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -26,6 +24,13 @@ const THREADS: ParamSpec = ParamSpec {
     help: "threads that meet at the barrier each round (k)",
 };
 
+crate::variant_table! {
+    /// `sync.barrier`'s variants.
+    enum BarrierVariant in BARRIER_VARIANTS {
+        Std = "std", [Thread], "std::sync::Barrier::wait by all k threads each round";
+    }
+}
+
 /// `sync.barrier`: rounds of k threads through one barrier.
 pub static BARRIER: BarrierScenario = BarrierScenario {
     info: ScenarioInfo {
@@ -33,11 +38,7 @@ pub static BARRIER: BarrierScenario = BarrierScenario {
         family: Family::Sync,
         summary: "k threads pass a barrier together, round after round: ns per round",
         unit: "round",
-        variants: &[VariantInfo {
-            name: "std",
-            models: &[Model::Thread],
-            summary: "std::sync::Barrier::wait by all k threads each round",
-        }],
+        variants: BARRIER_VARIANTS,
         params: &[THREADS],
         throughput_vs: None,
     },
@@ -56,9 +57,7 @@ impl Scenario for BarrierScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        if context.variant != "std" {
-            bail!("sync.barrier has no variant `{}`", context.variant);
-        }
+        let BarrierVariant::Std = BarrierVariant::of(context.variant)?;
         let threads = context.params.get("threads")?;
         let tally = Arc::new(Tally {
             arrivals: AtomicU64::new(0),
@@ -180,6 +179,7 @@ impl Trial for BarrierTrial {
 mod tests {
     use super::*;
     use crate::scenario::sync::test_support::every_variant_verifies;
+    use crate::vocab::Model;
 
     #[test]
     fn every_round_is_passed_by_every_thread() {
@@ -190,8 +190,11 @@ mod tests {
 
     #[test]
     fn a_thread_that_missed_rounds_fails_verification() {
-        let context =
-            crate::scenario::sync::test_support::context("std", Model::Thread, &[("threads", 3)]);
+        let context = crate::scenario::sync::test_support::context(
+            BarrierVariant::Std.name(),
+            Model::Thread,
+            &[("threads", 3)],
+        );
         let mut trial = BARRIER.build(&context).expect("builds");
         trial.run(4).expect("runs");
         trial.verify().expect("all passed");

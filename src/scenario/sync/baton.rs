@@ -35,15 +35,29 @@ pub trait Baton: Send + Sync {
     }
 }
 
-/// The baton of a thread variant of `sync.handoff`, if it is one.
-pub fn for_variant(variant: &str) -> Option<Arc<dyn Baton>> {
+crate::variant_table! {
+    /// `sync.handoff`'s variants (here, below `handoff`, so that both the
+    /// scenario and `for_variant` name them without an import circle).
+    pub enum Handoff in HANDOFF_VARIANTS {
+        Condvar = "condvar", [Thread], "std Mutex<turn> + Condvar: wait until it is my turn, set the other's, notify_one";
+        ParkingLotCondvar = "parking_lot_condvar", [Thread], "the same on parking_lot::Mutex + parking_lot::Condvar";
+        Semaphore = "semaphore", [Thread], "two hand-written counting semaphores (Mutex<usize> + Condvar), one per side";
+        Event = "event", [Thread], "two hand-written events (Mutex<bool> + Condvar): set the other's, wait for and clear one's own";
+        ParkUnpark = "park_unpark", [Thread], "an atomic flag per side + std::thread::park / Thread::unpark";
+        TokioSemaphore = "tokio_semaphore", [Async], "two tokio tasks on a 2-worker runtime, one tokio::sync::Semaphore per side";
+    }
+}
+
+/// The baton of a thread variant of `sync.handoff`; `None` for the tokio
+/// variant, which passes its turn between tasks instead.
+pub fn for_variant(variant: Handoff) -> Option<Arc<dyn Baton>> {
     Some(match variant {
-        "condvar" => Arc::new(CondvarBaton::default()),
-        "parking_lot_condvar" => Arc::new(ParkingLotBaton::default()),
-        "semaphore" => Arc::new(SemaphoreBaton::default()),
-        "event" => Arc::new(EventBaton::default()),
-        "park_unpark" => Arc::new(ParkBaton::default()),
-        _ => return None,
+        Handoff::Condvar => Arc::new(CondvarBaton::default()),
+        Handoff::ParkingLotCondvar => Arc::new(ParkingLotBaton::default()),
+        Handoff::Semaphore => Arc::new(SemaphoreBaton::default()),
+        Handoff::Event => Arc::new(EventBaton::default()),
+        Handoff::ParkUnpark => Arc::new(ParkBaton::default()),
+        Handoff::TokioSemaphore => return None,
     })
 }
 
@@ -232,12 +246,12 @@ impl Baton for ParkBaton {
 mod tests {
     use super::*;
 
-    const KINDS: [&str; 5] = [
-        "condvar",
-        "parking_lot_condvar",
-        "semaphore",
-        "event",
-        "park_unpark",
+    const KINDS: [Handoff; 5] = [
+        Handoff::Condvar,
+        Handoff::ParkingLotCondvar,
+        Handoff::Semaphore,
+        Handoff::Event,
+        Handoff::ParkUnpark,
     ];
 
     /// Ping-pong `trips` times; (round trips seen by ping, by pong).
@@ -269,10 +283,10 @@ mod tests {
     fn every_kind_completes_every_round_trip() {
         for kind in KINDS {
             let baton = for_variant(kind).expect("a thread variant");
-            assert_eq!(rally(&baton, 500), (500, 500), "{kind}");
-            assert_eq!(baton.faults(), 0, "{kind}");
+            assert_eq!(rally(&baton, 500), (500, 500), "{kind:?}");
+            assert_eq!(baton.faults(), 0, "{kind:?}");
         }
-        assert!(for_variant("tokio_semaphore").is_none());
+        assert!(for_variant(Handoff::TokioSemaphore).is_none());
     }
 
     #[test]
@@ -285,8 +299,11 @@ mod tests {
             };
             baton.attach([std::thread::current(), waiter.thread().clone()]);
             baton.shutdown();
-            assert!(!waiter.join().expect("waiter"), "{kind}: woken, not given");
-            assert!(!baton.take(PING), "{kind}: stopped for good");
+            assert!(
+                !waiter.join().expect("waiter"),
+                "{kind:?}: woken, not given"
+            );
+            assert!(!baton.take(PING), "{kind:?}: stopped for good");
         }
     }
 }

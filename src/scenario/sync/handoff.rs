@@ -6,16 +6,14 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use anyhow::{bail, ensure};
+use anyhow::ensure;
 
-use super::baton;
+use super::baton::{self, HANDOFF_VARIANTS, Handoff};
 use super::relay::{Relay, ThreadRelay, TokioRelay};
 use super::support::cost_per_op;
 use crate::model::placement::{PINNED_CORES, Placement};
 use crate::results::Latency;
-use crate::scenario::{
-    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use crate::scenario::{CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const ROUND_TRIPS: ParamSpec = ParamSpec {
@@ -26,39 +24,6 @@ const ROUND_TRIPS: ParamSpec = ParamSpec {
     help: "ping-pong round trips per round (two hand-offs each)",
 };
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "condvar",
-        models: &[Model::Thread],
-        summary: "std Mutex<turn> + Condvar: wait until it is my turn, set the other's, notify_one",
-    },
-    VariantInfo {
-        name: "parking_lot_condvar",
-        models: &[Model::Thread],
-        summary: "the same on parking_lot::Mutex + parking_lot::Condvar",
-    },
-    VariantInfo {
-        name: "semaphore",
-        models: &[Model::Thread],
-        summary: "two hand-written counting semaphores (Mutex<usize> + Condvar), one per side",
-    },
-    VariantInfo {
-        name: "event",
-        models: &[Model::Thread],
-        summary: "two hand-written events (Mutex<bool> + Condvar): set the other's, wait for and clear one's own",
-    },
-    VariantInfo {
-        name: "park_unpark",
-        models: &[Model::Thread],
-        summary: "an atomic flag per side + std::thread::park / Thread::unpark",
-    },
-    VariantInfo {
-        name: "tokio_semaphore",
-        models: &[Model::Async],
-        summary: "two tokio tasks on a 2-worker runtime, one tokio::sync::Semaphore per side",
-    },
-];
-
 /// `sync.handoff`: ping-pong between two threads or tasks.
 pub static HANDOFF: HandoffScenario = HandoffScenario {
     info: ScenarioInfo {
@@ -66,7 +31,7 @@ pub static HANDOFF: HandoffScenario = HandoffScenario {
         family: Family::Sync,
         summary: "two threads (or tasks) pass a turn back and forth: ns per hand-off",
         unit: "hand-off",
-        variants: VARIANTS,
+        variants: HANDOFF_VARIANTS,
         params: &[ROUND_TRIPS, PINNED_CORES],
         throughput_vs: None,
     },
@@ -87,14 +52,13 @@ impl Scenario for HandoffScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        let relay = match (context.variant, baton::for_variant(context.variant)) {
-            (_, Some(baton)) => {
+        let relay = match baton::for_variant(Handoff::of(context.variant)?) {
+            Some(baton) => {
                 let placement = Placement::new(context.params.get("pinned_cores")?)
                     .map_err(anyhow::Error::msg)?;
                 Relay::Threads(ThreadRelay::start(baton, placement)?)
             }
-            ("tokio_semaphore", None) => Relay::Tokio(TokioRelay::start()?),
-            (other, None) => bail!("sync.handoff has no variant `{other}`"),
+            None => Relay::Tokio(TokioRelay::start()?),
         };
         Ok(Box::new(HandoffTrial {
             relay,
@@ -193,7 +157,7 @@ mod tests {
         for cpus in 1..=cpus {
             let mut trial = HANDOFF
                 .build(&context(
-                    "park_unpark",
+                    Handoff::ParkUnpark.name(),
                     Model::Thread,
                     &[("round_trips", 50), ("pinned_cores", cpus)],
                 ))
@@ -230,7 +194,7 @@ mod tests {
 
     #[test]
     fn timed_hand_offs_show_up_as_latency_and_warm_up_is_forgotten() {
-        for variant in ["condvar", "tokio_semaphore"] {
+        for variant in [Handoff::Condvar, Handoff::TokioSemaphore].map(Handoff::name) {
             let model = HANDOFF.info.variant(variant).expect("variant").models[0];
             let mut trial = HANDOFF
                 .build(&context(
@@ -252,7 +216,7 @@ mod tests {
     fn a_miscount_fails_verification() {
         let mut trial = HANDOFF
             .build(&context(
-                "event",
+                Handoff::Event.name(),
                 Model::Thread,
                 &[("round_trips", 10), ("pinned_cores", 1)],
             ))
@@ -272,7 +236,13 @@ mod tests {
 
     #[test]
     fn a_cancelled_point_stops_and_tears_down() {
-        for variant in ["semaphore", "park_unpark", "tokio_semaphore"] {
+        for variant in [
+            Handoff::Semaphore,
+            Handoff::ParkUnpark,
+            Handoff::TokioSemaphore,
+        ]
+        .map(Handoff::name)
+        {
             let model = HANDOFF.info.variant(variant).expect("variant").models[0];
             let context = context(
                 variant,

@@ -14,10 +14,8 @@ use anyhow::{bail, ensure};
 
 use super::crew::Crew;
 use super::support::cost_per_op;
-use crate::scenario::{
-    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
-use crate::vocab::{Family, Model, ParamSpec, Sample};
+use crate::scenario::{CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext};
+use crate::vocab::{Family, ParamSpec, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
     name: "threads",
@@ -31,6 +29,13 @@ const THREADS: ParamSpec = ParamSpec {
 /// ask for millions of rounds per sample).
 const CHUNK: u64 = 1 << 16;
 
+crate::variant_table! {
+    /// `sync.once`'s variants.
+    enum Once in ONCE_VARIANTS {
+        StdOnceLock = "std_once_lock", [Thread], "std::sync::OnceLock::get_or_init by all k threads on each fresh lock";
+    }
+}
+
 /// `sync.once`: k threads race to initialise each of a run of fresh locks.
 pub static ONCE: OnceScenario = OnceScenario {
     info: ScenarioInfo {
@@ -38,11 +43,7 @@ pub static ONCE: OnceScenario = OnceScenario {
         family: Family::Sync,
         summary: "k threads race to initialise a fresh OnceLock: ns per race",
         unit: "race",
-        variants: &[VariantInfo {
-            name: "std_once_lock",
-            models: &[Model::Thread],
-            summary: "std::sync::OnceLock::get_or_init by all k threads on each fresh lock",
-        }],
+        variants: ONCE_VARIANTS,
         params: &[THREADS],
         throughput_vs: None,
     },
@@ -58,9 +59,7 @@ impl Scenario for OnceScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        if context.variant != "std_once_lock" {
-            bail!("sync.once has no variant `{}`", context.variant);
-        }
+        let Once::StdOnceLock = Once::of(context.variant)?;
         let threads = context.params.get("threads")? as usize;
         let wins: Arc<Vec<AtomicU64>> = Arc::new((0..threads).map(|_| AtomicU64::new(0)).collect());
         let counts = Arc::clone(&wins);
@@ -211,6 +210,7 @@ impl Trial for OnceTrial {
 mod tests {
     use super::*;
     use crate::scenario::sync::test_support::every_variant_verifies;
+    use crate::vocab::Model;
 
     #[test]
     fn every_race_has_one_initialiser_and_one_value() {
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn a_long_run_is_split_into_bounded_batches() {
         let context = crate::scenario::sync::test_support::context(
-            "std_once_lock",
+            Once::StdOnceLock.name(),
             Model::Thread,
             &[("threads", 2)],
         );

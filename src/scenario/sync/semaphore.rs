@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use anyhow::{bail, ensure};
+use anyhow::ensure;
 use tokio::runtime::Runtime;
 use tokio::sync::Semaphore as TokioSemaphore;
 
@@ -18,9 +18,7 @@ use super::crew::Crew;
 use super::primitives::Semaphore;
 use super::support::{busy_work, cores, cost_per_op};
 use super::tasks;
-use crate::scenario::{
-    CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo,
-};
+use crate::scenario::{CancelToken, Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 const THREADS: ParamSpec = ParamSpec {
@@ -39,6 +37,14 @@ const PERMITS: ParamSpec = ParamSpec {
     help: "permits of the semaphore (p, below k)",
 };
 
+crate::variant_table! {
+    /// `sync.semaphore`'s variants.
+    enum Sem in SEMAPHORE_VARIANTS {
+        BoundedSemaphore = "bounded_semaphore", [Thread], "hand-written BoundedSemaphore (Mutex<usize> + Condvar), k threads";
+        Tokio = "tokio", [Async], "tokio::sync::Semaphore, k tasks on a runtime of min(k, cores) workers";
+    }
+}
+
 /// `sync.semaphore`: k contenders, p permits.
 pub static SEMAPHORE: SemaphoreScenario = SemaphoreScenario {
     info: ScenarioInfo {
@@ -46,18 +52,7 @@ pub static SEMAPHORE: SemaphoreScenario = SemaphoreScenario {
         family: Family::Sync,
         summary: "k threads contend for p < k permits, each holding one briefly: ns per acquire",
         unit: "acquire",
-        variants: &[
-            VariantInfo {
-                name: "bounded_semaphore",
-                models: &[Model::Thread],
-                summary: "hand-written BoundedSemaphore (Mutex<usize> + Condvar), k threads",
-            },
-            VariantInfo {
-                name: "tokio",
-                models: &[Model::Async],
-                summary: "tokio::sync::Semaphore, k tasks on a runtime of min(k, cores) workers",
-            },
-        ],
+        variants: SEMAPHORE_VARIANTS,
         params: &[THREADS, PERMITS],
         throughput_vs: None,
     },
@@ -76,13 +71,12 @@ impl Scenario for SemaphoreScenario {
         let threads = context.params.get("threads")? as usize;
         let permits = context.params.get("permits")? as usize;
         let occupancy = Arc::new(Occupancy::default());
-        let gate = match context.variant {
-            "bounded_semaphore" => Gate::threads(threads, permits, &occupancy)?,
-            "tokio" => Gate::Tokio {
+        let gate = match Sem::of(context.variant)? {
+            Sem::BoundedSemaphore => Gate::threads(threads, permits, &occupancy)?,
+            Sem::Tokio => Gate::Tokio {
                 runtime: tasks::runtime(threads.min(cores()))?,
                 semaphore: Arc::new(TokioSemaphore::new(permits)),
             },
-            other => bail!("sync.semaphore has no variant `{other}`"),
         };
         Ok(Box::new(SemaphoreTrial {
             gate,
@@ -297,7 +291,7 @@ mod tests {
     #[test]
     fn a_crowded_semaphore_fails_verification() {
         let built = context(
-            "bounded_semaphore",
+            Sem::BoundedSemaphore.name(),
             Model::Thread,
             &[("threads", 3), ("permits", 1)],
         );

@@ -9,6 +9,15 @@ use tokio::sync::{broadcast, mpsc};
 use super::work::{self, checksum, note};
 use crate::scenario::CancelToken;
 
+crate::variant_table! {
+    /// `pattern.pubsub`'s variants.
+    pub enum PubSub in PUBSUB_VARIANTS {
+        CrossbeamChannels = "crossbeam_channels", [Thread], "a subscriber thread per crossbeam unbounded channel; publisher sends K copies";
+        TokioBroadcast = "tokio_broadcast", [Async], "subscriber tasks on one tokio::sync::broadcast channel";
+        TokioMpscPerSubscriber = "tokio_mpsc_per_subscriber", [Async], "a subscriber task per tokio unbounded mpsc; publisher sends K copies";
+    }
+}
+
 /// Mixed into every message's checksum.
 const SALT: u64 = 0x5EED;
 
@@ -107,12 +116,11 @@ pub enum Fanout {
 
 impl Fanout {
     /// Start `count` subscribers the way `variant` says.
-    pub fn new(variant: &str, count: usize, messages: u64) -> anyhow::Result<Fanout> {
+    pub fn new(variant: PubSub, count: usize, messages: u64) -> anyhow::Result<Fanout> {
         match variant {
-            "crossbeam_channels" => channels(count),
-            "tokio_broadcast" => broadcast(count, messages),
-            "tokio_mpsc_per_subscriber" => tokio_channels(count),
-            other => bail!("pattern.pubsub has no variant `{other}`"),
+            PubSub::CrossbeamChannels => channels(count),
+            PubSub::TokioBroadcast => broadcast(count, messages),
+            PubSub::TokioMpscPerSubscriber => tokio_channels(count),
         }
     }
 

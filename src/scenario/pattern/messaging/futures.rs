@@ -14,6 +14,16 @@ use crate::model::latency::Recorder;
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::{Params, Sample};
 
+crate::variant_table! {
+    /// `pattern.futures`'s variants.
+    pub enum Futures in FUTURES_VARIANTS {
+        JoinsetAsCompleted = "joinset_as_completed", [Async], "tokio JoinSet, join_next as tasks finish";
+        HandlesInOrder = "handles_in_order", [Async], "tokio::spawn each, await the handles in submission order (join_all / Executor.map)";
+        RayonAsCompleted = "rayon_as_completed", [Pool], "rayon spawn each, results over a channel as they finish";
+        RayonInOrder = "rayon_in_order", [Pool], "rayon par_iter map collect: every result at once, in order";
+    }
+}
+
 /// Where the tasks run and how their results are collected.
 enum Collector {
     JoinSet(tokio::runtime::Runtime),
@@ -75,12 +85,11 @@ fn futures_trial(context: &TrialContext) -> anyhow::Result<FuturesTrial> {
             .build()
             .context("starting a rayon pool")
     };
-    let collector = match context.variant {
-        "joinset_as_completed" => Collector::JoinSet(work::runtime()?),
-        "handles_in_order" => Collector::HandlesInOrder(work::runtime()?),
-        "rayon_as_completed" => Collector::RayonChannel(rayon_pool()?),
-        "rayon_in_order" => Collector::RayonCollect(rayon_pool()?),
-        other => bail!("pattern.futures has no variant `{other}`"),
+    let collector = match Futures::of(context.variant)? {
+        Futures::JoinsetAsCompleted => Collector::JoinSet(work::runtime()?),
+        Futures::HandlesInOrder => Collector::HandlesInOrder(work::runtime()?),
+        Futures::RayonAsCompleted => Collector::RayonChannel(rayon_pool()?),
+        Futures::RayonInOrder => Collector::RayonCollect(rayon_pool()?),
     };
     Ok(FuturesTrial {
         collector,
@@ -291,12 +300,7 @@ mod tests {
 
     #[test]
     fn every_variant_collects_every_result_once() {
-        for variant in [
-            "joinset_as_completed",
-            "handles_in_order",
-            "rayon_as_completed",
-            "rayon_in_order",
-        ] {
+        for variant in FUTURES_VARIANTS.iter().map(|info| info.name) {
             let mut trial = build(&context(variant, 6)).expect("builds");
             trial.begin_measurement();
             let sample = trial.run(3).expect("runs");
@@ -316,7 +320,7 @@ mod tests {
 
     #[test]
     fn in_order_variants_hand_back_results_in_submission_order() {
-        for variant in ["handles_in_order", "rayon_in_order"] {
+        for variant in [Futures::HandlesInOrder, Futures::RayonInOrder].map(Futures::name) {
             let trial = futures_trial(&context(variant, 7)).expect("builds");
             let arrivals = trial.round(0).expect("a round");
             let order: Vec<u64> = arrivals.iter().map(|(result, _)| result.index).collect();
@@ -328,7 +332,7 @@ mod tests {
 
     #[test]
     fn a_missing_result_fails_verification() {
-        let mut trial = futures_trial(&context("rayon_in_order", 2)).expect("builds");
+        let mut trial = futures_trial(&context(Futures::RayonInOrder.name(), 2)).expect("builds");
         trial.run(1).expect("runs");
         trial.verify().expect("an honest round verifies");
         trial.rounds += 1;

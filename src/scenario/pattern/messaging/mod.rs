@@ -11,8 +11,12 @@ mod pubsub;
 mod ring;
 mod work;
 
-use crate::scenario::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::scenario::{Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params};
+use fanout::PUBSUB_VARIANTS;
+use futures::FUTURES_VARIANTS;
+use pool::WORKER_POOL_VARIANTS;
+use ring::ACTOR_RING_VARIANTS;
 
 /// The message-passing scenarios, in listing order.
 pub fn scenarios() -> Vec<&'static dyn Scenario> {
@@ -61,18 +65,7 @@ pub static ACTOR_RING: MessagingScenario = MessagingScenario {
         family: Family::Pattern,
         summary: "K actors, each with a mailbox, pass one token M laps around a ring: ns per hop",
         unit: "hop",
-        variants: &[
-            VariantInfo {
-                name: "crossbeam_threads",
-                models: &[Model::Thread],
-                summary: "one thread per actor, crossbeam unbounded channel as mailbox",
-            },
-            VariantInfo {
-                name: "tokio_tasks",
-                models: &[Model::Async],
-                summary: "one tokio task per actor, tokio unbounded mpsc as mailbox",
-            },
-        ],
+        variants: ACTOR_RING_VARIANTS,
         params: &[
             ParamSpec {
                 name: "actors",
@@ -106,23 +99,7 @@ pub static PUBSUB: MessagingScenario = MessagingScenario {
         family: Family::Pattern,
         summary: "one publisher, K subscribers that each receive every message in order",
         unit: "delivered message",
-        variants: &[
-            VariantInfo {
-                name: "crossbeam_channels",
-                models: &[Model::Thread],
-                summary: "a subscriber thread per crossbeam unbounded channel; publisher sends K copies",
-            },
-            VariantInfo {
-                name: "tokio_broadcast",
-                models: &[Model::Async],
-                summary: "subscriber tasks on one tokio::sync::broadcast channel",
-            },
-            VariantInfo {
-                name: "tokio_mpsc_per_subscriber",
-                models: &[Model::Async],
-                summary: "a subscriber task per tokio unbounded mpsc; publisher sends K copies",
-            },
-        ],
+        variants: PUBSUB_VARIANTS,
         params: &[
             ParamSpec {
                 name: "subscribers",
@@ -156,28 +133,7 @@ pub static FUTURES: MessagingScenario = MessagingScenario {
         family: Family::Pattern,
         summary: "K tasks of uneven length (task 0 the longest): results as they complete vs in submission order",
         unit: "task",
-        variants: &[
-            VariantInfo {
-                name: "joinset_as_completed",
-                models: &[Model::Async],
-                summary: "tokio JoinSet, join_next as tasks finish",
-            },
-            VariantInfo {
-                name: "handles_in_order",
-                models: &[Model::Async],
-                summary: "tokio::spawn each, await the handles in submission order (join_all / Executor.map)",
-            },
-            VariantInfo {
-                name: "rayon_as_completed",
-                models: &[Model::Pool],
-                summary: "rayon spawn each, results over a channel as they finish",
-            },
-            VariantInfo {
-                name: "rayon_in_order",
-                models: &[Model::Pool],
-                summary: "rayon par_iter map collect: every result at once, in order",
-            },
-        ],
+        variants: FUTURES_VARIANTS,
         params: &[
             ParamSpec {
                 name: "tasks",
@@ -215,23 +171,7 @@ pub static WORKER_POOL: MessagingScenario = MessagingScenario {
         family: Family::Pattern,
         summary: "N tasks submitted one by one to a pool of W long-lived workers; results collected",
         unit: "task",
-        variants: &[
-            VariantInfo {
-                name: "condvar_queue_pool",
-                models: &[Model::Thread],
-                summary: "hand-written pool: Mutex<VecDeque> + Condvar job queue (the tutorials' design)",
-            },
-            VariantInfo {
-                name: "crossbeam_channel_pool",
-                models: &[Model::Thread],
-                summary: "the same pool with a crossbeam unbounded channel as job queue",
-            },
-            VariantInfo {
-                name: "rayon",
-                models: &[Model::Pool],
-                summary: "rayon ThreadPool::spawn of W threads (work stealing)",
-            },
-        ],
+        variants: WORKER_POOL_VARIANTS,
         params: &[
             ParamSpec {
                 name: "workers",

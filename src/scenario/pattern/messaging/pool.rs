@@ -14,6 +14,15 @@ use super::work::{self, TaskResult};
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::Sample;
 
+crate::variant_table! {
+    /// `pattern.worker_pool`'s variants.
+    pub enum WorkerPool in WORKER_POOL_VARIANTS {
+        CondvarQueuePool = "condvar_queue_pool", [Thread], "hand-written pool: Mutex<VecDeque> + Condvar job queue (the tutorials' design)";
+        CrossbeamChannelPool = "crossbeam_channel_pool", [Thread], "the same pool with a crossbeam unbounded channel as job queue";
+        Rayon = "rayon", [Pool], "rayon ThreadPool::spawn of W threads (work stealing)";
+    }
+}
+
 /// The same long-lived worker loop as the condvar pool, on a crossbeam
 /// channel: what the queue alone costs.
 struct ChannelPool {
@@ -81,17 +90,16 @@ fn pool_trial(context: &TrialContext) -> anyhow::Result<PoolTrial> {
     let task = Duration::from_micros(context.params.get("task_us")?);
     ensure!(workers >= 1, "a pool needs at least 1 worker");
     ensure!(tasks >= 1, "a round needs at least 1 task");
-    let pool = match context.variant {
-        "condvar_queue_pool" => Pool::Condvar(CondvarPool::new(workers)?),
-        "crossbeam_channel_pool" => Pool::Channel(ChannelPool::new(workers)?),
-        "rayon" => Pool::Rayon(
+    let pool = match WorkerPool::of(context.variant)? {
+        WorkerPool::CondvarQueuePool => Pool::Condvar(CondvarPool::new(workers)?),
+        WorkerPool::CrossbeamChannelPool => Pool::Channel(ChannelPool::new(workers)?),
+        WorkerPool::Rayon => Pool::Rayon(
             rayon::ThreadPoolBuilder::new()
                 .num_threads(workers)
                 .stack_size(work::THREAD_STACK)
                 .build()
                 .context("starting a rayon pool")?,
         ),
-        other => bail!("pattern.worker_pool has no variant `{other}`"),
     };
     let (results_sender, results) = crossbeam::channel::unbounded();
     Ok(PoolTrial {
@@ -212,7 +220,7 @@ mod tests {
 
     #[test]
     fn every_pool_runs_every_task_once() {
-        for variant in ["condvar_queue_pool", "crossbeam_channel_pool", "rayon"] {
+        for variant in WORKER_POOL_VARIANTS.iter().map(|info| info.name) {
             for task_us in [0, 5] {
                 let mut trial = build(&context(variant, task_us)).expect("builds");
                 let sample = trial.run(3).expect("runs");
@@ -224,7 +232,8 @@ mod tests {
 
     #[test]
     fn a_lost_or_doubled_result_fails_verification() {
-        let mut trial = pool_trial(&context("condvar_queue_pool", 0)).expect("builds");
+        let mut trial =
+            pool_trial(&context(WorkerPool::CondvarQueuePool.name(), 0)).expect("builds");
         trial.run(1).expect("runs");
         trial.verify().expect("an honest round verifies");
         trial.rounds += 1;

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::{bail, ensure};
 
-use super::fanout::{Fanout, Report};
+use super::fanout::{Fanout, PubSub, Report};
 use super::work::note;
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::Sample;
@@ -22,7 +22,7 @@ fn pubsub_trial(context: &TrialContext) -> anyhow::Result<PubSubTrial> {
     let messages = context.params.get("messages")?;
     ensure!(subscribers >= 1, "pub/sub needs at least 1 subscriber");
     Ok(PubSubTrial {
-        fanout: Fanout::new(context.variant, subscribers, messages)?,
+        fanout: Fanout::new(PubSub::of(context.variant)?, subscribers, messages)?,
         messages,
         cancel: context.cancel.clone(),
         published: 0,
@@ -117,6 +117,7 @@ impl Trial for PubSubTrial {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fanout::PUBSUB_VARIANTS;
     use super::*;
     use crate::scenario::Progress;
     use crate::vocab::{Model, Params};
@@ -141,11 +142,7 @@ mod tests {
 
     #[test]
     fn every_variant_delivers_every_message_to_every_subscriber() {
-        for variant in [
-            "crossbeam_channels",
-            "tokio_broadcast",
-            "tokio_mpsc_per_subscriber",
-        ] {
+        for variant in PUBSUB_VARIANTS.iter().map(|info| info.name) {
             let mut trial = build(&context(variant, 3, 5)).expect("builds");
             let sample = trial.run(4).expect("runs");
             assert_eq!(sample.ops, 4 * 5 * 3, "{variant}");
@@ -156,7 +153,8 @@ mod tests {
 
     #[test]
     fn a_short_subscriber_a_missing_report_or_a_problem_fails_verification() {
-        let mut trial = pubsub_trial(&context("crossbeam_channels", 2, 3)).expect("builds");
+        let mut trial =
+            pubsub_trial(&context(PubSub::CrossbeamChannels.name(), 2, 3)).expect("builds");
         trial.run(1).expect("runs");
         trial.verify().expect("an honest round verifies");
         trial.received[1] -= 1;

@@ -15,6 +15,14 @@ use super::work::{self, note};
 use crate::scenario::{CancelToken, Measured, Trial, TrialContext};
 use crate::vocab::Sample;
 
+crate::variant_table! {
+    /// `pattern.actor_ring`'s variants.
+    pub enum ActorRing in ACTOR_RING_VARIANTS {
+        CrossbeamThreads = "crossbeam_threads", [Thread], "one thread per actor, crossbeam unbounded channel as mailbox";
+        TokioTasks = "tokio_tasks", [Async], "one tokio task per actor, tokio unbounded mpsc as mailbox";
+    }
+}
+
 /// The token: which round it belongs to, how far it went, whom it visited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Token {
@@ -85,10 +93,9 @@ fn ring_trial(context: &TrialContext) -> anyhow::Result<RingTrial> {
         hops: 0,
         counts: Arc::clone(&counts),
     };
-    let ring = match context.variant {
-        "crossbeam_threads" => threads(actors, make)?,
-        "tokio_tasks" => tasks(actors, make)?,
-        other => bail!("pattern.actor_ring has no variant `{other}`"),
+    let ring = match ActorRing::of(context.variant)? {
+        ActorRing::CrossbeamThreads => threads(actors, make)?,
+        ActorRing::TokioTasks => tasks(actors, make)?,
     };
     Ok(RingTrial {
         ring,
@@ -328,7 +335,7 @@ mod tests {
 
     #[test]
     fn both_rings_pass_the_token_k_times_m_and_verify() {
-        for variant in ["crossbeam_threads", "tokio_tasks"] {
+        for variant in [ActorRing::CrossbeamThreads, ActorRing::TokioTasks].map(ActorRing::name) {
             let mut trial = build(&context(variant, 3, 4)).expect("builds");
             let sample = trial.run(5).expect("runs");
             assert_eq!(sample.ops, 5 * 3 * 4, "{variant}");
@@ -339,7 +346,8 @@ mod tests {
 
     #[test]
     fn a_lost_token_a_bent_token_or_a_skipped_actor_fails_verification() {
-        let mut trial = ring_trial(&context("crossbeam_threads", 2, 1)).expect("builds");
+        let mut trial =
+            ring_trial(&context(ActorRing::CrossbeamThreads.name(), 2, 1)).expect("builds");
         trial.run(1).expect("runs");
         trial.verify().expect("one honest round verifies");
 
@@ -347,7 +355,8 @@ mod tests {
         let error = trial.verify().unwrap_err().to_string();
         assert!(error.contains("1 of 2 tokens came back"), "{error}");
 
-        let mut trial = ring_trial(&context("crossbeam_threads", 2, 1)).expect("builds");
+        let mut trial =
+            ring_trial(&context(ActorRing::CrossbeamThreads.name(), 2, 1)).expect("builds");
         trial.run(1).expect("runs");
         trial.counts[1].store(0, Ordering::Relaxed);
         let error = trial.verify().unwrap_err().to_string();
@@ -356,7 +365,7 @@ mod tests {
             "{error}"
         );
 
-        let mut trial = ring_trial(&context("tokio_tasks", 2, 1)).expect("builds");
+        let mut trial = ring_trial(&context(ActorRing::TokioTasks.name(), 2, 1)).expect("builds");
         let bent = Token {
             round: 0,
             hops: 1,

@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, ensure};
 
-use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
-use strategy::Strategy;
+use strategy::{Strategy, VARIANTS};
 use table::{Menu, Table};
 
 const PARAMS: &[ParamSpec] = &[
@@ -61,29 +61,6 @@ const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "naive",
-        models: &[Model::Thread],
-        summary: "left fork, then right fork: can deadlock (stopped by the stall watchdog)",
-    },
-    VariantInfo {
-        name: "ordered",
-        models: &[Model::Thread],
-        summary: "lower-numbered fork first: a global lock order, no cycle",
-    },
-    VariantInfo {
-        name: "try_lock",
-        models: &[Model::Thread],
-        summary: "try both forks, put down and back off (random, growing) on refusal",
-    },
-    VariantInfo {
-        name: "arbiter",
-        models: &[Model::Thread],
-        summary: "a waiter seats at most N - 1 philosophers (semaphore), then left-then-right",
-    },
-];
-
 /// `pattern.philosophers`.
 pub static PHILOSOPHERS: PhilosophersScenario = PhilosophersScenario {
     info: ScenarioInfo {
@@ -118,8 +95,7 @@ impl Scenario for PhilosophersScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        let strategy = Strategy::from_variant(context.variant)
-            .ok_or_else(|| anyhow!("pattern.philosophers has no variant `{}`", context.variant))?;
+        let strategy = Strategy::of(context.variant)?;
         let philosophers = context.params.get("philosophers")?;
         ensure!(
             philosophers >= 2,

@@ -7,24 +7,14 @@ use parking_lot::{Condvar, Mutex};
 
 use super::table::{Table, WAIT_SLICE};
 
-/// How a philosopher reaches for the forks: one per variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Strategy {
-    Naive,
-    Ordered,
-    TryLock,
-    Arbiter,
-}
-
-impl Strategy {
-    pub fn from_variant(name: &str) -> Option<Strategy> {
-        match name {
-            "naive" => Some(Strategy::Naive),
-            "ordered" => Some(Strategy::Ordered),
-            "try_lock" => Some(Strategy::TryLock),
-            "arbiter" => Some(Strategy::Arbiter),
-            _ => None,
-        }
+crate::variant_table! {
+    /// How a philosopher reaches for the forks: one per variant of
+    /// `pattern.philosophers`.
+    pub enum Strategy in VARIANTS {
+        Naive = "naive", [Thread], "left fork, then right fork: can deadlock (stopped by the stall watchdog)";
+        Ordered = "ordered", [Thread], "lower-numbered fork first: a global lock order, no cycle";
+        TryLock = "try_lock", [Thread], "try both forks, put down and back off (random, growing) on refusal";
+        Arbiter = "arbiter", [Thread], "a waiter seats at most N - 1 philosophers (semaphore), then left-then-right";
     }
 }
 
@@ -168,10 +158,10 @@ mod tests {
 
     #[test]
     fn every_variant_name_maps_to_a_strategy() {
-        for name in ["naive", "ordered", "try_lock", "arbiter"] {
-            assert!(Strategy::from_variant(name).is_some(), "{name}");
+        for info in VARIANTS {
+            assert_eq!(Strategy::of(info.name).expect("known").name(), info.name);
         }
-        assert_eq!(Strategy::from_variant("banker"), None);
+        assert!(Strategy::of("banker").is_err());
     }
 
     #[test]

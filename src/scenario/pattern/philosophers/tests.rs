@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::PHILOSOPHERS;
+use super::strategy::Strategy;
 use crate::scenario::{CancelToken, Progress, Scenario, Trial, TrialContext};
 use crate::vocab::{Model, Params};
 
@@ -72,7 +73,8 @@ fn metrics_of(trial: &dyn Trial) -> std::collections::BTreeMap<String, f64> {
 
 #[test]
 fn the_safe_strategies_serve_every_meal_and_share_them() {
-    for variant in ["ordered", "try_lock", "arbiter"] {
+    for strategy in [Strategy::Ordered, Strategy::TryLock, Strategy::Arbiter] {
+        let variant = strategy.name();
         for philosophers in [2, 5] {
             let mut trial = dine_and_verify(variant, philosophers);
             trial.begin_measurement();
@@ -84,7 +86,7 @@ fn the_safe_strategies_serve_every_meal_and_share_them() {
             assert!((0.0..=1.0).contains(&metrics["fairness_min_max"]));
             assert_eq!(
                 metrics.contains_key("failed_attempts_per_meal"),
-                variant == "try_lock"
+                strategy == Strategy::TryLock
             );
         }
     }
@@ -93,7 +95,7 @@ fn the_safe_strategies_serve_every_meal_and_share_them() {
 #[test]
 fn naive_one_meal_at_a_time_cannot_deadlock_and_verifies() {
     // One ticket per sitting: only one philosopher reaches for forks.
-    let context = context("naive", &[("philosophers", 3), ("meals", 1)]);
+    let context = context(Strategy::Naive.name(), &[("philosophers", 3), ("meals", 1)]);
     let mut trial = build(&context);
     for _ in 0..20 {
         trial.run(1).expect("a one-meal sitting");
@@ -106,7 +108,7 @@ fn naive_with_all_holding_their_first_fork_deadlocks_and_lets_go_when_cancelled(
     // Every philosopher holds its left fork before any reaches for its
     // right one: a deadlock by construction, not by luck.
     let context = context(
-        "naive",
+        Strategy::Naive.name(),
         &[("philosophers", 5), ("meals", 100), ("all_hold_first", 1)],
     );
     let (progress, cancel) = (context.progress.clone(), context.cancel.clone());
@@ -157,7 +159,7 @@ fn all_hold_first_needs_a_meal_for_every_philosopher() {
 fn an_idle_table_tells_the_watchdog_it_is_not_stuck() {
     // Between sittings the harness does its own work (starts the sampler,
     // verifies): that must not read as a deadlock.
-    let context = context("ordered", &[("philosophers", 2)]);
+    let context = context(Strategy::Ordered.name(), &[("philosophers", 2)]);
     let _trial = build(&context);
     let deadline = Instant::now() + Duration::from_secs(10);
     while context.progress.count() == 0 && Instant::now() < deadline {
@@ -168,7 +170,7 @@ fn an_idle_table_tells_the_watchdog_it_is_not_stuck() {
 
 #[test]
 fn the_table_refuses_what_it_cannot_seat() {
-    let lonely = context("ordered", &[("philosophers", 1)]);
+    let lonely = context(Strategy::Ordered.name(), &[("philosophers", 1)]);
     let error = PHILOSOPHERS.build(&lonely).err().expect("refused");
     assert!(error.to_string().contains("at least 2"), "{error}");
     let unknown = context("banker", &[]);
