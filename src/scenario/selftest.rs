@@ -7,8 +7,18 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
 
-use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
-use crate::vocab::{Family, Model, ParamSpec, Sample};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext};
+use crate::vocab::{Family, ParamSpec, Sample};
+
+crate::variant_table! {
+    /// `selftest.fault`'s variants: how the loop fails.
+    enum Fault in FAULTS {
+        Ok = "ok", [Serial], "bumps a counter; verifies";
+        Panic = "panic", [Serial], "panics inside the timed loop";
+        Hang = "hang", [Serial], "never returns until the watchdog cancels it";
+        Miscount = "miscount", [Serial], "skips an operation, so verification fails";
+    }
+}
 
 /// `selftest.fault`: a counter loop that fails the way its variant says.
 pub static FAULT: FaultScenario = FaultScenario;
@@ -18,28 +28,7 @@ static FAULT_INFO: ScenarioInfo = ScenarioInfo {
     family: Family::Selftest,
     summary: "harness check: a loop that succeeds, panics, hangs or miscounts on purpose",
     unit: "op",
-    variants: &[
-        VariantInfo {
-            name: "ok",
-            models: &[Model::Serial],
-            summary: "bumps a counter; verifies",
-        },
-        VariantInfo {
-            name: "panic",
-            models: &[Model::Serial],
-            summary: "panics inside the timed loop",
-        },
-        VariantInfo {
-            name: "hang",
-            models: &[Model::Serial],
-            summary: "never returns until the watchdog cancels it",
-        },
-        VariantInfo {
-            name: "miscount",
-            models: &[Model::Serial],
-            summary: "skips an operation, so verification fails",
-        },
-    ],
+    variants: FAULTS,
     params: &[ParamSpec {
         name: "ops",
         default: 1000,
@@ -59,6 +48,7 @@ impl Scenario for FaultScenario {
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         Ok(Box::new(FaultTrial {
+            fault: Fault::of(context.variant)?,
             context: context.clone(),
             ops: context.params.get("ops")?,
             counter: AtomicU64::new(0),
@@ -68,6 +58,7 @@ impl Scenario for FaultScenario {
 }
 
 struct FaultTrial {
+    fault: Fault,
     context: TrialContext,
     ops: u64,
     counter: AtomicU64,
@@ -77,17 +68,17 @@ struct FaultTrial {
 impl Trial for FaultTrial {
     fn run(&mut self, rounds: u64) -> anyhow::Result<Sample> {
         let started = Instant::now();
-        match self.context.variant {
-            "panic" => panic!("selftest.fault/panic panics on purpose"),
-            "hang" => {
+        let skip = match self.fault {
+            Fault::Panic => panic!("selftest.fault/{} panics on purpose", Fault::Panic.name()),
+            Fault::Hang => {
                 while !self.context.cancel.is_cancelled() {
                     std::thread::sleep(Duration::from_millis(5));
                 }
                 bail!("cancelled by the watchdog");
             }
-            _ => {}
-        }
-        let skip = u64::from(self.context.variant == "miscount");
+            Fault::Ok => 0,
+            Fault::Miscount => 1,
+        };
         for _ in 0..(rounds * self.ops - skip) {
             self.counter.fetch_add(1, Ordering::Relaxed);
         }

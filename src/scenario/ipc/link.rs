@@ -17,30 +17,17 @@ use crate::model::futex::Scope;
 /// socket buffer (about 208 KiB), so a datagram always fits.
 const UNIX_DATAGRAM_MAX: usize = 64 << 10;
 
-/// The transports, named as the scenarios' variants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    Pipe,
-    Fifo,
-    UnixStream,
-    UnixDatagram,
-    Tcp,
-    Mqueue,
-    ShmRing,
-}
-
-impl Transport {
-    pub fn from_variant(name: &str) -> Option<Transport> {
-        Some(match name {
-            "pipe" => Transport::Pipe,
-            "fifo" => Transport::Fifo,
-            "unix_stream" => Transport::UnixStream,
-            "unix_datagram" => Transport::UnixDatagram,
-            "tcp" => Transport::Tcp,
-            "mqueue" => Transport::Mqueue,
-            "shm_ring" => Transport::ShmRing,
-            _ => return None,
-        })
+crate::variant_table! {
+    /// The transports, named as the scenarios' variants (`ipc.pingpong` and
+    /// `ipc.stream` share them).
+    pub enum Transport in TRANSPORTS {
+        Pipe = "pipe", [Process, Thread], "two anonymous pipes (pipe2)";
+        Fifo = "fifo", [Process, Thread], "two named FIFOs (mkfifo) in a temporary directory, removed afterwards";
+        UnixStream = "unix_stream", [Process, Thread], "a Unix stream socket pair";
+        UnixDatagram = "unix_datagram", [Process, Thread], "a Unix datagram socket pair; messages over 64 KiB go as 64 KiB datagrams";
+        Tcp = "tcp", [Process, Thread], "a TCP connection over 127.0.0.1, TCP_NODELAY";
+        Mqueue = "mqueue", [Process, Thread], "two POSIX message queues; messages over msgsize_max (8 KiB) go in pieces";
+        ShmRing = "shm_ring", [Process, Thread], "byte rings in shared memory (mmap before fork): atomics, futex wake-ups";
     }
 }
 

@@ -14,52 +14,10 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
-use anyhow::Context;
-
-use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::model::placement::{PINNED_CORES, Placement};
 use crate::vocab::{Family, Model, ParamSpec, Params};
-use link::Transport;
-
-const BOTH: &[Model] = &[Model::Process, Model::Thread];
-
-const TRANSPORTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "pipe",
-        models: BOTH,
-        summary: "two anonymous pipes (pipe2)",
-    },
-    VariantInfo {
-        name: "fifo",
-        models: BOTH,
-        summary: "two named FIFOs (mkfifo) in a temporary directory, removed afterwards",
-    },
-    VariantInfo {
-        name: "unix_stream",
-        models: BOTH,
-        summary: "a Unix stream socket pair",
-    },
-    VariantInfo {
-        name: "unix_datagram",
-        models: BOTH,
-        summary: "a Unix datagram socket pair; messages over 64 KiB go as 64 KiB datagrams",
-    },
-    VariantInfo {
-        name: "tcp",
-        models: BOTH,
-        summary: "a TCP connection over 127.0.0.1, TCP_NODELAY",
-    },
-    VariantInfo {
-        name: "mqueue",
-        models: BOTH,
-        summary: "two POSIX message queues; messages over msgsize_max (8 KiB) go in pieces",
-    },
-    VariantInfo {
-        name: "shm_ring",
-        models: BOTH,
-        summary: "byte rings in shared memory (mmap before fork): atomics, futex wake-ups",
-    },
-];
+use link::{TRANSPORTS, Transport};
 
 const MESSAGE_BYTES: ParamSpec = ParamSpec {
     name: "message_bytes",
@@ -124,8 +82,7 @@ impl Scenario for IpcScenario {
     }
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
-        let transport = Transport::from_variant(context.variant)
-            .with_context(|| format!("ipc has no variant `{}`", context.variant))?;
+        let transport = Transport::of(context.variant)?;
         let params = &context.params;
         if self.streams {
             let message_bytes = params.get("message_bytes")? as usize;
@@ -162,7 +119,7 @@ impl Scenario for IpcScenario {
         model: Model,
         params: &Params,
     ) -> Result<(), String> {
-        if variant == "mqueue" {
+        if matches!(Transport::of(variant), Ok(Transport::Mqueue)) {
             let largest = params.0.get("message_bytes").copied().unwrap_or(1);
             mqueue::check_available(largest as usize)?;
         }

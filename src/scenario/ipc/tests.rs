@@ -2,22 +2,12 @@
 //! a peer that receives wrong bytes says so (and the driving side is not
 //! left waiting), and the FIFOs' directory goes with the trial.
 
-use super::link::{self, Setup, Transport};
+use super::link::{self, Setup, TRANSPORTS, Transport};
 use super::pattern::{Checker, Pattern};
 use super::peer::{Peer, Task};
 use super::{PINGPONG, STREAM};
 use crate::scenario::{CancelToken, Progress, Scenario, TrialContext};
 use crate::vocab::{Model, Params};
-
-const TRANSPORTS: [&str; 7] = [
-    "pipe",
-    "fifo",
-    "unix_stream",
-    "unix_datagram",
-    "tcp",
-    "mqueue",
-    "shm_ring",
-];
 
 fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> TrialContext {
     TrialContext {
@@ -33,7 +23,7 @@ fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> Trial
 
 #[test]
 fn every_transport_ping_pongs_and_verifies_under_both_models() {
-    for variant in TRANSPORTS {
+    for variant in TRANSPORTS.iter().map(|v| v.name) {
         for model in [Model::Process, Model::Thread] {
             let context = context(variant, model, &[("pinned_cores", 0)]);
             let mut trial = PINGPONG.build(&context).expect("builds");
@@ -52,7 +42,7 @@ fn every_transport_streams_checked_bytes_at_awkward_sizes() {
     // 1 B; a size that is not a power of two; one that mqueue and datagrams
     // must cut into pieces.
     for (message_bytes, round_bytes) in [(1u64, 500u64), (3001, 150_000), (70_000, 150_000)] {
-        for variant in TRANSPORTS {
+        for variant in TRANSPORTS.iter().map(|v| v.name) {
             let model = if message_bytes == 3001 {
                 Model::Thread
             } else {
@@ -76,8 +66,8 @@ fn every_transport_streams_checked_bytes_at_awkward_sizes() {
 
 #[test]
 fn a_peer_that_gets_a_wrong_byte_stops_and_says_so() {
-    for variant in TRANSPORTS {
-        let transport = Transport::from_variant(variant).expect("a transport");
+    for variant in TRANSPORTS.iter().map(|v| v.name) {
+        let transport = Transport::of(variant).expect("a transport");
         for process in [true, false] {
             let setup = Setup {
                 largest_message: 1,
@@ -104,8 +94,14 @@ fn a_peer_that_gets_a_wrong_byte_stops_and_says_so() {
 
 #[test]
 fn a_stream_peer_rejects_a_corrupted_message() {
-    for variant in ["pipe", "mqueue", "shm_ring", "unix_datagram"] {
-        let transport = Transport::from_variant(variant).expect("a transport");
+    let transports = [
+        Transport::Pipe,
+        Transport::Mqueue,
+        Transport::ShmRing,
+        Transport::UnixDatagram,
+    ];
+    for transport in transports {
+        let variant = transport.name();
         let setup = Setup {
             largest_message: 100,
             across_processes: true,
@@ -153,7 +149,11 @@ fn the_fifo_directory_exists_while_the_trial_runs_and_goes_with_it() {
     };
     assert!(fifo_dirs().is_empty());
     let mut trial = PINGPONG
-        .build(&context("fifo", Model::Process, &[("pinned_cores", 0)]))
+        .build(&context(
+            Transport::Fifo.name(),
+            Model::Process,
+            &[("pinned_cores", 0)],
+        ))
         .expect("builds");
     let during = fifo_dirs();
     assert_eq!(during.len(), 1, "one FIFO directory: {during:?}");
@@ -171,14 +171,15 @@ fn the_fifo_directory_exists_while_the_trial_runs_and_goes_with_it() {
 fn mqueue_points_are_checked_and_pinning_beyond_the_cpus_is_refused() {
     let params = Params([("message_bytes".to_string(), 4096)].into());
     // This kernel has message queues; where it has not, the reason is named.
-    if let Err(why) = STREAM.check_variant_limits("mqueue", Model::Process, &params) {
+    if let Err(why) = STREAM.check_variant_limits(Transport::Mqueue.name(), Model::Process, &params)
+    {
         assert!(why.contains("POSIX message queues"), "{why}");
     }
     let cpus = crate::model::placement::allowed_cpus().len() as u64;
     let too_many = Params([("pinned_cores".to_string(), cpus + 1)].into());
     if cpus < 2 {
         let why = PINGPONG
-            .check_variant_limits("pipe", Model::Process, &too_many)
+            .check_variant_limits(Transport::Pipe.name(), Model::Process, &too_many)
             .expect_err("not enough CPUs");
         assert!(why.contains("pinned_cores"), "{why}");
     }
@@ -192,7 +193,7 @@ fn a_cancelled_point_stops_instead_of_finishing_its_rounds() {
             ("message_bytes", 64),
             ("round_bytes", 64 << 20),
         ];
-        let context = context("pipe", Model::Thread, &params);
+        let context = context(Transport::Pipe.name(), Model::Thread, &params);
         let mut trial = scenario.build(&context).expect("builds");
         context.cancel.cancel();
         let error = trial.run(1 << 30).expect_err("the watchdog said stop");

@@ -17,7 +17,7 @@ mod variants;
 
 use anyhow::bail;
 
-use super::{Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::model::placement::{PINNED_CORES, Placement};
 use crate::vocab::{Family, Model, ParamSpec, Params};
 use launch::Kind;
@@ -78,100 +78,42 @@ const HANDOFFS: ParamSpec = ParamSpec {
     ..MESSAGES
 };
 
-const THREAD: &[Model] = &[Model::Thread];
-const ASYNC: &[Model] = &[Model::Async];
-
-const fn variant(
-    name: &'static str,
-    models: &'static [Model],
-    summary: &'static str,
-) -> VariantInfo {
-    VariantInfo {
-        name,
-        models,
-        summary,
+crate::variant_table! {
+    /// `queue.bounded`'s variants.
+    pub enum BoundedQueue in BOUNDED_VARIANTS {
+        StdSyncChannel = "std_sync_channel", [Thread], "std::sync::mpsc::sync_channel(capacity); consumers share the receiver behind a Mutex";
+        CrossbeamBounded = "crossbeam_bounded", [Thread], "crossbeam::channel::bounded(capacity)";
+        FlumeBounded = "flume_bounded", [Thread], "flume::bounded(capacity)";
+        TokioMpsc = "tokio_mpsc", [Async], "tokio::sync::mpsc::channel(capacity), tasks on a multi-thread runtime; consumers share the receiver behind a tokio Mutex";
+        CondvarFifo = "condvar_fifo", [Thread], "Mutex<VecDeque> + not_empty/not_full Condvars: the design of Python's queue.Queue";
+        ArrayQueue = "array_queue", [Thread], "crossbeam::queue::ArrayQueue(capacity), lock-free; spins then yields while full or empty";
+        CondvarLifo = "condvar_lifo", [Thread], "Mutex<Vec> + two Condvars: Python's queue.LifoQueue";
+        CondvarPriority = "condvar_priority", [Thread], "Mutex<BinaryHeap> + two Condvars: Python's queue.PriorityQueue (pseudo-random ranks)";
     }
 }
 
-const CONDVAR_FIFO: VariantInfo = variant(
-    "condvar_fifo",
-    THREAD,
-    "Mutex<VecDeque> + not_empty/not_full Condvars: the design of Python's queue.Queue",
-);
-const CONDVAR_LIFO: VariantInfo = variant(
-    "condvar_lifo",
-    THREAD,
-    "Mutex<Vec> + two Condvars: Python's queue.LifoQueue",
-);
-const CONDVAR_PRIORITY: VariantInfo = variant(
-    "condvar_priority",
-    THREAD,
-    "Mutex<BinaryHeap> + two Condvars: Python's queue.PriorityQueue (pseudo-random ranks)",
-);
+crate::variant_table! {
+    /// `queue.unbounded`'s variants (the condvar rows repeat `queue.bounded`'s).
+    pub enum UnboundedQueue in UNBOUNDED_VARIANTS {
+        StdChannel = "std_channel", [Thread], "std::sync::mpsc::channel(); consumers share the receiver behind a Mutex";
+        CrossbeamUnbounded = "crossbeam_unbounded", [Thread], "crossbeam::channel::unbounded()";
+        FlumeUnbounded = "flume_unbounded", [Thread], "flume::unbounded()";
+        TokioUnbounded = "tokio_unbounded", [Async], "tokio::sync::mpsc::unbounded_channel(), tasks on a multi-thread runtime";
+        CondvarFifo = "condvar_fifo", [Thread], "Mutex<VecDeque> + not_empty/not_full Condvars: the design of Python's queue.Queue";
+        SegQueue = "seg_queue", [Thread], "crossbeam::queue::SegQueue, lock-free; consumers spin then yield while it is empty";
+        CondvarLifo = "condvar_lifo", [Thread], "Mutex<Vec> + two Condvars: Python's queue.LifoQueue";
+        CondvarPriority = "condvar_priority", [Thread], "Mutex<BinaryHeap> + two Condvars: Python's queue.PriorityQueue (pseudo-random ranks)";
+    }
+}
 
-const BOUNDED_VARIANTS: &[VariantInfo] = &[
-    variant(
-        "std_sync_channel",
-        THREAD,
-        "std::sync::mpsc::sync_channel(capacity); consumers share the receiver behind a Mutex",
-    ),
-    variant(
-        "crossbeam_bounded",
-        THREAD,
-        "crossbeam::channel::bounded(capacity)",
-    ),
-    variant("flume_bounded", THREAD, "flume::bounded(capacity)"),
-    variant(
-        "tokio_mpsc",
-        ASYNC,
-        "tokio::sync::mpsc::channel(capacity), tasks on a multi-thread runtime; consumers share the receiver behind a tokio Mutex",
-    ),
-    CONDVAR_FIFO,
-    variant(
-        "array_queue",
-        THREAD,
-        "crossbeam::queue::ArrayQueue(capacity), lock-free; spins then yields while full or empty",
-    ),
-    CONDVAR_LIFO,
-    CONDVAR_PRIORITY,
-];
-
-const UNBOUNDED_VARIANTS: &[VariantInfo] = &[
-    variant(
-        "std_channel",
-        THREAD,
-        "std::sync::mpsc::channel(); consumers share the receiver behind a Mutex",
-    ),
-    variant(
-        "crossbeam_unbounded",
-        THREAD,
-        "crossbeam::channel::unbounded()",
-    ),
-    variant("flume_unbounded", THREAD, "flume::unbounded()"),
-    variant(
-        "tokio_unbounded",
-        ASYNC,
-        "tokio::sync::mpsc::unbounded_channel(), tasks on a multi-thread runtime",
-    ),
-    CONDVAR_FIFO,
-    variant(
-        "seg_queue",
-        THREAD,
-        "crossbeam::queue::SegQueue, lock-free; consumers spin then yield while it is empty",
-    ),
-    CONDVAR_LIFO,
-    CONDVAR_PRIORITY,
-];
-
-const RENDEZVOUS_VARIANTS: &[VariantInfo] = &[
-    variant(
-        "std_sync_channel",
-        THREAD,
-        "std::sync::mpsc::sync_channel(0)",
-    ),
-    variant("crossbeam_zero", THREAD, "crossbeam::channel::bounded(0)"),
-    variant("flume_zero", THREAD, "flume::bounded(0)"),
-];
+crate::variant_table! {
+    /// `queue.rendezvous`'s variants.
+    pub enum RendezvousQueue in RENDEZVOUS_VARIANTS {
+        StdSyncChannel = "std_sync_channel", [Thread], "std::sync::mpsc::sync_channel(0)";
+        CrossbeamZero = "crossbeam_zero", [Thread], "crossbeam::channel::bounded(0)";
+        FlumeZero = "flume_zero", [Thread], "flume::bounded(0)";
+    }
+}
 
 /// `queue.bounded`: queues that block senders at `capacity`.
 pub static BOUNDED: QueueScenario = QueueScenario {
@@ -269,8 +211,7 @@ impl Scenario for QueueScenario {
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let point = self.point(&context.params)?;
         let trial = launch::start(
-            self.kind,
-            context.variant,
+            self.kind.variant(context.variant)?,
             point.capacity,
             point.shape,
             point.payload_bytes,

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::crew::Side;
+use super::launch::Queue;
 use super::message::{Message, Shape};
 use super::trial::start_threads;
 use super::variants::{Closed, Sender, crossbeam_bounded};
 use super::*;
 use crate::model::placement::{Placement, allowed_cpus};
-use crate::scenario::{CancelToken, Progress};
+use crate::scenario::{CancelToken, Progress, VariantInfo};
 
 /// A trial context; `pinned_cores` is 0 unless `params` says otherwise.
 fn context(variant: &'static str, model: Model, params: &[(&str, u64)]) -> TrialContext {
@@ -129,8 +130,14 @@ fn pinned_workers_run_where_placed_and_still_prove_their_messages() {
         consumers: 1,
         messages: 10,
     };
-    let trial = launch::start(Kind::Bounded, "crossbeam_bounded", 4, shape, 8, placement)
-        .expect("starts pinned");
+    let trial = launch::start(
+        Queue::Bounded(BoundedQueue::CrossbeamBounded),
+        4,
+        shape,
+        8,
+        placement,
+    )
+    .expect("starts pinned");
     let ids = trial.crew.thread_ids();
     assert_eq!(ids.len(), 3, "two producers and a consumer");
     for (side, thread_id) in ids {
@@ -151,7 +158,11 @@ fn pinned_workers_run_where_placed_and_still_prove_their_messages() {
 fn a_payload_size_without_a_message_type_is_refused() {
     let params = params_for(&UNBOUNDED, (1, 1), 100);
     let error = UNBOUNDED
-        .build(&context("crossbeam_unbounded", Model::Thread, &params))
+        .build(&context(
+            UnboundedQueue::CrossbeamUnbounded.name(),
+            Model::Thread,
+            &params,
+        ))
         .err()
         .expect("100 bytes is refused");
     assert!(error.to_string().contains("8 or 1024"), "{error}");
@@ -161,10 +172,15 @@ fn a_payload_size_without_a_message_type_is_refused() {
 fn variants_of_another_kind_are_refused() {
     let params = params_for(&RENDEZVOUS, (1, 1), 8);
     let error = RENDEZVOUS
-        .build(&context("array_queue", Model::Thread, &params))
+        .build(&context(
+            BoundedQueue::ArrayQueue.name(),
+            Model::Thread,
+            &params,
+        ))
         .err()
         .expect("no rendezvous array queue");
-    assert!(error.to_string().contains("array_queue"), "{error}");
+    let name = BoundedQueue::ArrayQueue.name();
+    assert!(error.to_string().contains(name), "{error}");
 }
 
 /// A channel that breaks its promise in a chosen way.

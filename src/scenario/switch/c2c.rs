@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::line::{Line, Protocol, Setup};
 use crate::host::{PairClass, Topology};
-use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use crate::scenario::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::vocab::{Family, Model, ParamSpec, Params, Sample};
 
 /// Every ordered pair is measured up to this many (24 CPUs).
@@ -37,18 +37,13 @@ const CPU_B: ParamSpec = ParamSpec {
     help: "the peer's CPU (\"cpus\" in a config: every CPU the process may run on)",
 };
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "cas_pingpong",
-        models: &[Model::Thread, Model::Process],
-        summary: "both sides compare-and-swap one cache line, each from the other's value to its own",
-    },
-    VariantInfo {
-        name: "one_way",
-        models: &[Model::Thread, Model::Process],
-        summary: "a sequence number written into one line, echoed back in another (two one-way messages)",
-    },
-];
+crate::variant_table! {
+    /// `switch.c2c`'s variants: the line's protocols.
+    enum C2c in VARIANTS {
+        CasPingpong = "cas_pingpong", [Thread, Process], "both sides compare-and-swap one cache line, each from the other's value to its own";
+        OneWay = "one_way", [Thread, Process], "a sequence number written into one line, echoed back in another (two one-way messages)";
+    }
+}
 
 pub static C2C: C2cScenario = C2cScenario {
     info: ScenarioInfo {
@@ -77,10 +72,9 @@ impl Scenario for C2cScenario {
 
     fn build(&self, context: &TrialContext) -> anyhow::Result<Box<dyn Trial>> {
         let cpus = cpus_of(&context.params)?;
-        let protocol = match context.variant {
-            "cas_pingpong" => Protocol::Cas,
-            "one_way" => Protocol::OneWay,
-            other => anyhow::bail!("switch.c2c has no variant `{other}`"),
+        let protocol = match C2c::of(context.variant)? {
+            C2c::CasPingpong => Protocol::Cas,
+            C2c::OneWay => Protocol::OneWay,
         };
         let line = Line::start(Setup {
             protocol,

@@ -17,40 +17,23 @@ use std::collections::BTreeMap;
 
 use super::ipc::link::Transport;
 use super::ipc::pingpong::PingPong;
-use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext, VariantInfo};
+use super::{Measured, Scenario, ScenarioInfo, Trial, TrialContext};
 use crate::model::futex::Scope;
 use crate::model::placement::{PINNED_CORES, Placement};
 use crate::vocab::{Family, Model, Params, Sample};
 use tasks::{Handoff, Tasks};
 use turns::{Turns, Waiting};
 
-const VARIANTS: &[VariantInfo] = &[
-    VariantInfo {
-        name: "futex",
-        models: &[Model::Thread, Model::Process],
-        summary: "turns through a futex word: wake the peer, sleep until it hands back",
-    },
-    VariantInfo {
-        name: "pipe",
-        models: &[Model::Process, Model::Thread],
-        summary: "a byte through a pair of pipes (lmbench lat_ctx)",
-    },
-    VariantInfo {
-        name: "sched_yield",
-        models: &[Model::Thread],
-        summary: "turns by calling sched_yield until the turn comes (a switch only on one core)",
-    },
-    VariantInfo {
-        name: "tokio_notify",
-        models: &[Model::Async],
-        summary: "two tokio tasks on a current-thread runtime, handing over through Notify",
-    },
-    VariantInfo {
-        name: "tokio_yield",
-        models: &[Model::Async],
-        summary: "two tokio tasks on a current-thread runtime, yield_now until the turn comes",
-    },
-];
+crate::variant_table! {
+    /// `switch.pingpong`'s variants.
+    enum Switch in VARIANTS {
+        Futex = "futex", [Thread, Process], "turns through a futex word: wake the peer, sleep until it hands back";
+        Pipe = "pipe", [Process, Thread], "a byte through a pair of pipes (lmbench lat_ctx)";
+        SchedYield = "sched_yield", [Thread], "turns by calling sched_yield until the turn comes (a switch only on one core)";
+        TokioNotify = "tokio_notify", [Async], "two tokio tasks on a current-thread runtime, handing over through Notify";
+        TokioYield = "tokio_yield", [Async], "two tokio tasks on a current-thread runtime, yield_now until the turn comes";
+    }
+}
 
 /// `switch.pingpong`: ns per switch = half a round trip.
 pub static PINGPONG: SwitchScenario = SwitchScenario {
@@ -88,14 +71,13 @@ impl Scenario for SwitchScenario {
         } else {
             Scope::Private
         };
-        let trial: Box<dyn Trial> = match context.variant {
-            "futex" => Box::new(Turns::start(process, Waiting::Futex(scope), placement)?),
-            "sched_yield" => Box::new(Turns::start(process, Waiting::Yield, placement)?),
+        let trial: Box<dyn Trial> = match Switch::of(context.variant)? {
+            Switch::Futex => Box::new(Turns::start(process, Waiting::Futex(scope), placement)?),
+            Switch::SchedYield => Box::new(Turns::start(process, Waiting::Yield, placement)?),
             // Two switches per round trip of the byte.
-            "pipe" => Box::new(PingPong::build(context, Transport::Pipe, placement, 2)?),
-            "tokio_notify" => Box::new(Tasks::start(Handoff::Notify, placement)?),
-            "tokio_yield" => Box::new(Tasks::start(Handoff::Yield, placement)?),
-            other => anyhow::bail!("switch has no variant `{other}`"),
+            Switch::Pipe => Box::new(PingPong::build(context, Transport::Pipe, placement, 2)?),
+            Switch::TokioNotify => Box::new(Tasks::start(Handoff::Notify, placement)?),
+            Switch::TokioYield => Box::new(Tasks::start(Handoff::Yield, placement)?),
         };
         Ok(Box::new(Switches {
             trial,
