@@ -108,7 +108,14 @@ impl Line {
                 _ if Instant::now() > deadline => bail!("the peer did not start in 10 s"),
                 _ => std::thread::sleep(Duration::from_micros(100)),
             }
-            self.check_peer()?;
+            if let Err(ended) = self.check_peer() {
+                // A peer that could not pin itself says so, then ends: it may
+                // have done both since the state was read.
+                if self.counter(PEER_STATE).load(Acquire) == PIN_FAILED {
+                    bail!("the peer could not be pinned to CPU {cpu}");
+                }
+                return Err(ended);
+            }
         }
         let seen = self.counter(PEER_CPU).load(Acquire);
         ensure!(
