@@ -6,8 +6,8 @@
 use anyhow::Context;
 use rayon::prelude::*;
 
-use super::Split;
 use super::processes::{ProcessPool, ProcessRounds};
+use super::table::Split;
 use super::work::{Job, Tally, share};
 use crate::scenario::TrialContext;
 

@@ -3,8 +3,8 @@
 
 use super::condvar::{Fifo, Lifo, Priority, guarded};
 use super::message::{Message, Shape};
+use super::table::{BoundedQueue as B, RendezvousQueue as R, UnboundedQueue as U};
 use super::trial::{QueueTrial, start_threads};
-use super::{BoundedQueue as B, RendezvousQueue as R, UnboundedQueue as U};
 use super::{tokio_mpsc, variants as v};
 use crate::model::placement::Placement;
 

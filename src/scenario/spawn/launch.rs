@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use super::Start;
+use super::table::Start;
 use crate::model::memory;
 use crate::model::process::{SharedCounter, fork_child, slept_at_least, wait_exit_ok};
 use crate::model::worker::{self, WorkerTask};

@@ -3,9 +3,11 @@
 //! tutorials' "1000 processes vs 1000 threads" start-up test).
 
 mod launch;
+mod table;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
+use table::{SLEEPER_VARIANTS, START_VARIANTS, Sleeper, Start};
 
 use anyhow::ensure;
 
@@ -28,40 +30,6 @@ const SLEEP_MS: ParamSpec = ParamSpec {
     max: 60_000,
     help: "how long each worker sleeps, in milliseconds",
 };
-
-crate::variant_table! {
-    /// `spawn.start`'s variants, each a way to start workers.
-    enum Start in START_VARIANTS {
-        StdThread = "std_thread", [Thread], "std::thread::spawn, then join each";
-        ScopedThread = "scoped_thread", [Thread], "std::thread::scope, spawn inside";
-        Rayon = "rayon", [Pool], "rayon scope spawn on a pool of one thread per core";
-        Tokio = "tokio", [Async], "tokio::spawn on a multi-thread runtime, await each";
-        Fork = "fork", [Process], "fork, child bumps a shared counter and _exits, waitpid";
-        Command = "command", [Process], "std::process::Command (posix_spawn) of `concbench worker`";
-    }
-}
-
-crate::variant_table! {
-    /// `spawn.sleepers`'s variants.
-    enum Sleeper in SLEEPER_VARIANTS {
-        StdThread = "std_thread", [Thread], "std::thread::spawn of a sleeping thread";
-        Tokio = "tokio", [Async], "tokio task awaiting tokio::time::sleep";
-        Fork = "fork", [Process], "forked child in clock_nanosleep";
-        Command = "command", [Process], "`concbench worker sleep` child process";
-    }
-}
-
-impl Sleeper {
-    /// The way it starts its workers, as `spawn.start` names that way.
-    fn way(self) -> Start {
-        match self {
-            Sleeper::StdThread => Start::StdThread,
-            Sleeper::Tokio => Start::Tokio,
-            Sleeper::Fork => Start::Fork,
-            Sleeper::Command => Start::Command,
-        }
-    }
-}
 
 /// `spawn.start`: start and finish N workers that only bump a counter.
 pub static START: SpawnScenario = SpawnScenario {

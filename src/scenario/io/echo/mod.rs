@@ -7,9 +7,11 @@
 
 mod client;
 mod server;
+mod table;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
+use table::{Server, VARIANTS};
 
 use anyhow::ensure;
 
@@ -36,15 +38,6 @@ const PAYLOAD: ParamSpec = ParamSpec {
     max: 65_536,
     help: "bytes per request (and per echo)",
 };
-
-crate::variant_table! {
-    /// `io.echo`'s variants, each a kind of server.
-    enum Server in VARIANTS {
-        ThreadPerConnection = "thread_per_connection", [Thread], "one std::thread per connection, blocking read and write";
-        Tokio = "tokio", [Async], "one tokio task per connection on a multi-thread runtime";
-        Prefork = "prefork", [Process], "one pre-forked process per connection, all accepting on the shared listener";
-    }
-}
 
 /// `io.echo`: N connections doing request/response against one server.
 pub static ECHO: EchoScenario = EchoScenario {

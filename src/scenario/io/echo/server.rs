@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use nix::unistd::Pid;
 
-use super::Server;
+use super::table::Server;
 use crate::model::fork::close_inherited_except;
 use crate::model::process::{SharedCounter, fork_child, sleep_signal_safe};
 
