@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use concbench::cli::{Cli, Command, CompareArgs, HistoryAction, HistoryArgs, RunArgs, exports};
+use concbench::cli::{Cli, Command, CompareArgs, HistoryAction, HistoryArgs, RunArgs};
 use concbench::gate::command::{CompareRequest, run_compare};
 use concbench::gate::output;
 use concbench::plan::Overrides;
@@ -33,7 +33,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => {
-            let exports = exports(&args.export)?;
+            let exports = args.export.0.clone();
             let store = store_of(&args);
             concbench::interrupt::install(concbench::run::abandon)?;
             let outcome = run(&request(args))?;
@@ -70,7 +70,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         Command::Report(args) => {
-            let exports = exports(&args.export)?;
+            let exports = args.export.0.clone();
             let (html, markdown, newest) =
                 concbench::report::files::report_files(&args.results, args.output.as_deref())?;
             println!(

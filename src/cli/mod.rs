@@ -1,6 +1,7 @@
 //! The command line, as clap derive types: what the user typed, before it is
 //! checked and turned into a run request, and the worker subcommand's table.
 
+pub mod export;
 pub mod worker;
 
 use std::path::PathBuf;
@@ -177,9 +178,9 @@ pub struct ReportArgs {
     /// the Markdown summary goes beside it with the extension .md
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Also export the (new) results: FORMAT is bmf or github-action-benchmark
-    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
-    pub export: Vec<String>,
+    /// Also export the (new) results
+    #[command(flatten)]
+    pub export: export::Exports,
 }
 
 #[derive(Debug, Args)]
@@ -220,9 +221,8 @@ pub struct RunArgs {
     /// that speaks the runtime protocol also works (see docs/protocols.md).
     #[arg(long = "python", value_name = "INTERPRETER")]
     pub interpreters: Vec<String>,
-    /// Also export the results: FORMAT is bmf or github-action-benchmark
-    #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"], action = clap::ArgAction::Append)]
-    pub export: Vec<String>,
+    #[command(flatten)]
+    pub export: export::Exports,
     /// Add the run to this history store [default: <out>/history.sqlite]
     #[arg(long, value_name = "FILE")]
     pub store: Option<PathBuf>,
@@ -236,26 +236,6 @@ fn parse_percent(text: &str) -> Result<f64, String> {
         Ok(pct) if pct > 0.0 && pct <= 1000.0 => Ok(pct),
         _ => Err(format!("`{text}` is not a percentage in (0, 1000]")),
     }
-}
-
-/// `--export FORMAT FILE ...` as (format, file) pairs; an unknown format is
-/// bad input.
-pub fn exports(
-    values: &[String],
-) -> Result<Vec<(crate::report::ExportFormat, PathBuf)>, crate::error::BadInput> {
-    use clap::ValueEnum;
-    values
-        .chunks(2)
-        .map(|pair| {
-            let (format, file) = (pair[0].as_str(), pair.get(1).cloned().unwrap_or_default());
-            crate::report::ExportFormat::from_str(format, true)
-                .map(|f| (f, PathBuf::from(file)))
-                .map_err(|_| crate::error::BadInput::Flag {
-                    flag: "--export",
-                    message: format!("unknown format `{format}` (bmf, github-action-benchmark)"),
-                })
-        })
-        .collect()
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
