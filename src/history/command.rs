@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::changes::Settings;
 use super::labels::{scenario_and_family, short};
 use super::record;
-use super::series::{self, HostHistory, Series};
+use super::series::{self, HostHistory};
 use super::store::{Added, Store};
 use crate::error::BadInput;
 use crate::gate::thresholds::Thresholds;
@@ -130,16 +130,7 @@ pub fn list(store_path: &Path, limit: usize) -> anyhow::Result<String> {
 }
 
 fn changes_text(history: &HostHistory, limit: usize) -> String {
-    let mut found: Vec<(&Series, &super::changes::Change)> = history
-        .series
-        .iter()
-        .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
-        .collect();
-    found.sort_by(|a, b| {
-        b.0.commits[b.1.at]
-            .started
-            .cmp(&a.0.commits[a.1.at].started)
-    });
+    let found = history.changes_newest_first();
     let mut out = format!(
         "changes on {} ({} runs, {} points): {}\n",
         history.host,

@@ -31,26 +31,10 @@ pub struct PageInput<'a> {
     pub store: &'a str,
 }
 
-/// Every change of the host, newest commit first.
-pub fn changes_newest_first(history: &HostHistory) -> Vec<(&Series, &Change)> {
-    let mut found: Vec<(&Series, &Change)> = history
-        .series
-        .iter()
-        .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
-        .collect();
-    found.sort_by(|a, b| {
-        let when = |(s, c): &(&Series, &Change)| s.commits[c.at].started.clone();
-        when(b)
-            .cmp(&when(a))
-            .then_with(|| a.0.point.cmp(&b.0.point))
-    });
-    found
-}
-
 /// The HTML page.
 pub fn html(input: &PageInput<'_>) -> String {
     let history = input.history;
-    let changes = changes_newest_first(history);
+    let changes = history.changes_newest_first();
     let commits = history
         .series
         .iter()
@@ -245,7 +229,7 @@ fn every_point(history: &HostHistory) -> String {
 
 /// The Markdown summary (for a CI job summary): the changes, newest first.
 pub fn markdown(history: &HostHistory) -> String {
-    let changes = changes_newest_first(history);
+    let changes = history.changes_newest_first();
     let mut out = format!(
         "## concbench history: {} on {}\n\n{} runs, {} points. {}\n\n",
         plural(changes.len(), "change"),

@@ -27,6 +27,22 @@ pub struct HostHistory {
     pub series: Vec<Series>,
 }
 
+impl HostHistory {
+    /// Every change of the host, newest commit first (then by point).
+    pub fn changes_newest_first(&self) -> Vec<(&Series, &Change)> {
+        let mut found: Vec<(&Series, &Change)> = self
+            .series
+            .iter()
+            .flat_map(|s| s.changes.iter().map(move |c| (s, c)))
+            .collect();
+        found.sort_by(|(sa, ca), (sb, cb)| {
+            let (when_a, when_b) = (&sa.commits[ca.at].started, &sb.commits[cb.at].started);
+            when_b.cmp(when_a).then_with(|| sa.point.cmp(&sb.point))
+        });
+        found
+    }
+}
+
 /// One point's history on one host.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -95,33 +111,16 @@ fn commit_order(rows: &[Row]) -> BTreeMap<&str, usize> {
 }
 
 /// Several runs of one commit as one figure: the geometric mean of their
-/// medians, and an interval as wide on a log scale as their mean
-/// half-width over the square root of their number.
+/// medians. One run keeps its own 95% interval; a merged figure has none
+/// (no interval of a mean of run medians has been checked to cover 95%),
+/// and the detector weighs it like a commit without an interval.
 fn merge(runs: &[&Row]) -> CommitFigure {
     let first = runs[0];
-    if let [only] = runs {
-        return CommitFigure {
-            commit: only.commit.clone(),
-            started: only.started.clone(),
-            runs: 1,
-            value: only.median,
-            lo: only.lo,
-            hi: only.hi,
-        };
-    }
-    let k = runs.len() as f64;
-    let centre = runs.iter().map(|r| r.median.ln()).sum::<f64>() / k;
-    let widths: Vec<f64> = runs
-        .iter()
-        .filter_map(|r| Some((r.hi? / r.lo?).ln() / 2.0))
-        .filter(|w| w.is_finite() && *w >= 0.0)
-        .collect();
-    let (lo, hi) = if widths.len() == runs.len() {
-        let half = widths.iter().sum::<f64>() / k / k.sqrt();
-        (Some((centre - half).exp()), Some((centre + half).exp()))
-    } else {
-        (None, None)
+    let (lo, hi) = match runs {
+        [only] => (only.lo, only.hi),
+        _ => (None, None),
     };
+    let centre = runs.iter().map(|r| r.median.ln()).sum::<f64>() / runs.len() as f64;
     CommitFigure {
         commit: first.commit.clone(),
         started: first.started.clone(),
