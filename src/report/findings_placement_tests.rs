@@ -122,3 +122,40 @@ fn a_difference_under_ten_percent_is_given_but_not_stated() {
         said[0].0
     );
 }
+
+#[test]
+fn in_rounds_where_both_ran_alike_the_same_side_must_lead_in_every_placement() {
+    use PlacementClass::{SameCpu, Spread};
+    // Both points depend on placement and the machine drifts 3x, so each
+    // placement's figures overlap between A and B; round by round, in the
+    // same placement, A takes 1/1.3 of B's time in every round.
+    let drift = [1.0, 2.0, 3.0, 1.5, 2.5, 1.0];
+    let mut rounds: Vec<f64> = drift.to_vec();
+    rounds.extend(drift.iter().map(|d| d * 3.5));
+    let mut classes = vec![SameCpu; 6];
+    classes.extend([Spread; 6]);
+    let named = |ns: f64, rounds: &[f64], name: &str| {
+        let mut p = placed(point(ns, rounds, Some("g")), &classes);
+        p.variant = name.into();
+        p
+    };
+    let (a, b) = (named(2000.0, &rounds, "a"), named(2600.0, &rounds, "b"));
+    let said = texts(&[b.clone(), a.clone()]);
+    assert!(said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("a/thread is 1.30x faster"),
+        "{}",
+        said[0].0
+    );
+    // On one CPU A leads by 1.3x, spread over CPUs B does: no one ratio.
+    let mut flipped = rounds.clone();
+    flipped[6..].iter_mut().for_each(|r| *r *= 1.3 * 1.3);
+    let a = named(2000.0, &flipped, "a");
+    let said = texts(&[b, a]);
+    assert!(!said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("depends on where their parties ran"),
+        "{}",
+        said[0].0
+    );
+}

@@ -77,14 +77,23 @@ pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, S
 }
 
 /// Whether `point` is faster (true) or slower (false) than `reference`
-/// like with like: in every placement both observed, each placement's
-/// figures compared (intervals apart where both have one, else medians 10%
-/// apart). With no placement in common, only when every placement of one
-/// is ahead of every placement of the other by more than the most that
-/// placement alone moved either point; two points that each ran in one
-/// placement, different ones, are not compared. None when no such
-/// statement holds: the outcome depends on which placements a run draws.
+/// like with like. Two points of one interleaved group are compared round
+/// by round, in the rounds where both ran in the same placement
+/// (`like_placement_ratios`): every placement with at least 3 such rounds
+/// must put the same side ahead by 10% or more. Otherwise, in every
+/// placement both observed, each placement's figures are compared
+/// (intervals apart where both have one, else medians 10% apart). With no
+/// placement in common, only when every placement of one is ahead of every
+/// placement of the other by more than the most that placement alone moved
+/// either point; two points that each ran in one placement, different
+/// ones, are not compared. None when no such statement holds: the outcome
+/// depends on which placements a run draws.
 pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) -> Option<bool> {
+    if let Some(by_class) = reference.like_placement_ratios(point)
+        && !by_class.is_empty()
+    {
+        return same_way_in_every_class(by_class.values());
+    }
     let (mine, theirs) = (point.counted_placements(), reference.counted_placements());
     let shared: Vec<(&ClassFigure, &ClassFigure)> = mine
         .iter()
@@ -114,6 +123,25 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
     if all(&|a, b| apart(a, b)) {
         Some(true)
     } else if all(&|a, b| apart(b, a)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Some(true) when every class's median ratio (point over reference) is
+/// at most 1/1.10, Some(false) when every one is at least 1.10, else None.
+fn same_way_in_every_class<'a>(classes: impl Iterator<Item = &'a Vec<f64>>) -> Option<bool> {
+    let medians: Vec<f64> = classes
+        .map(|ratios| {
+            let mut sorted = ratios.clone();
+            sorted.sort_by(f64::total_cmp);
+            crate::stats::median_of_sorted(&sorted)
+        })
+        .collect();
+    if medians.iter().all(|&m| m * CLEAR_APART <= 1.0) {
+        Some(true)
+    } else if medians.iter().all(|&m| m >= CLEAR_APART) {
         Some(false)
     } else {
         None

@@ -2,6 +2,8 @@
 //! grouped by placement class, and whether the classes differ in speed
 //! (a point whose modes are placements), read by reports and the terminal.
 
+use std::collections::BTreeMap;
+
 use super::placement::PlacementClass;
 use super::schema::PointResult;
 
@@ -33,7 +35,7 @@ impl PointResult {
         let Some(observation) = &self.placement else {
             return Vec::new();
         };
-        let mut groups: std::collections::BTreeMap<PlacementClass, Vec<f64>> = Default::default();
+        let mut groups: BTreeMap<PlacementClass, Vec<f64>> = Default::default();
         for (sample, placement) in self.samples.iter().zip(&observation.samples) {
             groups
                 .entry(placement.class)
@@ -64,10 +66,6 @@ impl PointResult {
         self.params.0.get("pinned_cores").is_some_and(|&p| p > 0)
     }
 
-    /// The classes, fastest first, when the point's speed depends on where
-    /// its parties ran: two classes of enough samples whose medians are at
-    /// least 10% apart and whose intervals (where both have one) do not
-    /// overlap. None otherwise.
     /// The placement classes with enough samples to speak for themselves
     /// (at least 3, and 5% of the point's), fastest first.
     pub fn counted_placements(&self) -> Vec<ClassFigure> {
@@ -77,6 +75,10 @@ impl PointResult {
             .collect()
     }
 
+    /// The classes, fastest first, when the point's speed depends on where
+    /// its parties ran: two classes of enough samples whose medians are at
+    /// least 10% apart and whose intervals (where both have one) do not
+    /// overlap. None otherwise.
     pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
         if self.is_pinned() {
             return None;
@@ -89,6 +91,60 @@ impl PointResult {
             _ => true,
         };
         (counted.len() >= 2 && apart && disjoint).then_some(counted)
+    }
+
+    /// Like with like, paired in time: `other`'s time per operation over
+    /// this point's, in each round of their interleaved group where both
+    /// samples ran in the same placement class, grouped by that class. A
+    /// side with at most one party running in a round (`Single`) has no
+    /// placement to differ in, so it matches the other's class. Only
+    /// classes with at least 3 such rounds are kept. None when the two
+    /// were not measured in the same rounds or either was not observed.
+    pub fn like_placement_ratios(
+        &self,
+        other: &PointResult,
+    ) -> Option<BTreeMap<PlacementClass, Vec<f64>>> {
+        let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
+        if !same_group {
+            return None;
+        }
+        let theirs: BTreeMap<(u32, u32), (f64, PlacementClass)> = other.placed_rounds()?.collect();
+        let mut by_class: BTreeMap<PlacementClass, Vec<f64>> = BTreeMap::new();
+        for (key, (mine, my_class)) in self.placed_rounds()? {
+            let Some(&(their, their_class)) = theirs.get(&key) else {
+                continue;
+            };
+            let class = match (my_class, their_class) {
+                (PlacementClass::Single, c) | (c, PlacementClass::Single) => c,
+                (a, b) if a == b => a,
+                _ => continue,
+            };
+            by_class.entry(class).or_default().push(their / mine);
+        }
+        by_class.retain(|_, ratios| ratios.len() >= MIN_CLASS_SAMPLES);
+        Some(by_class)
+    }
+
+    /// Each sample as ((process, round), (ns per operation, placement)),
+    /// the key its interleaved partner shares; None when not observed.
+    fn placed_rounds(&self) -> Option<impl Iterator<Item = ((u32, u32), (f64, PlacementClass))>> {
+        let observation = self.placement.as_ref()?;
+        let rounds = self
+            .paired_rounds
+            .clone()
+            .unwrap_or_else(|| (0..self.samples.len() as u32).collect());
+        let draws = self
+            .draws
+            .clone()
+            .unwrap_or_else(|| vec![0; self.samples.len()]);
+        let per_op = |s: &crate::vocab::Sample| s.ns.max(1) as f64 / s.ops.max(1) as f64;
+        let placed: Vec<_> = draws
+            .into_iter()
+            .zip(rounds)
+            .zip(self.samples.iter().zip(&observation.samples))
+            .map(|(key, (sample, placement))| (key, (per_op(sample), placement.class)))
+            .collect();
+        Some(placed.into_iter())
     }
 }
 
