@@ -35,7 +35,9 @@ pub fn paired_groups(points: &[Point]) -> Vec<Vec<usize>> {
 }
 
 /// The name of the group `point` belongs in (its scenario and parameters,
-/// less the worker count), or None when it is measured alone.
+/// less the worker count, and the number of fresh processes it is measured
+/// in when several: points measured in different numbers of processes are
+/// not measured in the same rounds), or None when it is measured alone.
 pub fn group_key(point: &Point) -> Option<String> {
     let info = point.scenario.info();
     if point.expect.is_some() || info.family == Family::Selftest {
@@ -50,11 +52,15 @@ pub fn group_key(point: &Point) -> Option<String> {
             .map(|(name, value)| (name.clone(), *value))
             .collect(),
     );
-    Some(if shared.0.is_empty() {
+    let mut key = if shared.0.is_empty() {
         info.id.to_string()
     } else {
         format!("{} {}", info.id, shared.label())
-    })
+    };
+    if point.settings.processes > 1 {
+        key.push_str(&format!(" in {} processes", point.settings.processes));
+    }
+    Some(key)
 }
 
 #[cfg(test)]
@@ -90,6 +96,26 @@ mod tests {
             ),
         ];
         assert_eq!(paired_groups(&points), vec![vec![0, 1, 2], vec![3]]);
+    }
+
+    #[test]
+    fn points_measured_in_different_numbers_of_processes_are_not_grouped() {
+        let work = [("chunks", 64), ("points", 1000), ("k", 1)];
+        let mut drawn = point("cpu.split", "serial", Model::Serial, &work);
+        drawn.settings.processes = 6;
+        let mut also_drawn = point("cpu.split", "thread", Model::Thread, &work);
+        also_drawn.settings.processes = 6;
+        let points = vec![
+            drawn,
+            point("cpu.split", "rayon", Model::Pool, &work),
+            also_drawn,
+        ];
+        assert_eq!(paired_groups(&points), vec![vec![0, 2], vec![1]]);
+        assert!(
+            group_key(&points[0])
+                .expect("grouped")
+                .ends_with(" in 6 processes")
+        );
     }
 
     #[test]
