@@ -9,7 +9,9 @@
 //! Environment: GATE_COMPARISONS (default 20 of each), GATE_SLOWDOWN_PCT
 //! (10), GATE_CONFIG (configs/gate_subset.toml), GATE_BUDGET (90s per
 //! comparison), GATE_MODE (both, aa or slowed), GATE_OUT
-//! (target/gate-quality).
+//! (target/gate-quality), GATE_NEW_BIN (a build of a real code change: the
+//! slowed comparisons then pit it, unslowed, against this build, and the
+//! points the change touches are the ones that should regress).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,7 @@ struct Seen {
 /// One interleaved comparison; the verdict of every point.
 fn compare(
     binary: &Path,
+    new_binary: &Path,
     out: &Path,
     config: &str,
     budget: &str,
@@ -45,7 +48,7 @@ fn compare(
         .args(["compare", "--base-bin"])
         .arg(binary)
         .arg("--new-bin")
-        .arg(binary)
+        .arg(new_binary)
         .args([
             "--config",
             config,
@@ -156,6 +159,13 @@ fn main() {
     // A private copy: rebuilding concbench meanwhile must not change it.
     let binary = out.join("concbench");
     std::fs::copy(env!("CARGO_BIN_EXE_concbench"), &binary).expect("copy the binary");
+    let changed = std::env::var_os("GATE_NEW_BIN").map(PathBuf::from);
+    let new_binary = changed.clone().unwrap_or_else(|| binary.clone());
+    let what = if changed.is_some() {
+        "changed build".to_string()
+    } else {
+        format!("slowed {slowdown}%")
+    };
 
     let (mut aa, mut slowed) = (Tally::default(), Tally::default());
     let (mut aa_alarms, mut aa_done, mut powerful, mut slowed_done) = (0, 0, 0, 0);
@@ -164,6 +174,7 @@ fn main() {
         if mode != "slowed" {
             let began = Instant::now();
             let seen = compare(
+                &binary,
                 &binary,
                 &out.join(format!("aa-{i:02}")),
                 &config,
@@ -188,11 +199,12 @@ fn main() {
             let began = Instant::now();
             let seen = compare(
                 &binary,
+                &new_binary,
                 &out.join(format!("slowed-{i:02}")),
                 &config,
                 &budget,
                 1000 + i,
-                Some(&slowdown),
+                changed.is_none().then_some(slowdown.as_str()),
             );
             let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
             let share = regressed as f64 / seen.len().max(1) as f64;
@@ -200,7 +212,7 @@ fn main() {
             slowed_done += 1;
             shares.push(share);
             println!(
-                "slowed {slowdown}% {i:2} ({:.0} s): {regressed} of {} points regressed ({:.0}%)",
+                "{what} {i:2} ({:.0} s): {regressed} of {} points regressed ({:.0}%)",
                 began.elapsed().as_secs_f64(),
                 seen.len(),
                 100.0 * share
@@ -212,7 +224,7 @@ fn main() {
         "\nA/A comparisons that flagged any regression: {aa_alarms} of {aa_done} (target: at most 1 in 20)"
     );
     println!(
-        "slowed {slowdown}% comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
+        "{what} comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
         shares
             .iter()
             .map(|s| format!("{:.0}%", 100.0 * s))
