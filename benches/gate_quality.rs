@@ -9,7 +9,9 @@
 //! Environment: GATE_COMPARISONS (default 20 of each), GATE_SLOWDOWN_PCT
 //! (10), GATE_CONFIG (configs/gate_subset.toml), GATE_BUDGET (90s per
 //! comparison), GATE_MODE (both, aa or slowed), GATE_OUT
-//! (target/gate-quality), GATE_NEW_BIN (a build of a real code change: the
+//! (target/gate-quality), GATE_FIRST (1: the number of the first
+//! comparison, which seeds its coin; a second batch starts where the first
+//! ended), GATE_NEW_BIN (a build of a real code change: the
 //! slowed comparisons then pit it, unslowed, against this build, and the
 //! points the change touches are the ones that should regress).
 
@@ -170,7 +172,10 @@ fn main() {
     let (mut aa, mut slowed) = (Tally::default(), Tally::default());
     let (mut aa_alarms, mut aa_done, mut powerful, mut slowed_done) = (0, 0, 0, 0);
     let mut shares = Vec::new();
-    for i in 1..=comparisons {
+    let first: usize = env_or("GATE_FIRST", "1")
+        .parse()
+        .expect("GATE_FIRST is a number");
+    for i in first..first + comparisons {
         if mode != "slowed" {
             let began = Instant::now();
             let seen = compare(
