@@ -13,7 +13,8 @@ use crate::vocab::Sample;
 
 use super::check::{SideCheck, same_count};
 pub use super::pool::{SideBlock, SideRecord};
-use super::worker::{Failure, Worker};
+pub use super::sides::Sides;
+use super::worker::Failure;
 
 /// Which build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,76 +44,6 @@ pub struct Shape {
     pub max_pairs: usize,
     /// Deadline of any one request.
     pub timeout: Duration,
-}
-
-/// The two builds' workers; a lost one is started again when next needed.
-pub struct Sides {
-    pub binaries: [std::path::PathBuf; 2],
-    workers: [Option<Worker>; 2],
-}
-
-impl Sides {
-    pub fn new(base: Worker, new: Worker) -> Sides {
-        Sides {
-            binaries: [base.binary().to_path_buf(), new.binary().to_path_buf()],
-            workers: [Some(base), Some(new)],
-        }
-    }
-
-    fn slot(side: Side) -> usize {
-        side as usize
-    }
-
-    pub fn ask(
-        &mut self,
-        side: Side,
-        request: &Request,
-        deadline: Duration,
-    ) -> Result<Reply, Failure> {
-        let slot = Sides::slot(side);
-        if self.workers[slot].is_none() {
-            if let Some(signal) = crate::interrupt::received() {
-                return Err(Failure::Interrupted(signal));
-            }
-            let worker = Worker::start(&self.binaries[slot]).map_err(Failure::Lost)?;
-            self.workers[slot] = Some(worker);
-        }
-        let worker = self.workers[slot].as_mut().expect("started above");
-        let reply = worker.ask(request, deadline);
-        if matches!(
-            reply,
-            Err(Failure::TimedOut(_) | Failure::Lost(_) | Failure::Interrupted(_))
-        ) && let Some(mut lost) = self.workers[slot].take()
-        {
-            lost.kill();
-        }
-        reply
-    }
-
-    /// Start both builds' workers afresh: every block gets new processes,
-    /// so that nothing a process carries (its heap's layout, a calibration
-    /// made once) is shared by two blocks, and blocks stay independent.
-    /// `first` starts first (the caller tosses the coin).
-    pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
-        for side in [first, other(first)] {
-            let slot = Sides::slot(side);
-            if let Some(mut old) = self.workers[slot].take() {
-                // Its point was dropped (cleaned up) at the end of the last
-                // block: nothing is left to lose by killing it.
-                old.kill();
-            }
-            let worker =
-                Worker::start(&self.binaries[slot]).map_err(|e| (side, Failure::Lost(e)))?;
-            self.workers[slot] = Some(worker);
-        }
-        Ok(())
-    }
-
-    pub fn quit(self) {
-        for worker in self.workers.into_iter().flatten() {
-            worker.quit();
-        }
-    }
 }
 
 /// How a block ended.
@@ -160,7 +91,7 @@ pub fn run(
     }
 }
 
-fn other(side: Side) -> Side {
+pub(super) fn other(side: Side) -> Side {
     match side {
         Side::Base => Side::New,
         Side::New => Side::Base,

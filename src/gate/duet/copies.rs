@@ -1,0 +1,93 @@
+//! Both builds' binaries, copied afresh into one private folder at the
+//! gate's start, so that the kernel lays the two builds' code out in memory
+//! alike.
+//!
+//! Why: how a file's pages came into the page cache (written in one large
+//! copy, in a linker's small writes, or read back after eviction) decides
+//! how much of its code sits in large, physically contiguous folios, and
+//! that stays with the file for as long as it is cached. Two byte-identical
+//! files differed by 20% on an unpinned queue point for that reason alone
+//! (docs/measurements/2026-12-06-builds-apart.md). Copies made the same way
+//! at the same moment draw alike, so the draw stops biasing the ratio.
+
+use std::path::{Path, PathBuf};
+
+/// The private copies; the folder and its files go when this is dropped.
+pub struct Copies {
+    _folder: tempfile::TempDir,
+    /// base's copy, then new's.
+    pub paths: [PathBuf; 2],
+}
+
+/// Copy `binaries` (base's, new's) into a fresh private folder under the
+/// system's temporary folder, written through to disk now, so that their
+/// write-back does not fall into the measurements. Names of equal length
+/// (`a/` and `b/`), so that nothing in a worker's start-up differs but the
+/// bytes. The error is one line.
+pub fn make(binaries: [&Path; 2]) -> Result<Copies, String> {
+    let folder = tempfile::Builder::new()
+        .prefix("concbench-gate-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a private folder for the builds: {e}"))?;
+    let mut paths = [PathBuf::new(), PathBuf::new()];
+    for ((slot, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
+        let name = binary.file_name().unwrap_or(binary.as_os_str());
+        let dir = folder.path().join(side);
+        let copy = dir.join(name);
+        std::fs::create_dir(&dir)
+            .and_then(|()| std::fs::copy(binary, &copy))
+            .and_then(|_| std::fs::File::open(&copy)?.sync_all())
+            .map_err(|e| {
+                format!(
+                    "cannot copy {} to {}: {e}",
+                    binary.display(),
+                    copy.display()
+                )
+            })?;
+        *slot = copy;
+    }
+    Ok(Copies {
+        _folder: folder,
+        paths,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn one_binary_given_twice_becomes_two_files_with_its_bytes_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("build");
+        std::fs::write(&binary, b"#!/bin/sh\necho hi\n").unwrap();
+        std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copies = make([&binary, &binary]).unwrap();
+        let [a, b] = &copies.paths;
+        assert_ne!(a, b);
+        assert_eq!(a.as_os_str().len(), b.as_os_str().len());
+        for copy in [a, b] {
+            assert_eq!(
+                std::fs::read(copy).unwrap(),
+                std::fs::read(&binary).unwrap()
+            );
+            let mode = std::fs::metadata(copy).unwrap().permissions().mode();
+            assert_eq!(mode & 0o111, 0o111, "{} is executable", copy.display());
+        }
+        let folder = a.parent().unwrap().parent().unwrap().to_path_buf();
+        drop(copies);
+        assert!(!folder.exists(), "the private folder goes with the copies");
+    }
+
+    #[test]
+    fn a_missing_binary_is_one_line_naming_it() {
+        let err = make([Path::new("/no/such/build"), Path::new("/no/such/build")])
+            .err()
+            .unwrap();
+        assert!(
+            err.contains("/no/such/build") && !err.contains('\n'),
+            "{err}"
+        );
+    }
+}
