@@ -3,13 +3,16 @@
 //! asks a `Blocks` for each block and for the time, so the same passes run
 //! against the two builds' workers (`Live`) or, in tests, a simulation.
 //!
-//! The budget is spent in three passes: a first screening pass gives every
-//! point an equal share of half the budget; a second gives the points still
+//! The budget is spent in passes: a first screening pass gives every point
+//! an equal share of half the budget; a second gives the points still
 //! undecided what is left after reserving, from the blocks' measured length,
-//! the time every suspect's confirmation will take; the rest confirms every
-//! suspect (a change beyond the threshold that the signed-rank test calls
-//! significant) in fresh blocks, each suspect an equal share of what is left
-//! (at least as many blocks as its screening took, 16 to 48). How long a
+//! the time every suspect's confirmation will take; then every suspect (a
+//! change beyond the threshold that the signed-rank test calls significant)
+//! is confirmed in fresh blocks, each an equal share of what is left (at
+//! least as many blocks as its screening took, 16 to 48). What the
+//! confirmations leave goes to further screening passes of the points still
+//! undecided, and their new suspects' confirmations, until the budget is
+//! spent or nothing is left undecided. How long a
 //! confirmation runs depends on the clock, never on its figures, so its
 //! p-value stays exact. Only suspects whose confirmation shows the change
 //! beyond the threshold and survives Benjamini-Hochberg over all
@@ -102,23 +105,48 @@ pub fn measure_and_judge(
         .collect();
     let half = request.budget.mul_f64(0.5);
     screening_pass(blocks, &mut records, request, 1, |_| half, &mut rng);
-    // The second pass may use what the confirmations will not need, as the
-    // suspects known at each step will need it.
+    // Later passes may use what the confirmations will not need, as the
+    // unconfirmed suspects known at each step will need it. What the
+    // confirmations leave (each stops at its most blocks) goes to the
+    // points still undecided, and then to confirming their new suspects.
     let budget = request.budget;
     let until = |records: &[PointRecord]| budget.saturating_sub(reserve(records));
-    screening_pass(blocks, &mut records, request, 2, until, &mut rng);
-    let suspects: Vec<usize> = (0..records.len())
-        .filter(|&i| records[i].suspect())
+    for pass in 2.. {
+        screening_pass(blocks, &mut records, request, pass, until, &mut rng);
+        confirm_suspects(blocks, &mut records, request, &mut rng);
+        let more = records.iter().any(PointRecord::undecided)
+            && blocks.elapsed() < budget
+            && stop::received().is_none();
+        if !more {
+            break;
+        }
+    }
+    let unconfirmed: Vec<usize> = (0..records.len())
+        .filter(|&i| unconfirmed_suspect(&records[i]))
         .collect();
-    let mut reached = 0;
+    stop::settle(&mut records, &unconfirmed);
+    let verdicts = judge_all(&records);
+    (records, verdicts)
+}
+
+/// Confirm every suspect not confirmed yet, each an equal share of what is
+/// left of the budget.
+fn confirm_suspects(
+    blocks: &mut impl Blocks,
+    records: &mut [PointRecord],
+    request: &DuetRequest,
+    rng: &mut fastrand::Rng,
+) {
+    let suspects: Vec<usize> = (0..records.len())
+        .filter(|&i| unconfirmed_suspect(&records[i]))
+        .collect();
     for (done, &i) in suspects.iter().enumerate() {
         if stop::received().is_some() {
             break;
         }
-        reached = done + 1;
         let left = request.budget.saturating_sub(blocks.elapsed());
         let share = left / (suspects.len() - done) as u32;
-        confirm_point(blocks, &mut records[i], request, share, &mut rng);
+        confirm_point(blocks, &mut records[i], request, share, rng);
         if request.progress {
             eprintln!(
                 "[confirming {}/{}] {}",
@@ -128,9 +156,11 @@ pub fn measure_and_judge(
             );
         }
     }
-    stop::settle(&mut records, &suspects[reached..]);
-    let verdicts = judge_all(&records);
-    (records, verdicts)
+}
+
+/// A suspect whose confirmation has not run (or was too short to test).
+fn unconfirmed_suspect(record: &PointRecord) -> bool {
+    record.suspect() && record.confirmation.is_empty()
 }
 
 /// Every point's verdict: the confirmed suspects' threshold p-values go
@@ -157,12 +187,12 @@ fn judge_all(records: &[PointRecord]) -> Vec<PointVerdict> {
         .collect()
 }
 
-/// The time the confirmations of the suspects known now will take, from
-/// each one's measured block length, with a fifth to spare.
+/// The time the confirmations of the unconfirmed suspects known now will
+/// take, from each one's measured block length, with a fifth to spare.
 fn reserve(records: &[PointRecord]) -> Duration {
     records
         .iter()
-        .filter(|r| r.suspect())
+        .filter(|r| unconfirmed_suspect(r))
         .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
         .sum()
 }

@@ -208,6 +208,36 @@ fn the_second_pass_spends_what_the_confirmations_do_not_need() {
     assert!(sim.elapsed() <= budget + BLOCK * 4, "{:?}", sim.elapsed());
 }
 
+#[test]
+fn what_the_confirmations_leave_goes_to_the_points_still_undecided() {
+    // A suspect that takes long to show itself (so its reserve counts on
+    // 48 confirmation blocks, a fifth more), and a point that never
+    // settles. The confirmation stops at 48 blocks; the time it leaves
+    // must not go unspent while a point is undecided.
+    let noisy = |i: usize| (fastrand::Rng::with_seed(i as u64).f64() - 0.5) * 2.0;
+    let late = move |i: usize| if i < 60 { noisy(i) } else { 0.3 };
+    let (mut sim, points) = Simulated::new(vec![
+        (point(1), Box::new(late)),
+        (point(2), Box::new(noisy)),
+    ]);
+    let budget = Duration::from_secs(20);
+    let request = request(points, budget, 3);
+    let (records, verdicts) = measure_and_judge(&mut sim, &request);
+    assert!(
+        records[0].screening.len() > 48,
+        "{} {:?} {:?} {:?}",
+        records[0].screening.len(),
+        records[0].screen(),
+        records[0].ended.is_some(),
+        paired::analyse(&records[0].screening)
+    );
+    assert_eq!(records[0].confirmation.len(), 48);
+    assert_eq!(verdicts[0].verdict, Verdict::Regressed);
+    assert_eq!(verdicts[1].verdict, Verdict::Uncertain);
+    assert!(sim.elapsed() >= budget - BLOCK, "{:?}", sim.elapsed());
+    assert!(sim.elapsed() <= budget + BLOCK * 4, "{:?}", sim.elapsed());
+}
+
 /// Over `trials` single-point gates of 4 s, blocks spread 3% (normal noise
 /// on the log ratio) around a true slowdown `true_ratio`, threshold 5%: how
 /// often the gate says regressed, and how often the old rule would have
