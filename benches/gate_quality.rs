@@ -13,7 +13,9 @@
 //! comparison, which seeds its coin; a second batch starts where the first
 //! ended), GATE_NEW_BIN (a build of a real code change: the
 //! slowed comparisons then pit it, unslowed, against this build, and the
-//! points the change touches are the ones that should regress).
+//! points the change touches are the ones that should regress; it runs
+//! the comparison, as the new build does in CI, and must speak this
+//! build's protocol).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +39,7 @@ struct Seen {
 
 /// One interleaved comparison; the verdict of every point.
 fn compare(
+    controller: &Path,
     binary: &Path,
     new_binary: &Path,
     out: &Path,
@@ -45,7 +48,7 @@ fn compare(
     seed: usize,
     slowdown: Option<&str>,
 ) -> BTreeMap<String, Seen> {
-    let mut command = Command::new(binary);
+    let mut command = Command::new(controller);
     command
         .args(["compare", "--base-bin"])
         .arg(binary)
@@ -181,6 +184,7 @@ fn main() {
             let seen = compare(
                 &binary,
                 &binary,
+                &binary,
                 &out.join(format!("aa-{i:02}")),
                 &config,
                 &budget,
@@ -202,7 +206,9 @@ fn main() {
         }
         if mode != "aa" {
             let began = Instant::now();
+            // As in CI, the new build runs the comparison.
             let seen = compare(
+                &new_binary,
                 &binary,
                 &new_binary,
                 &out.join(format!("slowed-{i:02}")),
