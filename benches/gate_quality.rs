@@ -38,22 +38,27 @@ struct Seen {
 }
 
 /// One interleaved comparison; the verdict of every point.
+/// The build that runs the comparison, and the two compared.
+struct Builds<'a> {
+    controller: &'a Path,
+    base: &'a Path,
+    new: &'a Path,
+}
+
 fn compare(
-    controller: &Path,
-    binary: &Path,
-    new_binary: &Path,
+    builds: Builds,
     out: &Path,
     config: &str,
     budget: &str,
     seed: usize,
     slowdown: Option<&str>,
 ) -> BTreeMap<String, Seen> {
-    let mut command = Command::new(controller);
+    let mut command = Command::new(builds.controller);
     command
         .args(["compare", "--base-bin"])
-        .arg(binary)
+        .arg(builds.base)
         .arg("--new-bin")
-        .arg(new_binary)
+        .arg(builds.new)
         .args([
             "--config",
             config,
@@ -182,9 +187,11 @@ fn main() {
         if mode != "slowed" {
             let began = Instant::now();
             let seen = compare(
-                &binary,
-                &binary,
-                &binary,
+                Builds {
+                    controller: &binary,
+                    base: &binary,
+                    new: &binary,
+                },
                 &out.join(format!("aa-{i:02}")),
                 &config,
                 &budget,
@@ -208,9 +215,11 @@ fn main() {
             let began = Instant::now();
             // As in CI, the new build runs the comparison.
             let seen = compare(
-                &new_binary,
-                &binary,
-                &new_binary,
+                Builds {
+                    controller: &new_binary,
+                    base: &binary,
+                    new: &new_binary,
+                },
                 &out.join(format!("slowed-{i:02}")),
                 &config,
                 &budget,
