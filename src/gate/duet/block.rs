@@ -13,24 +13,9 @@ use crate::vocab::Sample;
 
 use super::check::{SideCheck, same_count};
 pub use super::pool::{SideBlock, SideRecord};
-pub use super::sides::Sides;
+use super::sides::other;
+pub use super::sides::{Side, Sides};
 use super::worker::Failure;
-
-/// Which build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Base,
-    New,
-}
-
-impl Side {
-    pub fn name(self) -> &'static str {
-        match self {
-            Side::Base => "base",
-            Side::New => "new",
-        }
-    }
-}
 
 /// How a block is run.
 #[derive(Debug, Clone, Copy)]
@@ -88,13 +73,6 @@ pub fn run(
             let _ = sides.ask(side, &Request::Drop, shape.timeout);
             BlockEnd::Failed { side, failure }
         }
-    }
-}
-
-pub(super) fn other(side: Side) -> Side {
-    match side {
-        Side::Base => Side::New,
-        Side::New => Side::Base,
     }
 }
 

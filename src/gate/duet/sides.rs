@@ -1,13 +1,36 @@
-//! The two builds' workers as the interleaved gate holds them: asked one
+//! Which build, and the two builds' workers as the interleaved gate holds them: asked one
 //! request at a time, started again when lost, renewed for every block, and
 //! run from private copies of the builds' binaries (`copies`).
 
 use std::time::Duration;
 
-use super::block::Side;
 use super::copies::Copies;
 use super::worker::{Failure, Worker};
 use crate::harness::protocol::{Reply, Request};
+
+/// Which build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Base,
+    New,
+}
+
+impl Side {
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Base => "base",
+            Side::New => "new",
+        }
+    }
+}
+
+/// The other build.
+pub(super) fn other(side: Side) -> Side {
+    match side {
+        Side::Base => Side::New,
+        Side::New => Side::Base,
+    }
+}
 
 /// The two builds' workers; a lost one is started again when next needed.
 pub struct Sides {
@@ -68,7 +91,7 @@ impl Sides {
     /// made once) is shared by two blocks, and blocks stay independent.
     /// `first` starts first (the caller tosses the coin).
     pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
-        for side in [first, super::block::other(first)] {
+        for side in [first, other(first)] {
             let slot = Sides::slot(side);
             if let Some(mut old) = self.workers[slot].take() {
                 // Its point was dropped (cleaned up) at the end of the last
