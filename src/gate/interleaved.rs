@@ -78,6 +78,7 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
         new_slowdown_pct: request.new_slowdown_pct,
         seed: request.seed.unwrap_or_else(|| fastrand::u64(..)),
         shape: request.shape,
+        most_confirmation_blocks: duet::passes::CONFIRMATION_MOST,
         progress: true,
     };
     let (sides, hosts) = duet::start(&duet_request).map_err(|message| BadInput::Flag {

@@ -89,7 +89,7 @@ pub fn run(request: &DuetRequest, sides: Sides, hosts: [crate::host::HostInfo; 2
             "interleaved: both builds in the same seconds, each run from a fresh private copy of its binary, \
              blocks of coin-ordered sample pairs \
              (pairs whose samples ran in different placements set aside), \
-             Wilcoxon signed-rank test on block ratios, suspects confirmed in fresh blocks (16 to 48) \
+             Wilcoxon signed-rank test on block ratios, suspects confirmed in fresh blocks (16 to 96) \
              by the signed-rank test against the threshold (regressed: slower than the threshold at 95%), \
              Benjamini-Hochberg at {FDR} over the confirmations; budget {}, seed {}",
             humantime::format_duration(Duration::from_secs(request.budget.as_secs())),

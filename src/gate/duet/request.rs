@@ -18,6 +18,9 @@ pub struct DuetRequest {
     pub new_slowdown_pct: u64,
     pub seed: u64,
     pub shape: Shape,
+    /// A confirmation given more time than its reserve goes on to this many
+    /// blocks (`passes::CONFIRMATION_MOST` from the command line).
+    pub most_confirmation_blocks: usize,
     /// Print a line per settled point.
     pub progress: bool,
 }
