@@ -37,7 +37,6 @@ struct Seen {
     spent_s: f64,
 }
 
-/// One interleaved comparison; the verdict of every point.
 /// The build that runs the comparison, and the two compared.
 struct Builds<'a> {
     controller: &'a Path,
@@ -45,6 +44,7 @@ struct Builds<'a> {
     new: &'a Path,
 }
 
+/// One interleaved comparison; the verdict of every point.
 fn compare(
     builds: Builds,
     out: &Path,

@@ -10,12 +10,11 @@
 //! change beyond the threshold that the signed-rank test calls significant)
 //! is confirmed in fresh blocks, each an equal share of what is left (at
 //! least as many blocks as its screening took, 16 to 48, and on to 96 when
-//! its share allows). What the
-//! confirmations leave goes to further screening passes of the points still
-//! undecided, and their new suspects' confirmations, until the budget is
-//! spent or nothing is left undecided. How long a
-//! confirmation runs depends on the clock, never on its figures, so its
-//! p-value stays exact. Only suspects whose confirmation shows the change
+//! its share allows). What the confirmations leave goes to further
+//! screening passes of the points still undecided, and their new suspects'
+//! confirmations, until the budget is spent or nothing is left undecided.
+//! How long a confirmation runs depends on the clock, never on its figures,
+//! so its p-value stays exact. Only suspects whose confirmation shows the change
 //! beyond the threshold and survives Benjamini-Hochberg over all
 //! confirmations are reported as regressed or improved.
 
