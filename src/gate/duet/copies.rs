@@ -7,8 +7,12 @@
 //! how much of its code sits in large, physically contiguous folios, and
 //! that stays with the file for as long as it is cached. Two byte-identical
 //! files differed by 20% on an unpinned queue point for that reason alone
-//! (docs/measurements/2026-12-06-builds-apart.md). Copies made the same way
-//! at the same moment draw alike, so the draw stops biasing the ratio.
+//! (docs/measurements/2026-12-06-builds-apart.md). Even copies made the same
+//! way at the same moment drew apart on a disk's file system (one of four
+//! copies ran a tokio ping-pong 7-50% slower in every run, twice), while
+//! copies in memory (tmpfs, small pages only) stayed within 3%: so the
+//! copies go to `/dev/shm` where it is tmpfs, executable and roomy enough,
+//! and to the system's temporary folder otherwise.
 
 use std::path::{Path, PathBuf};
 
@@ -19,15 +23,41 @@ pub struct Copies {
     pub paths: [PathBuf; 2],
 }
 
-/// Copy `binaries` (base's, new's) into a fresh private folder under the
-/// system's temporary folder, written through to disk now, so that their
-/// write-back does not fall into the measurements. Names of equal length
-/// (`a/` and `b/`), so that nothing in a worker's start-up differs but the
-/// bytes. The error is one line.
+/// Copy `binaries` (base's, new's) into a fresh private folder, in memory
+/// where it can be ([`memory_folder`]), written through now so that no
+/// write-back falls into the measurements. Names of equal length (`a/` and
+/// `b/`), so that nothing in a worker's start-up differs but the bytes. The
+/// error is one line.
 pub fn make(binaries: [&Path; 2]) -> Result<Copies, String> {
+    let needed = binaries
+        .iter()
+        .map(|b| std::fs::metadata(b).map_or(0, |m| m.len()))
+        .sum::<u64>();
+    let parent = memory_folder(Path::new("/dev/shm"), needed).unwrap_or_else(std::env::temp_dir);
+    make_in(&parent, binaries)
+}
+
+/// `candidate` if it is a tmpfs that lets programs run, is writable, and has
+/// room for `needed` bytes and as much again to spare.
+pub fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
+    use nix::sys::statfs::{TMPFS_MAGIC, statfs};
+    use nix::sys::statvfs::{FsFlags, statvfs};
+    let kind = statfs(candidate).ok()?;
+    let room = statvfs(candidate).ok()?;
+    let usable = kind.filesystem_type() == TMPFS_MAGIC
+        && !room
+            .flags()
+            .intersects(FsFlags::ST_NOEXEC | FsFlags::ST_RDONLY)
+        && (room.blocks_available() as u64).saturating_mul(room.fragment_size() as u64)
+            >= needed.saturating_mul(2);
+    usable.then(|| candidate.to_path_buf())
+}
+
+/// [`make`] under `parent`.
+pub fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
     let folder = tempfile::Builder::new()
         .prefix("concbench-gate-")
-        .tempdir()
+        .tempdir_in(parent)
         .map_err(|e| format!("cannot make a private folder for the builds: {e}"))?;
     let mut paths = [PathBuf::new(), PathBuf::new()];
     for ((slot, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
@@ -78,6 +108,27 @@ mod tests {
         let folder = a.parent().unwrap().parent().unwrap().to_path_buf();
         drop(copies);
         assert!(!folder.exists(), "the private folder goes with the copies");
+    }
+
+    #[test]
+    fn copies_go_under_the_folder_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("build");
+        std::fs::write(&binary, b"x").unwrap();
+        let parent = dir.path().join("parent");
+        std::fs::create_dir(&parent).unwrap();
+        let copies = make_in(&parent, [&binary, &binary]).unwrap();
+        assert!(copies.paths.iter().all(|p| p.starts_with(&parent)));
+    }
+
+    #[test]
+    fn only_a_tmpfs_with_room_is_a_memory_folder() {
+        assert_eq!(memory_folder(Path::new("/no/such/folder"), 1), None);
+        // procfs is in memory but is no tmpfs.
+        assert_eq!(memory_folder(Path::new("/proc"), 1), None);
+        if memory_folder(Path::new("/dev/shm"), 1).is_some() {
+            assert_eq!(memory_folder(Path::new("/dev/shm"), u64::MAX / 2), None);
+        }
     }
 
     #[test]
