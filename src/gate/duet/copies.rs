@@ -39,7 +39,7 @@ pub fn make(binaries: [&Path; 2]) -> Result<Copies, String> {
 
 /// `candidate` if it is a tmpfs that lets programs run, is writable, and has
 /// room for `needed` bytes and as much again to spare.
-pub fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
+fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
     use nix::sys::statfs::{TMPFS_MAGIC, statfs};
     use nix::sys::statvfs::{FsFlags, statvfs};
     let kind = statfs(candidate).ok()?;
@@ -54,7 +54,7 @@ pub fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
 }
 
 /// [`make`] under `parent`.
-pub fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
+fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
     let folder = tempfile::Builder::new()
         .prefix("concbench-gate-")
         .tempdir_in(parent)
