@@ -1,7 +1,7 @@
 //! `cargo bench --bench gate_quality`: how often the interleaved gate
 //! (`compare --base-bin B --new-bin B`) cries wolf, and how often it sees a
 //! real slowdown, on this machine. It runs COMPARISONS comparisons of the
-//! same build against itself (A/A: nothing should regress) and as many with
+//! same build against itself (A/A: nothing should regress or improve) and as many with
 //! the new side slowed by SLOWDOWN% of every operation (each point should
 //! regress), alternating the two, and prints per comparison and per point
 //! how often each verdict came. Every point counts, whatever its threshold.
@@ -198,15 +198,16 @@ fn main() {
                 i,
                 None,
             );
-            let flagged: Vec<&String> = seen
+            // Either direction is a false alarm when nothing changed.
+            let flagged: Vec<String> = seen
                 .iter()
-                .filter(|(_, s)| s.verdict == "regressed")
-                .map(|(id, _)| id)
+                .filter(|(_, s)| s.verdict == "regressed" || s.verdict == "improved")
+                .map(|(id, s)| format!("{id}: {}", s.verdict))
                 .collect();
             aa_alarms += usize::from(!flagged.is_empty());
             aa_done += 1;
             println!(
-                "A/A {i:2} ({:.0} s): regressed {flagged:?}",
+                "A/A {i:2} ({:.0} s): flagged {flagged:?}",
                 began.elapsed().as_secs_f64()
             );
             aa.add(&seen);
@@ -241,7 +242,7 @@ fn main() {
         }
     }
     println!(
-        "\nA/A comparisons that flagged any regression: {aa_alarms} of {aa_done} (target: at most 1 in 20)"
+        "\nA/A comparisons that flagged anything (regressed or improved): {aa_alarms} of {aa_done} (target: at most 1 in 20)"
     );
     println!(
         "{what} comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
@@ -311,7 +312,7 @@ fn print_power_floor(tally: &Tally, slowdown_pct: f64, budget_s: f64) {
 fn print_points(aa: &Tally, slowed: &Tally, aa_done: usize, slowed_done: usize) {
     println!(
         "\n{:<78} {:>9} {:>9} {:>9} {:>9} {:>14}",
-        "point", "A/A regr", "A/A unch", "S regr", "S uncert", "S more rounds"
+        "point", "A/A flag", "A/A unch", "S regr", "S uncert", "S more rounds"
     );
     let ids: std::collections::BTreeSet<&String> =
         aa.counts.keys().chain(slowed.counts.keys()).collect();
@@ -323,7 +324,7 @@ fn print_points(aa: &Tally, slowed: &Tally, aa_done: usize, slowed_done: usize) 
         });
         println!(
             "{id:<78} {:>5}/{aa_done:<3} {:>5}/{aa_done:<3} {:>5}/{slowed_done:<3} {:>5}/{slowed_done:<3} {more:>14}",
-            aa.count(id, "regressed"),
+            aa.count(id, "regressed") + aa.count(id, "improved"),
             aa.count(id, "unchanged"),
             slowed.count(id, "regressed"),
             slowed.count(id, "uncertain"),
