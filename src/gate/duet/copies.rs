@@ -2,17 +2,16 @@
 //! gate's start, so that the kernel lays the two builds' code out in memory
 //! alike.
 //!
-//! Why: how a file's pages came into the page cache (written in one large
-//! copy, in a linker's small writes, or read back after eviction) decides
-//! how much of its code sits in large, physically contiguous folios, and
-//! that stays with the file for as long as it is cached. Two byte-identical
-//! files differed by 20% on an unpinned queue point for that reason alone
-//! (docs/measurements/2026-12-06-builds-apart.md). Even copies made the same
-//! way at the same moment drew apart on a disk's file system (one of four
-//! copies ran a tokio ping-pong 7-50% slower in every run, twice), while
-//! copies in memory (tmpfs, small pages only) stayed within 3%: so the
-//! copies go to `/dev/shm` where it is tmpfs, executable and roomy enough,
-//! and to the system's temporary folder otherwise.
+//! Why: workers started from the builds' own files differ in more than
+//! their bytes. Builds whose file names differed in length were flagged
+//! apart on unpinned queue points when nothing measured differed, so both
+//! copies get one name (see [`make`]). Fresh copies of one build on a
+//! disk's file system drew apart (one of four ran a tokio ping-pong 7-50%
+//! slower in every run, twice), while copies in memory (tmpfs, small pages
+//! only) stayed within 3%: so the copies go to `/dev/shm` where it is
+//! tmpfs, executable and roomy enough, and to the system's temporary folder
+//! otherwise (docs/measurements/2026-12-06-builds-apart.md, sections 8 and
+//! 10).
 
 use std::path::{Path, PathBuf};
 
