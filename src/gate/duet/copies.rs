@@ -1,6 +1,5 @@
 //! Both builds' binaries, copied afresh into one private folder at the
-//! gate's start, so that the kernel lays the two builds' code out in memory
-//! alike.
+//! gate's start, so that the two workers start alike but for their bytes.
 //!
 //! Why: workers started from the builds' own files differ in more than
 //! their bytes. Builds whose file names differed in length were flagged
