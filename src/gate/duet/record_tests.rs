@@ -35,6 +35,40 @@ fn a_confirmed_discovery_beyond_the_threshold_is_a_regression() {
 }
 
 #[test]
+fn fresh_blocks_that_turn_the_other_way_judge_the_point_and_say_so() {
+    // Screening saw it 9% faster; the confirmation's fresh blocks, 10% slower.
+    let faster: Vec<f64> = SLOWER[..6].iter().map(|v| -v).collect();
+    let r = record(&faster, &SLOWER);
+    assert_eq!(r.screen(), Screen::SuspectFaster);
+    let v = r.verdict(true);
+    assert_eq!(v.verdict, Verdict::Regressed);
+    assert!(v.ratio.is_some_and(|x| x > 1.09));
+    let note = v.note.unwrap_or_default();
+    assert!(
+        note.contains("showed it faster") && note.contains("show it slower"),
+        "{note}"
+    );
+    // The other direction's p-value carries its smaller weight: 8 blocks
+    // all beyond the threshold give 1/256 one-sided, 0.039 weighted.
+    assert!(
+        v.p_value
+            .is_some_and(|p| (p - 1.0 / 256.0 / 0.1).abs() < 1e-9)
+    );
+}
+
+#[test]
+fn a_confirmation_inside_the_band_rejects_neither_way() {
+    let flat: Vec<f64> = (0..16).map(|i| 0.004 * (i as f64 - 7.5)).collect();
+    let (p, _) = record(&SLOWER[..6], &flat)
+        .confirmation_test()
+        .expect("a confirmation ran");
+    assert!(p > 0.5, "{p}");
+    let v = record(&SLOWER[..6], &flat).verdict(false);
+    assert_eq!(v.verdict, Verdict::Uncertain);
+    assert!(v.note.unwrap_or_default().contains("(nor faster)"));
+}
+
+#[test]
 fn a_suspect_the_suite_control_did_not_pass_is_uncertain_and_says_why() {
     let v = record(&SLOWER[..6], &SLOWER).verdict(false);
     assert_eq!(v.verdict, Verdict::Uncertain);
