@@ -203,10 +203,15 @@ impl PointRecord {
                         v.p_value = Some(p);
                     }
                     test => {
-                        v.verdict = Verdict::Uncertain;
-                        v.note = Some(self.unconfirmed_note(suspected_slower));
                         v.p_value = test.map(|(p, _)| p);
-                        self.more(v, &screening);
+                        if test.is_some() && self.confirmation_within_band() {
+                            v.verdict = Verdict::Unchanged;
+                            v.note = Some(self.settled_note(suspected_slower));
+                        } else {
+                            v.verdict = Verdict::Uncertain;
+                            v.note = Some(self.unconfirmed_note(suspected_slower));
+                            self.more(v, &screening);
+                        }
                     }
                 }
             }
@@ -226,39 +231,11 @@ impl PointRecord {
         }
     }
 
-    /// Why a suspect is not called regressed or improved.
-    fn unconfirmed_note(&self, slower: bool) -> String {
-        let (direction, other) = if slower {
-            ("slower", "faster")
-        } else {
-            ("faster", "slower")
-        };
-        let Some(p) = self.confirmation_p() else {
-            return format!(
-                "screening suspected it {direction}; the budget ran out before it could be confirmed (the ratio shown is the screening's)"
-            );
-        };
-        format!(
-            "screening suspected it {direction}; {} fresh blocks did not show it {direction} (nor {other}) beyond the {:.1}% threshold at the suite's 5% false-discovery rate (ratio {:.3}, p = {p:.3})",
-            self.confirmation.len(),
-            100.0 * self.threshold,
-            paired::analyse(&self.confirmation).ratio,
-        )
-    }
-
-    /// Why a point is judged the other way from its screening.
-    fn turned_note(&self, suspected_slower: bool) -> String {
-        let (was, is) = if suspected_slower {
-            ("slower", "faster")
-        } else {
-            ("faster", "slower")
-        };
-        format!(
-            "screening's {} blocks showed it {was} (ratio {:.3}); the {} fresh blocks that judge it show it {is}: the outcome may depend on the machine's state",
-            self.screening.len(),
-            paired::analyse(&self.screening).ratio,
-            self.confirmation.len(),
-        )
+    /// Whether the confirmation's own 95% interval lies inside the band:
+    /// the screening's rule for `unchanged`, on the fresh blocks.
+    fn confirmation_within_band(&self) -> bool {
+        let confirmation = paired::analyse(&self.confirmation);
+        paired::screen(&confirmation, self.threshold) == Screen::Unchanged
     }
 
     /// For an uncertain point: the paired rounds it would need.

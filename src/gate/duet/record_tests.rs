@@ -57,13 +57,19 @@ fn fresh_blocks_that_turn_the_other_way_judge_the_point_and_say_so() {
 }
 
 #[test]
-fn a_confirmation_inside_the_band_rejects_neither_way() {
+fn a_confirmation_inside_the_band_rejects_neither_way_and_settles_the_point() {
     let flat: Vec<f64> = (0..16).map(|i| 0.004 * (i as f64 - 7.5)).collect();
     let (p, _) = record(&SLOWER[..6], &flat)
         .confirmation_test()
         .expect("a confirmation ran");
     assert!(p > 0.5, "{p}");
     let v = record(&SLOWER[..6], &flat).verdict(false);
+    assert_eq!(v.verdict, Verdict::Unchanged);
+    assert!(v.ratio_hi.is_some_and(|hi| hi < 1.05));
+    assert!(v.note.unwrap_or_default().contains("inside the 5.0% band"));
+    // Fresh blocks too spread to settle it either way: uncertain.
+    let spread: Vec<f64> = (0..16).map(|i| 0.02 * (i as f64 - 7.5)).collect();
+    let v = record(&SLOWER[..6], &spread).verdict(false);
     assert_eq!(v.verdict, Verdict::Uncertain);
     assert!(v.note.unwrap_or_default().contains("(nor faster)"));
 }
