@@ -10,15 +10,25 @@
 //! only) stayed within 3%: so the copies go to `/dev/shm` where it is
 //! tmpfs, executable and roomy enough, and to the system's temporary folder
 //! otherwise (docs/measurements/2026-12-06-builds-apart.md, sections 8 and
-//! 10).
+//! 10). A gate killed before it could remove its folder leaves it to the
+//! next gate, which removes it (see [`remove_abandoned`]).
 
 use std::path::{Path, PathBuf};
 
 /// The file name of both copies.
 const COPY_NAME: &str = "concbench";
 
+/// The private folders' name starts with this.
+const FOLDER_PREFIX: &str = "concbench-gate-";
+
+/// In each private folder: a file its gate holds locked while it runs, so
+/// that a later gate can tell a folder whose gate was killed.
+const LOCK_NAME: &str = "running.lock";
+
 /// The private copies; the folder and its files go when this is dropped.
 pub struct Copies {
+    /// Held locked for as long as the copies are in use.
+    _lock: std::fs::File,
     _folder: tempfile::TempDir,
     /// base's copy, then new's.
     pub paths: [PathBuf; 2],
@@ -57,12 +67,15 @@ fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
     usable.then(|| candidate.to_path_buf())
 }
 
-/// [`make`] under `parent`.
+/// [`make`] under `parent`, after removing what killed gates left there.
 fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
+    remove_abandoned(parent);
     let folder = tempfile::Builder::new()
-        .prefix("concbench-gate-")
+        .prefix(FOLDER_PREFIX)
         .tempdir_in(parent)
         .map_err(|e| format!("cannot make a private folder for the builds: {e}"))?;
+    let lock = hold_lock(folder.path())
+        .map_err(|e| format!("cannot lock {}: {e}", folder.path().display()))?;
     let mut paths = [PathBuf::new(), PathBuf::new()];
     for ((slot, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
         let dir = folder.path().join(side);
@@ -80,9 +93,44 @@ fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
         *slot = copy;
     }
     Ok(Copies {
+        _lock: lock,
         _folder: folder,
         paths,
     })
+}
+
+/// Lock a new file in `folder` and keep it locked (the lock goes with the
+/// process, however it ends). It is locked under another name and then
+/// renamed, so that no other gate ever sees the lock file unlocked.
+fn hold_lock(folder: &Path) -> std::io::Result<std::fs::File> {
+    let making = folder.join(format!("{LOCK_NAME}.new"));
+    let file = std::fs::File::create(&making)?;
+    file.lock()?;
+    std::fs::rename(&making, folder.join(LOCK_NAME))?;
+    Ok(file)
+}
+
+/// Remove the private folders under `parent` whose gate no longer runs (a
+/// SIGKILL or a CI timeout gave it no chance to clean up; in `/dev/shm`
+/// its two copies would hold about 110 MB of memory until the machine
+/// restarts). A folder whose lock file is locked, missing or unreadable
+/// stays: its gate runs, is starting, or is not ours to judge.
+fn remove_abandoned(parent: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(FOLDER_PREFIX) {
+            continue;
+        }
+        let Ok(lock) = std::fs::File::open(entry.path().join(LOCK_NAME)) else {
+            continue;
+        };
+        if lock.try_lock().is_ok() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +194,32 @@ mod tests {
         if memory_folder(Path::new("/dev/shm"), 1).is_some() {
             assert_eq!(memory_folder(Path::new("/dev/shm"), u64::MAX / 2), None);
         }
+    }
+
+    #[test]
+    fn a_killed_gates_folder_goes_and_a_running_ones_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let binary = dir.path().join("build");
+        std::fs::write(&binary, b"x").unwrap();
+        let parent = dir.path().join("parent");
+        std::fs::create_dir(&parent).unwrap();
+        let running = make_in(&parent, [&binary, &binary]).unwrap();
+        let running_folder = running.paths[0].parent().unwrap().parent().unwrap();
+        // A killed gate's folder: its lock file is there, locked by no one.
+        let killed = parent.join(format!("{FOLDER_PREFIX}killed"));
+        std::fs::create_dir_all(killed.join("a")).unwrap();
+        std::fs::write(killed.join(LOCK_NAME), b"").unwrap();
+        std::fs::write(killed.join("a").join(COPY_NAME), b"x").unwrap();
+        // One with no lock file (starting, or an older gate's): left alone.
+        let unknown = parent.join(format!("{FOLDER_PREFIX}unknown"));
+        std::fs::create_dir(&unknown).unwrap();
+        let other = parent.join("someone-elses");
+        std::fs::create_dir(&other).unwrap();
+        let next = make_in(&parent, [&binary, &binary]).unwrap();
+        assert!(!killed.exists(), "the killed gate's folder is removed");
+        assert!(running_folder.exists(), "the running gate's folder stays");
+        assert!(unknown.exists() && other.exists());
+        drop((running, next));
     }
 
     #[test]
