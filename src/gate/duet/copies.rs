@@ -15,8 +15,18 @@
 
 use std::path::{Path, PathBuf};
 
-/// The file name of both copies.
+/// The file name of every copy.
 const COPY_NAME: &str = "concbench";
+
+/// How many copies of each build: the blocks take them in turn
+/// (`Sides::renew`). A copy draws a speed of its own that it keeps (32
+/// fresh copies of one build in tmpfs ran the unpinned tokio ping-pong at
+/// 64.0-68.8 ns, each copy within about 1% over three rounds), so with one
+/// copy a side 5.7% of pairs differ by more than 5%, enough for the gate
+/// to flag; over four a side, the mean draws so differ in none of 20,000
+/// (docs/measurements/2026-12-06-confirmation-both-ways.md, section 6).
+/// At most 10, so that every copy's path has one length.
+pub const PER_SIDE: usize = 4;
 
 /// The private folders' name starts with this.
 const FOLDER_PREFIX: &str = "concbench-gate-";
@@ -30,14 +40,15 @@ pub struct Copies {
     /// Held locked for as long as the copies are in use.
     _lock: std::fs::File,
     _folder: tempfile::TempDir,
-    /// base's copy, then new's.
-    pub paths: [PathBuf; 2],
+    /// base's copies, then new's, [`PER_SIDE`] each, all paths of one length.
+    pub paths: [Vec<PathBuf>; 2],
 }
 
-/// Copy `binaries` (base's, new's) into a fresh private folder, in memory
-/// where it can be ([`memory_folder`]), written through now so that no
-/// write-back falls into the measurements. Both copies are named
-/// [`COPY_NAME`] in folders `a/` and `b/`, whatever the builds were called:
+/// Copy `binaries` (base's, new's) [`PER_SIDE`] times each into a fresh
+/// private folder, in memory where it can be ([`memory_folder`]), written
+/// through now so that no write-back falls into the measurements. Every
+/// copy is named [`COPY_NAME`], in folders `a0/`, `b0/`, `a1/`, ... (made
+/// in that order), whatever the builds were called:
 /// a worker's path and task name come from its file's name, and two builds
 /// named `concbench` and `concbench-noop-b` were flagged apart on unpinned
 /// queue points in 7 of 7 comparisons while the same two binaries under
@@ -46,9 +57,10 @@ pub fn make(binaries: [&Path; 2]) -> Result<Copies, String> {
     let needed = binaries
         .iter()
         .map(|b| std::fs::metadata(b).map_or(0, |m| m.len()))
-        .sum::<u64>();
+        .sum::<u64>()
+        * PER_SIDE as u64;
     let parent = memory_folder(Path::new("/dev/shm"), needed).unwrap_or_else(std::env::temp_dir);
-    make_in(&parent, binaries)
+    make_in(&parent, binaries, PER_SIDE)
 }
 
 /// `candidate` if it is a tmpfs that lets programs run, is writable, and has
@@ -67,8 +79,9 @@ fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
     usable.then(|| candidate.to_path_buf())
 }
 
-/// [`make`] under `parent`, after removing what killed gates left there.
-fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
+/// [`make`] under `parent`, `per_side` copies each (at most 10), after
+/// removing what killed gates left there.
+fn make_in(parent: &Path, binaries: [&Path; 2], per_side: usize) -> Result<Copies, String> {
     remove_abandoned(parent);
     let folder = tempfile::Builder::new()
         .prefix(FOLDER_PREFIX)
@@ -76,27 +89,35 @@ fn make_in(parent: &Path, binaries: [&Path; 2]) -> Result<Copies, String> {
         .map_err(|e| format!("cannot make a private folder for the builds: {e}"))?;
     let lock = hold_lock(folder.path())
         .map_err(|e| format!("cannot lock {}: {e}", folder.path().display()))?;
-    let mut paths = [PathBuf::new(), PathBuf::new()];
-    for ((slot, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
-        let dir = folder.path().join(side);
-        let copy = dir.join(COPY_NAME);
-        std::fs::create_dir(&dir)
-            .and_then(|()| std::fs::copy(binary, &copy))
-            .and_then(|_| std::fs::File::open(&copy)?.sync_all())
-            .map_err(|e| {
-                format!(
-                    "cannot copy {} to {}: {e}",
-                    binary.display(),
-                    copy.display()
-                )
-            })?;
-        *slot = copy;
+    let mut paths = [Vec::new(), Vec::new()];
+    for k in 0..per_side.clamp(1, 10) {
+        for ((pool, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
+            let copy = copy_into(binary, &folder.path().join(format!("{side}{k}")))?;
+            pool.push(copy);
+        }
     }
     Ok(Copies {
         _lock: lock,
         _folder: folder,
         paths,
     })
+}
+
+/// `binary` copied as `dir/`[`COPY_NAME`] (`dir` is made), on disk before
+/// this returns; the error is one line.
+fn copy_into(binary: &Path, dir: &Path) -> Result<PathBuf, String> {
+    let copy = dir.join(COPY_NAME);
+    std::fs::create_dir(dir)
+        .and_then(|()| std::fs::copy(binary, &copy))
+        .and_then(|_| std::fs::File::open(&copy)?.sync_all())
+        .map_err(|e| {
+            format!(
+                "cannot copy {} to {}: {e}",
+                binary.display(),
+                copy.display()
+            )
+        })?;
+    Ok(copy)
 }
 
 /// Lock a new file in `folder` and keep it locked (the lock goes with the
@@ -139,16 +160,18 @@ mod tests {
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
-    fn one_binary_given_twice_becomes_two_files_with_its_bytes_and_mode() {
+    fn one_binary_given_twice_becomes_per_side_files_each_with_its_bytes_and_mode() {
         let dir = tempfile::tempdir().unwrap();
         let binary = dir.path().join("build");
         std::fs::write(&binary, b"#!/bin/sh\necho hi\n").unwrap();
         std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
         let copies = make([&binary, &binary]).unwrap();
-        let [a, b] = &copies.paths;
-        assert_ne!(a, b);
-        assert_eq!(a.as_os_str().len(), b.as_os_str().len());
-        for copy in [a, b] {
+        let all: Vec<&PathBuf> = copies.paths.iter().flatten().collect();
+        assert!(copies.paths.iter().all(|pool| pool.len() == PER_SIDE));
+        let distinct: std::collections::BTreeSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), 2 * PER_SIDE);
+        for copy in &all {
+            assert_eq!(copy.as_os_str().len(), all[0].as_os_str().len());
             assert_eq!(
                 std::fs::read(copy).unwrap(),
                 std::fs::read(&binary).unwrap()
@@ -156,7 +179,7 @@ mod tests {
             let mode = std::fs::metadata(copy).unwrap().permissions().mode();
             assert_eq!(mode & 0o111, 0o111, "{} is executable", copy.display());
         }
-        let folder = a.parent().unwrap().parent().unwrap().to_path_buf();
+        let folder = all[0].parent().unwrap().parent().unwrap().to_path_buf();
         drop(copies);
         assert!(!folder.exists(), "the private folder goes with the copies");
     }
@@ -168,11 +191,15 @@ mod tests {
         let long = dir.path().join("concbench-with-a-much-longer-name");
         std::fs::write(&short, b"short").unwrap();
         std::fs::write(&long, b"long").unwrap();
-        let copies = make([&short, &long]).unwrap();
+        let copies = make_in(dir.path(), [&short, &long], 10).unwrap();
         let [a, b] = &copies.paths;
-        assert_eq!(a.as_os_str().len(), b.as_os_str().len());
-        assert_eq!(std::fs::read(a).unwrap(), b"short");
-        assert_eq!(std::fs::read(b).unwrap(), b"long");
+        assert_eq!((a.len(), b.len()), (10, 10));
+        for (x, y) in a.iter().zip(b) {
+            assert_eq!(x.as_os_str().len(), a[0].as_os_str().len());
+            assert_eq!(x.as_os_str().len(), y.as_os_str().len());
+            assert_eq!(std::fs::read(x).unwrap(), b"short");
+            assert_eq!(std::fs::read(y).unwrap(), b"long");
+        }
     }
 
     #[test]
@@ -182,8 +209,14 @@ mod tests {
         std::fs::write(&binary, b"x").unwrap();
         let parent = dir.path().join("parent");
         std::fs::create_dir(&parent).unwrap();
-        let copies = make_in(&parent, [&binary, &binary]).unwrap();
-        assert!(copies.paths.iter().all(|p| p.starts_with(&parent)));
+        let copies = make_in(&parent, [&binary, &binary], 2).unwrap();
+        assert!(
+            copies
+                .paths
+                .iter()
+                .flatten()
+                .all(|p| p.starts_with(&parent))
+        );
     }
 
     #[test]
@@ -203,8 +236,8 @@ mod tests {
         std::fs::write(&binary, b"x").unwrap();
         let parent = dir.path().join("parent");
         std::fs::create_dir(&parent).unwrap();
-        let running = make_in(&parent, [&binary, &binary]).unwrap();
-        let running_folder = running.paths[0].parent().unwrap().parent().unwrap();
+        let running = make_in(&parent, [&binary, &binary], 1).unwrap();
+        let running_folder = running.paths[0][0].parent().unwrap().parent().unwrap();
         // A killed gate's folder: its lock file is there, locked by no one.
         let killed = parent.join(format!("{FOLDER_PREFIX}killed"));
         std::fs::create_dir_all(killed.join("a")).unwrap();
@@ -215,7 +248,7 @@ mod tests {
         std::fs::create_dir(&unknown).unwrap();
         let other = parent.join("someone-elses");
         std::fs::create_dir(&other).unwrap();
-        let next = make_in(&parent, [&binary, &binary]).unwrap();
+        let next = make_in(&parent, [&binary, &binary], 1).unwrap();
         assert!(!killed.exists(), "the killed gate's folder is removed");
         assert!(running_folder.exists(), "the running gate's folder stays");
         assert!(unknown.exists() && other.exists());

@@ -2,6 +2,7 @@
 //! request at a time, started again when lost, renewed for every block, and
 //! run from private copies of the builds' binaries (`copies`).
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::copies::Copies;
@@ -34,26 +35,39 @@ pub(super) fn other(side: Side) -> Side {
 
 /// The two builds' workers; a lost one is started again when next needed.
 pub struct Sides {
-    pub binaries: [std::path::PathBuf; 2],
+    /// Each build's binaries: the file given, or its private copies.
+    binaries: [Vec<PathBuf>; 2],
     workers: [Option<Worker>; 2],
     /// The private copies the workers run from, once made (`copies`).
     copies: Option<Copies>,
+    /// How many times the workers were renewed: which copy runs now.
+    renewals: usize,
 }
 
 impl Sides {
     pub fn new(base: Worker, new: Worker) -> Sides {
         Sides {
-            binaries: [base.binary().to_path_buf(), new.binary().to_path_buf()],
+            binaries: [
+                vec![base.binary().to_path_buf()],
+                vec![new.binary().to_path_buf()],
+            ],
             workers: [Some(base), Some(new)],
             copies: None,
+            renewals: 0,
         }
     }
 
-    /// From the next block on, start every worker from `copies`; they are
-    /// kept (and their folder with them) for as long as the sides are.
+    /// From the next block on, start every worker from `copies`, the blocks
+    /// taking each build's copies in turn; they are kept (and their folder
+    /// with them) for as long as the sides are.
     pub fn run_from(&mut self, copies: Copies) {
         self.binaries = copies.paths.clone();
         self.copies = Some(copies);
+    }
+
+    /// The binary `slot`'s workers start from now.
+    fn binary(&self, slot: usize) -> &Path {
+        in_turn(&self.binaries[slot], self.renewals)
     }
 
     pub(super) fn slot(side: Side) -> usize {
@@ -71,7 +85,7 @@ impl Sides {
             if let Some(signal) = crate::interrupt::received() {
                 return Err(Failure::Interrupted(signal));
             }
-            let worker = Worker::start(&self.binaries[slot]).map_err(Failure::Lost)?;
+            let worker = Worker::start(self.binary(slot)).map_err(Failure::Lost)?;
             self.workers[slot] = Some(worker);
         }
         let worker = self.workers[slot].as_mut().expect("started above");
@@ -91,6 +105,7 @@ impl Sides {
     /// made once) is shared by two blocks, and blocks stay independent.
     /// `first` starts first (the caller tosses the coin).
     pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
+        self.renewals += 1;
         for side in [first, other(first)] {
             let slot = Sides::slot(side);
             if let Some(mut old) = self.workers[slot].take() {
@@ -98,8 +113,7 @@ impl Sides {
                 // block: nothing is left to lose by killing it.
                 old.kill();
             }
-            let worker =
-                Worker::start(&self.binaries[slot]).map_err(|e| (side, Failure::Lost(e)))?;
+            let worker = Worker::start(self.binary(slot)).map_err(|e| (side, Failure::Lost(e)))?;
             self.workers[slot] = Some(worker);
         }
         Ok(())
@@ -109,5 +123,25 @@ impl Sides {
         for worker in self.workers.into_iter().flatten() {
             worker.quit();
         }
+    }
+}
+
+/// The binary the `renewals`-th renewal starts: the pool's copies in turn,
+/// so that over a point's blocks each copy runs about equally often.
+fn in_turn(pool: &[PathBuf], renewals: usize) -> &Path {
+    &pool[renewals % pool.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_take_the_copies_in_turn() {
+        let pool: Vec<PathBuf> = ["a0", "a1", "a2"].iter().map(PathBuf::from).collect();
+        let taken: Vec<&Path> = (1..=6).map(|r| in_turn(&pool, r)).collect();
+        let names: Vec<&str> = taken.iter().map(|p| p.to_str().unwrap()).collect();
+        assert_eq!(names, ["a1", "a2", "a0", "a1", "a2", "a0"]);
+        assert_eq!(in_turn(&pool[..1], 7), Path::new("a0"));
     }
 }
