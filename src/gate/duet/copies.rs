@@ -22,7 +22,7 @@ const COPY_NAME: &str = "concbench";
 /// (`Sides::renew`). A copy draws a speed of its own that it keeps (32
 /// fresh copies of one build in tmpfs ran the unpinned tokio ping-pong at
 /// 64.0-68.8 ns, each copy within about 1% over three rounds), so with one
-/// copy a side 5.7% of pairs differ by more than 5%, enough for the gate
+/// copy a side about 6% of pairs differ by more than 5%, enough for the gate
 /// to flag; over four a side, the mean draws so differ in none of 20,000
 /// (docs/measurements/2026-12-06-confirmation-both-ways.md, section 6).
 /// At most 10, so that every copy's path has one length.
