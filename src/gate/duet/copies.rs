@@ -202,13 +202,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn copies_go_under_the_folder_given() {
+    /// A private folder holding a one-byte "build" and an empty `parent/`.
+    fn a_build_and_a_parent() -> (tempfile::TempDir, PathBuf, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let binary = dir.path().join("build");
         std::fs::write(&binary, b"x").unwrap();
         let parent = dir.path().join("parent");
         std::fs::create_dir(&parent).unwrap();
+        (dir, binary, parent)
+    }
+
+    #[test]
+    fn copies_go_under_the_folder_given() {
+        let (_dir, binary, parent) = a_build_and_a_parent();
         let copies = make_in(&parent, [&binary, &binary], 2).unwrap();
         assert!(
             copies
@@ -231,11 +237,7 @@ mod tests {
 
     #[test]
     fn a_killed_gates_folder_goes_and_a_running_ones_stays() {
-        let dir = tempfile::tempdir().unwrap();
-        let binary = dir.path().join("build");
-        std::fs::write(&binary, b"x").unwrap();
-        let parent = dir.path().join("parent");
-        std::fs::create_dir(&parent).unwrap();
+        let (_dir, binary, parent) = a_build_and_a_parent();
         let running = make_in(&parent, [&binary, &binary], 1).unwrap();
         let running_folder = running.paths[0][0].parent().unwrap().parent().unwrap();
         // A killed gate's folder: its lock file is there, locked by no one.
