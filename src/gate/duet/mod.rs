@@ -9,6 +9,7 @@
 pub mod block;
 mod check;
 mod copies;
+mod nearest;
 mod notes;
 pub mod passes;
 mod pool;
