@@ -15,7 +15,9 @@
 //! slowed comparisons then pit it, unslowed, against this build, and the
 //! points the change touches are the ones that should regress; it runs
 //! the comparison, as the new build does in CI, and must speak this
-//! build's protocol).
+//! build's protocol), GATE_COPIES (a list such as `1,4`: every
+//! comparison runs once with each number of private copies a side, one
+//! after the other with the same seed, and each gets its own tally).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,10 +50,10 @@ struct Builds<'a> {
 fn compare(
     builds: Builds,
     out: &Path,
-    config: &str,
-    budget: &str,
+    setup: &Setup,
     seed: usize,
     slowdown: Option<&str>,
+    copies: Option<&str>,
 ) -> BTreeMap<String, Seen> {
     let mut command = Command::new(builds.controller);
     command
@@ -61,9 +63,9 @@ fn compare(
         .arg(builds.new)
         .args([
             "--config",
-            config,
+            &setup.config,
             "--budget",
-            budget,
+            &setup.budget,
             "--seed",
             &seed.to_string(),
             "--out",
@@ -71,6 +73,9 @@ fn compare(
         .arg(out);
     if let Some(pct) = slowdown {
         command.args(["--new-slowdown-pct", pct]);
+    }
+    if let Some(copies) = copies {
+        command.args(["--copies", copies]);
     }
     let output = command.output().expect("concbench runs");
     assert!(
@@ -153,112 +158,199 @@ impl Tally {
     }
 }
 
+/// What every comparison of the experiment shares.
+struct Setup {
+    budget: String,
+    config: String,
+    out: PathBuf,
+    slowdown: String,
+    /// This build's private copy, and the new build (itself unless
+    /// GATE_NEW_BIN names a changed one).
+    binary: PathBuf,
+    new_binary: PathBuf,
+    changed: bool,
+}
+
+/// One arm of the experiment: its comparisons run with `copies` private
+/// copies of each build (None: the gate's default), and what they found.
+#[derive(Default)]
+struct Arm {
+    copies: Option<String>,
+    aa: Tally,
+    slowed: Tally,
+    aa_alarms: usize,
+    aa_done: usize,
+    powerful: usize,
+    slowed_done: usize,
+    shares: Vec<f64>,
+}
+
+impl Arm {
+    /// How the arm is named in folders and lines ("" for the default).
+    fn tag(&self) -> String {
+        self.copies
+            .as_ref()
+            .map_or(String::new(), |c| format!("-c{c}"))
+    }
+
+    fn run_aa(&mut self, setup: &Setup, i: usize) {
+        let began = Instant::now();
+        let b = &setup.binary;
+        let seen = compare(
+            Builds {
+                controller: b,
+                base: b,
+                new: b,
+            },
+            &setup.out.join(format!("aa-{i:02}{}", self.tag())),
+            setup,
+            i,
+            None,
+            self.copies.as_deref(),
+        );
+        // Either direction is a false alarm when nothing changed.
+        let flagged: Vec<String> = seen
+            .iter()
+            .filter(|(_, s)| s.verdict == "regressed" || s.verdict == "improved")
+            .map(|(id, s)| format!("{id}: {}", s.verdict))
+            .collect();
+        self.aa_alarms += usize::from(!flagged.is_empty());
+        self.aa_done += 1;
+        println!(
+            "A/A {i:2}{} ({:.0} s): flagged {flagged:?}",
+            self.tag(),
+            began.elapsed().as_secs_f64()
+        );
+        self.aa.add(&seen);
+    }
+
+    fn run_slowed(&mut self, setup: &Setup, i: usize) {
+        let began = Instant::now();
+        // As in CI, the new build runs the comparison.
+        let seen = compare(
+            Builds {
+                controller: &setup.new_binary,
+                base: &setup.binary,
+                new: &setup.new_binary,
+            },
+            &setup.out.join(format!("slowed-{i:02}{}", self.tag())),
+            setup,
+            1000 + i,
+            (!setup.changed).then_some(setup.slowdown.as_str()),
+            self.copies.as_deref(),
+        );
+        let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
+        let share = regressed as f64 / seen.len().max(1) as f64;
+        self.powerful += usize::from(share >= 0.9);
+        self.slowed_done += 1;
+        self.shares.push(share);
+        println!(
+            "{} {i:2}{} ({:.0} s): {regressed} of {} points regressed ({:.0}%)",
+            setup.what(),
+            self.tag(),
+            began.elapsed().as_secs_f64(),
+            seen.len(),
+            100.0 * share
+        );
+        self.slowed.add(&seen);
+    }
+
+    fn print(&self, setup: &Setup) {
+        if let Some(copies) = &self.copies {
+            println!("\n== {copies} copies of each build");
+        }
+        println!(
+            "\nA/A comparisons that flagged anything (regressed or improved): {} of {} (target: at most 1 in 20)",
+            self.aa_alarms, self.aa_done
+        );
+        println!(
+            "{} comparisons with at least 90% of points regressed: {} of {}; shares {:?}",
+            setup.what(),
+            self.powerful,
+            self.slowed_done,
+            self.shares
+                .iter()
+                .map(|s| format!("{:.0}%", 100.0 * s))
+                .collect::<Vec<_>>()
+        );
+        print_points(&self.aa, &self.slowed, self.aa_done, self.slowed_done);
+        let budget_s = humantime::parse_duration(&setup.budget).map_or(0.0, |d| d.as_secs_f64());
+        let slowdown_pct: f64 = setup.slowdown.parse().unwrap_or(10.0);
+        print_power_floor(
+            if self.aa_done > 0 {
+                &self.aa
+            } else {
+                &self.slowed
+            },
+            slowdown_pct,
+            budget_s,
+        );
+    }
+}
+
+impl Setup {
+    fn from_env() -> Setup {
+        let out = PathBuf::from(env_or("GATE_OUT", "target/gate-quality"));
+        std::fs::create_dir_all(&out).expect("output folder");
+        // A private copy: rebuilding concbench meanwhile must not change it.
+        let binary = out.join("concbench");
+        std::fs::copy(env!("CARGO_BIN_EXE_concbench"), &binary).expect("copy the binary");
+        let changed = std::env::var_os("GATE_NEW_BIN").map(PathBuf::from);
+        Setup {
+            budget: env_or("GATE_BUDGET", "90s"),
+            config: env_or(
+                "GATE_CONFIG",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate_subset.toml"),
+            ),
+            out,
+            slowdown: env_or("GATE_SLOWDOWN_PCT", "10"),
+            new_binary: changed.clone().unwrap_or_else(|| binary.clone()),
+            binary,
+            changed: changed.is_some(),
+        }
+    }
+
+    fn what(&self) -> String {
+        if self.changed {
+            "changed build".to_string()
+        } else {
+            format!("slowed {}%", self.slowdown)
+        }
+    }
+}
+
 fn main() {
     let comparisons: usize = env_or("GATE_COMPARISONS", "20")
         .parse()
         .expect("GATE_COMPARISONS is a number");
-    let slowdown = env_or("GATE_SLOWDOWN_PCT", "10");
-    let budget = env_or("GATE_BUDGET", "90s");
     let mode = env_or("GATE_MODE", "both");
-    let out = PathBuf::from(env_or("GATE_OUT", "target/gate-quality"));
-    let config = env_or(
-        "GATE_CONFIG",
-        concat!(env!("CARGO_MANIFEST_DIR"), "/configs/gate_subset.toml"),
-    );
-    std::fs::create_dir_all(&out).expect("output folder");
-    // A private copy: rebuilding concbench meanwhile must not change it.
-    let binary = out.join("concbench");
-    std::fs::copy(env!("CARGO_BIN_EXE_concbench"), &binary).expect("copy the binary");
-    let changed = std::env::var_os("GATE_NEW_BIN").map(PathBuf::from);
-    let new_binary = changed.clone().unwrap_or_else(|| binary.clone());
-    let what = if changed.is_some() {
-        "changed build".to_string()
-    } else {
-        format!("slowed {slowdown}%")
-    };
-
-    let (mut aa, mut slowed) = (Tally::default(), Tally::default());
-    let (mut aa_alarms, mut aa_done, mut powerful, mut slowed_done) = (0, 0, 0, 0);
-    let mut shares = Vec::new();
     let first: usize = env_or("GATE_FIRST", "1")
         .parse()
         .expect("GATE_FIRST is a number");
+    let setup = Setup::from_env();
+    // GATE_COPIES=1,4: each seed's comparisons run once per value, one
+    // after the other, so the arms are paired in time.
+    let mut arms: Vec<Arm> = match std::env::var("GATE_COPIES") {
+        Ok(list) => list
+            .split(',')
+            .map(|c| Arm {
+                copies: Some(c.trim().to_string()),
+                ..Arm::default()
+            })
+            .collect(),
+        Err(_) => vec![Arm::default()],
+    };
     for i in first..first + comparisons {
         if mode != "slowed" {
-            let began = Instant::now();
-            let seen = compare(
-                Builds {
-                    controller: &binary,
-                    base: &binary,
-                    new: &binary,
-                },
-                &out.join(format!("aa-{i:02}")),
-                &config,
-                &budget,
-                i,
-                None,
-            );
-            // Either direction is a false alarm when nothing changed.
-            let flagged: Vec<String> = seen
-                .iter()
-                .filter(|(_, s)| s.verdict == "regressed" || s.verdict == "improved")
-                .map(|(id, s)| format!("{id}: {}", s.verdict))
-                .collect();
-            aa_alarms += usize::from(!flagged.is_empty());
-            aa_done += 1;
-            println!(
-                "A/A {i:2} ({:.0} s): flagged {flagged:?}",
-                began.elapsed().as_secs_f64()
-            );
-            aa.add(&seen);
+            arms.iter_mut().for_each(|arm| arm.run_aa(&setup, i));
         }
         if mode != "aa" {
-            let began = Instant::now();
-            // As in CI, the new build runs the comparison.
-            let seen = compare(
-                Builds {
-                    controller: &new_binary,
-                    base: &binary,
-                    new: &new_binary,
-                },
-                &out.join(format!("slowed-{i:02}")),
-                &config,
-                &budget,
-                1000 + i,
-                changed.is_none().then_some(slowdown.as_str()),
-            );
-            let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
-            let share = regressed as f64 / seen.len().max(1) as f64;
-            powerful += usize::from(share >= 0.9);
-            slowed_done += 1;
-            shares.push(share);
-            println!(
-                "{what} {i:2} ({:.0} s): {regressed} of {} points regressed ({:.0}%)",
-                began.elapsed().as_secs_f64(),
-                seen.len(),
-                100.0 * share
-            );
-            slowed.add(&seen);
+            arms.iter_mut().for_each(|arm| arm.run_slowed(&setup, i));
         }
     }
-    println!(
-        "\nA/A comparisons that flagged anything (regressed or improved): {aa_alarms} of {aa_done} (target: at most 1 in 20)"
-    );
-    println!(
-        "{what} comparisons with at least 90% of points regressed: {powerful} of {slowed_done}; shares {:?}",
-        shares
-            .iter()
-            .map(|s| format!("{:.0}%", 100.0 * s))
-            .collect::<Vec<_>>()
-    );
-    print_points(&aa, &slowed, aa_done, slowed_done);
-    let budget_s = humantime::parse_duration(&budget).map_or(0.0, |d| d.as_secs_f64());
-    let slowdown_pct: f64 = slowdown.parse().unwrap_or(10.0);
-    print_power_floor(
-        if aa_done > 0 { &aa } else { &slowed },
-        slowdown_pct,
-        budget_s,
-    );
+    for arm in &arms {
+        arm.print(&setup);
+    }
 }
 
 /// The time a point needs to see `slowdown_pct` at 90% power, from the

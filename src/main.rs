@@ -198,6 +198,7 @@ fn interleaved_request(args: CompareArgs) -> concbench::gate::interleaved::Inter
         json: args.json,
         argv: std::env::args().collect(),
         shape: shape(args.sample_time, args.max_pairs, args.block_warmup),
+        copies: args.copies as usize,
     }
 }
 

@@ -16,7 +16,7 @@ use crate::model::worker::WorkerTask;
     name = "concbench",
     version,
     about = "Measure what concurrency costs on this machine: threads, processes, async, locks, queues, IPC.",
-    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n  concbench report reports/<run-id>/results.json\n  concbench history report                       # trend page over commits\n\nExit codes: 0 ok, 1 regression found (compare, history check), 2 bad input, 3 some points failed, 4 a file could not be written."
+    after_help = "Examples:\n  concbench list\n  concbench run                                  # the quick suite, configs/quick.toml\n  concbench run --config configs/full.toml --out /tmp/reports\n  concbench run --filter 'spawn.start/*thread' --measure-time 2s\n  concbench report reports/<run-id>/results.json\n  concbench history report                       # trend page over commits\n\nExit codes: 0 ok, 1 regression found (compare, history check), 2 bad input,\n3 some points failed, 4 a file could not be written."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -40,12 +40,12 @@ pub enum Command {
     Report(ReportArgs),
     /// The regression gate: two builds measured in interleaved rounds, or two results files.
     #[command(
-        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point, blocks of\nfresh trials, samples of equal rounds in coin-ordered pairs, judged on the pairs' ratios\n(Wilcoxon signed-rank test, suspects confirmed in fresh blocks, Benjamini-Hochberg over the suite).\nIt writes base.json, new.json, gate.md and gate.json under --out.\nVerdicts: regressed / improved (slower / faster than the threshold allows, at 95%: confirmed in fresh\nblocks against the threshold), unchanged (interval inside [1/(1+t), 1+t]), uncertain (says how many\nmore rounds would settle it), broken (the new build failed it), not comparable (says why).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input, 4 a file could not\nbe written, 130 / 143 stopped by Ctrl-C / SIGTERM (what was decided is still written)."
+        after_help = "Examples:\n  concbench compare --base-bin old/concbench --new-bin target/release/concbench\n  concbench compare --base-bin old --new-bin new --filter 'lock.' --budget 3m\n  concbench compare --base-bin same --new-bin same --new-slowdown-pct 10   # does it see 10%?\n  concbench compare base/results.json new/results.json\n  concbench compare --base b1.json b2.json b3.json --new n1.json n2.json n3.json\n\nWith --base-bin/--new-bin both builds run as workers in the same seconds: per point,\nblocks of fresh trials, samples of equal rounds in coin-ordered pairs, judged on the\npairs' ratios (Wilcoxon signed-rank test, suspects confirmed in fresh blocks,\nBenjamini-Hochberg over the suite). It writes base.json, new.json, gate.md and\ngate.json under --out.\nVerdicts: regressed / improved (slower / faster than the threshold allows, at 95%:\nconfirmed in fresh blocks against the threshold), unchanged (interval inside\n[1/(1+t), 1+t]), uncertain (says how many more rounds would settle it), broken (the\nnew build failed it), not comparable (says why).\nExit codes: 0 nothing regressed, 1 a regression (or a point that broke), 2 bad input,\n4 a file could not be written, 130 / 143 stopped by Ctrl-C / SIGTERM (what was decided\nis still written)."
     )]
     Compare(CompareArgs),
     /// Every run kept in a SQLite store: recent runs, changes across commits, trend page, CI check.
     #[command(
-        after_help = "Examples:\n  concbench history                               # newest runs and the changes found\n  concbench history add reports/*/results.json     # keep runs made before (each kept once)\n  concbench history add --commit $SHA reports/<gate>/gate.json\n  concbench history report -o reports/history.html # trend page + history.md\n  concbench history check                          # exit 1: the newest commit starts a regression\n\n`concbench run` adds each run to <out>/history.sqlite (--no-store: not). Series are per point and\nper machine (CPU model, CPUs, memory, OS), one figure per commit. Exit codes: 0 ok, 1 a regression\n(check), 2 bad input or a corrupt, foreign or newer store (left as it is), 4 a file could not be written."
+        after_help = "Examples:\n  concbench history                               # newest runs and the changes found\n  concbench history add reports/*/results.json     # keep runs made before (each kept once)\n  concbench history add --commit $SHA reports/<gate>/gate.json\n  concbench history report -o reports/history.html # trend page + history.md\n  concbench history check                          # exit 1: the newest commit starts a regression\n\n`concbench run` adds each run to <out>/history.sqlite (--no-store: not). Series are\nper point and per machine (CPU model, CPUs, memory, OS), one figure per commit.\nExit codes: 0 ok, 1 a regression (check), 2 bad input or a corrupt, foreign or newer\nstore (left as it is), 4 a file could not be written."
     )]
     History(HistoryArgs),
     /// The child side of process models (the binary re-executes itself).
@@ -106,9 +106,14 @@ pub struct CompareArgs {
     /// Interleaved gate: sample pairs per block, at most [default: 8]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=1000), requires = "base_bin")]
     pub max_pairs: Option<u64>,
-    /// Interleaved gate: warm-up of each block's fresh trials [default: 20ms]
+    /// Interleaved gate: warm-up of each block's fresh trials [default: 30ms]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "base_bin")]
     pub block_warmup: Option<Duration>,
+    /// Interleaved gate: private copies of each build, taken in turn by the blocks (more
+    /// average each copy's speed draw out, and spread the blocks)
+    #[arg(long, value_name = "N", default_value_t = crate::gate::duet::DEFAULT_COPIES as u64,
+          value_parser = clap::value_parser!(u64).range(1..=crate::gate::duet::MOST_COPIES as u64))]
+    pub copies: u64,
     /// Interleaved gate: folder that receives the comparison's own folder
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,

@@ -33,6 +33,8 @@ pub struct InterleavedRequest {
     pub argv: Vec<String>,
     /// How blocks are run (`SHAPE` unless the flags say otherwise).
     pub shape: Shape,
+    /// Private copies of each build (`duet::DEFAULT_COPIES` unless told).
+    pub copies: usize,
 }
 
 /// The default budget for a whole suite.
@@ -80,6 +82,7 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
         shape: request.shape,
         most_confirmation_blocks: duet::passes::CONFIRMATION_MOST,
         progress: true,
+        copies: request.copies,
     };
     let (sides, hosts) = duet::start(&duet_request).map_err(|message| BadInput::Flag {
         flag: "--base-bin/--new-bin",

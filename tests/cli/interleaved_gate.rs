@@ -92,12 +92,15 @@ fn the_same_build_on_both_sides_passes_and_writes_both_results_files() {
 #[test]
 fn a_new_build_four_times_slower_is_a_regression() {
     let scratch = Scratch::new();
-    let output = gate(&scratch, BINARY, &["--new-slowdown-pct", "300"]);
+    let extra = ["--new-slowdown-pct", "300", "--copies", "2"];
+    let output = gate(&scratch, BINARY, &extra);
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
     let verdicts = read_json(&scratch.run_dirs("out")[0].join("gate.json"));
     let point = &verdicts["points"][0];
     assert_eq!(point["verdict"], "regressed", "{point}");
     assert!(point["ratio"].as_f64().unwrap_or(0.0) > 2.0, "{point}");
+    let method = verdicts["method"].as_str().unwrap_or_default();
+    assert!(method.contains("(2 a side)"), "{method}");
 }
 
 /// A new build that is this one measuring differently (see
@@ -200,6 +203,26 @@ fn bad_flags_are_refused() {
         Some(2),
         "--new-bin is required with --base-bin"
     );
+    for copies in ["0", "11", "four"] {
+        let output = scratch
+            .concbench(&[
+                "compare",
+                "--base-bin",
+                BINARY,
+                "--new-bin",
+                BINARY,
+                "--copies",
+                copies,
+            ])
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "--copies {copies}");
+        assert!(
+            stderr_of(&output).contains("--copies"),
+            "{}",
+            stderr_of(&output)
+        );
+    }
 }
 
 #[test]

@@ -18,15 +18,20 @@ use std::path::{Path, PathBuf};
 /// The file name of every copy.
 const COPY_NAME: &str = "concbench";
 
-/// How many copies of each build: the blocks take them in turn
-/// (`Sides::renew`). A copy draws a speed of its own that it keeps (32
+/// How many copies of each build unless `compare --copies` says otherwise:
+/// the blocks take them in turn (`Sides::renew`). A copy draws a speed of its own that it keeps (32
 /// fresh copies of one build in tmpfs ran the unpinned tokio ping-pong at
 /// 64.0-68.8 ns, each copy within about 1% over three rounds), so with one
 /// copy a side about 6% of pairs differ by more than 5%, enough for the gate
 /// to flag; over four a side, the mean draws so differ in none of 20,000
 /// (docs/measurements/2026-12-06-confirmation-both-ways.md, section 6).
-/// At most 10, so that every copy's path has one length.
+/// The price of more: a copy's draw no longer biases every block alike but
+/// spreads the blocks, so a point needs more of them to be decided.
 pub const PER_SIDE: usize = 4;
+
+/// At most this many copies of each build, so that every copy's path has
+/// one length (one digit in its folder's name).
+pub const MOST_PER_SIDE: usize = 10;
 
 /// The private folders' name starts with this.
 const FOLDER_PREFIX: &str = "concbench-gate-";
@@ -40,11 +45,11 @@ pub struct Copies {
     /// Held locked for as long as the copies are in use.
     _lock: std::fs::File,
     _folder: tempfile::TempDir,
-    /// base's copies, then new's, [`PER_SIDE`] each, all paths of one length.
+    /// base's copies, then new's, as many each, all paths of one length.
     pub paths: [Vec<PathBuf>; 2],
 }
 
-/// Copy `binaries` (base's, new's) [`PER_SIDE`] times each into a fresh
+/// Copy `binaries` (base's, new's) `per_side` times each into a fresh
 /// private folder, in memory where it can be ([`memory_folder`]), written
 /// through now so that no write-back falls into the measurements. Every
 /// copy is named [`COPY_NAME`], in folders `a0/`, `b0/`, `a1/`, ... (made
@@ -53,14 +58,14 @@ pub struct Copies {
 /// named `concbench` and `concbench-noop-b` were flagged apart on unpinned
 /// queue points in 7 of 7 comparisons while the same two binaries under
 /// names of one length were not. The error is one line.
-pub fn make(binaries: [&Path; 2]) -> Result<Copies, String> {
+pub fn make(binaries: [&Path; 2], per_side: usize) -> Result<Copies, String> {
     let needed = binaries
         .iter()
         .map(|b| std::fs::metadata(b).map_or(0, |m| m.len()))
         .sum::<u64>()
-        * PER_SIDE as u64;
+        * per_side as u64;
     let parent = memory_folder(Path::new("/dev/shm"), needed).unwrap_or_else(std::env::temp_dir);
-    make_in(&parent, binaries, PER_SIDE)
+    make_in(&parent, binaries, per_side)
 }
 
 /// `candidate` if it is a tmpfs that lets programs run, is writable, and has
@@ -79,7 +84,7 @@ fn memory_folder(candidate: &Path, needed: u64) -> Option<PathBuf> {
     usable.then(|| candidate.to_path_buf())
 }
 
-/// [`make`] under `parent`, `per_side` copies each (at most 10), after
+/// [`make`] under `parent`, `per_side` copies each (1 to [`MOST_PER_SIDE`]), after
 /// removing what killed gates left there.
 fn make_in(parent: &Path, binaries: [&Path; 2], per_side: usize) -> Result<Copies, String> {
     remove_abandoned(parent);
@@ -90,7 +95,7 @@ fn make_in(parent: &Path, binaries: [&Path; 2], per_side: usize) -> Result<Copie
     let lock = hold_lock(folder.path())
         .map_err(|e| format!("cannot lock {}: {e}", folder.path().display()))?;
     let mut paths = [Vec::new(), Vec::new()];
-    for k in 0..per_side.clamp(1, 10) {
+    for k in 0..per_side.clamp(1, MOST_PER_SIDE) {
         for ((pool, binary), side) in paths.iter_mut().zip(binaries).zip(["a", "b"]) {
             let copy = copy_into(binary, &folder.path().join(format!("{side}{k}")))?;
             pool.push(copy);
@@ -165,7 +170,7 @@ mod tests {
         let binary = dir.path().join("build");
         std::fs::write(&binary, b"#!/bin/sh\necho hi\n").unwrap();
         std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
-        let copies = make([&binary, &binary]).unwrap();
+        let copies = make([&binary, &binary], PER_SIDE).unwrap();
         let all: Vec<&PathBuf> = copies.paths.iter().flatten().collect();
         assert!(copies.paths.iter().all(|pool| pool.len() == PER_SIDE));
         let distinct: std::collections::BTreeSet<_> = all.iter().collect();
@@ -259,9 +264,12 @@ mod tests {
 
     #[test]
     fn a_missing_binary_is_one_line_naming_it() {
-        let err = make([Path::new("/no/such/build"), Path::new("/no/such/build")])
-            .err()
-            .unwrap();
+        let err = make(
+            [Path::new("/no/such/build"), Path::new("/no/such/build")],
+            PER_SIDE,
+        )
+        .err()
+        .unwrap();
         assert!(
             err.contains("/no/such/build") && !err.contains('\n'),
             "{err}"

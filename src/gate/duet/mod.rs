@@ -9,7 +9,6 @@
 pub mod block;
 mod check;
 mod copies;
-mod nearest;
 mod notes;
 pub mod passes;
 mod pool;
@@ -19,6 +18,7 @@ mod sides;
 mod stop;
 mod worker;
 
+pub use copies::{MOST_PER_SIDE as MOST_COPIES, PER_SIDE as DEFAULT_COPIES};
 pub use request::DuetRequest;
 pub use worker::abandon;
 
@@ -61,7 +61,7 @@ pub fn start(request: &DuetRequest) -> Result<(Sides, [crate::host::HostInfo; 2]
             }
         }
     }
-    match copies::make([&request.base_bin, &request.new_bin]) {
+    match copies::make([&request.base_bin, &request.new_bin], request.copies) {
         Ok(copies) => sides.run_from(copies),
         Err(why) => eprintln!(
             "warning: {why}; the builds run from the files given, whose memory layout may differ \
@@ -88,14 +88,14 @@ pub fn run(request: &DuetRequest, sides: Sides, hosts: [crate::host::HostInfo; 2
         only_in_base: Vec::new(),
         only_in_new: Vec::new(),
         method: Some(format!(
-            "interleaved: both builds in the same seconds, run from {} private copies of each binary that the blocks take in turn, \
+            "interleaved: both builds in the same seconds, run from private copies of each binary ({} a side) that the blocks take in turn, \
              blocks of coin-ordered sample pairs \
              (pairs whose samples ran in different placements set aside), \
              Wilcoxon signed-rank test on block ratios, suspects confirmed in fresh blocks (16 to 96) \
              by the signed-rank test against the threshold, both ways (0.9 of the level to the suspected one; \
              regressed: slower than the threshold at 95%; unchanged: their interval inside it), \
              Benjamini-Hochberg at {FDR} over the confirmations; budget {}, seed {}",
-            copies::PER_SIDE,
+            request.copies,
             humantime::format_duration(Duration::from_secs(request.budget.as_secs())),
             request.seed
         )),

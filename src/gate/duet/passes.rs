@@ -6,9 +6,7 @@
 //! The budget is spent in passes: a first screening pass gives every point
 //! an equal share of half the budget; a second gives the points still
 //! undecided what is left after reserving, from the blocks' measured length,
-//! the time every suspect's confirmation will take: to the points whose
-//! need (from their interval) fits, nearest a decision first, and only when
-//! none fits to all evenly (`nearest`); then every suspect (a
+//! the time every suspect's confirmation will take; then every suspect (a
 //! change beyond the threshold that the signed-rank test calls significant)
 //! is confirmed in fresh blocks, each an equal share of what is left (at
 //! least as many blocks as its screening took, 16 to 48, and on to 96 when
@@ -23,7 +21,6 @@
 use std::time::{Duration, Instant};
 
 use super::block::{self, BlockEnd, Side, Sides};
-use super::nearest::{self, Funding};
 use super::record::{Ended, PointRecord};
 use super::request::DuetRequest;
 use super::stop;
@@ -212,10 +209,8 @@ fn confirmation_blocks(record: &PointRecord) -> usize {
         .clamp(*CONFIRMATION_BLOCKS.start(), *CONFIRMATION_BLOCKS.end())
 }
 
-/// Screen undecided points within `until` (time since the gate began): the
-/// first pass gives each an equal share of what is left; a later pass gives
-/// the points whose need fits what they need, nearest a decision first, or,
-/// where none fits, every undecided point an equal share (`nearest`).
+/// Screen every undecided point, each with an equal share of what is left
+/// of `until` (time since the gate began).
 fn screening_pass(
     blocks: &mut impl Blocks,
     records: &mut [PointRecord],
@@ -224,15 +219,9 @@ fn screening_pass(
     until: impl Fn(&[PointRecord]) -> Duration,
     rng: &mut fastrand::Rng,
 ) {
-    let undecided: Vec<usize> = (0..records.len())
+    let todo: Vec<usize> = (0..records.len())
         .filter(|&i| records[i].undecided())
         .collect();
-    let (todo, funding) = if pass == 1 {
-        (undecided, Funding::Even)
-    } else {
-        let left = until(records).saturating_sub(blocks.elapsed());
-        nearest::choose(records, undecided, left)
-    };
     for (done, &i) in todo.iter().enumerate() {
         if stop::received().is_some() {
             break;
@@ -241,14 +230,7 @@ fn screening_pass(
         if pass > 1 && left.is_zero() {
             break;
         }
-        let share = match funding {
-            Funding::Even => left / (todo.len() - done) as u32,
-            Funding::Needed => nearest::wanted(&records[i]),
-        };
-        if share > left {
-            // Its need no longer fits: the next pass weighs it again.
-            continue;
-        }
+        let share = left / (todo.len() - done) as u32;
         screen_point(blocks, &mut records[i], request, share, rng);
         if request.progress {
             eprintln!(

@@ -86,6 +86,7 @@ fn request(points: Vec<Point>, budget: Duration, seed: u64) -> DuetRequest {
         shape: crate::gate::interleaved::SHAPE,
         most_confirmation_blocks: CONFIRMATION_MOST,
         progress: false,
+        copies: 1,
     }
 }
 
@@ -239,66 +240,6 @@ fn what_the_confirmations_leave_goes_to_the_points_still_undecided() {
     assert_eq!(verdicts[1].verdict, Verdict::Uncertain);
     assert!(sim.elapsed() >= budget - BLOCK, "{:?}", sim.elapsed());
     assert!(sim.elapsed() <= budget + BLOCK * 4, "{:?}", sim.elapsed());
-}
-
-#[test]
-fn later_passes_fund_the_points_nearest_a_decision_first() {
-    // Twenty points that never settle (blocks spread ±100%) come first in
-    // the suite, then four that settle after about 26 blocks (normal noise
-    // of 12% around no change, in mirrored pairs so the estimate stays at
-    // no change). The first pass gives each 10 blocks (0.5 s of a 24 s
-    // budget's half); even shares of the rest would take the four to 20
-    // blocks, unsettled. Funded by need, they settle.
-    let never = |i: usize| (fastrand::Rng::with_seed(i as u64).f64() - 0.5) * 2.0;
-    let mut scripts: Vec<(Point, Script)> = Vec::new();
-    for n in 0..24 {
-        let script: Script = if n < 20 {
-            Box::new(never)
-        } else {
-            mirrored(n, 0.12)
-        };
-        scripts.push((point(n), script));
-    }
-    let (mut sim, points) = Simulated::new(scripts);
-    let budget = Duration::from_secs(24);
-    let (records, verdicts) = measure_and_judge(&mut sim, &request(points, budget, 4));
-    let told = |i: usize| {
-        format!(
-            "{} blocks, {:?}",
-            records[i].screening.len(),
-            records[i].screen()
-        )
-    };
-    for i in 0..20 {
-        assert_eq!(
-            verdicts[i].verdict,
-            Verdict::Uncertain,
-            "point {i}: {}",
-            told(i)
-        );
-        // They had what the others left.
-        assert!(records[i].screening.len() > 11, "point {i}: {}", told(i));
-    }
-    for (i, verdict) in verdicts.iter().enumerate().skip(20) {
-        assert_eq!(
-            verdict.verdict,
-            Verdict::Unchanged,
-            "point {i}: {}",
-            told(i)
-        );
-    }
-    assert!(sim.elapsed() <= budget + BLOCK * 4, "{:?}", sim.elapsed());
-}
-
-/// Normal noise of spread `sd` around no change, each draw followed by its
-/// mirror image (so the blocks' estimate stays at no change).
-fn mirrored(seed: u64, sd: f64) -> Script {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let draws: Vec<f64> = (0..200).map(|_| normal(&mut rng).abs() * sd).collect();
-    Box::new(move |i| {
-        let draw = draws[(i / 2) % draws.len()];
-        if i % 2 == 0 { draw } else { -draw }
-    })
 }
 
 /// Over `trials` single-point gates of 4 s, blocks spread 3% (normal noise

@@ -23,4 +23,7 @@ pub struct DuetRequest {
     pub most_confirmation_blocks: usize,
     /// Print a line per settled point.
     pub progress: bool,
+    /// Private copies of each build, taken in turn by the blocks
+    /// (`copies::PER_SIDE` from the command line).
+    pub copies: usize,
 }
