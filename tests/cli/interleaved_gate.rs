@@ -204,18 +204,16 @@ fn bad_flags_are_refused() {
         "--new-bin is required with --base-bin"
     );
     for copies in ["0", "11", "four"] {
-        let output = scratch
-            .concbench(&[
-                "compare",
-                "--base-bin",
-                BINARY,
-                "--new-bin",
-                BINARY,
-                "--copies",
-                copies,
-            ])
-            .output()
-            .expect("runs");
+        let args = [
+            "compare",
+            "--base-bin",
+            BINARY,
+            "--new-bin",
+            BINARY,
+            "--copies",
+            copies,
+        ];
+        let output = scratch.concbench(&args).output().expect("runs");
         assert_eq!(output.status.code(), Some(2), "--copies {copies}");
         assert!(
             stderr_of(&output).contains("--copies"),
