@@ -110,7 +110,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "base_bin")]
     pub block_warmup: Option<Duration>,
     /// Interleaved gate: private copies of each build, taken in turn by the blocks (more
-    /// average each copy's speed draw out, and spread the blocks)
+    /// copies average out each copy's speed draw, but spread the blocks)
     #[arg(long, value_name = "N", default_value_t = crate::gate::duet::DEFAULT_COPIES as u64,
           value_parser = clap::value_parser!(u64).range(1..=crate::gate::duet::MOST_COPIES as u64))]
     pub copies: u64,
