@@ -64,8 +64,8 @@ pub struct Prepared {
     observer: Observer,
     /// Rounds per sample, chosen by the warm-up.
     rounds: u64,
-    /// The calibration knob's busy work per operation, in ns.
-    extra_per_op: f64,
+    /// The calibration knob: busy work worth this fraction of each sample.
+    slowdown: f64,
 }
 
 /// Build `point`'s trial and warm it up (outside any timed region).
@@ -73,14 +73,14 @@ pub fn prepare(point: &Point, context: &TrialContext) -> anyhow::Result<Prepared
     let mut observer = Observer::before_build();
     let mut trial = crate::scenario::registry::build_trial(point.scenario, context)
         .context("setting up the trial")?;
-    let (rounds, warm_ns_per_op) = warm_up(trial.as_mut(), point, context)?;
+    let rounds = warm_up(trial.as_mut(), point, context)?;
     trial.begin_measurement();
     observer.after_warm_up();
     Ok(Prepared {
         trial,
         observer,
         rounds,
-        extra_per_op: warm_ns_per_op * point.settings.slowdown_pct as f64 / 100.0,
+        slowdown: slowdown_fraction(point.settings.slowdown_pct),
     })
 }
 
@@ -94,7 +94,7 @@ impl Prepared {
         let sample = timed_run(self.trial.as_mut(), self.rounds, &context.progress)?;
         self.observer.after_sample(sample.ns);
         ensure!(sample.ops > 0, "a sample did no operations");
-        Ok(slowed(sample, self.extra_per_op))
+        Ok(slowed(sample, self.slowdown))
     }
 
     /// Verify the work, derive the scenario's figures, and tear the trial
@@ -136,13 +136,22 @@ impl Prepared {
     }
 }
 
-/// The calibration knob at work: busy-wait `extra_per_op` ns for each of the
-/// sample's operations, and count that time as part of the sample.
-pub(super) fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
-    if extra_per_op <= 0.0 {
+/// The calibration knob's `pct` as a fraction of a sample's time.
+pub(super) fn slowdown_fraction(pct: u64) -> f64 {
+    pct as f64 / 100.0
+}
+
+/// The calibration knob at work: after the sample, busy-wait `fraction` of
+/// its own time, and count that time as part of the sample. Each slowed
+/// sample lasts (1 + fraction) times what it measured, so the true ratio
+/// is 1 + fraction on every point and in every process, whatever speed the
+/// process drew (a per-operation cost fixed at the warm-up was not: a
+/// process whose warm-up ran slower than its samples added more).
+pub(super) fn slowed(sample: Sample, fraction: f64) -> Sample {
+    if fraction <= 0.0 {
         return sample;
     }
-    let extra = Duration::from_nanos((extra_per_op * sample.ops as f64) as u64);
+    let extra = Duration::from_nanos((sample.ns as f64 * fraction) as u64);
     let started = Instant::now();
     while started.elapsed() < extra {
         std::hint::spin_loop();
@@ -154,17 +163,12 @@ pub(super) fn slowed(sample: Sample, extra_per_op: f64) -> Sample {
 }
 
 /// Run the trial for the warm-up time (at least once) and return the number
-/// of rounds that makes one sample last about measure_time / (2 x min_samples),
-/// and the ns per operation of the last warm-up sample.
-fn warm_up(
-    trial: &mut dyn Trial,
-    point: &Point,
-    context: &TrialContext,
-) -> anyhow::Result<(u64, f64)> {
+/// of rounds that makes one sample last about measure_time / (2 x min_samples).
+fn warm_up(trial: &mut dyn Trial, point: &Point, context: &TrialContext) -> anyhow::Result<u64> {
     let settings = &point.settings;
     let per_sample = settings.measure_time / (2 * settings.min_samples.max(1)) as u32;
     let target = per_sample.max(MIN_SAMPLE_TIME);
-    warm_rounds(trial, settings.warmup, target, context)
+    Ok(warm_rounds(trial, settings.warmup, target, context)?.0)
 }
 
 /// Run the trial for `warmup` (at least once), growing the rounds tenfold
@@ -204,4 +208,20 @@ pub(super) fn timed_run(
     let sample = trial.run(rounds);
     progress.set_busy(false);
     sample
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_knob_adds_its_fraction_of_each_sample_whatever_its_length() {
+        for ns in [200_000u64, 2_000_000] {
+            let slowed = slowed(Sample { ops: 7, ns }, slowdown_fraction(10));
+            assert_eq!(slowed.ops, 7);
+            assert!(slowed.ns >= ns + ns / 10, "{ns} ns became {}", slowed.ns);
+        }
+        let untouched = slowed(Sample { ops: 7, ns: 1000 }, slowdown_fraction(0));
+        assert_eq!((untouched.ops, untouched.ns), (7, 1000));
+    }
 }

@@ -20,9 +20,8 @@ use crate::vocab::{Params, Sample};
 struct Served {
     trial: Box<dyn Trial>,
     context: TrialContext,
-    slowdown_pct: u64,
-    /// Extra busy-wait per operation (calibration), set by the warm-up.
-    extra_per_op: f64,
+    /// The calibration knob: busy work worth this fraction of each sample.
+    slowdown: f64,
     /// From the first timed sample: what the samples cost the machine.
     snapshot: Option<Snapshot>,
     /// The wall time of this side's own sample requests. Not the span from
@@ -207,8 +206,7 @@ fn build(spec: &BuildSpec) -> anyhow::Result<Built> {
     Ok(Built::Ready(Box::new(Served {
         trial,
         context,
-        slowdown_pct: spec.slowdown_pct,
-        extra_per_op: 0.0,
+        slowdown: super::measure::slowdown_fraction(spec.slowdown_pct),
         snapshot: None,
         sampled_ns: 0,
         samples: Vec::new(),
@@ -224,7 +222,6 @@ fn warm(point: &mut Served, warmup_ms: u64, target_ns: u64) -> anyhow::Result<Re
         Duration::from_nanos(target_ns),
         &point.context,
     )?;
-    point.extra_per_op = ns_per_op * point.slowdown_pct as f64 / 100.0;
     point.trial.begin_measurement();
     point.observer.after_warm_up();
     Ok(Reply::Warmed { rounds, ns_per_op })
@@ -243,7 +240,7 @@ fn sample(point: &mut Served, rounds: u64) -> anyhow::Result<Reply> {
     if sample.ops == 0 {
         bail!("a sample did no operations");
     }
-    let sample = slowed(sample, point.extra_per_op);
+    let sample = slowed(sample, point.slowdown);
     point.sampled_ns += began.elapsed().as_nanos() as u64;
     point.observer.after_sample(sample.ns);
     point.samples.push(sample);

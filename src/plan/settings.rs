@@ -12,7 +12,7 @@ pub struct Settings {
     pub timeout: Duration,
     pub sampler_interval: Duration,
     /// Calibration knob, 0 normally: adds busy work worth this percentage of
-    /// each operation's warm-up time, inside the timed region. A real,
+    /// each sample's own time, inside the timed region. A real,
     /// measured slowdown for checking that the regression gate catches one.
     pub slowdown_pct: u64,
     /// How long a point that reports progress may make none before it is
