@@ -13,7 +13,10 @@ use concbench::plan::Overrides;
 use concbench::run::{RunRequest, run};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(refused) => return usage_error(refused),
+    };
     match execute(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -24,6 +27,30 @@ fn main() -> ExitCode {
             ExitCode::from(if not_written { 4 } else { 2 })
         }
     }
+}
+
+/// A command line clap refused: help and version print as clap prints
+/// them; a mistake becomes one line (what and where, clap's tip kept) and
+/// exit code 2, like every other bad input.
+fn usage_error(refused: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        refused.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        refused.exit();
+    }
+    let rendered = refused.render().to_string();
+    let line: Vec<&str> = rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    eprintln!("{} (see --help)", line.join(" "));
+    ExitCode::from(2)
 }
 
 fn execute(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -94,7 +94,7 @@ pub struct CompareArgs {
     /// Interleaved gate: time for the whole comparison [default: 13m]
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration, requires = "base_bin")]
     pub budget: Option<Duration>,
-    /// Interleaved gate, validation: slow the new side by PCT% of each operation
+    /// Interleaved gate, validation: slow the new side by PCT% of each sample
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000), requires = "base_bin")]
     pub new_slowdown_pct: Option<u64>,
     /// Interleaved gate: the seed of the coin that orders each pair
@@ -211,7 +211,7 @@ pub struct RunArgs {
     /// A point still running after this is stopped and recorded `timed_out`
     #[arg(long, value_name = "DURATION", value_parser = parse_positive_duration)]
     pub timeout: Option<Duration>,
-    /// Calibration: add busy work worth PCT% of each operation, to check
+    /// Calibration: add busy work worth PCT% of each sample, to check
     /// that `compare` flags a slowdown of that size (see docs/gate.md)
     #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(u64).range(0..=1000))]
     pub slowdown_pct: Option<u64>,

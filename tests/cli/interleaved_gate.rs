@@ -203,6 +203,9 @@ fn bad_flags_are_refused() {
         Some(2),
         "--new-bin is required with --base-bin"
     );
+    let said = stderr_of(&output);
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(said.contains("--new-bin"), "{said}");
     for copies in ["0", "11", "four"] {
         let args = [
             "compare",
@@ -215,11 +218,9 @@ fn bad_flags_are_refused() {
         ];
         let output = scratch.concbench(&args).output().expect("runs");
         assert_eq!(output.status.code(), Some(2), "--copies {copies}");
-        assert!(
-            stderr_of(&output).contains("--copies"),
-            "{}",
-            stderr_of(&output)
-        );
+        let said = stderr_of(&output);
+        assert!(said.contains("--copies"), "{said}");
+        assert_eq!(said.lines().count(), 1, "one line: {said}");
     }
 }
 
