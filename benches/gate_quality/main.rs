@@ -2,7 +2,7 @@
 //! (`compare --base-bin B --new-bin B`) cries wolf, and how often it sees a
 //! real slowdown, on this machine. It runs COMPARISONS comparisons of the
 //! same build against itself (A/A: nothing should regress or improve) and as many with
-//! the new side slowed by SLOWDOWN% of every operation (each point should
+//! the new side slowed by SLOWDOWN% of every sample (each point should
 //! regress), alternating the two, and prints per comparison and per point
 //! how often each verdict came. Every point counts, whatever its threshold.
 //!
