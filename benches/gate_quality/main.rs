@@ -17,7 +17,10 @@
 //! the comparison, as the new build does in CI, and must speak this
 //! build's protocol), GATE_COPIES (a list such as `1,4`: every
 //! comparison runs once with each number of private copies a side, one
-//! after the other with the same seed, and each gets its own tally).
+//! after the other with the same seed, and each gets its own tally),
+//! GATE_SHAPES (the same for block shapes, a list of WARMUP/PAIRS such as
+//! `30ms/8,10ms/3`: each arm runs with `--block-warmup WARMUP --max-pairs
+//! PAIRS`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,7 +60,7 @@ fn compare(
     setup: &Setup,
     seed: usize,
     slowdown: Option<&str>,
-    copies: Option<&str>,
+    flags: &[String],
 ) -> BTreeMap<String, Seen> {
     let mut command = Command::new(builds.controller);
     command
@@ -78,9 +81,7 @@ fn compare(
     if let Some(pct) = slowdown {
         command.args(["--new-slowdown-pct", pct]);
     }
-    if let Some(copies) = copies {
-        command.args(["--copies", copies]);
-    }
+    command.args(flags);
     let output = command.output().expect("concbench runs");
     assert!(
         matches!(output.status.code(), Some(0 | 1)),
@@ -175,11 +176,12 @@ struct Setup {
     changed: bool,
 }
 
-/// One arm of the experiment: its comparisons run with `copies` private
-/// copies of each build (None: the gate's default), and what they found.
+/// One arm of the experiment: its comparisons run with `flags` added to
+/// `compare` (none: the gate's defaults), named `name`, and what they found.
 #[derive(Default)]
 struct Arm {
-    copies: Option<String>,
+    name: Option<String>,
+    flags: Vec<String>,
     aa: Tally,
     slowed: Tally,
     aa_alarms: usize,
@@ -192,9 +194,9 @@ struct Arm {
 impl Arm {
     /// How the arm is named in folders and lines ("" for the default).
     fn tag(&self) -> String {
-        self.copies
+        self.name
             .as_ref()
-            .map_or(String::new(), |c| format!("-c{c}"))
+            .map_or(String::new(), |n| format!("-{n}"))
     }
 
     fn run_aa(&mut self, setup: &Setup, i: usize) {
@@ -210,7 +212,7 @@ impl Arm {
             setup,
             i,
             None,
-            self.copies.as_deref(),
+            &self.flags,
         );
         // Either direction is a false alarm when nothing changed.
         let flagged: Vec<String> = seen
@@ -241,7 +243,7 @@ impl Arm {
             setup,
             1000 + i,
             (!setup.changed).then_some(setup.slowdown.as_str()),
-            self.copies.as_deref(),
+            &self.flags,
         );
         let regressed = seen.values().filter(|s| s.verdict == "regressed").count();
         let share = regressed as f64 / seen.len().max(1) as f64;
@@ -260,8 +262,8 @@ impl Arm {
     }
 
     fn print(&self, setup: &Setup) {
-        if let Some(copies) = &self.copies {
-            println!("\n== {copies} copies of each build");
+        if !self.flags.is_empty() {
+            println!("\n== {}", self.flags.join(" "));
         }
         println!(
             "\nA/A comparisons that flagged anything (regressed or improved): {} of {} (target: at most 1 in 20)",
@@ -323,6 +325,42 @@ impl Setup {
     }
 }
 
+/// The arms GATE_COPIES or GATE_SHAPES ask for (one default arm if neither).
+fn arms_from_env() -> Vec<Arm> {
+    let list = |name: &str| -> Vec<String> {
+        std::env::var(name)
+            .map(|l| l.split(',').map(|v| v.trim().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut arms: Vec<Arm> = list("GATE_COPIES")
+        .into_iter()
+        .map(|c| Arm {
+            name: Some(format!("c{c}")),
+            flags: vec!["--copies".into(), c],
+            ..Arm::default()
+        })
+        .collect();
+    for shape in list("GATE_SHAPES") {
+        let (warmup, pairs) = shape
+            .split_once('/')
+            .expect("GATE_SHAPES entries are WARMUP/PAIRS, e.g. 10ms/3");
+        arms.push(Arm {
+            name: Some(format!("w{warmup}-p{pairs}")),
+            flags: vec![
+                "--block-warmup".into(),
+                warmup.into(),
+                "--max-pairs".into(),
+                pairs.into(),
+            ],
+            ..Arm::default()
+        });
+    }
+    if arms.is_empty() {
+        arms.push(Arm::default());
+    }
+    arms
+}
+
 fn main() {
     let comparisons: usize = env_or("GATE_COMPARISONS", "20")
         .parse()
@@ -332,18 +370,10 @@ fn main() {
         .parse()
         .expect("GATE_FIRST is a number");
     let setup = Setup::from_env();
-    // GATE_COPIES=1,4: each seed's comparisons run once per value, one
-    // after the other, so the arms are paired in time.
-    let mut arms: Vec<Arm> = match std::env::var("GATE_COPIES") {
-        Ok(list) => list
-            .split(',')
-            .map(|c| Arm {
-                copies: Some(c.trim().to_string()),
-                ..Arm::default()
-            })
-            .collect(),
-        Err(_) => vec![Arm::default()],
-    };
+    // GATE_COPIES=1,4 or GATE_SHAPES=30ms/8,10ms/3: each seed's
+    // comparisons run once per arm, one after the other, so the arms are
+    // paired in time.
+    let mut arms = arms_from_env();
     for i in first..first + comparisons {
         if mode != "slowed" {
             arms.iter_mut().for_each(|arm| arm.run_aa(&setup, i));

@@ -81,6 +81,7 @@ pub fn run(request: &InterleavedRequest) -> anyhow::Result<(GateOutcome, PathBuf
         seed: request.seed.unwrap_or_else(|| fastrand::u64(..)),
         shape: request.shape,
         most_confirmation_blocks: duet::passes::CONFIRMATION_MOST,
+        extend_confirmations: true,
         progress: true,
         copies: request.copies,
     };

@@ -57,8 +57,8 @@ pub struct BuildSpec {
     pub variant: String,
     pub model: Model,
     pub params: Params,
-    /// Calibration: busy-wait this share of the warm-up's ns per operation
-    /// inside every timed sample (the gate's `--new-slowdown-pct`).
+    /// Calibration: busy-wait this percentage of each timed sample's own
+    /// time, inside it (the gate's `--new-slowdown-pct`).
     pub slowdown_pct: u64,
 }
 

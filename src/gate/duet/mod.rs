@@ -4,10 +4,12 @@
 //! runs blocks (fresh trials on both sides, warm-up, samples of the same
 //! rounds in coin-ordered pairs) until the paired figures settle it.
 //!
-//! How the budget is spent and the verdicts reached is `passes`.
+//! How the budget is spent and the verdicts reached is `passes`; how
+//! suspects are confirmed, `confirm`.
 
 pub mod block;
 mod check;
+mod confirm;
 mod copies;
 mod notes;
 pub mod passes;

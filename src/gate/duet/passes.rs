@@ -21,6 +21,8 @@
 use std::time::{Duration, Instant};
 
 use super::block::{self, BlockEnd, Side, Sides};
+use super::confirm::{self, confirm_suspects, reserve, unconfirmed_suspect};
+pub use super::confirm::{CONFIRMATION_BLOCKS, CONFIRMATION_MOST};
 use super::record::{Ended, PointRecord};
 use super::request::DuetRequest;
 use super::stop;
@@ -28,16 +30,6 @@ use crate::gate::PointVerdict;
 use crate::gate::paired;
 use crate::harness::protocol::BuildSpec;
 use crate::plan::Point;
-
-/// Confirmation blocks per suspect: the time reserved is for as many as its
-/// screening took, within these bounds. 16 blocks leave room for a few
-/// reversed by the machine's noise (unanimous, p = 1/65536).
-pub const CONFIRMATION_BLOCKS: std::ops::RangeInclusive<usize> = 16..=48;
-
-/// A confirmation given more time than its reserve goes on to this many
-/// blocks: at a 390 s budget, suspects 5-11% slower stopped at 48 blocks
-/// short of showing it beyond 5%, with a fifth of the budget unspent.
-pub const CONFIRMATION_MOST: usize = 96;
 
 /// The false-discovery rate of the suite's regressions and improvements.
 pub const FDR: f64 = 0.05;
@@ -112,7 +104,8 @@ pub fn measure_and_judge(
     // Later passes may use what the confirmations will not need, as the
     // unconfirmed suspects known at each step will need it. What the
     // confirmations leave (each stops at its most blocks) goes to the
-    // points still undecided, and then to confirming their new suspects.
+    // points still undecided, and then to confirming their new suspects;
+    // once none is undecided, to the confirmations, further.
     let budget = request.budget;
     let until = |records: &[PointRecord]| budget.saturating_sub(reserve(records));
     for pass in 2.. {
@@ -125,46 +118,13 @@ pub fn measure_and_judge(
             break;
         }
     }
+    confirm::extend(blocks, &mut records, request, &mut rng);
     let unconfirmed: Vec<usize> = (0..records.len())
         .filter(|&i| unconfirmed_suspect(&records[i]))
         .collect();
     stop::settle(&mut records, &unconfirmed);
     let verdicts = judge_all(&records);
     (records, verdicts)
-}
-
-/// Confirm every suspect not confirmed yet, each an equal share of what is
-/// left of the budget.
-fn confirm_suspects(
-    blocks: &mut impl Blocks,
-    records: &mut [PointRecord],
-    request: &DuetRequest,
-    rng: &mut fastrand::Rng,
-) {
-    let suspects: Vec<usize> = (0..records.len())
-        .filter(|&i| unconfirmed_suspect(&records[i]))
-        .collect();
-    for (done, &i) in suspects.iter().enumerate() {
-        if stop::received().is_some() {
-            break;
-        }
-        let left = request.budget.saturating_sub(blocks.elapsed());
-        let share = left / (suspects.len() - done) as u32;
-        confirm_point(blocks, &mut records[i], request, share, rng);
-        if request.progress {
-            eprintln!(
-                "[confirming {}/{}] {}",
-                done + 1,
-                suspects.len(),
-                summary(&records[i])
-            );
-        }
-    }
-}
-
-/// A suspect whose confirmation has not run (or was too short to test).
-fn unconfirmed_suspect(record: &PointRecord) -> bool {
-    record.suspect() && record.confirmation.is_empty()
 }
 
 /// Every point's verdict: the confirmed suspects' threshold p-values go
@@ -189,24 +149,6 @@ fn judge_all(records: &[PointRecord]) -> Vec<PointVerdict> {
             record.verdict(found)
         })
         .collect()
-}
-
-/// The time the confirmations of the unconfirmed suspects known now will
-/// take, from each one's measured block length, with a fifth to spare.
-fn reserve(records: &[PointRecord]) -> Duration {
-    records
-        .iter()
-        .filter(|r| unconfirmed_suspect(r))
-        .map(|r| r.block_time().mul_f64(confirmation_blocks(r) as f64 * 1.2))
-        .sum()
-}
-
-/// How many fresh blocks the reserve counts on to confirm `record`.
-fn confirmation_blocks(record: &PointRecord) -> usize {
-    record
-        .screening
-        .len()
-        .clamp(*CONFIRMATION_BLOCKS.start(), *CONFIRMATION_BLOCKS.end())
 }
 
 /// Screen every undecided point, each with an equal share of what is left
@@ -263,38 +205,9 @@ fn screen_point(
     }
 }
 
-/// Measure a suspect again in fresh blocks for its whole `share` (up to
-/// the request's most confirmation blocks).
-fn confirm_point(
-    blocks: &mut impl Blocks,
-    record: &mut PointRecord,
-    request: &DuetRequest,
-    share: Duration,
-    rng: &mut fastrand::Rng,
-) {
-    let began = blocks.elapsed();
-    record.confirmation_starts = record.sides.each_ref().map(|s| s.samples.len());
-    while record.ended.is_none()
-        && record.confirmation.len() < request.most_confirmation_blocks
-        && (blocks.elapsed() - began < share || record.confirmation.is_empty())
-    {
-        if let Some(signal) = stop::received() {
-            record.ended = Some(stop::interrupted(signal));
-            return;
-        }
-        if let Some(log_ratio) = one_block(blocks, record, request, rng) {
-            record.confirmation.push(log_ratio);
-        }
-    }
-    if record.confirmation.len() < paired::MIN_BLOCKS {
-        // Too few to test: a confirmation that cannot confirm.
-        record.confirmation.clear();
-    }
-}
-
 /// One block of `record`'s point; its log ratio, or None when it ended
 /// the point (skipped or failed on a side).
-fn one_block(
+pub(super) fn one_block(
     blocks: &mut impl Blocks,
     record: &mut PointRecord,
     request: &DuetRequest,
@@ -346,7 +259,7 @@ fn one_block(
 
 /// The progress line of a point: its state, and the ratio of the blocks
 /// it names (the screening's, or the confirmation's once there is one).
-fn summary(record: &PointRecord) -> String {
+pub(super) fn summary(record: &PointRecord) -> String {
     let state = match &record.ended {
         Some(Ended::Skipped { side, .. }) => format!("skipped by {}", side.name()),
         Some(Ended::Failed { side, why, .. }) => format!("FAILED on {}: {why}", side.name()),

@@ -85,6 +85,7 @@ fn request(points: Vec<Point>, budget: Duration, seed: u64) -> DuetRequest {
         seed,
         shape: crate::gate::interleaved::SHAPE,
         most_confirmation_blocks: CONFIRMATION_MOST,
+        extend_confirmations: true,
         progress: false,
         copies: 1,
     }
@@ -135,6 +136,7 @@ fn several_suspects_go_through_confirmation_and_benjamini_hochberg() {
     let mut request = request(points, Duration::from_secs(1000), 1);
     // Point 2's blocks are calibrated for 48 confirmation blocks.
     request.most_confirmation_blocks = 48;
+    request.extend_confirmations = false;
     // Point 2 alone would be a regression.
     let (alone, _) = paired::beyond_threshold(&(0..48).map(just_beyond).collect::<Vec<_>>(), 0.05);
     assert!(alone < 0.05 && alone > 0.0375, "{alone}");
@@ -296,4 +298,51 @@ fn a_true_slowdown_of_twice_the_threshold_is_found() {
 fn normal(rng: &mut fastrand::Rng) -> f64 {
     let (u, v) = (rng.f64().max(1e-12), rng.f64());
     (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+}
+
+#[test]
+fn once_nothing_is_undecided_the_confirmations_spend_what_is_left() {
+    // Two suspects, one clear and one slow to show itself (blocks spread
+    // ±100% around +10%), a point that settles unchanged, and a budget far
+    // beyond what the passes need: the confirmations go on past their most
+    // blocks until the budget is spent, and the slow one is then found.
+    fn spread(i: usize) -> f64 {
+        (fastrand::Rng::with_seed(i as u64).f64() - 0.5) * 2.0
+    }
+    let (mut sim, points) = Simulated::new(vec![
+        (
+            point(1),
+            suspect_then(|i| 1.2f64.ln() + 0.001 * (i % 5) as f64),
+        ),
+        (point(2), suspect_then(|i| 1.1f64.ln() + spread(i))),
+        (point(3), around(0.0)),
+    ]);
+    let budget = Duration::from_secs(120);
+    let mut request = request(points, budget, 4);
+    let (records, verdicts) = measure_and_judge(&mut sim, &request);
+    assert!(sim.elapsed() >= budget - BLOCK, "{:?}", sim.elapsed());
+    assert!(sim.elapsed() <= budget + BLOCK * 4, "{:?}", sim.elapsed());
+    for i in [0, 1] {
+        let n = records[i].confirmation.len();
+        assert!(n > 2 * CONFIRMATION_MOST, "point {}: {n} blocks", i + 1);
+    }
+    assert_eq!(verdicts[1].verdict, Verdict::Regressed);
+    assert_eq!(verdicts[2].verdict, Verdict::Unchanged);
+
+    // Without the extension, the same blocks stop at the most blocks and
+    // leave the slow suspect uncertain, with most of the budget unspent.
+    let (mut sim, points) = Simulated::new(vec![
+        (
+            point(1),
+            suspect_then(|i| 1.2f64.ln() + 0.001 * (i % 5) as f64),
+        ),
+        (point(2), suspect_then(|i| 1.1f64.ln() + spread(i))),
+        (point(3), around(0.0)),
+    ]);
+    request.points = points;
+    request.extend_confirmations = false;
+    let (records, verdicts) = measure_and_judge(&mut sim, &request);
+    assert_eq!(records[1].confirmation.len(), CONFIRMATION_MOST);
+    assert_eq!(verdicts[1].verdict, Verdict::Uncertain);
+    assert!(sim.elapsed() < budget / 2, "{:?}", sim.elapsed());
 }

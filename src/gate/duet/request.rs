@@ -19,8 +19,12 @@ pub struct DuetRequest {
     pub seed: u64,
     pub shape: Shape,
     /// A confirmation given more time than its reserve goes on to this many
-    /// blocks (`passes::CONFIRMATION_MOST` from the command line).
+    /// blocks while points are undecided (`confirm::CONFIRMATION_MOST` from
+    /// the command line).
     pub most_confirmation_blocks: usize,
+    /// Once no point is undecided, what the budget still holds goes on to
+    /// the confirmations, past their most blocks (`confirm::extend`).
+    pub extend_confirmations: bool,
     /// Print a line per settled point.
     pub progress: bool,
     /// Private copies of each build, taken in turn by the blocks
