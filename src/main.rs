@@ -224,7 +224,12 @@ fn interleaved_request(args: CompareArgs) -> concbench::gate::interleaved::Inter
         markdown: args.markdown,
         json: args.json,
         argv: std::env::args().collect(),
-        shape: shape(args.sample_time, args.max_pairs, args.block_warmup),
+        shape: shape(
+            args.sample_time,
+            args.max_pairs,
+            args.block_warmup,
+            args.warm_slices,
+        ),
         copies: args.copies as usize,
     }
 }
@@ -234,6 +239,7 @@ fn shape(
     sample: Option<std::time::Duration>,
     max_pairs: Option<u64>,
     warmup: Option<std::time::Duration>,
+    warm_slices: Option<u64>,
 ) -> concbench::gate::duet::block::Shape {
     let default = concbench::gate::interleaved::SHAPE;
     let sample = sample.unwrap_or(default.sample);
@@ -244,6 +250,7 @@ fn shape(
         // A block takes pairs for about as long as its pairs would last.
         block: sample * 2 * max_pairs as u32,
         warmup: warmup.unwrap_or(default.warmup),
+        warm_slices: warm_slices.map_or(default.warm_slices, |n| n as u32),
         timeout: default.timeout,
     }
 }

@@ -18,9 +18,9 @@
 //! build's protocol), GATE_COPIES (a list such as `1,4`: every
 //! comparison runs once with each number of private copies a side, one
 //! after the other with the same seed, and each gets its own tally),
-//! GATE_SHAPES (the same for block shapes, a list of WARMUP/PAIRS such as
-//! `30ms/8,10ms/3`: each arm runs with `--block-warmup WARMUP --max-pairs
-//! PAIRS`).
+//! GATE_SHAPES (the same for block shapes, a list of WARMUP/PAIRS or
+//! WARMUP/PAIRS/SLICES such as `30ms/8,30ms/8/3`: each arm runs with
+//! `--block-warmup WARMUP --max-pairs PAIRS [--warm-slices SLICES]`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -341,17 +341,22 @@ fn arms_from_env() -> Vec<Arm> {
         })
         .collect();
     for shape in list("GATE_SHAPES") {
-        let (warmup, pairs) = shape
-            .split_once('/')
-            .expect("GATE_SHAPES entries are WARMUP/PAIRS, e.g. 10ms/3");
+        let parts: Vec<&str> = shape.split('/').collect();
+        let [warmup, pairs, rest @ ..] = parts.as_slice() else {
+            panic!("GATE_SHAPES entries are WARMUP/PAIRS[/SLICES], e.g. 30ms/8/3");
+        };
+        let mut flags: Vec<String> = vec![
+            "--block-warmup".into(),
+            (*warmup).into(),
+            "--max-pairs".into(),
+            (*pairs).into(),
+        ];
+        if let Some(slices) = rest.first() {
+            flags.extend(["--warm-slices".to_string(), (*slices).to_string()]);
+        }
         arms.push(Arm {
-            name: Some(format!("w{warmup}-p{pairs}")),
-            flags: vec![
-                "--block-warmup".into(),
-                warmup.into(),
-                "--max-pairs".into(),
-                pairs.into(),
-            ],
+            name: Some(format!("w{}", parts.join("-"))),
+            flags,
             ..Arm::default()
         });
     }

@@ -206,20 +206,26 @@ fn bad_flags_are_refused() {
     let said = stderr_of(&output);
     assert_eq!(said.lines().count(), 1, "one line: {said}");
     assert!(said.contains("--new-bin"), "{said}");
-    for copies in ["0", "11", "four"] {
+    for (flag, value) in [
+        ("--copies", "0"),
+        ("--copies", "11"),
+        ("--copies", "four"),
+        ("--warm-slices", "0"),
+        ("--warm-slices", "11"),
+    ] {
         let args = [
             "compare",
             "--base-bin",
             BINARY,
             "--new-bin",
             BINARY,
-            "--copies",
-            copies,
+            flag,
+            value,
         ];
         let output = scratch.concbench(&args).output().expect("runs");
-        assert_eq!(output.status.code(), Some(2), "--copies {copies}");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
         let said = stderr_of(&output);
-        assert!(said.contains("--copies"), "{said}");
+        assert!(said.contains(flag), "{said}");
         assert_eq!(said.lines().count(), 1, "one line: {said}");
     }
 }

@@ -22,6 +22,9 @@ use super::worker::Failure;
 pub struct Shape {
     /// Warm-up of each side's fresh trial.
     pub warmup: Duration,
+    /// The two sides' warm-ups alternate in this many slices (1: one side's
+    /// whole warm-up, then the other's).
+    pub warm_slices: u32,
     /// What one sample should last.
     pub sample: Duration,
     /// Pairs are taken until the block has lasted this long (at least 2).
@@ -127,20 +130,27 @@ fn pairs(
     })
 }
 
-/// Warm both sides up; the rounds that make a sample on the slower one.
+/// Warm both sides up, in `shape.warm_slices` alternating slices; the
+/// rounds that make a sample on the slower one (by each side's last slice).
+/// Slices make both trials have run about as long, and as lately, when
+/// sampling starts: a trial's speed changes some 25-40 ms after it is
+/// built (docs/measurements/2026-12-06-trial-draw-and-extension.md).
 fn warm(sides: &mut Sides, first: Side, shape: &Shape) -> Attempt<u64> {
+    let slices = shape.warm_slices.max(1);
     let warm = Request::Warm {
-        warmup_ms: shape.warmup.as_millis() as u64,
+        warmup_ms: (shape.warmup / slices).as_millis() as u64,
         target_ns: shape.sample.as_nanos() as u64,
     };
-    let mut rounds = u64::MAX;
-    for side in [first, other(first)] {
-        match ask(sides, side, &warm, shape.timeout)? {
-            Reply::Warmed { rounds: fits, .. } => rounds = rounds.min(fits),
-            other => return Err((side, unexpected(&other))),
+    let mut last = [u64::MAX; 2];
+    for _ in 0..slices {
+        for side in [first, other(first)] {
+            match ask(sides, side, &warm, shape.timeout)? {
+                Reply::Warmed { rounds, .. } => last[Sides::slot(side)] = rounds,
+                other => return Err((side, unexpected(&other))),
+            }
         }
     }
-    Ok(rounds)
+    Ok(last[0].min(last[1]))
 }
 
 /// A block's pairs: each side's samples, and each pair's log ratio with
