@@ -11,9 +11,9 @@
 
 use std::time::Duration;
 
-use super::passes::{Blocks, one_block, summary};
 use super::record::PointRecord;
 use super::request::DuetRequest;
+use super::step::{Blocks, one_block, summary};
 use super::stop;
 use crate::gate::paired;
 

@@ -17,6 +17,7 @@ mod pool;
 pub mod record;
 mod request;
 mod sides;
+mod step;
 mod stop;
 mod worker;
 

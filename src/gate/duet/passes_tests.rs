@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
+use crate::gate::duet::block::BlockEnd;
 use crate::gate::duet::block::SideBlock;
 use crate::gate::thresholds::Thresholds;
 use crate::gate::verdict::Verdict;
+use crate::plan::Point;
 use crate::plan::Settings;
 use crate::vocab::{Model, Params};
 
