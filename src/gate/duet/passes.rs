@@ -12,7 +12,8 @@
 //! least as many blocks as its screening took, 16 to 48, and on to 96 when
 //! its share allows). What the confirmations leave goes to further
 //! screening passes of the points still undecided, and their new suspects'
-//! confirmations, until the budget is spent or nothing is left undecided.
+//! confirmations, until the budget is spent or nothing is left undecided;
+//! then what is left goes on to the confirmations (`confirm::extend`).
 //! How long a confirmation runs depends on the clock, never on its figures,
 //! so its p-value stays exact. Only suspects whose confirmation shows the change
 //! beyond the threshold and survives Benjamini-Hochberg over all
