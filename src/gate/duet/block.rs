@@ -130,11 +130,14 @@ fn pairs(
     })
 }
 
-/// Warm both sides up, in `shape.warm_slices` alternating slices; the
-/// rounds that make a sample on the slower one (by each side's last slice).
-/// Slices make both trials have run about as long, and as lately, when
-/// sampling starts: a trial's speed changes some 25-40 ms after it is
-/// built (docs/measurements/2026-12-06-trial-draw-and-extension.md).
+/// Warm both sides up, in up to `shape.warm_slices` alternating slices;
+/// the rounds that make a sample on the slower one (by each side's last
+/// slice). Slices make both trials have run about as long, and as lately,
+/// when sampling starts: a trial's speed changes some 25-40 ms after it is
+/// built (docs/measurements/2026-12-06-trial-draw-and-extension.md). A side
+/// gets no more slices once it has warmed for the whole warm-up: where one
+/// round outlasts a slice (a thousand threads started, sleepers), slicing
+/// would only multiply the warm-up.
 fn warm(sides: &mut Sides, first: Side, shape: &Shape) -> Attempt<u64> {
     let slices = shape.warm_slices.max(1);
     let warm = Request::Warm {
@@ -142,12 +145,19 @@ fn warm(sides: &mut Sides, first: Side, shape: &Shape) -> Attempt<u64> {
         target_ns: shape.sample.as_nanos() as u64,
     };
     let mut last = [u64::MAX; 2];
+    let mut warmed = [Duration::ZERO; 2];
     for _ in 0..slices {
         for side in [first, other(first)] {
+            let slot = Sides::slot(side);
+            if warmed[slot] >= shape.warmup {
+                continue;
+            }
+            let began = Instant::now();
             match ask(sides, side, &warm, shape.timeout)? {
-                Reply::Warmed { rounds, .. } => last[Sides::slot(side)] = rounds,
+                Reply::Warmed { rounds, .. } => last[slot] = rounds,
                 other => return Err((side, unexpected(&other))),
             }
+            warmed[slot] += began.elapsed();
         }
     }
     Ok(last[0].min(last[1]))
