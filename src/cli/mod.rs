@@ -110,7 +110,7 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "base_bin")]
     pub block_warmup: Option<Duration>,
     /// Interleaved gate: warm the two builds' trials in N alternating slices of the
-    /// warm-up instead of one after the other [default: 1]
+    /// warm-up (1: one after the other) [default: 3]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10), requires = "base_bin")]
     pub warm_slices: Option<u64>,
     /// Interleaved gate: private copies of each build, taken in turn by the blocks (more

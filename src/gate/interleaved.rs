@@ -44,12 +44,13 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_secs(13 * 60);
 /// for 30 ms (fresh processes start cold: a shorter warm-up let the first
 /// pair's page faults and migrations swing a block's ratio by tens of
 /// percent on the development VM), then samples of ~4 ms in pairs for about
-/// 64 ms (at most 8 pairs). One side's warm-up, then the other's: warming
-/// them in alternating slices (`--warm-slices`) steadied the hardest points
-/// and unsettled others in the one comparison it has had.
+/// 64 ms (at most 8 pairs). The two sides' warm-ups alternate in 3 slices
+/// (`--warm-slices`): paired with one warm-up after the other, it cut the
+/// variance x time of a block's ratio on 10 of 12 hard points, by a quarter
+/// in the geometric mean (docs/measurements/2026-12-06-warm-slices-paired.md).
 pub const SHAPE: Shape = Shape {
     warmup: Duration::from_millis(30),
-    warm_slices: 1,
+    warm_slices: 3,
     sample: Duration::from_millis(4),
     block: Duration::from_millis(64),
     max_pairs: 8,

@@ -92,7 +92,14 @@ fn the_same_build_on_both_sides_passes_and_writes_both_results_files() {
 #[test]
 fn a_new_build_four_times_slower_is_a_regression() {
     let scratch = Scratch::new();
-    let extra = ["--new-slowdown-pct", "300", "--copies", "2"];
+    let extra = [
+        "--new-slowdown-pct",
+        "300",
+        "--copies",
+        "2",
+        "--warm-slices",
+        "2",
+    ];
     let output = gate(&scratch, BINARY, &extra);
     assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
     let verdicts = read_json(&scratch.run_dirs("out")[0].join("gate.json"));
@@ -101,6 +108,10 @@ fn a_new_build_four_times_slower_is_a_regression() {
     assert!(point["ratio"].as_f64().unwrap_or(0.0) > 2.0, "{point}");
     let method = verdicts["method"].as_str().unwrap_or_default();
     assert!(method.contains("(2 a side)"), "{method}");
+    assert!(
+        method.contains("warm-up in 2 alternating slices"),
+        "{method}"
+    );
 }
 
 /// A new build that is this one measuring differently (see

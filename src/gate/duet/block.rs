@@ -34,6 +34,23 @@ pub struct Shape {
     pub timeout: Duration,
 }
 
+impl Shape {
+    /// The shape in words, for the gate's method line: "up to 8 pairs of
+    /// 4ms samples after a 30ms warm-up in 3 alternating slices".
+    pub fn describe(&self) -> String {
+        let slices = match self.warm_slices {
+            0 | 1 => String::new(),
+            n => format!(" in {n} alternating slices"),
+        };
+        format!(
+            "up to {} pairs of {}ms samples after a {}ms warm-up{slices}",
+            self.max_pairs,
+            self.sample.as_millis(),
+            self.warmup.as_millis()
+        )
+    }
+}
+
 /// How a block ended.
 pub enum BlockEnd {
     Done {

@@ -92,13 +92,14 @@ pub fn run(request: &DuetRequest, sides: Sides, hosts: [crate::host::HostInfo; 2
         only_in_new: Vec::new(),
         method: Some(format!(
             "interleaved: both builds in the same seconds, run from private copies of each binary ({} a side) that the blocks take in turn, \
-             blocks of coin-ordered sample pairs \
+             blocks of coin-ordered sample pairs ({}) \
              (pairs whose samples ran in different placements set aside), \
              Wilcoxon signed-rank test on block ratios, suspects confirmed in fresh blocks (16 to 96, and on through what the budget leaves once none is undecided) \
              by the signed-rank test against the threshold, both ways (0.9 of the level to the suspected one; \
              regressed: slower than the threshold at 95%; unchanged: their interval inside it), \
              Benjamini-Hochberg at {FDR} over the confirmations; budget {}, seed {}",
             request.copies,
+            request.shape.describe(),
             humantime::format_duration(Duration::from_secs(request.budget.as_secs())),
             request.seed
         )),
