@@ -71,6 +71,15 @@ pub struct PointVerdict {
     pub screening_log_ratios: Option<Vec<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation_log_ratios: Option<Vec<f64>>,
+    /// Interleaved gate only: for each block, in the order of the log
+    /// ratios above, which of the builds' private copies it ran (both
+    /// builds take the same index; 0 to `--copies` - 1), and whether the new
+    /// build's worker was started first. A point whose ratio differs by copy
+    /// or by start order shows it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_copies: Option<Vec<u64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_new_first: Option<Vec<bool>>,
 }
 
 /// Everything `compare` found.
@@ -157,6 +166,8 @@ impl PointVerdict {
             spent_s: None,
             screening_log_ratios: None,
             confirmation_log_ratios: None,
+            block_copies: None,
+            block_new_first: None,
         }
     }
 

@@ -112,6 +112,20 @@ fn a_new_build_four_times_slower_is_a_regression() {
         method.contains("warm-up in 2 alternating slices"),
         "{method}"
     );
+    // Each block says which of the 2 copies it ran and which build started
+    // first, one entry per log ratio.
+    let ratios = ["screening_log_ratios", "confirmation_log_ratios"]
+        .iter()
+        .map(|k| point[k].as_array().map_or(0, Vec::len))
+        .sum::<usize>();
+    let copies: Vec<u64> = point["block_copies"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    assert_eq!(copies.len(), ratios, "{point}");
+    assert!(copies.iter().all(|&c| c < 2), "{point}");
+    let first = point["block_new_first"].as_array().map_or(0, Vec::len);
+    assert_eq!(first, ratios, "{point}");
 }
 
 /// A new build that is this one measuring differently (see

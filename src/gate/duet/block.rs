@@ -14,7 +14,7 @@ use crate::vocab::Sample;
 use super::check::{SideCheck, same_count};
 pub use super::pool::{SideBlock, SideRecord};
 use super::sides::other;
-pub use super::sides::{Side, Sides};
+pub use super::sides::{BlockDraw, Side, Sides};
 use super::worker::Failure;
 
 /// How a block is run.

@@ -151,5 +151,6 @@ fn confirm_point(
     if record.confirmation.len() < paired::MIN_BLOCKS {
         // Too few to test: a confirmation that cannot confirm.
         record.confirmation.clear();
+        record.draws.truncate(record.screening.len());
     }
 }

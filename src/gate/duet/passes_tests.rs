@@ -58,6 +58,10 @@ impl Blocks for Simulated {
     fn elapsed(&self) -> Duration {
         self.now
     }
+
+    fn drawn(&self) -> Option<crate::gate::duet::sides::BlockDraw> {
+        None
+    }
 }
 
 /// A point of its own id (`work=n` tells them apart).

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use super::block::{Side, SideRecord};
+use super::sides::BlockDraw;
 use crate::gate::PointVerdict;
 use crate::gate::paired::{self, Paired, Screen};
 use crate::gate::verdict::Verdict;
@@ -49,6 +50,9 @@ pub struct PointRecord {
     pub threshold: f64,
     pub screening: Vec<f64>,
     pub confirmation: Vec<f64>,
+    /// What each block of `screening`, then of `confirmation`, was started
+    /// from (None where the blocks did not say).
+    pub draws: Vec<Option<BlockDraw>>,
     /// Each side's sample count when the confirmation began: its samples
     /// before are the screening's, those after the confirmation's.
     pub confirmation_starts: [usize; 2],
@@ -68,6 +72,7 @@ impl PointRecord {
             point,
             threshold,
             screening: Vec::new(),
+            draws: Vec::new(),
             confirmation: Vec::new(),
             confirmation_starts: [0, 0],
             pairs: 0,
@@ -276,6 +281,16 @@ impl PointRecord {
             spent_s: Some(self.spent.as_secs_f64()),
             screening_log_ratios: Some(rounded(&self.screening)),
             confirmation_log_ratios: Some(rounded(&self.confirmation)),
+            block_copies: self
+                .draws
+                .iter()
+                .map(|d| d.map(|d| d.copy as u64))
+                .collect(),
+            block_new_first: self
+                .draws
+                .iter()
+                .map(|d| d.map(|d| d.first == Side::New))
+                .collect(),
         }
     }
 

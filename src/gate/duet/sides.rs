@@ -42,6 +42,17 @@ pub struct Sides {
     copies: Option<Copies>,
     /// How many times the workers were renewed: which copy runs now.
     renewals: usize,
+    /// What the last renewal drew, once there was one.
+    drawn: Option<BlockDraw>,
+}
+
+/// What a block's workers were started from, recorded with the block so
+/// that its ratio can be read against it: which copy of each build (both
+/// builds take the same index) and which build was started first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockDraw {
+    pub copy: usize,
+    pub first: Side,
 }
 
 impl Sides {
@@ -54,6 +65,7 @@ impl Sides {
             workers: [Some(base), Some(new)],
             copies: None,
             renewals: 0,
+            drawn: None,
         }
     }
 
@@ -106,6 +118,10 @@ impl Sides {
     /// `first` starts first (the caller tosses the coin).
     pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
         self.renewals += 1;
+        self.drawn = Some(BlockDraw {
+            copy: self.renewals % self.binaries[0].len(),
+            first,
+        });
         for side in [first, other(first)] {
             let slot = Sides::slot(side);
             if let Some(mut old) = self.workers[slot].take() {
@@ -117,6 +133,11 @@ impl Sides {
             self.workers[slot] = Some(worker);
         }
         Ok(())
+    }
+
+    /// What the last renewal drew; None before the first.
+    pub fn drawn(&self) -> Option<BlockDraw> {
+        self.drawn
     }
 
     pub fn quit(self) {

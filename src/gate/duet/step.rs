@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::block::{self, BlockEnd, Side, Sides};
+use super::block::{self, BlockDraw, BlockEnd, Side, Sides};
 use super::record::{Ended, PointRecord};
 use super::request::DuetRequest;
 use super::stop;
@@ -20,6 +20,8 @@ pub trait Blocks {
     fn block(&mut self, point: &Point, request: &DuetRequest, rng: &mut fastrand::Rng) -> BlockEnd;
     /// Time since the gate began.
     fn elapsed(&self) -> Duration;
+    /// What the last block's workers were started from.
+    fn drawn(&self) -> Option<BlockDraw>;
 }
 
 /// The two builds' workers, on the wall clock.
@@ -44,6 +46,10 @@ impl Blocks for Live {
 
     fn elapsed(&self) -> Duration {
         self.began.elapsed()
+    }
+
+    fn drawn(&self) -> Option<BlockDraw> {
+        self.sides.drawn()
     }
 }
 
@@ -84,6 +90,7 @@ pub(super) fn one_block(
             record.pairs_set_aside += set_aside;
             record.sides[Side::Base as usize].add(base);
             record.sides[Side::New as usize].add(new);
+            record.draws.push(blocks.drawn());
             Some(log_ratio)
         }
         BlockEnd::Skipped { side, why } => {
