@@ -119,7 +119,7 @@ impl Sides {
     pub fn renew(&mut self, first: Side) -> Result<(), (Side, Failure)> {
         self.renewals += 1;
         self.drawn = Some(BlockDraw {
-            copy: self.renewals % self.binaries[0].len(),
+            copy: turn(self.binaries[0].len(), self.renewals),
             first,
         });
         for side in [first, other(first)] {
@@ -150,7 +150,12 @@ impl Sides {
 /// The binary the `renewals`-th renewal starts: the pool's copies in turn,
 /// so that over a point's blocks each copy runs about equally often.
 fn in_turn(pool: &[PathBuf], renewals: usize) -> &Path {
-    &pool[renewals % pool.len()]
+    &pool[turn(pool.len(), renewals)]
+}
+
+/// Which of a pool of `copies` the `renewals`-th renewal takes.
+fn turn(copies: usize, renewals: usize) -> usize {
+    renewals % copies
 }
 
 #[cfg(test)]
