@@ -159,3 +159,50 @@ fn in_rounds_where_both_ran_alike_the_same_side_must_lead_in_every_placement() {
         said[0].0
     );
 }
+
+#[test]
+fn a_side_compared_only_in_its_rare_placement_is_not_settled_by_it() {
+    use PlacementClass::{SameCpu, Spread};
+    // Run 4 of the five quick runs of 2026-12-07: futex/process ran on one
+    // CPU in 12 rounds of 15 (1.33 µs) and spread in 3 (6.9 µs); futex/thread
+    // ran spread in all 15 (8.5 µs). Spread against spread, process leads by
+    // 1.2x; but on one CPU, where process mostly ran, thread leads (1.04 µs
+    // in the other runs). The spread rounds do not settle the comparison.
+    let mut rounds = vec![1.0; 12];
+    rounds.extend([5.2; 3]);
+    let mut classes = vec![SameCpu; 12];
+    classes.extend([Spread; 3]);
+    let mut process = placed(point(1330.0, &rounds, Some("g")), &classes);
+    process.variant = "process".into();
+    let mut thread = placed(point(8510.0, &[1.0; 15], Some("g")), &[Spread; 15]);
+    thread.variant = "thread".into();
+    let said = texts(&[thread, process]);
+    assert!(!said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("depends on where their parties ran"),
+        "{}",
+        said[0].0
+    );
+}
+
+#[test]
+fn one_party_running_is_compared_with_every_placement_the_other_drew() {
+    use PlacementClass::{SameCpu, Single, Spread};
+    // tokio_notify (one party running, 135 ns) against futex/thread, seen
+    // both on one CPU (1.09 µs) and spread (8.9 µs): faster in both, so
+    // faster whatever futex/thread draws, with no margin for placements
+    // neither showed.
+    let mut rounds = vec![1.0; 12];
+    rounds.extend([8.2; 3]);
+    let mut classes = vec![SameCpu; 12];
+    classes.extend([Spread; 3]);
+    let futex = placed(point(1090.0, &rounds, None), &classes);
+    let tokio = placed(point(135.0, &[1.0; 15], None), &[Single; 15]);
+    let holds = crate::report::placement::holds_in_every_placement;
+    assert_eq!(holds(&tokio, &futex), Some(true));
+    assert_eq!(holds(&futex, &tokio), Some(false));
+    // A second moving side seen on one CPU only may draw spread next time,
+    // by as much as futex/thread moved: 8x, more than the lead.
+    let other = placed(point(400.0, &[1.0; 15], None), &[SameCpu; 15]);
+    assert_eq!(holds(&other, &futex), None);
+}

@@ -77,29 +77,35 @@ pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, S
 }
 
 /// Whether `point` is faster (true) or slower (false) than `reference`
-/// like with like. Two points of one interleaved group are compared round
-/// by round, in the rounds where both ran in the same placement
-/// (`like_placement_ratios`): every placement with at least 3 such rounds
-/// must put the same side ahead by 10% or more. Otherwise, in every
-/// placement both observed, each placement's figures are compared
-/// (intervals apart where both have one, else medians 10% apart). With no
-/// placement in common, only when every placement of one is ahead of every
-/// placement of the other by more than the most that placement alone moved
-/// either point; two points that each ran in one placement, different
-/// ones, are not compared. None when no such statement holds: the outcome
-/// depends on which placements a run draws.
+/// like with like, in every placement either observed. Two points of one
+/// interleaved group are compared round by round, in the rounds where both
+/// ran in the same placement (`like_placement_ratios`): every placement
+/// with at least 3 such rounds must put the same side ahead by 10% or
+/// more. Otherwise, in every placement both observed, each placement's
+/// figures are compared (intervals apart where both have one, else medians
+/// 10% apart). Either way the placements compared must include every
+/// placement either side counted (`covers`): a side that mostly ran on one
+/// CPU, compared only in the few rounds it ran spread, says nothing about
+/// one CPU, where the two may rank the other way. Failing that, only when
+/// every placement of one is ahead of every placement of the other
+/// (`apart_beyond_placement`). None when no
+/// such statement holds: the outcome depends on which placements a run
+/// draws.
 pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) -> Option<bool> {
+    let (mine, theirs) = (point.counted_placements(), reference.counted_placements());
+    let covered =
+        |compared: &[PlacementClass]| covers(compared, &mine) && covers(compared, &theirs);
     if let Some(by_class) = reference.like_placement_ratios(point)
         && !by_class.is_empty()
+        && covered(&by_class.keys().copied().collect::<Vec<_>>())
     {
         return same_way_in_every_class(by_class.values());
     }
-    let (mine, theirs) = (point.counted_placements(), reference.counted_placements());
     let shared: Vec<(&ClassFigure, &ClassFigure)> = mine
         .iter()
         .filter_map(|a| Some((a, theirs.iter().find(|b| b.class == a.class)?)))
         .collect();
-    if !shared.is_empty() {
+    if !shared.is_empty() && covered(&shared.iter().map(|(a, _)| a.class).collect::<Vec<_>>()) {
         let ahead = |a: &ClassFigure, b: &ClassFigure| match (a.interval, b.interval) {
             (Some((_, a_hi)), Some((b_lo, _))) => a_hi < b_lo,
             _ => a.median * CLEAR_APART < b.median,
@@ -112,15 +118,57 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
             None
         };
     }
-    let span = placement_span(&mine).max(placement_span(&theirs));
-    if span <= 1.0 {
-        return None;
-    }
+    apart_beyond_placement(&mine, &theirs)
+}
+
+/// Whether every placement a side counted is among those `compared`. One
+/// party running (`Single`) has no placement to differ in: a round of it
+/// was compared in its partner's placement, so it needs no class of its
+/// own.
+fn covers(compared: &[PlacementClass], side: &[ClassFigure]) -> bool {
+    side.iter()
+        .filter(|c| c.class != PlacementClass::Single)
+        .all(|c| compared.contains(&c.class))
+}
+
+/// Some(true) when every placement of `mine` is ahead of every placement
+/// of `theirs` by 10%, Some(false) the other way round, else None. Where a
+/// side that can move (it had several parties running) was not seen in
+/// every placement the two showed between them, a run that draws it there
+/// may move it by as much as placement moved either point (its span), so
+/// the lead must clear that span as well. Two points that each ran in one
+/// placement, different ones, have no span to go by: None.
+fn apart_beyond_placement(mine: &[ClassFigure], theirs: &[ClassFigure]) -> Option<bool> {
+    let moving = |side: &[ClassFigure]| -> Vec<PlacementClass> {
+        side.iter()
+            .map(|c| c.class)
+            .filter(|&c| c != PlacementClass::Single)
+            .collect()
+    };
+    let (my_classes, their_classes) = (moving(mine), moving(theirs));
+    let seen_everywhere = |side: &[PlacementClass]| {
+        side.is_empty()
+            || my_classes
+                .iter()
+                .chain(&their_classes)
+                .all(|c| side.contains(c))
+    };
+    let span = if seen_everywhere(&my_classes) && seen_everywhere(&their_classes) {
+        1.0
+    } else {
+        let span = placement_span(mine).max(placement_span(theirs));
+        if span <= 1.0 {
+            return None;
+        }
+        span
+    };
     let apart = |a: &ClassFigure, b: &ClassFigure| a.median * span * CLEAR_APART < b.median;
     let all = |f: &dyn Fn(&ClassFigure, &ClassFigure) -> bool| {
         mine.iter().all(|a| theirs.iter().all(|b| f(a, b)))
     };
-    if all(&|a, b| apart(a, b)) {
+    if mine.is_empty() || theirs.is_empty() {
+        None
+    } else if all(&|a, b| apart(a, b)) {
         Some(true)
     } else if all(&|a, b| apart(b, a)) {
         Some(false)
