@@ -101,10 +101,15 @@ pub fn migrate(conn: &mut Connection, upto: i64) -> Result<(), Refused> {
     Ok(())
 }
 
-/// The store's version, application id and number of tables.
-fn identity(conn: &Connection) -> Result<(i64, i32, i64), rusqlite::Error> {
-    let version = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let application = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
-    let tables = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+/// The store's version, application id and number of tables, read in one
+/// transaction: read one by one, a writer migrating a fresh file between
+/// the reads made it look like another program's database (tables, but
+/// no application id yet).
+fn identity(conn: &mut Connection) -> Result<(i64, i32, i64), rusqlite::Error> {
+    let tx = conn.transaction()?;
+    let version = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let application = tx.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let tables = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    tx.commit()?;
     Ok((version, application, tables))
 }

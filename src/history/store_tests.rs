@@ -60,7 +60,7 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_runs() {
     let mut old = Store::open_at(&path, 1).unwrap();
     old.add_inner_runs_only(&record("a", "c1", "2026-01-01T00:00:00Z", 10.0));
     drop(old);
-    let mut store = Store::open(&path).unwrap();
+    let mut store = Store::open(&path).map_err(|e| e.to_string()).unwrap();
     assert_eq!(runs(&store), 1);
     let mut gate = record("g", "c2", "2026-01-02T00:00:00Z", 10.0);
     gate.kind = Kind::Gate;
@@ -151,7 +151,7 @@ fn two_writers_at_once_both_land() {
             let path = path.clone();
             std::thread::spawn(move || {
                 for i in 0..25 {
-                    let mut store = Store::open(&path).unwrap();
+                    let mut store = Store::open(&path).map_err(|e| e.to_string()).unwrap();
                     let key = format!("w{w}-{i}");
                     let started = format!("2026-01-01T00:{i:02}:0{w}Z");
                     store
