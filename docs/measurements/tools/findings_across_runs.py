@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""How far several runs' summaries agree: the measurement behind issue 25's
+"five quick runs in a row" target.
+
+    python3 docs/measurements/tools/findings_across_runs.py RUN1/summary.md RUN2/summary.md ...
+
+Reads each summary.md (`concbench run` or `concbench report` writes it) and
+prints:
+- pairwise findings ("A is Nx faster per ... than B", "A takes Nx as long
+  per ... as B"; the answers aside) stated per run, the pairs of runs that
+  state one the other way round, and the share of run 1's findings stated
+  the same way in each later run, with why the others were not;
+- the answers: which variant each names, and whether any two runs named
+  different ones;
+- cpu.split at k = 2 (64 chunks): each model's parallel efficiency (its
+  speed-up over serial, halved), whether each run's 95% interval holds the
+  runs' median, and whether the run is within 0.05 of it.
+"""
+import collections
+import itertools
+import re
+import statistics
+import sys
+
+PAIR = re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) (?P<verb>is [\d.]+x faster|takes [\d.]+x as long) .*? (?:than|as) (?P<b>\S+) \(")
+NOTES = [
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) and (?P<b>\S+) are within noise"), "within noise"),
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) and (?P<b>\S+) are within 10%"), "within 10%"),
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+) depends on where"), "depends on placement"),
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) ran with its parties .*?, (?P<b>\S+) .*not like with like"), "unlike placements"),
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+): no verdict"), "no verdict"),
+]
+SPLIT = re.compile(r"^- cpu\.split \(chunks=64,points=100000\): (\S+) at k=2 .*?(?:runs ([\d.]+)x as fast|beyond noise \(([\d.]+)x).*?95% interval ([\d.]+)–([\d.]+)")
+
+
+def section(text, title):
+    return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def key(m):
+    return (m["ctx"], *sorted((m["a"], m["b"])))
+
+
+def findings(text):
+    """{(context, name, name): (whether the first name is the faster, line)}, {key: why not stated}."""
+    stated, notes = {}, {}
+    for line in section(text, "Findings").splitlines():
+        m = PAIR.match(line)
+        if m:
+            faster = m["verb"].startswith("is")
+            stated[key(m)] = (faster if m["a"] == key(m)[1] else not faster, line)
+            continue
+        for pattern, why in NOTES:
+            m = pattern.match(line)
+            if m:
+                notes[key(m)] = why
+                break
+    return stated, notes
+
+
+def report_findings(runs):
+    print("pairwise findings stated per run:", [len(s) for s, _ in runs])
+    reversals = [
+        (i + 1, j + 1, k)
+        for (i, (si, _)), (j, (sj, _)) in itertools.combinations(enumerate(runs), 2)
+        for k, (d, _) in si.items()
+        if k in sj and sj[k][0] != d
+    ]
+    print("pairs of runs stating a finding the other way round:", len(reversals))
+    for i, j, k in reversals:
+        print(f"  runs {i} and {j}: {k}")
+    first = runs[0][0]
+    same, why, missed = 0, collections.Counter(), collections.Counter()
+    for k, (d, _) in first.items():
+        for later, notes in runs[1:]:
+            if k in later and later[k][0] == d:
+                same += 1
+            elif k not in later:
+                why[notes.get(k, "absent")] += 1
+                missed[k] += 1
+    total = len(first) * (len(runs) - 1)
+    print(f"run 1's findings stated the same way in each later run: {same} of {total} ({100 * same / max(total, 1):.0f}%)")
+    print("  why not:", dict(why))
+    for k, n in missed.most_common():
+        print(f"  {n}x {k}")
+
+
+def report_answers(texts):
+    named = collections.defaultdict(list)
+    for text in texts:
+        for line in section(text, "Answers").splitlines():
+            m = re.match(r"\d+\. \*\*(.+?)\*\* (.*)", line)
+            if not m:
+                continue
+            lead = m[2].split(" is fastest")[0]
+            winner = re.search(r"(\S+)$", lead) if " is fastest" in m[2] and "not clearly apart" not in lead else None
+            named[m[1]].append(winner[1] if winner else "none")
+    agree = sum(len({w for w in ws if w != "none"}) <= 1 for ws in named.values())
+    print(f"answers naming one winner or none in every run: {agree} of {len(named)}")
+    for question, ws in named.items():
+        print(f"  {question[:60]}: {ws}")
+
+
+def report_split(texts):
+    by_model = collections.defaultdict(list)
+    for text in texts:
+        for line in text.splitlines():
+            m = SPLIT.match(line)
+            if m:
+                speedup = float(m[2] or m[3])
+                by_model[m[1]].append((speedup / 2, float(m[4]) / 2, float(m[5]) / 2))
+    print("cpu.split k=2 efficiency | median | the runs | interval holds the median | within 0.05")
+    for model, runs in by_model.items():
+        median = statistics.median(e for e, _, _ in runs)
+        held = sum(lo <= median <= hi for _, lo, hi in runs)
+        near = sum(abs(e - median) <= 0.05 for e, _, _ in runs)
+        figures = " ".join(f"{e:.2f}" for e, _, _ in runs)
+        print(f"  {model} | {median:.2f} | {figures} | {held}/{len(runs)} | {near}/{len(runs)}")
+
+
+def main(paths):
+    if len(paths) < 2:
+        sys.exit("give two or more summary.md files, run 1 first")
+    texts = [open(p, encoding="utf-8").read() for p in paths]
+    report_findings([findings(t) for t in texts])
+    report_answers(texts)
+    report_split(texts)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
