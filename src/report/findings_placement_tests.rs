@@ -35,6 +35,26 @@ fn texts(points: &[PointResult]) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// 12 rounds on one CPU at 1x, then 3 spread at `spread`x: rounds and
+/// their placements.
+fn mostly_on_one_cpu(spread: f64) -> (Vec<f64>, Vec<PlacementClass>) {
+    let mut rounds = vec![1.0; 12];
+    rounds.extend([spread; 3]);
+    let mut classes = vec![PlacementClass::SameCpu; 12];
+    classes.extend([PlacementClass::Spread; 3]);
+    (rounds, classes)
+}
+
+/// The first comparison states no ratio and says placement decides it.
+fn assert_placement_decides(said: &[(String, bool)]) {
+    assert!(!said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("depends on where their parties ran"),
+        "{}",
+        said[0].0
+    );
+}
+
 #[test]
 fn points_in_different_placements_are_not_compared() {
     use PlacementClass::{SameCpu, Spread};
@@ -70,12 +90,7 @@ fn a_point_whose_speed_depends_on_placement_gets_each_placements_figures() {
     let a = placed(point(2000.0, &rounds, Some("g")), &classes);
     let b = point(3000.0, &[1.0; 10], Some("g"));
     let said = texts(&[b, a]);
-    assert!(!said[0].1);
-    assert!(
-        said[0].0.contains("depends on where their parties ran"),
-        "{}",
-        said[0].0
-    );
+    assert_placement_decides(&said);
     assert!(
         said[0].0.contains("same CPU: 60% of samples (6)"),
         "{}",
@@ -151,51 +166,33 @@ fn in_rounds_where_both_ran_alike_the_same_side_must_lead_in_every_placement() {
     let mut flipped = rounds.clone();
     flipped[6..].iter_mut().for_each(|r| *r *= 1.3 * 1.3);
     let a = named(2000.0, &flipped, "a");
-    let said = texts(&[b, a]);
-    assert!(!said[0].1, "{}", said[0].0);
-    assert!(
-        said[0].0.contains("depends on where their parties ran"),
-        "{}",
-        said[0].0
-    );
+    assert_placement_decides(&texts(&[b, a]));
 }
 
 #[test]
 fn a_side_compared_only_in_its_rare_placement_is_not_settled_by_it() {
-    use PlacementClass::{SameCpu, Spread};
+    use PlacementClass::Spread;
     // Run 4 of the five quick runs of 2026-12-07: futex/process ran on one
     // CPU in 12 rounds of 15 (1.33 µs) and spread in 3 (6.9 µs); futex/thread
     // ran spread in all 15 (8.5 µs). Spread against spread, process leads by
     // 1.2x; but on one CPU, where process mostly ran, thread leads (1.04 µs
     // in the other runs). The spread rounds do not settle the comparison.
-    let mut rounds = vec![1.0; 12];
-    rounds.extend([5.2; 3]);
-    let mut classes = vec![SameCpu; 12];
-    classes.extend([Spread; 3]);
+    let (rounds, classes) = mostly_on_one_cpu(5.2);
     let mut process = placed(point(1330.0, &rounds, Some("g")), &classes);
     process.variant = "process".into();
     let mut thread = placed(point(8510.0, &[1.0; 15], Some("g")), &[Spread; 15]);
     thread.variant = "thread".into();
-    let said = texts(&[thread, process]);
-    assert!(!said[0].1, "{}", said[0].0);
-    assert!(
-        said[0].0.contains("depends on where their parties ran"),
-        "{}",
-        said[0].0
-    );
+    assert_placement_decides(&texts(&[thread, process]));
 }
 
 #[test]
 fn one_party_running_is_compared_with_every_placement_the_other_drew() {
-    use PlacementClass::{SameCpu, Single, Spread};
+    use PlacementClass::{SameCpu, Single};
     // tokio_notify (one party running, 135 ns) against futex/thread, seen
     // both on one CPU (1.09 µs) and spread (8.9 µs): faster in both, so
     // faster whatever futex/thread draws, with no margin for placements
     // neither showed.
-    let mut rounds = vec![1.0; 12];
-    rounds.extend([8.2; 3]);
-    let mut classes = vec![SameCpu; 12];
-    classes.extend([Spread; 3]);
+    let (rounds, classes) = mostly_on_one_cpu(8.2);
     let futex = placed(point(1090.0, &rounds, None), &classes);
     let tokio = placed(point(135.0, &[1.0; 15], None), &[Single; 15]);
     let holds = crate::report::placement::holds_in_every_placement;
