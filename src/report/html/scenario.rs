@@ -128,18 +128,45 @@ fn grouped_bars(s: &ScenarioView<'_>, scaling: &view::Scaling<'_>) -> anyhow::Re
     bars::chart(&options, &bars)
 }
 
+/// Where each point's parties mostly ran (`placement::placement_of`), for
+/// its bar's label; all None unless the points ran in more than one
+/// placement, where the bars alone would set unlike beside unlike.
+fn placement_labels(points: &[&PointResult]) -> Vec<Option<String>> {
+    let placed: Vec<Option<String>> = points
+        .iter()
+        .map(|p| crate::report::placement::placement_of(p))
+        .collect();
+    let kinds: std::collections::BTreeSet<&String> = placed.iter().flatten().collect();
+    if kinds.len() > 1 {
+        placed
+    } else {
+        vec![None; points.len()]
+    }
+}
+
 /// The variants compared at the scenario's default point, as bars.
 fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
     let mut out = String::new();
     if let Some((params, points)) = s.comparison().filter(|(_, p)| !p.is_empty()) {
         // The point's parameters go under the chart, where the page wraps
         // them: in the chart's own title a long list ran off both sides.
-        let caption = if params.0.is_empty() {
+        let placed = placement_labels(&points);
+        let at = if params.0.is_empty() {
+            String::new()
+        } else {
+            format!("at {}", params.label().replace(',', ", "))
+        };
+        let unlike = if placed.iter().any(Option::is_some) {
+            "; in brackets, where a point's parties mostly ran: bars in different placements are not like with like"
+        } else {
+            ""
+        };
+        let caption = if at.is_empty() && unlike.is_empty() {
             String::new()
         } else {
             format!(
-                "<figcaption>at {}</figcaption>",
-                escape(&params.label().replace(',', ", "))
+                "<figcaption>{}</figcaption>",
+                escape(format!("{at}{unlike}").trim_start_matches("; "))
             )
         };
         let title = format!("{}: median time per {} (95% interval)", s.id, s.unit());
@@ -149,7 +176,10 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
             .filter_map(|(i, p)| {
                 let e = &p.summary.as_ref()?.ns_per_op;
                 Some(bars::Bar {
-                    label: short_label(p),
+                    label: match &placed[i] {
+                        Some(place) => format!("{} ({place})", short_label(p)),
+                        None => short_label(p),
+                    },
                     value: e.median,
                     interval: e.interval(),
                     colour: plot::colour(i),
@@ -251,5 +281,48 @@ fn metric_value(name: &str, value: f64) -> String {
         bytes(value)
     } else {
         format!("{value:.3}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{Observation, PlacementClass, SamplePlacement};
+    use crate::vocab::Family;
+
+    fn placed(variant: &str, ns: f64, class: PlacementClass) -> PointResult {
+        let mut p = crate::report::findings::tests::point(ns, &[1.0; 8], Some("g"));
+        p.variant = variant.into();
+        p.placement = Some(Observation {
+            parties: 2,
+            observed: 2,
+            cost_ns: 0,
+            hardware_counters: String::new(),
+            samples: vec![SamplePlacement::new(class); 8],
+        });
+        p
+    }
+
+    fn figure(points: &[PointResult]) -> String {
+        let view = ScenarioView {
+            id: "x",
+            family: Family::Switch,
+            meta: None,
+            points: points.iter().collect(),
+        };
+        bars_figure(&view).expect("drawn")
+    }
+
+    #[test]
+    fn bars_of_points_in_different_placements_say_where_each_ran() {
+        use PlacementClass::{SameCpu, Spread};
+        let drawn = figure(&[placed("a", 8500.0, Spread), placed("b", 1300.0, SameCpu)]);
+        assert!(drawn.contains("a/thread (spread over CPUs)"), "{drawn}");
+        assert!(drawn.contains("b/thread (on one CPU)"), "{drawn}");
+        assert!(drawn.contains("not like with like"), "{drawn}");
+        // In one placement the bars compare like with like: no brackets.
+        let drawn = figure(&[placed("a", 8500.0, Spread), placed("b", 1300.0, Spread)]);
+        assert!(!drawn.contains("(spread over CPUs)"), "{drawn}");
+        assert!(!drawn.contains("not like with like"), "{drawn}");
     }
 }
