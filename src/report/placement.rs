@@ -126,9 +126,16 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
 /// was compared in its partner's placement, so it needs no class of its
 /// own.
 fn covers(compared: &[PlacementClass], side: &[ClassFigure]) -> bool {
+    moving_classes(side).iter().all(|c| compared.contains(c))
+}
+
+/// A side's placements with several parties running: those it can move
+/// between (`Single`, one party running, has nowhere to move).
+fn moving_classes(side: &[ClassFigure]) -> Vec<PlacementClass> {
     side.iter()
-        .filter(|c| c.class != PlacementClass::Single)
-        .all(|c| compared.contains(&c.class))
+        .map(|c| c.class)
+        .filter(|&c| c != PlacementClass::Single)
+        .collect()
 }
 
 /// Some(true) when every placement of `mine` is ahead of every placement
@@ -139,13 +146,7 @@ fn covers(compared: &[PlacementClass], side: &[ClassFigure]) -> bool {
 /// the lead must clear that span as well. Two points that each ran in one
 /// placement, different ones, have no span to go by: None.
 fn apart_beyond_placement(mine: &[ClassFigure], theirs: &[ClassFigure]) -> Option<bool> {
-    let moving = |side: &[ClassFigure]| -> Vec<PlacementClass> {
-        side.iter()
-            .map(|c| c.class)
-            .filter(|&c| c != PlacementClass::Single)
-            .collect()
-    };
-    let (my_classes, their_classes) = (moving(mine), moving(theirs));
+    let (my_classes, their_classes) = (moving_classes(mine), moving_classes(theirs));
     let seen_everywhere = |side: &[PlacementClass]| {
         side.is_empty()
             || my_classes

@@ -151,23 +151,17 @@ fn bars_figure(s: &ScenarioView<'_>) -> anyhow::Result<String> {
         // The point's parameters go under the chart, where the page wraps
         // them: in the chart's own title a long list ran off both sides.
         let placed = placement_labels(&points);
-        let at = if params.0.is_empty() {
+        let mut said = Vec::new();
+        if !params.0.is_empty() {
+            said.push(format!("at {}", params.label().replace(',', ", ")));
+        }
+        if placed.iter().any(Option::is_some) {
+            said.push("in brackets, where a point's parties mostly ran: bars in different placements are not like with like".to_string());
+        }
+        let caption = if said.is_empty() {
             String::new()
         } else {
-            format!("at {}", params.label().replace(',', ", "))
-        };
-        let unlike = if placed.iter().any(Option::is_some) {
-            "; in brackets, where a point's parties mostly ran: bars in different placements are not like with like"
-        } else {
-            ""
-        };
-        let caption = if at.is_empty() && unlike.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<figcaption>{}</figcaption>",
-                escape(format!("{at}{unlike}").trim_start_matches("; "))
-            )
+            format!("<figcaption>{}</figcaption>", escape(&said.join("; ")))
         };
         let title = format!("{}: median time per {} (95% interval)", s.id, s.unit());
         let bars: Vec<bars::Bar> = points
