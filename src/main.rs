@@ -98,8 +98,11 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report(args) => {
             let exports = args.export.0.clone();
-            let (html, markdown, newest) =
-                concbench::report::files::report_files(&args.results, args.output.as_deref())?;
+            let (html, markdown, newest) = concbench::report::files::report_files(
+                &args.results,
+                args.output.as_deref(),
+                |results| recall_from(args.history.as_deref(), results),
+            )?;
             println!(
                 "report: {}\nsummary: {}",
                 html.display(),
@@ -123,6 +126,22 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::History(args) => history(args),
         Command::Worker { task } => Ok(ExitCode::from(concbench::cli::worker::run(&task) as u8)),
+    }
+}
+
+/// `report --history STORE`: keep with the run what the store's earlier
+/// runs of its machine saw of each point's placement.
+fn recall_from(
+    store: Option<&std::path::Path>,
+    results: &mut concbench::results::RunResults,
+) -> Result<(), concbench::error::BadInput> {
+    match store {
+        Some(store) if !store.exists() => Err(concbench::error::BadInput::Store {
+            path: store.to_path_buf(),
+            message: "no such store".into(),
+        }),
+        Some(store) => concbench::history::recall::attach(results, store).map(|_| ()),
+        None => Ok(()),
     }
 }
 
@@ -272,6 +291,7 @@ fn compare_request(args: CompareArgs) -> CompareRequest {
 
 fn request(args: RunArgs) -> RunRequest {
     RunRequest {
+        history: store_of(&args),
         config: args.config,
         filter: args.filter,
         out: args.out,

@@ -45,7 +45,14 @@ pub fn placement_note(result: &PointResult) -> String {
     };
     let each: Vec<String> = classes
         .iter()
-        .map(|c| format!("{} {}", c.class.word(), format_ns(c.median)))
+        .map(|c| {
+            let when = if c.earlier_runs.is_some() {
+                " (earlier runs)"
+            } else {
+                ""
+            };
+            format!("{} {}{when}", c.class.word(), format_ns(c.median))
+        })
         .collect();
     format!(" (depends on placement: {})", each.join(", "))
 }

@@ -187,6 +187,11 @@ pub struct ReportArgs {
     /// the Markdown summary goes beside it with the extension .md
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Weigh where each point's parties ran in this store's earlier runs of
+    /// the same machine (those started before the run), as `run` does when
+    /// it stores its runs [default: what the results file kept]
+    #[arg(long, value_name = "STORE")]
+    pub history: Option<PathBuf>,
     /// Also export the (new) results
     #[command(flatten)]
     pub export: export::Exports,

@@ -51,6 +51,16 @@ pub const MIGRATIONS: &[&str] = &[
          PRIMARY KEY (run_id, point_id)
      ) WITHOUT ROWID;
      CREATE INDEX runs_by_host ON runs(host_id, started);",
+    // 3: where each observed point's parties ran, per run: each placement
+    // class it counted, with its samples and median (`history::recall`).
+    "CREATE TABLE placements (
+         run_id INTEGER NOT NULL REFERENCES runs(id),
+         point_id INTEGER NOT NULL REFERENCES points(id),
+         class TEXT NOT NULL,
+         samples INTEGER NOT NULL,
+         median REAL NOT NULL,
+         PRIMARY KEY (run_id, point_id, class)
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

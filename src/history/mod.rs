@@ -6,6 +6,7 @@ pub mod command;
 pub mod labels;
 pub mod migrations;
 pub mod page;
+pub mod recall;
 pub mod record;
 pub mod series;
 pub mod store;

@@ -50,6 +50,8 @@ pub struct RunRecord {
     pub source: String,
     pub figures: Vec<Figure>,
     pub verdicts: Vec<VerdictFigure>,
+    /// Where each observed point's parties ran (runs only).
+    pub placements: Vec<super::recall::PlacementFigure>,
 }
 
 /// The machine a series belongs to: series never mix machines.
@@ -124,17 +126,23 @@ pub fn of_run(results: &RunResults, source: &Path, commit: Option<&str>) -> RunR
         .collect();
     RunRecord {
         kind: Kind::Run,
-        key: format!(
-            "run|{}|{}|{}",
-            results.run.id, results.run.started, host.key
-        ),
+        key: run_key(results, &host),
         commit: commit_or_unknown(commit.or(results.run.git_commit.as_deref())),
         started: results.run.started.clone(),
         host,
         source: source.display().to_string(),
         figures,
         verdicts: Vec::new(),
+        placements: super::recall::of_results(results),
     }
+}
+
+/// The key a run is stored under: its id, start and machine.
+pub fn run_key(results: &RunResults, host: &HostKey) -> String {
+    format!(
+        "run|{}|{}|{}",
+        results.run.id, results.run.started, host.key
+    )
 }
 
 /// A gate comparison's record. Its host and time come from the new side's
@@ -171,6 +179,7 @@ pub fn of_gate(
         source: source.display().to_string(),
         figures: Vec::new(),
         verdicts,
+        placements: Vec::new(),
     }
 }
 

@@ -204,7 +204,7 @@ impl Store {
         })
     }
 
-    fn query<T, P: rusqlite::Params>(
+    pub(super) fn query<T, P: rusqlite::Params>(
         &self,
         sql: &str,
         params: P,
@@ -266,7 +266,7 @@ fn insert_points(
             v.threshold_pct
         ])?;
     }
-    Ok(())
+    super::recall::insert(tx, run, &record.placements, point_id)
 }
 
 /// One line on what went wrong with the store.

@@ -32,6 +32,7 @@ fn record(key: &str, commit: &str, started: &str, median: f64) -> RunRecord {
             },
         ],
         verdicts: Vec::new(),
+        placements: Vec::new(),
     }
 }
 

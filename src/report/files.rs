@@ -22,17 +22,24 @@ pub fn write_run_reports(results: &RunResults, dir: &Path) -> anyhow::Result<()>
 
 /// `concbench report RESULTS [NEW] [-o FILE]`: read the files, write the
 /// HTML report (and its Markdown summary beside it, same name with `.md`).
-/// Returns both paths and the (newest) run, for exports.
-pub fn report_files(
+/// `prepare_new` may add to the (newest) run before it is drawn (`--history`
+/// keeps earlier runs' placements with it). Returns both paths and that
+/// run, for exports.
+pub fn report_files<E>(
     inputs: &[PathBuf],
     output: Option<&Path>,
-) -> anyhow::Result<(PathBuf, PathBuf, RunResults)> {
+    prepare_new: impl FnOnce(&mut RunResults) -> Result<(), E>,
+) -> anyhow::Result<(PathBuf, PathBuf, RunResults)>
+where
+    anyhow::Error: From<E>,
+{
     let mut runs: Vec<RunResults> = inputs
         .iter()
         .map(|p| RunResults::read(p))
         .collect::<Result<_, _>>()?;
     let newest = inputs.last().context("no results file given")?;
-    let new = runs.pop().context("no results file given")?;
+    let mut new = runs.pop().context("no results file given")?;
+    prepare_new(&mut new)?;
     let base = match runs.as_slice() {
         [] => None,
         [base] => Some(base),

@@ -14,6 +14,7 @@ fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
         observed: 2,
         cost_ns: 0,
         hardware_counters: String::new(),
+        earlier: None,
         samples: classes
             .iter()
             .map(|&class| SamplePlacement::new(class))
@@ -202,4 +203,42 @@ fn one_party_running_is_compared_with_every_placement_the_other_drew() {
     // by as much as futex/thread moved: 8x, more than the lead.
     let other = placed(point(400.0, &[1.0; 15], None), &[SameCpu; 15]);
     assert_eq!(holds(&other, &futex), None);
+}
+
+#[test]
+fn a_placement_only_earlier_runs_saw_is_weighed_as_well() {
+    use crate::results::{EarlierClass, EarlierPlacements};
+    use PlacementClass::{SameCpu, Single, Spread};
+    // This run drew one CPU for both: thread leads process by 1.28x. Four
+    // of ten earlier runs saw thread spread, at 8.5 µs: a run that draws
+    // that would reverse them, so no ratio is stated.
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut process = placed(point(1330.0, &rounds, Some("g")), &[SameCpu; 8]);
+    process.variant = "process".into();
+    let mut thread = placed(point(1040.0, &rounds, Some("g")), &[SameCpu; 8]);
+    thread.variant = "thread".into();
+    let said = texts(&[process.clone(), thread.clone()]);
+    assert!(said[0].1, "stated without earlier runs: {}", said[0].0);
+    thread.placement.as_mut().unwrap().earlier = Some(EarlierPlacements {
+        runs: 10,
+        classes: vec![EarlierClass {
+            class: Spread,
+            runs: 4,
+            median: 8500.0,
+        }],
+    });
+    let said = texts(&[process, thread.clone()]);
+    assert_placement_decides(&said);
+    assert!(
+        said[0]
+            .0
+            .contains("spread over CPUs: in 4 of 10 earlier runs"),
+        "{}",
+        said[0].0
+    );
+    // A lead that clears every placement either was seen in still stands.
+    let mut tokio = placed(point(135.0, &rounds, Some("g")), &[Single; 8]);
+    tokio.variant = "tokio".into();
+    let said = texts(&[thread, tokio]);
+    assert!(said[0].1, "{}", said[0].0);
 }

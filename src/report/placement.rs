@@ -92,7 +92,7 @@ pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, S
 /// such statement holds: the outcome depends on which placements a run
 /// draws.
 pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) -> Option<bool> {
-    let (mine, theirs) = (point.counted_placements(), reference.counted_placements());
+    let (mine, theirs) = (point.known_placements(), reference.known_placements());
     let covered =
         |compared: &[PlacementClass]| covers(compared, &mine) && covers(compared, &theirs);
     if let Some(by_class) = reference.like_placement_ratios(point)

@@ -18,6 +18,11 @@ pub struct ClassFigure {
     /// 95% interval (none below 6 samples).
     pub median: f64,
     pub interval: Option<(f64, f64)>,
+    /// For a placement this run did not count but earlier runs on the
+    /// machine did (`Observation::earlier`): (runs that counted it, earlier
+    /// runs that observed the point). Its median is theirs, its samples
+    /// and share here 0. None for the run's own classes.
+    pub earlier_runs: Option<(u32, u32)>,
 }
 
 /// The samples of a class must be at least this many, and this share, for
@@ -53,6 +58,7 @@ impl PointResult {
                     share: values.len() as f64 / total as f64,
                     median: crate::stats::median_of_sorted(&values),
                     interval: crate::stats::median_interval(&values),
+                    earlier_runs: None,
                 }
             })
             .collect();
@@ -75,19 +81,53 @@ impl PointResult {
             .collect()
     }
 
+    /// The counted placements, and those earlier runs on the machine
+    /// counted that this one did not (`earlier_runs` set), fastest first:
+    /// every placement the point is known to run in. A pinned point has
+    /// only its own.
+    pub fn known_placements(&self) -> Vec<ClassFigure> {
+        let mut known = self.counted_placements();
+        let earlier = self.placement.as_ref().and_then(|o| o.earlier.as_ref());
+        if let Some(earlier) = earlier.filter(|_| !self.is_pinned()) {
+            let missing: Vec<ClassFigure> = earlier
+                .classes
+                .iter()
+                .filter(|e| e.median > 0.0 && !known.iter().any(|c| c.class == e.class))
+                .map(|e| ClassFigure {
+                    class: e.class,
+                    samples: 0,
+                    share: 0.0,
+                    median: e.median,
+                    interval: None,
+                    earlier_runs: Some((e.runs, earlier.runs)),
+                })
+                .collect();
+            known.extend(missing);
+            known.sort_by(|a, b| a.median.total_cmp(&b.median));
+        }
+        known
+    }
+
     /// The classes, fastest first, when the point's speed depends on where
-    /// its parties ran: two classes of enough samples whose medians are at
-    /// least 10% apart and whose intervals (where both have one) do not
-    /// overlap. None otherwise.
+    /// its parties ran: its fastest and slowest known classes
+    /// (`known_placements`: of enough samples, or seen by earlier runs)
+    /// have medians at least 10% apart and intervals that do not overlap
+    /// (where both have one; a class only earlier runs saw must lie outside
+    /// the other's). None otherwise.
     pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
         if self.is_pinned() {
             return None;
         }
-        let counted = self.counted_placements();
+        let counted = self.known_placements();
         let (fastest, slowest) = (counted.first()?, counted.last()?);
         let apart = slowest.median >= APART * fastest.median;
+        // A class only earlier runs saw (measured in another machine state)
+        // must have its median outside the interval of this run's class.
+        let recalled = |c: &ClassFigure| c.earlier_runs.is_some();
         let disjoint = match (fastest.interval, slowest.interval) {
             (Some((_, fast_hi)), Some((slow_lo, _))) => fast_hi < slow_lo,
+            (Some((_, fast_hi)), None) if recalled(slowest) => fast_hi < slowest.median,
+            (None, Some((slow_lo, _))) if recalled(fastest) => fastest.median < slow_lo,
             _ => true,
         };
         (counted.len() >= 2 && apart && disjoint).then_some(counted)
@@ -149,11 +189,19 @@ impl PointResult {
 }
 
 /// "same CPU: 94% of samples at 2.21 µs [2.20–2.23]; spread over CPUs: 7%
-/// at 9.32 µs [...]".
+/// at 9.32 µs [...]"; a class only earlier runs saw: "spread over CPUs: in
+/// 3 of 10 earlier runs, at 9.32 µs (not in this one)".
 pub fn describe_classes(classes: &[ClassFigure], unit: &str) -> String {
     classes
         .iter()
         .map(|c| {
+            if let Some((counted, of)) = c.earlier_runs {
+                return format!(
+                    "{}: in {counted} of {of} earlier runs, at {}/{unit} (not in this one)",
+                    c.class.word(),
+                    crate::text::format_ns(c.median)
+                );
+            }
             let interval = match c.interval {
                 Some((lo, hi)) => format!(
                     " [{}–{}]",
@@ -202,6 +250,7 @@ mod tests {
             observed: 2,
             cost_ns: 0,
             hardware_counters: String::new(),
+            earlier: None,
             samples: samples.iter().map(|&(_, c)| placement(c)).collect(),
         });
         p
@@ -229,5 +278,36 @@ mod tests {
             .map(|i| (2200 + i % 5, if i % 2 == 0 { SameCpu } else { Spread }))
             .collect();
         assert_eq!(point(&flat).placement_dependence(), None);
+    }
+
+    #[test]
+    fn a_placement_only_earlier_runs_saw_counts_where_it_lies_outside_this_runs() {
+        use crate::results::{EarlierClass, EarlierPlacements};
+        use PlacementClass::{SameCpu, Spread};
+        let recalled = |samples: &[(u64, PlacementClass)], median: f64| {
+            let mut p = point(samples);
+            p.placement.as_mut().unwrap().earlier = Some(EarlierPlacements {
+                runs: 10,
+                classes: vec![EarlierClass {
+                    class: Spread,
+                    runs: 3,
+                    median,
+                }],
+            });
+            p
+        };
+        let tight: Vec<(u64, PlacementClass)> = (0..30).map(|i| (2200 + i % 5, SameCpu)).collect();
+        let classes = recalled(&tight, 2600.0)
+            .placement_dependence()
+            .expect("18% apart, outside the interval");
+        assert_eq!(classes[1].earlier_runs, Some((3, 10)));
+        assert_eq!((classes[1].samples, classes[1].share), (0, 0.0));
+        assert!(
+            recalled(&tight, 2300.0).placement_dependence().is_none(),
+            "under 10%"
+        );
+        // This run's samples range widely: 12% apart, but inside its interval.
+        let wide: Vec<(u64, PlacementClass)> = (0..30).map(|i| (1000 + 70 * i, SameCpu)).collect();
+        assert!(recalled(&wide, 2300.0).placement_dependence().is_none());
     }
 }

@@ -11,5 +11,7 @@ mod schema;
 
 pub use class_figures::{ClassFigure, describe_classes};
 pub use files::ResultsStream;
-pub use placement::{Observation, PlacementClass, SamplePlacement};
+pub use placement::{
+    EarlierClass, EarlierPlacements, Observation, PlacementClass, SamplePlacement,
+};
 pub use schema::*;

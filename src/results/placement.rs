@@ -127,4 +127,33 @@ pub struct Observation {
     pub hardware_counters: String,
     /// One per sample, in the order of `samples`.
     pub samples: Vec<SamplePlacement>,
+    /// The placements earlier runs on this machine counted that this run
+    /// did not, read from the history store when the run was written
+    /// (absent without a store, or for a point no earlier run observed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier: Option<EarlierPlacements>,
+}
+
+/// What the history store says of a point's placement in earlier runs on
+/// the same machine: a run draws one placement or two, and a point it saw
+/// only on one CPU may run spread in the next. Findings weigh these as
+/// well as the run's own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EarlierPlacements {
+    /// Earlier runs that observed the point (the newest, at most
+    /// `history::recall::WINDOW`).
+    pub runs: u32,
+    /// Each placement with parties on CPUs that some of them counted (3
+    /// samples and 5% of the point's) and this run did not.
+    pub classes: Vec<EarlierClass>,
+}
+
+/// One placement as earlier runs saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EarlierClass {
+    pub class: PlacementClass,
+    /// How many of the earlier runs counted it.
+    pub runs: u32,
+    /// The median over those runs of its median ns per operation.
+    pub median: f64,
 }

@@ -29,6 +29,9 @@ pub struct RunRequest {
     pub out: PathBuf,
     pub overrides: Overrides,
     pub argv: Vec<String>,
+    /// The history store whose earlier runs of this machine the findings
+    /// weigh (where each point's parties ran before); None: this run only.
+    pub history: Option<PathBuf>,
 }
 
 /// Where the run went and how it ended.
@@ -103,7 +106,12 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
         .filter_map(|r| r.utilisation.as_ref())
         .map(|u| u.sampler_cpu_ns)
         .sum();
-    let all = header.with_results(results);
+    let mut all = header.with_results(results);
+    if let Some(store) = &request.history
+        && let Err(e) = crate::history::recall::attach(&mut all, store)
+    {
+        eprintln!("warning: earlier runs' placements not read, findings weigh this run's: {e}");
+    }
     all.write_atomic(&dir.join("results.json"))?;
     // The results are safe on disk; a report that cannot be drawn is said,
     // not fatal (`concbench report` can draw it again).

@@ -203,3 +203,49 @@ fn a_gate_comparison_is_kept_with_the_commit_it_names() {
     );
     assert!(added.contains("added") && added.contains("gate"), "{added}");
 }
+
+/// What the store's earlier runs saw of a point's placement, per results.
+fn earlier_runs(results: &Path) -> Option<u64> {
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
+    json["results"][0]["placement"]["earlier"]["runs"].as_u64()
+}
+
+#[test]
+fn a_run_keeps_what_earlier_runs_saw_of_its_placements_and_report_can_recall_it() {
+    let scratch = Scratch::new();
+    let first = tiny_run(&scratch, "out", &[]);
+    assert_eq!(earlier_runs(&first), None, "no run before the first");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = tiny_run(&scratch, "out", &[]);
+    assert_eq!(earlier_runs(&second), Some(1), "the first run, not itself");
+
+    // `report --history` draws a run again with the runs before it.
+    let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());
+    for (results, out) in [(first, "one.html"), (second, "two.html")] {
+        stdout(
+            &scratch,
+            &[
+                "report",
+                "--history",
+                "out/history.sqlite",
+                results,
+                "-o",
+                out,
+            ],
+        );
+    }
+    // A store that is not there is bad input, and nothing is written.
+    let output = scratch
+        .concbench(&["report", "--history", "none.sqlite", second, "-o", "x.html"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr_of(&output);
+    assert!(
+        said.contains("none.sqlite") && said.contains("no such store"),
+        "{said}"
+    );
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(!scratch.path().join("none.sqlite").exists());
+    assert!(!scratch.path().join("x.html").exists());
+}

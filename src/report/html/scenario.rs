@@ -292,6 +292,7 @@ mod tests {
             observed: 2,
             cost_ns: 0,
             hardware_counters: String::new(),
+            earlier: None,
             samples: vec![SamplePlacement::new(class); 8],
         });
         p

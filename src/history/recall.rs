@@ -1,0 +1,170 @@
+//! What earlier runs on the same machine saw of each point's placement:
+//! kept per run in the store (table `placements`), and read back when a
+//! run is written, or a report drawn again with `--history`, so that its
+//! findings weigh the placements this run did not draw
+//! (`results::Observation::earlier`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{Transaction, params};
+
+use super::record::{HostKey, run_key};
+use super::store::Store;
+use crate::error::BadInput;
+use crate::results::{EarlierClass, EarlierPlacements, PlacementClass, RunResults};
+use crate::vocab::Status;
+
+/// How many earlier runs of the machine are read: the newest this many
+/// that observed placement, started before the run.
+pub const WINDOW: usize = 10;
+
+/// One placement class a run counted for one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacementFigure {
+    pub point: String,
+    pub class: PlacementClass,
+    pub samples: u32,
+    /// Median ns per operation of the class's samples.
+    pub median: f64,
+}
+
+/// Each observed, unpinned point's counted placement classes (3 samples
+/// and 5% of its own). The one-party class is kept too: it says the run
+/// observed the point, though nothing shared or crossed CPUs.
+pub fn of_results(results: &RunResults) -> Vec<PlacementFigure> {
+    results
+        .results
+        .iter()
+        .filter(|p| p.status == Status::Ok && !p.is_pinned() && p.placement.is_some())
+        .flat_map(|p| {
+            p.counted_placements()
+                .into_iter()
+                .filter(|c| c.median.is_finite() && c.median > 0.0)
+                .map(|c| PlacementFigure {
+                    point: p.id.clone(),
+                    class: c.class,
+                    samples: c.samples.min(u32::MAX as usize) as u32,
+                    median: c.median,
+                })
+        })
+        .collect()
+}
+
+/// Store a run's placement figures, in the transaction adding the run.
+pub(super) fn insert(
+    tx: &Transaction<'_>,
+    run: i64,
+    figures: &[PlacementFigure],
+    point_id: fn(&Transaction<'_>, &str) -> rusqlite::Result<i64>,
+) -> rusqlite::Result<()> {
+    for f in figures {
+        let point = point_id(tx, &f.point)?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO placements (run_id, point_id, class, samples, median)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        insert.execute(params![run, point, f.class.name(), f.samples, f.median])?;
+    }
+    Ok(())
+}
+
+/// Each earlier run's counted placements of one point: class to median.
+pub type RunPlacements = BTreeMap<PlacementClass, f64>;
+
+impl Store {
+    /// Per point, the placements each of the newest `WINDOW` runs of `host`
+    /// that observed placement, started before `before` (and not the run
+    /// `except`), counted.
+    pub fn earlier_placements(
+        &self,
+        host: &str,
+        before: &str,
+        except: &str,
+    ) -> Result<BTreeMap<String, Vec<RunPlacements>>, BadInput> {
+        let sql = "WITH earlier AS (
+                       SELECT r.id FROM runs r JOIN hosts h ON h.id = r.host_id
+                       WHERE h.key = ?1 AND r.kind = 'run' AND r.started < ?2 AND r.key <> ?3
+                         AND EXISTS (SELECT 1 FROM placements pl WHERE pl.run_id = r.id)
+                       ORDER BY r.started DESC, r.id DESC LIMIT ?4)
+                   SELECT p.name, pl.run_id, pl.class, pl.median
+                   FROM placements pl JOIN points p ON p.id = pl.point_id
+                   WHERE pl.run_id IN (SELECT id FROM earlier)";
+        let rows: Vec<(String, i64, String, f64)> =
+            self.query(sql, params![host, before, except, WINDOW as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        let mut by_point: BTreeMap<String, BTreeMap<i64, RunPlacements>> = BTreeMap::new();
+        for (point, run, class, median) in rows {
+            if let Some(class) = PlacementClass::from_name(&class) {
+                let runs = by_point.entry(point).or_default();
+                runs.entry(run).or_default().insert(class, median);
+            }
+        }
+        Ok(by_point
+            .into_iter()
+            .map(|(point, runs)| (point, runs.into_values().collect()))
+            .collect())
+    }
+}
+
+/// What earlier runs say of the placements with parties on CPUs that this
+/// run did not count (`here`: its counted placements): each with the
+/// median of the medians the runs that counted it measured.
+pub fn earlier_for(here: &[PlacementClass], runs: &[RunPlacements]) -> EarlierPlacements {
+    let mut missing: BTreeMap<PlacementClass, Vec<f64>> = BTreeMap::new();
+    for run in runs {
+        for (&class, &median) in run {
+            if class != PlacementClass::Single && !here.contains(&class) {
+                missing.entry(class).or_default().push(median);
+            }
+        }
+    }
+    let classes = missing
+        .into_iter()
+        .map(|(class, medians)| EarlierClass {
+            class,
+            runs: medians.len() as u32,
+            median: sorted_median(medians),
+        })
+        .filter(|c| c.median.is_finite() && c.median > 0.0)
+        .collect();
+    EarlierPlacements {
+        runs: runs.len() as u32,
+        classes,
+    }
+}
+
+fn sorted_median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    crate::stats::median_of_sorted(&values)
+}
+
+/// Keep with each observed, unpinned point of `results` what earlier runs
+/// of its machine in `store` counted that it did not (replacing what it
+/// had); the number of points that got some. A store that does not exist
+/// yet has nothing.
+pub fn attach(results: &mut RunResults, store: &Path) -> Result<usize, BadInput> {
+    if !store.exists() {
+        return Ok(0);
+    }
+    let store = Store::open(store)?;
+    let quota = results.environment.as_ref().and_then(|e| e.cpu_quota);
+    let host = HostKey::of(&results.host, quota);
+    let except = run_key(results, &host);
+    let earlier = store.earlier_placements(&host.key, &results.run.started, &except)?;
+    let mut attached = 0;
+    for point in results.results.iter_mut().filter(|p| !p.is_pinned()) {
+        let here: Vec<PlacementClass> =
+            point.counted_placements().iter().map(|c| c.class).collect();
+        if let Some(observation) = point.placement.as_mut() {
+            observation.earlier = earlier.get(&point.id).map(|runs| earlier_for(&here, runs));
+            attached += usize::from(observation.earlier.is_some());
+        }
+    }
+    Ok(attached)
+}
+
+#[cfg(test)]
+#[path = "recall_tests.rs"]
+mod tests;

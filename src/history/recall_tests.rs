@@ -1,0 +1,149 @@
+//! Recall: a run's placement figures stored, and read back by a later run
+//! of the same machine only, from the newest earlier runs.
+
+use super::*;
+use crate::results::{Observation, PointResult, SamplePlacement};
+use crate::vocab::Sample;
+use PlacementClass::{SameCpu, Spread};
+
+const POINT: &str = "switch.pingpong/futex/thread/pinned_cores=0";
+const PINNED: &str = "switch.pingpong/futex/thread/pinned_cores=1";
+
+/// A point whose samples are (ns per op, class).
+fn point(id: &str, pinned: u64, samples: &[(u64, PlacementClass)]) -> PointResult {
+    let mut p: PointResult = serde_json::from_value(serde_json::json!({
+        "id": id, "family": "switch", "scenario": "switch.pingpong", "variant": "futex",
+        "model": "thread", "params": { "pinned_cores": pinned }, "status": "ok",
+        "error": null, "unit": "round_trip", "elapsed_ns": 0, "samples": [],
+        "summary": null, "latency_ns": null, "resources": null, "utilisation": null,
+        "metrics": {}
+    }))
+    .expect("a point");
+    p.samples = samples
+        .iter()
+        .map(|&(ns, _)| Sample { ops: 1, ns })
+        .collect();
+    p.placement = Some(Observation {
+        samples: samples
+            .iter()
+            .map(|&(_, c)| SamplePlacement::new(c))
+            .collect(),
+        ..Observation::default()
+    });
+    p
+}
+
+/// A run started at `started` whose points ran `same` samples on one CPU
+/// (1000 ns) and `spread` spread (5000 ns).
+fn run(id: &str, started: &str, same: usize, spread: usize) -> RunResults {
+    let mut samples = vec![(1000, SameCpu); same];
+    samples.extend(vec![(5000, Spread); spread]);
+    let mut run: RunResults = serde_json::from_value(serde_json::json!({
+        "schema": crate::results::SCHEMA,
+        "run": { "id": id, "started": started, "finished": null, "tool_version": "0",
+                 "git_commit": null, "config": "c", "argv": [] },
+        "host": crate::host::HostInfo::default(),
+        "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
+                     "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
+        "results": []
+    }))
+    .expect("a run");
+    run.results = vec![point(POINT, 0, &samples), point(PINNED, 1, &samples)];
+    run
+}
+
+fn store_with(dir: &Path, runs: &[&RunResults]) -> std::path::PathBuf {
+    let path = dir.join("history.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    for r in runs {
+        let record = super::super::record::of_run(r, Path::new("results.json"), Some("abc"));
+        store.add(&record).unwrap();
+    }
+    path
+}
+
+fn earlier(results: &RunResults) -> Option<EarlierPlacements> {
+    results.results[0].placement.as_ref()?.earlier.clone()
+}
+
+#[test]
+fn a_later_run_recalls_the_placements_earlier_runs_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run("a", "2026-12-01T10:00:00+00:00", 20, 0);
+    let second = run("b", "2026-12-01T11:00:00+00:00", 12, 8);
+    let path = store_with(dir.path(), &[&first, &second]);
+
+    let mut third = run("c", "2026-12-01T12:00:00+00:00", 20, 0);
+    assert_eq!(
+        attach(&mut third, &path).unwrap(),
+        1,
+        "the pinned point gets none"
+    );
+    let seen = earlier(&third).expect("recalled");
+    assert_eq!(seen.runs, 2);
+    let spread = seen.classes.iter().find(|c| c.class == Spread).unwrap();
+    assert_eq!((spread.runs, spread.median), (1, 5000.0));
+    assert!(
+        third.results[1]
+            .placement
+            .as_ref()
+            .unwrap()
+            .earlier
+            .is_none()
+    );
+
+    // This run drew one CPU only; the spread placement an earlier run saw
+    // is known, so its speed depends on placement.
+    let known = third.results[0].known_placements();
+    assert_eq!(known.len(), 2);
+    assert_eq!(known[1].earlier_runs, Some((1, 2)));
+    assert!(third.results[0].placement_dependence().is_some());
+    let mut alone = run("c", "2026-12-01T12:00:00+00:00", 20, 0);
+    assert!(alone.results[0].placement_dependence().is_none());
+
+    // The first run has nothing before it; the second recalls the first
+    // only, never itself.
+    let mut first_again = first.clone();
+    assert_eq!(attach(&mut first_again, &path).unwrap(), 0);
+    let mut second_again = second.clone();
+    attach(&mut second_again, &path).unwrap();
+    let seen = earlier(&second_again).expect("the first run");
+    assert_eq!(seen.runs, 1);
+    assert!(seen.classes.is_empty(), "one CPU, which it counted itself");
+
+    // A store that does not exist has nothing and is not created.
+    let missing = dir.path().join("none.sqlite");
+    assert_eq!(attach(&mut alone, &missing).unwrap(), 0);
+    assert!(!missing.exists());
+}
+
+#[test]
+fn only_the_newest_runs_of_the_same_machine_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs: Vec<RunResults> = (0..WINDOW + 3)
+        .map(|i| {
+            run(
+                &format!("r{i}"),
+                &format!("2026-12-01T10:{i:02}:00+00:00"),
+                20,
+                0,
+            )
+        })
+        .collect();
+    // The oldest run was the only one to see the point spread.
+    runs[0] = run("r0", "2026-12-01T10:00:00+00:00", 10, 10);
+    let mut elsewhere = run("x", "2026-12-01T10:30:00+00:00", 0, 20);
+    elsewhere.host.cpu_model = "another CPU".into();
+    let mut all: Vec<&RunResults> = runs.iter().collect();
+    all.push(&elsewhere);
+    let path = store_with(dir.path(), &all);
+
+    let mut latest = run("z", "2026-12-01T11:00:00+00:00", 20, 0);
+    attach(&mut latest, &path).unwrap();
+    let seen = earlier(&latest).unwrap();
+    assert_eq!(seen.runs as usize, WINDOW);
+    assert!(
+        seen.classes.is_empty(),
+        "the oldest run and the other machine are out of the window: {seen:?}"
+    );
+}
