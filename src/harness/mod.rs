@@ -191,5 +191,6 @@ pub(crate) fn empty_result(point: &Point) -> PointResult {
         runtime: point.runtime.as_deref().map(crate::model::runtime::record),
         draws: None,
         placement: None,
+        earlier_medians: Vec::new(),
     }
 }

@@ -122,6 +122,7 @@ mod tests {
             runtime: None,
             draws: None,
             placement: None,
+            earlier_medians: Vec::new(),
         }
     }
 

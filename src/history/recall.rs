@@ -12,7 +12,7 @@ use rusqlite::{Transaction, params};
 use super::record::{HostKey, run_key};
 use super::store::Store;
 use crate::error::BadInput;
-use crate::results::{EarlierClass, EarlierPlacements, PlacementClass, RunResults};
+use crate::results::{EarlierClass, EarlierMedian, EarlierPlacements, PlacementClass, RunResults};
 use crate::vocab::Status;
 
 /// How many earlier runs of the machine are read: the newest this many
@@ -108,6 +108,37 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Per point, its median in each of the newest `WINDOW` runs of `host`
+    /// started before `before` (and not the run `except`), newest first.
+    pub fn earlier_medians(
+        &self,
+        host: &str,
+        before: &str,
+        except: &str,
+    ) -> Result<BTreeMap<String, Vec<EarlierMedian>>, BadInput> {
+        let sql = "WITH earlier AS (
+                       SELECT r.id, r.started FROM runs r JOIN hosts h ON h.id = r.host_id
+                       WHERE h.key = ?1 AND r.kind = 'run' AND r.started < ?2 AND r.key <> ?3
+                       ORDER BY r.started DESC, r.id DESC LIMIT ?4)
+                   SELECT p.name, e.started, f.median
+                   FROM figures f JOIN earlier e ON e.id = f.run_id JOIN points p ON p.id = f.point_id
+                   ORDER BY e.started DESC";
+        let rows: Vec<(String, String, f64)> =
+            self.query(sql, params![host, before, except, WINDOW as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let mut by_point: BTreeMap<String, Vec<EarlierMedian>> = BTreeMap::new();
+        for (point, run, median) in rows {
+            by_point
+                .entry(point)
+                .or_default()
+                .push(EarlierMedian { run, median });
+        }
+        Ok(by_point)
+    }
+}
+
 /// What earlier runs say of the placements with parties on CPUs that this
 /// run did not count (`here`: its counted placements): each with the
 /// median of the medians the runs that counted it measured.
@@ -140,9 +171,10 @@ fn sorted_median(mut values: Vec<f64>) -> f64 {
     crate::stats::median_of_sorted(&values)
 }
 
-/// Keep with each observed, unpinned point of `results` what earlier runs
-/// of its machine in `store` counted that it did not (replacing what it
-/// had); the number of points that got some. A store that does not exist
+/// Keep with each point of `results` its medians in the earlier runs of
+/// its machine in `store`, and with each observed, unpinned one the
+/// placements they counted that it did not (replacing what it had); the
+/// number of points that got placements. A store that does not exist
 /// yet has nothing.
 pub fn attach(results: &mut RunResults, store: &Path) -> Result<usize, BadInput> {
     if !store.exists() {
@@ -153,6 +185,10 @@ pub fn attach(results: &mut RunResults, store: &Path) -> Result<usize, BadInput>
     let host = HostKey::of(&results.host, quota);
     let except = run_key(results, &host);
     let earlier = store.earlier_placements(&host.key, &results.run.started, &except)?;
+    let mut medians = store.earlier_medians(&host.key, &results.run.started, &except)?;
+    for point in results.results.iter_mut() {
+        point.earlier_medians = medians.remove(&point.id).unwrap_or_default();
+    }
     let mut attached = 0;
     for point in results.results.iter_mut().filter(|p| !p.is_pinned()) {
         let here: Vec<PlacementClass> =

@@ -153,7 +153,8 @@ fn ranked(
     let (best, next, worst) = (points[0], points[1], points[points.len() - 1]);
     let unit = scenario.unit();
     let relation = relate(best, next);
-    let settled = names_a_winner(&relation) && !placement_decides(best, next, &relation);
+    let settled =
+        names_a_winner(best, next, &relation) && !placement_decides(best, next, &relation);
     let lead = lead_sentence(best, next, &relation, unit);
     let tail = if points.len() > 2 {
         let last = relate(best, worst);
@@ -201,7 +202,7 @@ fn lead_sentence(
             short_label(next),
         );
     }
-    if names_a_winner(relation) {
+    if names_a_winner(best, next, relation) {
         format!(
             "{} is fastest at {} per {unit}, {} ahead of {} ({})",
             short_label(best),
@@ -209,6 +210,16 @@ fn lead_sentence(
             times(relation.ratio),
             short_label(next),
             relation.basis(|x| x)
+        )
+    } else if let Some(earlier) = super::replication::earlier(best, next, true).filter(|e| {
+        e.same_way < e.runs && relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
+    }) {
+        let (a, b) = (short_label(best), short_label(next));
+        format!(
+            "{a} and {b} are the fastest; earlier runs of this machine disagree on which (this run: {a} {} ahead, {}; {})",
+            times(relation.ratio),
+            relation.basis(|x| x),
+            earlier.sentence(&b, &a)
         )
     } else if relation.interval.is_none() {
         format!(
@@ -241,9 +252,12 @@ fn placement_decides(best: &PointResult, next: &PointResult, relation: &Relation
         && !super::placement::settled_anyway(next, best, relation.clearly_differs(), false)
 }
 
-/// Whether the lead is clear enough to name (see `CLEAR_LEAD`).
-fn names_a_winner(relation: &Relation) -> bool {
+/// Whether the lead is clear enough to name (see `CLEAR_LEAD`), and every
+/// earlier run of the machine that measured both showed it too
+/// (`replication`).
+fn names_a_winner(best: &PointResult, next: &PointResult, relation: &Relation) -> bool {
     relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
+        && super::replication::stands(best, next, true)
 }
 
 /// Medians rank; the rounds decide between the first two. A point whose

@@ -115,6 +115,22 @@ fn comparison_text(
         return (text, false);
     }
     let supported = relation.clearly_differs();
+    let slower = relation.ratio >= 1.0;
+    if supported && !super::replication::stands(reference, other, slower) {
+        let said = super::replication::earlier(reference, other, slower)
+            .map(|e| e.sentence(&a, &b))
+            .unwrap_or_default();
+        let lead = if slower {
+            format!("takes {:.2}x as long", relation.ratio)
+        } else {
+            format!("is {} faster", times(1.0 / relation.ratio))
+        };
+        let text = format!(
+            "{id}{at}: {a} against {b}: earlier runs of this machine disagree, so no difference is stated (this run: {a} {lead}, {figures}; {}; {said}).",
+            relation.basis(|x| if slower { x } else { 1.0 / x })
+        );
+        return (text, false);
+    }
     let text = if relation.interval.is_none() {
         format!(
             "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",

@@ -242,3 +242,40 @@ fn a_placement_only_earlier_runs_saw_is_weighed_as_well() {
     let said = texts(&[thread, tokio]);
     assert!(said[0].1, "{}", said[0].0);
 }
+
+#[test]
+fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
+    use crate::results::EarlierMedian;
+    let medians = |values: &[f64]| -> Vec<EarlierMedian> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &median)| EarlierMedian {
+                run: format!("2026-12-0{i}T00:00:00+00:00"),
+                median,
+            })
+            .collect()
+    };
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut reference = point(1000.0, &rounds, Some("g"));
+    reference.variant = "a".into();
+    let mut other = point(1400.0, &rounds, Some("g"));
+    other.variant = "b".into();
+    assert!(texts(&[reference.clone(), other.clone()])[0].1);
+    // Every earlier run had b slower by 10% or more: stated.
+    reference.earlier_medians = medians(&[1000.0, 1000.0, 1000.0]);
+    other.earlier_medians = medians(&[1300.0, 1500.0, 1120.0]);
+    let said = texts(&[reference.clone(), other.clone()]);
+    assert!(said[0].1, "{}", said[0].0);
+    // One had them within 10%: not stated, with both runs' figures.
+    other.earlier_medians = medians(&[1300.0, 1050.0, 1120.0]);
+    let said = texts(&[reference, other]);
+    assert!(!said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("earlier runs of this machine disagree")
+            && said[0].0.contains("b/thread takes 1.40x as long")
+            && said[0].0.contains("2 of 3 earlier runs"),
+        "{}",
+        said[0].0
+    );
+}

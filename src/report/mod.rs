@@ -14,6 +14,7 @@ pub mod matrix;
 pub mod placement;
 pub mod plot;
 mod relation;
+mod replication;
 pub mod speedup;
 pub mod view;
 

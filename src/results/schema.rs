@@ -186,6 +186,21 @@ pub struct PointResult {
     /// Where its parties ran, per sample (see `results::Observation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<super::placement::Observation>,
+    /// Its median in each of the earlier runs of this machine the history
+    /// store kept (the newest ten before this run), read when the run was
+    /// written: a finding this run states is held against them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_medians: Vec<EarlierMedian>,
+}
+
+/// A point's median in one earlier run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EarlierMedian {
+    /// When that run started (RFC 3339): two points' medians of the same
+    /// run are compared with each other.
+    pub run: String,
+    /// Median ns per operation.
+    pub median: f64,
 }
 
 /// The runtime an external variant ran in, as its worker described itself.

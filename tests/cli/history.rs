@@ -204,10 +204,13 @@ fn a_gate_comparison_is_kept_with_the_commit_it_names() {
     assert!(added.contains("added") && added.contains("gate"), "{added}");
 }
 
-/// What the store's earlier runs saw of a point's placement, per results.
-fn earlier_runs(results: &Path) -> Option<u64> {
+/// How many earlier runs the store gave a point's placement and its
+/// medians from, per results.
+fn earlier_runs(results: &Path) -> Option<(u64, usize)> {
     let json: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
-    json["results"][0]["placement"]["earlier"]["runs"].as_u64()
+    let point = &json["results"][0];
+    let medians = point["earlier_medians"].as_array().map_or(0, Vec::len);
+    Some((point["placement"]["earlier"]["runs"].as_u64()?, medians))
 }
 
 #[test]
@@ -217,7 +220,7 @@ fn a_run_keeps_what_earlier_runs_saw_of_its_placements_and_report_can_recall_it(
     assert_eq!(earlier_runs(&first), None, "no run before the first");
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = tiny_run(&scratch, "out", &[]);
-    assert_eq!(earlier_runs(&second), Some(1), "the first run, not itself");
+    assert_eq!(earlier_runs(&second), Some((1, 1)), "the first run, not itself");
 
     // `report --history` draws a run again with the runs before it.
     let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());

@@ -29,6 +29,7 @@ NOTES = [
     (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+) depends on where"), "depends on placement"),
     (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) ran with its parties .*?, (?P<b>\S+) .*not like with like"), "unlike placements"),
     (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+): no verdict"), "no verdict"),
+    (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+): earlier runs of this machine disagree"), "earlier runs disagree"),
 ]
 SPLIT = re.compile(r"^- cpu\.split \(chunks=64,points=100000\): (\S+) at k=2 .*?(?:runs ([\d.]+)x as fast|beyond noise \(([\d.]+)x).*?95% interval ([\d.]+)–([\d.]+)")
 

@@ -355,6 +355,7 @@ impl PointRecord {
                 .map(crate::model::runtime::record),
             draws: None,
             placement: None,
+            earlier_medians: Vec::new(),
         }
     }
 }

@@ -26,13 +26,34 @@ fn the_rounds_not_the_medians_say_which_of_the_first_two_is_faster() {
 fn a_lead_is_named_only_when_its_interval_clears_ten_percent() {
     let drift = [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 3.0, 2.0, 1.2, 2.8];
     let a = point(100.0, &drift, Some("g"));
-    let close = relate(&a, &point(105.0, &drift, Some("g")));
+    let near = point(105.0, &drift, Some("g"));
+    let close = relate(&a, &near);
     assert!(close.differs(), "5% is a difference");
-    assert!(!names_a_winner(&close), "but not one to name");
-    assert!(names_a_winner(&relate(
-        &a,
-        &point(125.0, &drift, Some("g"))
-    )));
+    assert!(!names_a_winner(&a, &near, &close), "but not one to name");
+    let far = point(125.0, &drift, Some("g"));
+    assert!(names_a_winner(&a, &far, &relate(&a, &far)));
+}
+
+#[test]
+fn a_lead_some_earlier_run_did_not_show_names_no_winner() {
+    use crate::results::EarlierMedian;
+    let drift = [1.0, 2.0, 3.0, 1.5, 2.5, 1.0, 3.0, 2.0, 1.2, 2.8];
+    let mut a = point(100.0, &drift, Some("g"));
+    let mut b = point(125.0, &drift, Some("g"));
+    let at = |run: &str, median: f64| EarlierMedian {
+        run: run.into(),
+        median,
+    };
+    a.earlier_medians = vec![at("r1", 100.0), at("r2", 100.0)];
+    b.earlier_medians = vec![at("r1", 130.0), at("r2", 102.0)];
+    let relation = relate(&a, &b);
+    assert!(!names_a_winner(&a, &b, &relation));
+    let said = lead_sentence(&a, &b, &relation, "op");
+    assert!(
+        said.contains("earlier runs of this machine disagree on which")
+            && said.contains("1 of 2 earlier runs"),
+        "{said}"
+    );
 }
 
 #[test]
@@ -43,7 +64,7 @@ fn three_rounds_name_no_winner_however_far_apart() {
     let a = point(100.0, &rounds, Some("g"));
     let b = point(200.0, &rounds, Some("g"));
     let relation = relate(&a, &b);
-    assert!(!names_a_winner(&relation));
+    assert!(!names_a_winner(&a, &b, &relation));
     let said = lead_sentence(&a, &b, &relation, "op");
     assert!(said.contains("too few rounds to name one"), "{said}");
 }

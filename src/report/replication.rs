@@ -1,0 +1,128 @@
+//! Whether the earlier runs of the machine showed a difference this run
+//! states. Each point keeps its median in the history store's newest ten
+//! earlier runs (`PointResult::earlier_medians`); a lead that one of them
+//! did not show by 10% the same way is not stated, nor named a winner: it
+//! is the kind of difference the next run does not state again. Earlier
+//! runs only withhold, never state: their medians were not paired in time.
+
+use std::collections::BTreeMap;
+
+use super::relation::CLEAR_LEAD;
+use crate::results::PointResult;
+
+/// What the earlier runs that measured both points said of them.
+pub(super) struct Earlier {
+    /// Earlier runs that measured both.
+    pub runs: usize,
+    /// Of those, how many put `other` the way this run does by 10%.
+    pub same_way: usize,
+    /// The lowest and highest of `other`'s median over `reference`'s.
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// `other` against `reference` in the earlier runs that measured both,
+/// `slower` saying which way this run has it (other takes longer); None
+/// when no earlier run measured both.
+pub(super) fn earlier(
+    reference: &PointResult,
+    other: &PointResult,
+    slower: bool,
+) -> Option<Earlier> {
+    let theirs: BTreeMap<&str, f64> = reference
+        .earlier_medians
+        .iter()
+        .map(|m| (m.run.as_str(), m.median))
+        .collect();
+    let ratios: Vec<f64> = other
+        .earlier_medians
+        .iter()
+        .filter_map(|m| Some(m.median / theirs.get(m.run.as_str())?))
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    let same_way = ratios
+        .iter()
+        .filter(|&&r| {
+            if slower {
+                r >= CLEAR_LEAD
+            } else {
+                r * CLEAR_LEAD <= 1.0
+            }
+        })
+        .count();
+    (!ratios.is_empty()).then(|| Earlier {
+        runs: ratios.len(),
+        same_way,
+        lo: ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        hi: ratios.iter().copied().fold(0.0, f64::max),
+    })
+}
+
+/// Whether earlier runs let a lead of `other` over or under `reference`
+/// stand: every one that measured both showed it by 10% the same way (or
+/// none measured both).
+pub(super) fn stands(reference: &PointResult, other: &PointResult, slower: bool) -> bool {
+    earlier(reference, other, slower).is_none_or(|e| e.same_way == e.runs)
+}
+
+impl Earlier {
+    /// "3 of 10 earlier runs of this machine had it so by 10% (a at
+    /// 0.93-1.41x b's time)".
+    pub fn sentence(&self, a: &str, b: &str) -> String {
+        format!(
+            "{} of {} earlier runs of this machine had it so by 10% ({a} at {:.2}–{:.2}x {b}'s time)",
+            self.same_way, self.runs, self.lo, self.hi
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::EarlierMedian;
+
+    fn with_medians(medians: &[f64]) -> PointResult {
+        let mut p: PointResult = serde_json::from_value(serde_json::json!({
+            "id": "x/v/thread", "family": "cpu", "scenario": "x", "variant": "v",
+            "model": "thread", "params": {}, "status": "ok", "error": null,
+            "unit": "op", "elapsed_ns": 0, "samples": [], "summary": null,
+            "latency_ns": null, "resources": null, "utilisation": null, "metrics": {}
+        }))
+        .expect("a point");
+        p.earlier_medians = medians
+            .iter()
+            .enumerate()
+            .map(|(i, &median)| EarlierMedian {
+                run: format!("run {i}"),
+                median,
+            })
+            .collect();
+        p
+    }
+
+    #[test]
+    fn a_lead_stands_only_where_every_earlier_run_showed_it() {
+        let reference = with_medians(&[100.0, 100.0, 100.0]);
+        let slower = with_medians(&[150.0, 120.0, 112.0]);
+        assert!(stands(&reference, &slower, true));
+        assert!(!stands(&reference, &slower, false), "the other way round");
+        let once_close = with_medians(&[150.0, 105.0, 130.0]);
+        let e = earlier(&reference, &once_close, true).unwrap();
+        assert_eq!((e.runs, e.same_way), (3, 2));
+        assert!(!stands(&reference, &once_close, true));
+        assert_eq!(
+            e.sentence("a", "b"),
+            "2 of 3 earlier runs of this machine had it so by 10% (a at 1.05–1.50x b's time)"
+        );
+        // Runs only one of the two was measured in say nothing.
+        let elsewhere = PointResult {
+            earlier_medians: vec![EarlierMedian {
+                run: "another run".into(),
+                median: 50.0,
+            }],
+            ..with_medians(&[])
+        };
+        assert!(earlier(&reference, &elsewhere, true).is_none());
+        assert!(stands(&reference, &elsewhere, true));
+    }
+}
