@@ -13,8 +13,7 @@ mod kinds;
 mod kinds_tests;
 mod questions;
 
-use super::findings::times;
-use super::relation::{Relation, relate};
+use super::relation::{Relation, relate, times};
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
@@ -203,8 +202,11 @@ fn lead_sentence(
         );
     }
     if names_a_winner(best, next, relation) {
+        let earlier = super::replication::replicated(best, next, relation)
+            .map(|e| format!("; {}", e.sentence(&short_label(next), &short_label(best))))
+            .unwrap_or_default();
         format!(
-            "{} is fastest at {} per {unit}, {} ahead of {} ({})",
+            "{} is fastest at {} per {unit}, {} ahead of {} ({}{earlier})",
             short_label(best),
             format_ns(median(best)),
             times(relation.ratio),
@@ -253,11 +255,12 @@ fn placement_decides(best: &PointResult, next: &PointResult, relation: &Relation
 }
 
 /// Whether the lead is clear enough to name (see `CLEAR_LEAD`), and every
-/// earlier run of the machine that measured both showed it too
-/// (`replication`).
+/// earlier run of the machine that measured both showed it too; or, under
+/// 10%, enough earlier runs all showed it by 10% (`replication`).
 fn names_a_winner(best: &PointResult, next: &PointResult, relation: &Relation) -> bool {
-    relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
-        && super::replication::stands(best, next, true)
+    let clear = relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD);
+    (clear && super::replication::stands(best, next, true))
+        || super::replication::replicated(best, next, relation).is_some()
 }
 
 /// Medians rank; the rounds decide between the first two. A point whose

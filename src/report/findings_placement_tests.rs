@@ -279,3 +279,39 @@ fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
         said[0].0
     );
 }
+
+#[test]
+fn a_lead_under_ten_percent_is_stated_where_five_earlier_runs_all_showed_it_by_ten() {
+    use crate::results::EarlierMedian;
+    let runs = |values: &[f64]| -> Vec<EarlierMedian> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &median)| EarlierMedian {
+                run: format!("r{i}"),
+                median,
+            })
+            .collect()
+    };
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut reference = point(1000.0, &rounds, Some("g"));
+    reference.variant = "a".into();
+    let mut other = point(1050.0, &rounds, Some("g"));
+    other.variant = "b".into();
+    assert!(
+        !texts(&[reference.clone(), other.clone()])[0].1,
+        "5%: not stated"
+    );
+    reference.earlier_medians = runs(&[1000.0; 5]);
+    other.earlier_medians = runs(&[1150.0, 1200.0, 1120.0, 1110.0, 1300.0]);
+    let said = texts(&[reference, other]);
+    assert!(said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("b/thread takes 1.05x as long")
+            && said[0]
+                .0
+                .contains("5 of 5 earlier runs of this machine had it so by 10%"),
+        "{}",
+        said[0].0
+    );
+}

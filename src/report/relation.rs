@@ -19,6 +19,15 @@ use crate::stats;
 /// same factor by default.
 pub const CLEAR_LEAD: f64 = 1.10;
 
+/// `3.2x`, or `198x` once the ratio is large.
+pub(super) fn times(ratio: f64) -> String {
+    if ratio >= 10.0 {
+        format!("{ratio:.0}x")
+    } else {
+        format!("{ratio:.2}x")
+    }
+}
+
 /// A point's median time per operation (0 without a summary).
 pub(super) fn median(point: &PointResult) -> f64 {
     point.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median)

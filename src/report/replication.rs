@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use super::relation::CLEAR_LEAD;
+use super::relation::{CLEAR_LEAD, Relation, times};
+use super::view::short_label;
 use crate::results::PointResult;
 
 /// What the earlier runs that measured both points said of them.
@@ -58,11 +59,56 @@ pub(super) fn earlier(
     })
 }
 
+/// Earlier runs enough to stand in for the 10% margin at the interval's
+/// near end: at least this many that measured both, every one showing the
+/// lead by 10%.
+const RUNS_FOR_MARGIN: usize = 5;
+
+/// When this run's interval excludes no difference but not a 10% one, and
+/// at least `RUNS_FOR_MARGIN` earlier runs measured both and every one had
+/// the same side ahead by 10%: what they said. The margin stands in for
+/// the move between runs; those runs measured it.
+pub(super) fn replicated(
+    reference: &PointResult,
+    other: &PointResult,
+    relation: &Relation,
+) -> Option<Earlier> {
+    if !relation.differs() || relation.clearly_differs() {
+        return None;
+    }
+    earlier(reference, other, relation.ratio >= 1.0)
+        .filter(|e| e.runs >= RUNS_FOR_MARGIN && e.same_way == e.runs)
+}
+
 /// Whether earlier runs let a lead of `other` over or under `reference`
 /// stand: every one that measured both showed it by 10% the same way (or
 /// none measured both).
 pub(super) fn stands(reference: &PointResult, other: &PointResult, slower: bool) -> bool {
     earlier(reference, other, slower).is_none_or(|e| e.same_way == e.runs)
+}
+
+/// When the machine's earlier runs did not all show the lead this run
+/// does (`replication`): the sentence's start, up to this run's figures.
+pub(super) fn held_back(
+    reference: &PointResult,
+    other: &PointResult,
+    relation: &Relation,
+) -> Option<String> {
+    let slower = relation.ratio >= 1.0;
+    let earlier = super::replication::earlier(reference, other, slower)?;
+    if earlier.same_way == earlier.runs {
+        return None;
+    }
+    let (a, b) = (short_label(other), short_label(reference));
+    let lead = if slower {
+        format!("takes {:.2}x as long", relation.ratio)
+    } else {
+        format!("is {} faster", times(1.0 / relation.ratio))
+    };
+    Some(format!(
+        "{a} against {b}: earlier runs of this machine disagree, so no difference is stated ({}; this run: {a} {lead}",
+        earlier.sentence(&a, &b)
+    ))
 }
 
 impl Earlier {

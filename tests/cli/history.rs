@@ -220,7 +220,11 @@ fn a_run_keeps_what_earlier_runs_saw_of_its_placements_and_report_can_recall_it(
     assert_eq!(earlier_runs(&first), None, "no run before the first");
     std::thread::sleep(std::time::Duration::from_millis(20));
     let second = tiny_run(&scratch, "out", &[]);
-    assert_eq!(earlier_runs(&second), Some((1, 1)), "the first run, not itself");
+    assert_eq!(
+        earlier_runs(&second),
+        Some((1, 1)),
+        "the first run, not itself"
+    );
 
     // `report --history` draws a run again with the runs before it.
     let (first, second) = (first.to_str().unwrap(), second.to_str().unwrap());

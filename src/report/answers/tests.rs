@@ -80,3 +80,38 @@ fn questions_name_scenarios_that_exist() {
         }
     }
 }
+
+#[test]
+fn a_lead_under_ten_percent_is_named_where_enough_earlier_runs_all_showed_it() {
+    use crate::results::EarlierMedian;
+    // 5% apart in every round: an interval that excludes 1 but not 1.10.
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut a = point(100.0, &rounds, Some("g"));
+    let mut b = point(105.0, &rounds, Some("g"));
+    let runs = |values: &[f64]| -> Vec<EarlierMedian> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, &median)| EarlierMedian {
+                run: format!("r{i}"),
+                median,
+            })
+            .collect()
+    };
+    let relation = relate(&a, &b);
+    assert!(!names_a_winner(&a, &b, &relation), "no earlier runs");
+    a.earlier_medians = runs(&[100.0; 5]);
+    b.earlier_medians = runs(&[115.0, 120.0, 112.0, 111.0, 130.0]);
+    assert!(names_a_winner(&a, &b, &relation));
+    let said = lead_sentence(&a, &b, &relation, "op");
+    assert!(
+        said.contains("5 of 5 earlier runs of this machine had it so"),
+        "{said}"
+    );
+    // Four are too few to stand in for the margin; one within 10% breaks it.
+    a.earlier_medians.pop();
+    assert!(!names_a_winner(&a, &b, &relation));
+    a.earlier_medians = runs(&[100.0; 5]);
+    b.earlier_medians[4].median = 105.0;
+    assert!(!names_a_winner(&a, &b, &relation));
+}
