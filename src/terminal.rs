@@ -40,19 +40,12 @@ pub fn one_line(result: &PointResult) -> String {
 /// ` (depends on placement: same CPU 2.21 µs, spread over CPUs 9.32 µs)`
 /// when the point's samples fall into placement classes of different speed.
 pub fn placement_note(result: &PointResult) -> String {
-    let Some(classes) = result.placement_dependence() else {
+    let Some(classes) = result.own_placement_dependence() else {
         return String::new();
     };
     let each: Vec<String> = classes
         .iter()
-        .map(|c| {
-            let when = if c.earlier_runs.is_some() {
-                " (earlier runs)"
-            } else {
-                ""
-            };
-            format!("{} {}{when}", c.class.word(), format_ns(c.median))
-        })
+        .map(|c| format!("{} {}", c.class.word(), format_ns(c.median)))
         .collect();
     format!(" (depends on placement: {})", each.join(", "))
 }

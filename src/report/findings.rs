@@ -335,6 +335,20 @@ pub(super) mod tests {
         result
     }
 
+    /// A point's medians in earlier runs `r0`, `r1`, ... (`earlier_medians`).
+    pub(in crate::report) fn in_earlier_runs(
+        medians: &[f64],
+    ) -> Vec<crate::results::EarlierMedian> {
+        medians
+            .iter()
+            .enumerate()
+            .map(|(i, &median)| crate::results::EarlierMedian {
+                run: format!("r{i}"),
+                median,
+            })
+            .collect()
+    }
+
     #[test]
     fn points_of_one_group_compare_round_by_round_and_drift_cancels() {
         // The machine's speed wanders 3x; B always takes 1.2x A's time.

@@ -245,17 +245,7 @@ fn a_placement_only_earlier_runs_saw_is_weighed_as_well() {
 
 #[test]
 fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
-    use crate::results::EarlierMedian;
-    let medians = |values: &[f64]| -> Vec<EarlierMedian> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &median)| EarlierMedian {
-                run: format!("2026-12-0{i}T00:00:00+00:00"),
-                median,
-            })
-            .collect()
-    };
+    let medians = super::tests::in_earlier_runs;
     let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
     let mut reference = point(1000.0, &rounds, Some("g"));
     reference.variant = "a".into();
@@ -282,17 +272,7 @@ fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
 
 #[test]
 fn a_lead_under_ten_percent_is_stated_where_five_earlier_runs_all_showed_it_by_ten() {
-    use crate::results::EarlierMedian;
-    let runs = |values: &[f64]| -> Vec<EarlierMedian> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &median)| EarlierMedian {
-                run: format!("r{i}"),
-                median,
-            })
-            .collect()
-    };
+    let runs = super::tests::in_earlier_runs;
     let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
     let mut reference = point(1000.0, &rounds, Some("g"));
     reference.variant = "a".into();

@@ -221,9 +221,10 @@ pub fn settled_anyway(
 /// Medians this far apart tell two placements apart without intervals.
 const CLEAR_APART: f64 = 1.10;
 
-/// The sentence of a point whose speed depends on placement, if it does.
+/// The sentence of a point whose speed depends on placement in this run,
+/// if it does (what earlier runs saw weighs in comparisons, not here).
 pub fn point_sentence(point: &PointResult) -> Option<String> {
-    let classes = point.placement_dependence()?;
+    let classes = point.own_placement_dependence()?;
     Some(format!(
         "{}'s speed depends on where its parties ran ({})",
         super::view::short_label(point),

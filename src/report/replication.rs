@@ -125,24 +125,12 @@ impl Earlier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::findings::tests::{in_earlier_runs, point};
     use crate::results::EarlierMedian;
 
     fn with_medians(medians: &[f64]) -> PointResult {
-        let mut p: PointResult = serde_json::from_value(serde_json::json!({
-            "id": "x/v/thread", "family": "cpu", "scenario": "x", "variant": "v",
-            "model": "thread", "params": {}, "status": "ok", "error": null,
-            "unit": "op", "elapsed_ns": 0, "samples": [], "summary": null,
-            "latency_ns": null, "resources": null, "utilisation": null, "metrics": {}
-        }))
-        .expect("a point");
-        p.earlier_medians = medians
-            .iter()
-            .enumerate()
-            .map(|(i, &median)| EarlierMedian {
-                run: format!("run {i}"),
-                median,
-            })
-            .collect();
+        let mut p = point(100.0, &[1.0; 6], None);
+        p.earlier_medians = in_earlier_runs(medians);
         p
     }
 
@@ -161,13 +149,11 @@ mod tests {
             "2 of 3 earlier runs of this machine had it so by 10% (a at 1.05–1.50x b's time)"
         );
         // Runs only one of the two was measured in say nothing.
-        let elsewhere = PointResult {
-            earlier_medians: vec![EarlierMedian {
-                run: "another run".into(),
-                median: 50.0,
-            }],
-            ..with_medians(&[])
-        };
+        let mut elsewhere = with_medians(&[]);
+        elsewhere.earlier_medians = vec![EarlierMedian {
+            run: "another run".into(),
+            median: 50.0,
+        }];
         assert!(earlier(&reference, &elsewhere, true).is_none());
         assert!(stands(&reference, &elsewhere, true));
     }

@@ -113,24 +113,15 @@ impl PointResult {
     /// (`known_placements`: of enough samples, or seen by earlier runs)
     /// have medians at least 10% apart and intervals that do not overlap
     /// (where both have one; a class only earlier runs saw must lie outside
-    /// the other's). None otherwise.
+    /// the other's). None otherwise. What comparisons weigh.
     pub fn placement_dependence(&self) -> Option<Vec<ClassFigure>> {
-        if self.is_pinned() {
-            return None;
-        }
-        let counted = self.known_placements();
-        let (fastest, slowest) = (counted.first()?, counted.last()?);
-        let apart = slowest.median >= APART * fastest.median;
-        // A class only earlier runs saw (measured in another machine state)
-        // must have its median outside the interval of this run's class.
-        let recalled = |c: &ClassFigure| c.earlier_runs.is_some();
-        let disjoint = match (fastest.interval, slowest.interval) {
-            (Some((_, fast_hi)), Some((slow_lo, _))) => fast_hi < slow_lo,
-            (Some((_, fast_hi)), None) if recalled(slowest) => fast_hi < slowest.median,
-            (None, Some((slow_lo, _))) if recalled(fastest) => fastest.median < slow_lo,
-            _ => true,
-        };
-        (counted.len() >= 2 && apart && disjoint).then_some(counted)
+        (!self.is_pinned()).then(|| dependence_among(self.known_placements()))?
+    }
+
+    /// `placement_dependence` among this run's own classes only: what the
+    /// point's own sentence, its terminal line and its chart say.
+    pub fn own_placement_dependence(&self) -> Option<Vec<ClassFigure>> {
+        (!self.is_pinned()).then(|| dependence_among(self.counted_placements()))?
     }
 
     /// Like with like, paired in time: `other`'s time per operation over
@@ -186,6 +177,24 @@ impl PointResult {
             .collect();
         Some(placed.into_iter())
     }
+}
+
+/// `classes` (fastest first), when its fastest and slowest are 10% apart
+/// and their intervals do not overlap (a class only earlier runs saw, with
+/// none, must lie outside the other's).
+fn dependence_among(classes: Vec<ClassFigure>) -> Option<Vec<ClassFigure>> {
+    let (fastest, slowest) = (classes.first()?, classes.last()?);
+    let apart = slowest.median >= APART * fastest.median;
+    // A class only earlier runs saw (measured in another machine state)
+    // must have its median outside the interval of this run's class.
+    let recalled = |c: &ClassFigure| c.earlier_runs.is_some();
+    let disjoint = match (fastest.interval, slowest.interval) {
+        (Some((_, fast_hi)), Some((slow_lo, _))) => fast_hi < slow_lo,
+        (Some((_, fast_hi)), None) if recalled(slowest) => fast_hi < slowest.median,
+        (None, Some((slow_lo, _))) if recalled(fastest) => fastest.median < slow_lo,
+        _ => true,
+    };
+    (classes.len() >= 2 && apart && disjoint).then_some(classes)
 }
 
 /// "same CPU: 94% of samples at 2.21 µs [2.20–2.23]; spread over CPUs: 7%
@@ -301,6 +310,12 @@ mod tests {
             .placement_dependence()
             .expect("18% apart, outside the interval");
         assert_eq!(classes[1].earlier_runs, Some((3, 10)));
+        assert!(
+            recalled(&tight, 2600.0)
+                .own_placement_dependence()
+                .is_none(),
+            "its own sentence, line and chart speak of this run only"
+        );
         assert_eq!((classes[1].samples, classes[1].share), (0, 0.0));
         assert!(
             recalled(&tight, 2300.0).placement_dependence().is_none(),

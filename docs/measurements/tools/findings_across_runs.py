@@ -81,6 +81,8 @@ def report_findings(runs):
                 missed[k] += 1
     total = len(first) * (len(runs) - 1)
     print(f"run 1's findings stated the same way in each later run: {same} of {total} ({100 * same / max(total, 1):.0f}%)")
+    each = [sum(1 for k, (d, _) in first.items() if k in later and later[k][0] == d) for later, _ in runs[1:]]
+    print("  per later run:", ", ".join(f"{n} of {len(first)} ({100 * n / max(len(first), 1):.0f}%)" for n in each))
     print("  why not:", dict(why))
     for k, n in missed.most_common():
         print(f"  {n}x {k}")

@@ -83,21 +83,11 @@ fn questions_name_scenarios_that_exist() {
 
 #[test]
 fn a_lead_under_ten_percent_is_named_where_enough_earlier_runs_all_showed_it() {
-    use crate::results::EarlierMedian;
     // 5% apart in every round: an interval that excludes 1 but not 1.10.
     let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
     let mut a = point(100.0, &rounds, Some("g"));
     let mut b = point(105.0, &rounds, Some("g"));
-    let runs = |values: &[f64]| -> Vec<EarlierMedian> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &median)| EarlierMedian {
-                run: format!("r{i}"),
-                median,
-            })
-            .collect()
-    };
+    let runs = crate::report::findings::tests::in_earlier_runs;
     let relation = relate(&a, &b);
     assert!(!names_a_winner(&a, &b, &relation), "no earlier runs");
     a.earlier_medians = runs(&[100.0; 5]);

@@ -141,7 +141,8 @@ fn point_block(p: &PointResult, heatmap_cells: usize) -> anyhow::Result<String> 
             plot::heatmap::chart(timeline, heatmap_cells)?
         );
     }
-    if let (Some(classes), Some(chart)) = (p.placement_dependence(), plot::placement::chart(p)) {
+    if let (Some(classes), Some(chart)) = (p.own_placement_dependence(), plot::placement::chart(p))
+    {
         let _ = write!(
             out,
             "<figure>{}<figcaption>{}<br>speed depends on placement: {}</figcaption></figure>",
