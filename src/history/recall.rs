@@ -7,67 +7,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 use super::record::{HostKey, run_key};
 use super::store::Store;
 use crate::error::BadInput;
 use crate::results::{EarlierClass, EarlierMedian, EarlierPlacements, PlacementClass, RunResults};
-use crate::vocab::Status;
 
 /// How many earlier runs of the machine are read: the newest this many
 /// that observed placement, started before the run.
 pub const WINDOW: usize = 10;
-
-/// One placement class a run counted for one point.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlacementFigure {
-    pub point: String,
-    pub class: PlacementClass,
-    pub samples: u32,
-    /// Median ns per operation of the class's samples.
-    pub median: f64,
-}
-
-/// Each observed, unpinned point's counted placement classes (3 samples
-/// and 5% of its own). The one-party class is kept too: it says the run
-/// observed the point, though nothing shared or crossed CPUs.
-pub fn of_results(results: &RunResults) -> Vec<PlacementFigure> {
-    results
-        .results
-        .iter()
-        .filter(|p| p.status == Status::Ok && !p.is_pinned() && p.placement.is_some())
-        .flat_map(|p| {
-            p.counted_placements()
-                .into_iter()
-                .filter(|c| c.median.is_finite() && c.median > 0.0)
-                .map(|c| PlacementFigure {
-                    point: p.id.clone(),
-                    class: c.class,
-                    samples: c.samples.min(u32::MAX as usize) as u32,
-                    median: c.median,
-                })
-        })
-        .collect()
-}
-
-/// Store a run's placement figures, in the transaction adding the run.
-pub(super) fn insert(
-    tx: &Transaction<'_>,
-    run: i64,
-    figures: &[PlacementFigure],
-    point_id: fn(&Transaction<'_>, &str) -> rusqlite::Result<i64>,
-) -> rusqlite::Result<()> {
-    for f in figures {
-        let point = point_id(tx, &f.point)?;
-        let mut insert = tx.prepare_cached(
-            "INSERT OR REPLACE INTO placements (run_id, point_id, class, samples, median)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        insert.execute(params![run, point, f.class.name(), f.samples, f.median])?;
-    }
-    Ok(())
-}
 
 /// Each earlier run's counted placements of one point: class to median.
 pub type RunPlacements = BTreeMap<PlacementClass, f64>;

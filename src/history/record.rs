@@ -7,7 +7,8 @@ use std::path::Path;
 use crate::error::BadInput;
 use crate::gate::GateOutcome;
 use crate::host::HostInfo;
-use crate::results::RunResults;
+use crate::results::{PlacementClass, RunResults};
+use crate::vocab::Status;
 
 /// Where a record came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,7 @@ pub struct RunRecord {
     pub figures: Vec<Figure>,
     pub verdicts: Vec<VerdictFigure>,
     /// Where each observed point's parties ran (runs only).
-    pub placements: Vec<super::recall::PlacementFigure>,
+    pub placements: Vec<PlacementFigure>,
 }
 
 /// The machine a series belongs to: series never mix machines.
@@ -104,6 +105,38 @@ impl HostKey {
     }
 }
 
+/// One placement class a run counted for one point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacementFigure {
+    pub point: String,
+    pub class: PlacementClass,
+    pub samples: u32,
+    /// Median ns per operation of the class's samples.
+    pub median: f64,
+}
+
+/// Each observed, unpinned point's counted placement classes (3 samples
+/// and 5% of its own). The one-party class is kept too: it says the run
+/// observed the point, though nothing shared or crossed CPUs.
+pub fn placement_figures(results: &RunResults) -> Vec<PlacementFigure> {
+    results
+        .results
+        .iter()
+        .filter(|p| p.status == Status::Ok && !p.is_pinned() && p.placement.is_some())
+        .flat_map(|p| {
+            p.counted_placements()
+                .into_iter()
+                .filter(|c| c.median.is_finite() && c.median > 0.0)
+                .map(|c| PlacementFigure {
+                    point: p.id.clone(),
+                    class: c.class,
+                    samples: c.samples.min(u32::MAX as usize) as u32,
+                    median: c.median,
+                })
+        })
+        .collect()
+}
+
 /// A run's record: every point that finished ok with a summary.
 pub fn of_run(results: &RunResults, source: &Path, commit: Option<&str>) -> RunRecord {
     let quota = results.environment.as_ref().and_then(|e| e.cpu_quota);
@@ -133,7 +166,7 @@ pub fn of_run(results: &RunResults, source: &Path, commit: Option<&str>) -> RunR
         source: source.display().to_string(),
         figures,
         verdicts: Vec::new(),
-        placements: super::recall::of_results(results),
+        placements: placement_figures(results),
     }
 }
 

@@ -266,7 +266,24 @@ fn insert_points(
             v.threshold_pct
         ])?;
     }
-    super::recall::insert(tx, run, &record.placements, point_id)
+    insert_placements(tx, run, &record.placements)
+}
+
+/// Store a run's placement figures, in the transaction adding the run.
+fn insert_placements(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    figures: &[super::record::PlacementFigure],
+) -> rusqlite::Result<()> {
+    for f in figures {
+        let point = point_id(tx, &f.point)?;
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO placements (run_id, point_id, class, samples, median)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        insert.execute(params![run, point, f.class.name(), f.samples, f.median])?;
+    }
+    Ok(())
 }
 
 /// One line on what went wrong with the store.

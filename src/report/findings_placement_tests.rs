@@ -295,3 +295,45 @@ fn a_lead_under_ten_percent_is_stated_where_five_earlier_runs_all_showed_it_by_t
         said[0].0
     );
 }
+
+/// A point whose medians in earlier runs `r0`, `r1`, ... are `medians`.
+fn with_medians(medians: &[f64]) -> PointResult {
+    let mut p = point(100.0, &[1.0; 6], None);
+    p.earlier_medians = super::tests::in_earlier_runs(medians);
+    p
+}
+
+#[test]
+fn a_lead_stands_only_where_every_earlier_run_showed_it() {
+    let reference = with_medians(&[100.0, 100.0, 100.0]);
+    let slower = with_medians(&[150.0, 120.0, 112.0]);
+    assert!(crate::report::replication::stands(
+        &reference, &slower, true
+    ));
+    assert!(
+        !crate::report::replication::stands(&reference, &slower, false),
+        "the other way round"
+    );
+    let once_close = with_medians(&[150.0, 105.0, 130.0]);
+    let e = crate::report::replication::earlier(&reference, &once_close, true).unwrap();
+    assert_eq!((e.runs, e.same_way), (3, 2));
+    assert!(!crate::report::replication::stands(
+        &reference,
+        &once_close,
+        true
+    ));
+    assert_eq!(
+        e.sentence("a", "b"),
+        "2 of 3 earlier runs of this machine had it so by 10% (a at 1.05–1.50x b's time)"
+    );
+    // Runs only one of the two was measured in say nothing.
+    let mut elsewhere = with_medians(&[]);
+    elsewhere.earlier_medians = vec![crate::results::EarlierMedian {
+        run: "another run".into(),
+        median: 50.0,
+    }];
+    assert!(crate::report::replication::earlier(&reference, &elsewhere, true).is_none());
+    assert!(crate::report::replication::stands(
+        &reference, &elsewhere, true
+    ));
+}

@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn a_placement_only_earlier_runs_saw_counts_where_it_lies_outside_this_runs() {
-        use crate::results::{EarlierClass, EarlierPlacements};
+        use crate::results::placement::{EarlierClass, EarlierPlacements};
         use PlacementClass::{SameCpu, Spread};
         let recalled = |samples: &[(u64, PlacementClass)], median: f64| {
             let mut p = point(samples);
