@@ -132,14 +132,24 @@ impl Launcher {
         };
         match &mut self.way {
             Way::StdThread => self.std_threads(),
-            Way::ScopedThread => {
-                std::thread::scope(|scope| {
-                    for _ in 0..workers {
-                        scope.spawn(|| worker_body(counter, sleep));
-                    }
-                });
-                Ok(())
-            }
+            Way::ScopedThread => std::thread::scope(|scope| {
+                // Each handle is joined, never dropped: a dropped handle
+                // detaches its thread, and glibc's pthread_detach (2.36)
+                // reads the thread's descriptor after marking it detached,
+                // when a thread that was already exiting may have freed it
+                // and its stack been unmapped. With 1000 threads a round the
+                // stack cache is over its limit, so it is: a quick run
+                // crashed there (SIGSEGV in pthread_detach, from a
+                // discarded `scope.spawn` handle) on 2026-12-07.
+                let handles: Vec<_> = (0..workers)
+                    .map(|_| scope.spawn(|| worker_body(counter, sleep)))
+                    .collect();
+                handles.into_iter().try_for_each(|handle| {
+                    handle
+                        .join()
+                        .map_err(|_| anyhow::anyhow!("a worker thread panicked"))
+                })
+            }),
             Way::Rayon(pool) => {
                 pool.scope(|scope| {
                     for _ in 0..workers {

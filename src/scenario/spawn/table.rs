@@ -5,7 +5,7 @@ crate::variant_table! {
     /// `spawn.start`'s variants, each a way to start workers.
     pub(super) enum Start in START_VARIANTS {
         StdThread = "std_thread", [Thread], "std::thread::spawn, then join each";
-        ScopedThread = "scoped_thread", [Thread], "std::thread::scope, spawn inside";
+        ScopedThread = "scoped_thread", [Thread], "std::thread::scope, spawn inside, each joined";
         Rayon = "rayon", [Pool], "rayon scope spawn on a pool of one thread per core";
         Tokio = "tokio", [Async], "tokio::spawn on a multi-thread runtime, await each";
         Fork = "fork", [Process], "fork, child bumps a shared counter and _exits, waitpid";
