@@ -97,6 +97,10 @@ pub fn write_exports(
     Ok(())
 }
 
+/// Write `bytes` to `path`, creating its folder first (`-o new/r.html`).
 fn write(path: &Path, bytes: &[u8]) -> Result<(), WriteFailed> {
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder).map_err(|e| WriteFailed::new(path, e))?;
+    }
     std::fs::write(path, bytes).map_err(|e| WriteFailed::new(path, e))
 }

@@ -66,6 +66,20 @@ fn exports_bmf_and_github_action_benchmark_from_a_results_file() {
 }
 
 #[test]
+fn a_report_written_into_a_folder_that_is_not_there_yet_creates_it() {
+    let scratch = Scratch::new();
+    let dir = small_run(&scratch, "out");
+    let results = dir.join("results.json");
+    let output = scratch
+        .concbench(&["report", results.to_str().unwrap(), "-o", "new/sub/r.html"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(scratch.path().join("new/sub/r.html").is_file());
+    assert!(scratch.path().join("new/sub/r.md").is_file());
+}
+
+#[test]
 fn a_file_that_cannot_be_written_exits_4_naming_it_not_as_bad_input() {
     let scratch = Scratch::new();
     let dir = small_run(&scratch, "out");
