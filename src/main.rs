@@ -101,7 +101,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let (html, markdown, newest) = concbench::report::files::report_files(
                 &args.results,
                 args.output.as_deref(),
-                |results| recall_from(args.history.as_deref(), results),
+                |results| Ok(recall_from(args.history.as_deref(), results)?),
             )?;
             println!(
                 "report: {}\nsummary: {}",

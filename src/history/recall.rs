@@ -55,9 +55,7 @@ impl Store {
             .map(|(point, runs)| (point, runs.into_values().collect()))
             .collect())
     }
-}
 
-impl Store {
     /// Per point, its median in each of the newest `WINDOW` runs of `host`
     /// started before `before` (and not the run `except`), newest first.
     pub fn earlier_medians(
@@ -115,6 +113,7 @@ pub fn earlier_for(here: &[PlacementClass], runs: &[RunPlacements]) -> EarlierPl
     }
 }
 
+/// The median of `values`, in any order.
 fn sorted_median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     crate::stats::median_of_sorted(&values)

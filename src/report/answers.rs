@@ -213,9 +213,9 @@ fn lead_sentence(
             short_label(next),
             relation.basis(|x| x)
         )
-    } else if let Some(earlier) = super::replication::earlier(best, next, true).filter(|e| {
-        e.same_way < e.runs && relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
-    }) {
+    } else if let Some(earlier) = super::replication::earlier(best, next, true)
+        .filter(|e| clear_lead(relation) && !e.all_same_way())
+    {
         let (a, b) = (short_label(best), short_label(next));
         format!(
             "{a} and {b} are the fastest; earlier runs of this machine disagree on which (this run: {a} {} ahead, {}; {})",
@@ -258,9 +258,13 @@ fn placement_decides(best: &PointResult, next: &PointResult, relation: &Relation
 /// earlier run of the machine that measured both showed it too; or, under
 /// 10%, enough earlier runs all showed it by 10% (`replication`).
 fn names_a_winner(best: &PointResult, next: &PointResult, relation: &Relation) -> bool {
-    let clear = relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD);
-    (clear && super::replication::stands(best, next, true))
+    (clear_lead(relation) && super::replication::stands(best, next, true))
         || super::replication::replicated(best, next, relation).is_some()
+}
+
+/// Whether the interval's near end clears a `CLEAR_LEAD` lead of `best`.
+fn clear_lead(relation: &Relation) -> bool {
+    relation.interval.is_some_and(|(lo, _)| lo >= CLEAR_LEAD)
 }
 
 /// Medians rank; the rounds decide between the first two. A point whose

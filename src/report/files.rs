@@ -25,14 +25,11 @@ pub fn write_run_reports(results: &RunResults, dir: &Path) -> anyhow::Result<()>
 /// `prepare_new` may add to the (newest) run before it is drawn (`--history`
 /// keeps earlier runs' placements with it). Returns both paths and that
 /// run, for exports.
-pub fn report_files<E>(
+pub fn report_files(
     inputs: &[PathBuf],
     output: Option<&Path>,
-    prepare_new: impl FnOnce(&mut RunResults) -> Result<(), E>,
-) -> anyhow::Result<(PathBuf, PathBuf, RunResults)>
-where
-    anyhow::Error: From<E>,
-{
+    prepare_new: impl FnOnce(&mut RunResults) -> anyhow::Result<()>,
+) -> anyhow::Result<(PathBuf, PathBuf, RunResults)> {
     let mut runs: Vec<RunResults> = inputs
         .iter()
         .map(|p| RunResults::read(p))

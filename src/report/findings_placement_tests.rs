@@ -10,15 +10,11 @@ use crate::vocab::Family;
 
 fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
     p.placement = Some(Observation {
-        parties: 2,
-        observed: 2,
-        cost_ns: 0,
-        hardware_counters: String::new(),
-        earlier: None,
         samples: classes
             .iter()
             .map(|&class| SamplePlacement::new(class))
             .collect(),
+        ..Observation::default()
     });
     p
 }

@@ -77,14 +77,14 @@ pub(super) fn replicated(
         return None;
     }
     earlier(reference, other, relation.ratio >= 1.0)
-        .filter(|e| e.runs >= RUNS_FOR_MARGIN && e.same_way == e.runs)
+        .filter(|e| e.runs >= RUNS_FOR_MARGIN && e.all_same_way())
 }
 
 /// Whether earlier runs let a lead of `other` over or under `reference`
 /// stand: every one that measured both showed it by 10% the same way (or
 /// none measured both).
 pub(super) fn stands(reference: &PointResult, other: &PointResult, slower: bool) -> bool {
-    earlier(reference, other, slower).is_none_or(|e| e.same_way == e.runs)
+    earlier(reference, other, slower).is_none_or(|e| e.all_same_way())
 }
 
 /// When the machine's earlier runs did not all show the lead this run
@@ -95,10 +95,7 @@ pub(super) fn held_back(
     relation: &Relation,
 ) -> Option<String> {
     let slower = relation.ratio >= 1.0;
-    let earlier = super::replication::earlier(reference, other, slower)?;
-    if earlier.same_way == earlier.runs {
-        return None;
-    }
+    let earlier = earlier(reference, other, slower).filter(|e| !e.all_same_way())?;
     let (a, b) = (short_label(other), short_label(reference));
     let lead = if slower {
         format!("takes {:.2}x as long", relation.ratio)
@@ -112,6 +109,11 @@ pub(super) fn held_back(
 }
 
 impl Earlier {
+    /// Whether every earlier run that measured both had the lead by 10%.
+    pub fn all_same_way(&self) -> bool {
+        self.same_way == self.runs
+    }
+
     /// "3 of 10 earlier runs of this machine had it so by 10% (a at
     /// 0.93-1.41x b's time)".
     pub fn sentence(&self, a: &str, b: &str) -> String {

@@ -255,12 +255,8 @@ mod tests {
             .map(|&(ns, _)| Sample { ops: 1, ns })
             .collect();
         p.placement = Some(Observation {
-            parties: 2,
-            observed: 2,
-            cost_ns: 0,
-            hardware_counters: String::new(),
-            earlier: None,
             samples: samples.iter().map(|&(_, c)| placement(c)).collect(),
+            ..Observation::default()
         });
         p
     }

@@ -110,7 +110,7 @@ pub fn run(request: &RunRequest) -> anyhow::Result<RunOutcome> {
     if let Some(store) = &request.history
         && let Err(e) = crate::history::recall::attach(&mut all, store)
     {
-        eprintln!("warning: earlier runs' placements not read, findings weigh this run's: {e}");
+        eprintln!("warning: earlier runs not read, findings weigh this run alone: {e}");
     }
     all.write_atomic(&dir.join("results.json"))?;
     // The results are safe on disk; a report that cannot be drawn is said,

@@ -288,12 +288,8 @@ mod tests {
         let mut p = crate::report::findings::tests::point(ns, &[1.0; 8], Some("g"));
         p.variant = variant.into();
         p.placement = Some(Observation {
-            parties: 2,
-            observed: 2,
-            cost_ns: 0,
-            hardware_counters: String::new(),
-            earlier: None,
             samples: vec![SamplePlacement::new(class); 8],
+            ..Observation::default()
         });
         p
     }
