@@ -4,7 +4,8 @@
 //! 60 and 100 commits (each commit one real run drawn with replacement, its
 //! median and interval for the point); half of them get a step of 5, 10 or
 //! 20% (up or down; value, lo and hi scaled) from a known commit, inside the
-//! history or at the newest commit alone. It prints, per noise band of the
+//! history, at the newest commit alone, or from 2 to 6 commits before the
+//! end (the commits since a change that a run reading its history weighs). It prints, per noise band of the
 //! point's robust run-to-run spread (1.4826 MAD of ln median over the
 //! runs), the share of steps found at their commit ±1, the changes reported
 //! elsewhere, and the changes per 100 untouched histories, also for
@@ -110,11 +111,13 @@ fn band(spread: f64) -> usize {
 }
 
 /// What a history holds: no step, a step inside, the newest commit alone,
-/// or no step with a newest commit from a run the rest never drew.
+/// a step that the newest 2 to 6 commits hold, or no step with a newest
+/// commit from a run the rest never drew.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 enum Kind {
     Inside(usize),
     Newest(usize),
+    Recent(usize),
     Untouched,
     UnseenNewest,
 }
@@ -167,7 +170,7 @@ fn try_point(
     let mut kinds = Vec::new();
     for size in 0..SIZES.len() {
         for _ in 0..reps {
-            kinds.extend([Kind::Inside(size), Kind::Newest(size)]);
+            kinds.extend([Kind::Inside(size), Kind::Newest(size), Kind::Recent(size)]);
         }
     }
     let stepped = kinds.len();
@@ -193,6 +196,10 @@ fn try_point(
                     history(point, n, Some((n - 1, factor(s))), &mut rng),
                     Some(n - 1),
                 ),
+                Kind::Recent(s) => {
+                    let at = n - rng.usize(2..=6);
+                    (history(point, n, Some((at, factor(s))), &mut rng), Some(at))
+                }
                 Kind::Untouched => (history(point, n, None, &mut rng), None),
                 Kind::UnseenNewest => (unseen_newest(point, n, &mut rng), None),
             };

@@ -38,10 +38,11 @@ pub fn print_table(outcomes: &[Outcome], points: &[Point]) {
         let (what, step) = match kind {
             Kind::Inside(s) => ("inside", format!("{:.0}%", SIZES[s] * 100.0)),
             Kind::Newest(s) => ("newest alone", format!("{:.0}%", SIZES[s] * 100.0)),
+            Kind::Recent(s) => ("newest 2-6", format!("{:.0}%", SIZES[s] * 100.0)),
             Kind::Untouched => ("untouched", "-".to_string()),
             Kind::UnseenNewest => ("untouched, unseen newest run", "-".to_string()),
         };
-        let share = if matches!(kind, Kind::Inside(_) | Kind::Newest(_)) {
+        let share = if matches!(kind, Kind::Inside(_) | Kind::Newest(_) | Kind::Recent(_)) {
             format!("{:.1}%", 100.0 * found as f64 / n as f64)
         } else {
             format!("{:.2} per 100", 100.0 * elsewhere as f64 / n as f64)

@@ -21,11 +21,17 @@
 //!   (1 + permutations), the observations shuffled with their weights by a
 //!   seeded generator: the same history gives the same answer.
 //! - A permutation test cannot call the newest commit alone a step (its
-//!   p-value is at least 1/n), so after bisection the newest observation is
-//!   tested against the rest of its segment by a robust prediction t-test
-//!   (median, and the largest of MAD, first-difference and plain standard
-//!   deviations of the rest): it must lie beyond every one of them and its
-//!   two-sided p-value be below `newest_alpha`.
+//!   p-value is at least 1/n), nor the newest few (three of twenty are the
+//!   most extreme with chance about 1/1000, near its resolution), so the
+//!   newest block of 1 to 8 observations is tested against
+//!   the rest of its segment by a robust prediction t-test (the block's
+//!   mean against the rest's median, and the largest of MAD,
+//!   first-difference and plain standard deviations of the rest): each of
+//!   the block must lie beyond every one of the rest, on one side, and the
+//!   two-sided p-value be below `newest_alpha`; of such blocks the longest
+//!   starts the change. A block beyond the whole series is tested first,
+//!   and bisection splits only what came before it (its winsorised
+//!   statistic would otherwise place such a step a few commits early).
 //!
 //! Observations whose value is not finite and positive are ignored (they are
 //! no figure): they belong to no segment and no level, and `at` counts them
@@ -71,25 +77,38 @@ pub fn detect(series: &[Observation], settings: &Settings) -> Vec<Change> {
     if n < 2 {
         return Vec::new();
     }
+    // A newest block beyond everything before it is a step where it
+    // starts; bisection then splits what came before, so that its
+    // winsorised statistic cannot place that step a few commits early.
+    let newest_block = newest::test(&prepared, 0, settings);
+    let end = newest_block.map_or(n, |cut| cut.0);
+    let mut cuts = bisect(&prepared, end, settings);
+    cuts.sort_by_key(|c| c.0);
+    let last_start = cuts.last().map_or(0, |c| c.0);
+    match newest_block {
+        Some(cut) => cuts.push(cut),
+        None => cuts.extend(newest::test(&prepared, last_start, settings)),
+    }
+    changes_at(&prepared, &cuts)
+}
+
+/// The cuts bisection finds in `prepared[..end]`: (start of the segment
+/// after the cut, p-value), in the order found.
+fn bisect(prepared: &Prepared, end: usize, settings: &Settings) -> Vec<(usize, f64)> {
+    let n = prepared.x.len();
     let mut rng = fastrand::Rng::with_seed(settings.seed);
-    // Bisection: (start of the segment after the cut, p-value).
     let mut cuts: Vec<(usize, f64)> = Vec::new();
-    let mut pending = vec![(0, n)];
+    let mut pending = vec![(0, end)];
     while let Some((start, end)) = pending.pop() {
         let newest = end == n;
-        if let Some((at, p)) = scan::test_segment(&prepared, start, end, newest, settings, &mut rng)
+        if let Some((at, p)) = scan::test_segment(prepared, start, end, newest, settings, &mut rng)
         {
             cuts.push((at, p));
             pending.push((at, end));
             pending.push((start, at));
         }
     }
-    cuts.sort_by_key(|c| c.0);
-    let last_start = cuts.last().map_or(0, |c| c.0);
-    if let Some(p) = newest::test(&prepared, last_start, settings) {
-        cuts.push((n - 1, p));
-    }
-    changes_at(&prepared, &cuts)
+    cuts
 }
 
 /// The changes at `cuts` (sorted), each with the levels either side.

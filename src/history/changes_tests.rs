@@ -77,6 +77,32 @@ fn the_newest_commit_alone_can_start_a_step() {
 }
 
 #[test]
+fn a_step_the_newest_few_commits_hold_is_found_where_it_starts() {
+    // Bisection's permutations cannot tell three of thirty apart from
+    // chance at alpha 0.005; the newest block's test can.
+    for block in 2..=8 {
+        for seed in 0..3 {
+            let s = series(
+                30,
+                0.01,
+                seed,
+                |i| if i < 30 - block { 100.0 } else { 150.0 },
+            );
+            let changes = detect(&s, &Settings::default());
+            assert_eq!(
+                found(&changes),
+                vec![30 - block],
+                "block {block}, seed {seed}"
+            );
+        }
+    }
+    // A block whose oldest commit lies inside the rest starts no step there.
+    let mut s = series(30, 0.01, 5, |i| if i < 27 { 100.0 } else { 150.0 });
+    s[27].value = 100.0;
+    assert_eq!(found(&detect(&s, &Settings::default())), vec![28]);
+}
+
+#[test]
 fn a_newest_commit_within_the_noise_is_no_step() {
     let mut s = series(30, 0.05, 4, |_| 100.0);
     s[29].value = 104.0;

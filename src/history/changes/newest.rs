@@ -1,24 +1,52 @@
-//! The newest commit alone as a step: a robust prediction t-test of the
-//! newest observation against the rest of its segment (a permutation test
-//! cannot: one observation out of n is the most extreme with chance 1/n).
+//! The newest commits as a step: a robust prediction t-test of the newest
+//! block of observations against the rest of their segment. A permutation
+//! test cannot see such a step: one observation out of n is the most
+//! extreme with chance 1/n, and three of twenty with about one in a
+//! thousand, too near its resolution of 1 / (permutations + 1).
 
 use super::prepared::{MIN_NOISE, Prepared, Settings, mad, robust_sd};
 use crate::stats::median_of_sorted;
 
-/// The p-value of the newest observation as a step from the segment that
-/// starts at `start`, if it is below `settings.newest_alpha`: it must lie beyond
-/// every other observation of the segment, which must hold at least
-/// max(2 * min_segment, 5) of them.
-pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Option<f64> {
+/// The longest newest block tested: past it the bisection's permutation
+/// test sees a step.
+pub(super) const LONGEST_BLOCK: usize = 8;
+
+/// The newest block that starts a step from the segment that starts at
+/// `start`, if one does: (index of its first observation, p-value). Every
+/// observation of the block must lie beyond every other observation of the
+/// segment, on the same side, the rest must hold at least
+/// max(2 * min_segment, 5) of them, and the block's mean must differ from
+/// the rest's median with a p-value below `settings.newest_alpha`. Of the
+/// blocks that do, the one whose mean stands out most (its t largest): a
+/// commit of the old level that drew a value above the rest lowers the
+/// block's mean, one of the new level raises it.
+pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Option<(usize, f64)> {
     let n = prepared.x.len();
-    let rest = &prepared.x[start.min(n)..n.saturating_sub(1)];
-    if n == 0 || rest.len() < (2 * settings.min_segment).max(5) {
-        return None;
-    }
-    let newest = prepared.x[n - 1];
+    let fewest_rest = (2 * settings.min_segment).max(5);
+    (1..=LONGEST_BLOCK)
+        .filter(|&m| n >= start + fewest_rest + m)
+        .filter_map(|m| block_test(prepared, start, n - m, settings).map(|(t, p)| (n - m, t, p)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(at, _, p)| (at, p))
+}
+
+/// The t statistic and p-value of `x[from..]` as a step from
+/// `x[start..from]`, if the p-value is below `settings.newest_alpha` and the
+/// block lies wholly beyond the rest.
+fn block_test(
+    prepared: &Prepared,
+    start: usize,
+    from: usize,
+    settings: &Settings,
+) -> Option<(f64, f64)> {
+    let n = prepared.x.len();
+    let rest = &prepared.x[start..from];
+    let block = &prepared.x[from..n];
     let low = rest.iter().copied().fold(f64::INFINITY, f64::min);
     let high = rest.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if (low..=high).contains(&newest) {
+    let all_above = block.iter().all(|&v| v > high);
+    let all_below = block.iter().all(|&v| v < low);
+    if !(all_above || all_below) {
         return None;
     }
     let mut sorted = rest.to_vec();
@@ -31,15 +59,18 @@ pub(super) fn test(prepared: &Prepared, start: usize, settings: &Settings) -> Op
         .max(robust_sd(rest))
         .max(standard_deviation(rest))
         .max(MIN_NOISE);
-    let mut own: Vec<f64> = prepared.s[start..n - 1].iter().map(|s| s * s).collect();
+    let mut own: Vec<f64> = prepared.s[start..from].iter().map(|s| s * s).collect();
     own.sort_by(f64::total_cmp);
     let between = (spread.powi(2) - median_of_sorted(&own)).max(spread.powi(2) / 4.0);
-    let newest_var = prepared.s[n - 1].powi(2) + between;
+    let m = block.len() as f64;
+    let block_own = prepared.s[from..n].iter().map(|s| s * s).sum::<f64>() / m;
+    let block_mean = block.iter().sum::<f64>() / m;
+    let block_var = (block_own + between) / m;
     // The median's variance, pi/2 times the mean's.
     let centre_var = std::f64::consts::FRAC_PI_2 * spread.powi(2) / rest.len() as f64;
-    let t = (newest - centre).abs() / (newest_var + centre_var).sqrt();
+    let t = (block_mean - centre).abs() / (block_var + centre_var).sqrt();
     let p = t_two_sided(t, rest.len() - 1);
-    (p < settings.newest_alpha).then_some(p)
+    (p < settings.newest_alpha).then_some((t, p))
 }
 
 /// The sample standard deviation (of at least two values).
