@@ -4,6 +4,7 @@
 pub mod changes;
 pub mod command;
 pub mod labels;
+pub mod level;
 pub mod migrations;
 pub mod page;
 pub mod recall;

@@ -147,3 +147,75 @@ fn only_the_newest_runs_of_the_same_machine_are_read() {
         "the oldest run and the other machine are out of the window: {seen:?}"
     );
 }
+
+/// A run of `commit` at minute `minute` whose two points took `ns` and
+/// `pinned_ns` per operation (within a few per cent), on one CPU.
+fn run_of(commit: &str, minute: usize, ns: u64, pinned_ns: u64) -> RunResults {
+    let started = format!("2026-12-01T10:{minute:02}:00+00:00");
+    let mut results = run(&format!("r{minute}"), &started, 20, 0);
+    results.run.git_commit = Some(commit.to_string());
+    let wobble = 1.0 + 0.01 * (minute % 3) as f64;
+    for (point, ns) in results.results.iter_mut().zip([ns, pinned_ns]) {
+        for (i, sample) in point.samples.iter_mut().enumerate() {
+            sample.ns = (ns as f64 * wobble * (1.0 + 0.005 * (i % 5) as f64)) as u64;
+        }
+        point.summary = Some(crate::results::Summary::of(&point.samples));
+    }
+    results
+}
+
+/// A store holding `runs`, each under its own commit.
+fn stored(dir: &Path, runs: &[RunResults]) -> std::path::PathBuf {
+    let path = dir.join("history.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    for r in runs {
+        store
+            .add(&of_run(r, Path::new("results.json"), None))
+            .unwrap();
+    }
+    path
+}
+
+#[test]
+fn runs_before_a_change_in_a_points_series_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ten commits at 1000 ns, then four at 2000: the point changed at c10;
+    // the pinned point never did.
+    let runs: Vec<RunResults> = (0..14)
+        .map(|i| run_of(&format!("c{i}"), i, if i < 10 { 1000 } else { 2000 }, 1000))
+        .collect();
+    let path = stored(dir.path(), &runs);
+
+    let mut latest = run_of("c14", 30, 2000, 1000);
+    attach(&mut latest, &path).unwrap();
+    let medians = &latest.results[0].earlier_medians;
+    assert_eq!(medians.len(), 4, "the runs of c10 to c13: {medians:?}");
+    assert!(medians.iter().all(|m| m.median > 1900.0));
+    assert_eq!(earlier(&latest).map(|e| e.runs), Some(4));
+    assert_eq!(latest.results[1].earlier_medians.len(), WINDOW);
+}
+
+#[test]
+fn the_first_runs_of_a_change_weigh_the_old_level_until_it_settles() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut runs: Vec<RunResults> = (0..20)
+        .map(|i| run_of(&format!("c{i}"), i, 1000, 1000))
+        .collect();
+    // c20 doubles the point's time. Its first two commits could be runs
+    // that drew another placement: they are weighed against the old level.
+    for (commit, minute) in [("c20", 30), ("c21", 31)] {
+        let path = stored(dir.path(), &runs);
+        let mut changed = run_of(commit, minute, 2000, 1000);
+        attach(&mut changed, &path).unwrap();
+        assert_eq!(changed.results[0].earlier_medians.len(), WINDOW, "{commit}");
+        runs.push(changed);
+    }
+    // The third commit at the new level settles it: c20 and c21 only.
+    let path = stored(dir.path(), &runs);
+    let mut settled = run_of("c22", 32, 2000, 1000);
+    attach(&mut settled, &path).unwrap();
+    let medians = &settled.results[0].earlier_medians;
+    assert_eq!(medians.len(), 2, "{medians:?}");
+    assert_eq!(earlier(&settled).map(|e| e.runs), Some(2));
+    assert_eq!(settled.results[1].earlier_medians.len(), WINDOW);
+}
