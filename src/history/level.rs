@@ -50,17 +50,11 @@ impl Store {
                    JOIN points p ON p.id = f.point_id
                    WHERE e.commit_id IN (SELECT commit_id FROM recent)
                    ORDER BY e.started, e.id";
-        self.query(sql, rusqlite::params![host, before, commits as i64], |r| {
-            Ok(Row {
-                run: r.get(0)?,
-                commit: r.get(1)?,
-                started: r.get(2)?,
-                point: r.get(3)?,
-                median: r.get(4)?,
-                lo: r.get(5)?,
-                hi: r.get(6)?,
-            })
-        })
+        self.query(
+            sql,
+            rusqlite::params![host, before, commits as i64],
+            Row::read,
+        )
     }
 }
 

@@ -51,6 +51,22 @@ pub struct Row {
     pub hi: Option<f64>,
 }
 
+impl Row {
+    /// A row from a query whose columns are run id, commit, start, point,
+    /// median, lo and hi, in that order.
+    pub(super) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            run: r.get(0)?,
+            commit: r.get(1)?,
+            started: r.get(2)?,
+            point: r.get(3)?,
+            median: r.get(4)?,
+            lo: r.get(5)?,
+            hi: r.get(6)?,
+        })
+    }
+}
+
 impl Store {
     /// Open (or create) the store at `path`, migrated to this build's schema.
     pub fn open(path: &Path) -> Result<Store, BadInput> {
@@ -171,17 +187,7 @@ impl Store {
                    FROM figures f JOIN runs r ON r.id = f.run_id JOIN points p ON p.id = f.point_id
                    JOIN hosts h ON h.id = r.host_id
                    WHERE h.key = ?1 ORDER BY r.started, r.id";
-        self.query(sql, [host], |r| {
-            Ok(Row {
-                run: r.get(0)?,
-                commit: r.get(1)?,
-                started: r.get(2)?,
-                point: r.get(3)?,
-                median: r.get(4)?,
-                lo: r.get(5)?,
-                hi: r.get(6)?,
-            })
-        })
+        self.query(sql, [host], Row::read)
     }
 
     /// The newest gate verdict of each point on the host: (point, commit,
