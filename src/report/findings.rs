@@ -5,13 +5,15 @@
 //! are compared from their own intervals, and the finding says it is not
 //! paired in time (the machine's drift between them is invisible to it).
 
+use std::collections::BTreeSet;
+
 use super::placement;
 use super::relation::{CLEAR_LEAD, Relation, median, relate, times};
 use super::replication;
 use super::view::{self, ScenarioView, short_label};
 use crate::results::{PointResult, RunResults};
 use crate::text::format_ns;
-use crate::vocab::Model;
+use crate::vocab::{Model, Params};
 
 /// One conclusion, with the anchor of the chart that shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +42,33 @@ pub fn findings(results: &RunResults) -> Vec<Finding> {
     found
 }
 
-/// Each variant at the comparison point against the first one of the run.
+/// Each variant at the comparison point against the first one of the run;
+/// then each variant the comparison point lacks against the first point
+/// of the parameter set it was measured at (`elsewhere`).
 fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
     let Some((params, points)) = scenario.comparison() else {
         return Vec::new();
     };
+    let mut found = compare_at(scenario, params, &points, |_| true);
+    let compared: BTreeSet<String> = points.iter().map(|p| short_label(p)).collect();
+    for (params, points) in scenario.parameter_sets() {
+        if points.len() > 1 && points.iter().any(|p| !compared.contains(&short_label(p))) {
+            found.extend(compare_at(scenario, params, &points, |p| {
+                !compared.contains(&short_label(p))
+            }));
+        }
+    }
+    found
+}
+
+/// The points of `points` after the first that `wanted` keeps, each
+/// against the first, at `params`.
+fn compare_at(
+    scenario: &ScenarioView<'_>,
+    params: &Params,
+    points: &[&PointResult],
+    wanted: impl Fn(&PointResult) -> bool,
+) -> Vec<Finding> {
     let Some((reference, others)) = points.split_first() else {
         return Vec::new();
     };
@@ -56,6 +80,7 @@ fn comparisons(scenario: &ScenarioView<'_>) -> Vec<Finding> {
     };
     others
         .iter()
+        .filter(|other| wanted(other))
         .map(|other| {
             let relation = relate(reference, other);
             let (text, supported) = comparison_text(scenario, &at, reference, other, &relation);
@@ -151,8 +176,8 @@ fn comparison_text(
         )
     } else if relation.ratio >= 1.0 {
         format!(
-            "{id}{at}: {a} takes {:.2}x as long per {unit} as {b} ({figures}; {}).",
-            relation.ratio,
+            "{id}{at}: {a} takes {} as long per {unit} as {b} ({figures}; {}).",
+            times(relation.ratio),
             relation.basis(|x| x)
         )
     } else {

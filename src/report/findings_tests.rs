@@ -101,3 +101,50 @@ fn a_speedup_is_one_number_in_the_metric_and_the_finding() {
     let found = 1.0 / relate(&serial, &parallel).ratio;
     assert!((stored - found).abs() < 1e-12, "{stored} against {found}");
 }
+
+#[test]
+fn a_variant_measured_only_at_other_parameters_is_compared_there() {
+    use crate::report::view::ScenarioView;
+    use crate::vocab::{Family, Params};
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let at = |workers: u64, variant: &str, ns: f64| {
+        let mut p = point(
+            ns,
+            &rounds,
+            Some(if workers == 100 { "small" } else { "big" }),
+        );
+        p.variant = variant.into();
+        p.params = Params([("workers".to_string(), workers)].into());
+        p
+    };
+    // a, b and c at 1000 workers (the comparison point: most points); a and
+    // d at 100, where alone d was measured.
+    let points = [
+        at(1000, "a", 100.0),
+        at(1000, "b", 150.0),
+        at(1000, "c", 300.0),
+        at(100, "a", 90.0),
+        at(100, "d", 400.0),
+    ];
+    let view = ScenarioView {
+        id: "x",
+        family: Family::Cpu,
+        meta: None,
+        points: points.iter().collect(),
+    };
+    let said: Vec<String> = super::comparisons(&view)
+        .into_iter()
+        .map(|f| f.text)
+        .collect();
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert!(
+        said[0].starts_with("x (workers=1000): b/thread"),
+        "{}",
+        said[0]
+    );
+    assert!(
+        said[2].starts_with("x (workers=100): d/thread takes 4.44x as long"),
+        "{}",
+        said[2]
+    );
+}

@@ -98,7 +98,7 @@ pub(super) fn held_back(
     let earlier = earlier(reference, other, slower).filter(|e| !e.all_same_way())?;
     let (a, b) = (short_label(other), short_label(reference));
     let lead = if slower {
-        format!("takes {:.2}x as long", relation.ratio)
+        format!("takes {} as long", times(relation.ratio))
     } else {
         format!("is {} faster", times(1.0 / relation.ratio))
     };

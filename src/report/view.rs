@@ -96,6 +96,23 @@ impl<'a> ScenarioView<'a> {
         Some((&best.params, at(&best.params)))
     }
 
+    /// Every parameter set of the ok points but the comparison point's, in
+    /// run order, each with its ok points.
+    pub fn parameter_sets(&self) -> Vec<(&'a Params, Vec<&'a PointResult>)> {
+        let compared = self.comparison().map(|(params, _)| params);
+        let mut sets: Vec<(&'a Params, Vec<&'a PointResult>)> = Vec::new();
+        for point in self.ok_points() {
+            if Some(&point.params) == compared {
+                continue;
+            }
+            match sets.iter_mut().find(|(params, _)| **params == point.params) {
+                Some((_, points)) => points.push(point),
+                None => sets.push((&point.params, vec![point])),
+            }
+        }
+        sets
+    }
+
     /// One scaling chart per parameter that takes two or more values among
     /// the ok points; lines with a single point are left out.
     pub fn scalings(&self) -> Vec<Scaling<'a>> {
