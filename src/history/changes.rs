@@ -44,6 +44,7 @@ mod prepared;
 mod scan;
 
 use crate::stats::{median_interval, median_of_sorted};
+pub use newest::LONGEST_BLOCK;
 use prepared::Prepared;
 pub use prepared::{Observation, Settings};
 

@@ -193,7 +193,7 @@ pub fn check(
         .iter()
         .filter(|s| s.commits.last().is_some_and(|c| c.commit == newest))
         .filter_map(|s| {
-            let change = s.newest_change()?;
+            let change = s.newest_change(&Settings::default())?;
             let (scenario, family) = scenario_and_family(&s.point);
             let threshold = thresholds.for_point(family, scenario, &s.point);
             (change.ratio > 1.0 + threshold).then(|| Regression {

@@ -64,10 +64,28 @@ impl Series {
             .collect()
     }
 
-    /// The change that starts at the newest commit, if one does.
-    pub fn newest_change(&self) -> Option<&Change> {
+    /// The change the newest commit makes known, if one: the newest change
+    /// when it starts at the newest commit, or at a younger one (within the
+    /// detector's newest block) where the series as it stood at each commit
+    /// from that one to the one before the newest showed no change there.
+    /// A step two commits hold can pass the detector where its first commit
+    /// alone did not; it is reported once, by the commit that completes it.
+    pub fn newest_change(&self, settings: &Settings) -> Option<&Change> {
         let last = self.commits.len().checked_sub(1)?;
-        self.changes.iter().find(|c| c.at == last)
+        let change = self.changes.last()?;
+        if change.at == last {
+            return Some(change);
+        }
+        if last - change.at >= changes::LONGEST_BLOCK {
+            return None;
+        }
+        let observations = self.observations();
+        let seen_before = (change.at..last).any(|j| {
+            changes::detect(&observations[..=j], settings)
+                .iter()
+                .any(|c| c.at == change.at)
+        });
+        (!seen_before).then_some(change)
     }
 }
 
@@ -128,5 +146,52 @@ fn merge(runs: &[&Row]) -> CommitFigure {
         value: centre.exp(),
         lo,
         hi,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Twenty commits around 100 (within 1%), then `tail`.
+    fn series(tail: &[f64]) -> Series {
+        let wobble = [0.0, 0.6, -0.4, 0.9, -0.8, 0.3, -0.2];
+        let values = (0..20).map(|i| 100.0 * (1.0 + 0.01 * wobble[i % 7]));
+        let commits = values
+            .chain(tail.iter().copied())
+            .enumerate()
+            .map(|(i, value)| CommitFigure {
+                commit: format!("c{i}"),
+                started: format!("{i:03}"),
+                runs: 1,
+                value,
+                lo: Some(value * 0.99),
+                hi: Some(value * 1.01),
+            })
+            .collect();
+        let mut series = Series {
+            point: "p".into(),
+            commits,
+            changes: Vec::new(),
+        };
+        series.changes = changes::detect(&series.observations(), &Settings::default());
+        series
+    }
+
+    fn newest_at(tail: &[f64]) -> Option<usize> {
+        let series = series(tail);
+        series.newest_change(&Settings::default()).map(|c| c.at)
+    }
+
+    #[test]
+    fn a_step_is_reported_once_by_the_commit_that_completes_it() {
+        // 3% up: one commit alone is no step, two are, from the first.
+        assert_eq!(newest_at(&[103.0]), None);
+        assert_eq!(newest_at(&[103.0, 103.2]), Some(20));
+        assert_eq!(newest_at(&[103.0, 103.2, 103.1]), None);
+        // 10% up: its first commit alone reports it.
+        assert_eq!(newest_at(&[110.0]), Some(20));
+        assert_eq!(newest_at(&[110.0, 110.2]), None);
+        assert_eq!(newest_at(&[]), None);
     }
 }

@@ -9,7 +9,7 @@ use crate::stats::median_of_sorted;
 
 /// The longest newest block tested: past it the bisection's permutation
 /// test sees a step.
-pub(super) const LONGEST_BLOCK: usize = 8;
+pub const LONGEST_BLOCK: usize = 8;
 
 /// The newest block that starts a step from the segment that starts at
 /// `start`, if one does: (index of its first observation, p-value). Every
