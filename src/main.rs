@@ -177,10 +177,16 @@ fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
             threshold,
             gate,
             host,
+            confirm,
         }) => {
             let thresholds =
                 concbench::gate::thresholds::Thresholds::load(gate.as_deref(), threshold)?;
-            let (text, regressions) = command::check(&args.store, host.as_deref(), &thresholds)?;
+            let (text, regressions) = command::check(
+                &args.store,
+                host.as_deref(),
+                &thresholds,
+                usize::from(confirm),
+            )?;
             print!("{text}");
             return Ok(if regressions.is_empty() {
                 ExitCode::SUCCESS

@@ -45,7 +45,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Every run kept in a SQLite store: recent runs, changes across commits, trend page, CI check.
     #[command(
-        after_help = "Examples:\n  concbench history                               # newest runs and the changes found\n  concbench history add reports/*/results.json     # keep runs made before (each kept once)\n  concbench history add --commit $SHA reports/<gate>/gate.json\n  concbench history report -o reports/history.html # trend page + history.md\n  concbench history check                          # exit 1: the newest commit starts a regression\n\n`concbench run` adds each run to <out>/history.sqlite (--no-store: not). Series are\nper point and per machine (CPU model, CPUs, memory, OS), one figure per commit.\nExit codes: 0 ok, 1 a regression (check), 2 bad input or a corrupt, foreign or newer\nstore (left as it is), 4 a file could not be written."
+        after_help = "Examples:\n  concbench history                               # newest runs and the changes found\n  concbench history add reports/*/results.json     # keep runs made before (each kept once)\n  concbench history add --commit $SHA reports/<gate>/gate.json\n  concbench history report -o reports/history.html # trend page + history.md\n  concbench history check                          # exit 1: a regression two commits hold\n\n`concbench run` adds each run to <out>/history.sqlite (--no-store: not). Series are\nper point and per machine (CPU model, CPUs, memory, OS), one figure per commit.\nExit codes: 0 ok, 1 a regression (check), 2 bad input or a corrupt, foreign or newer\nstore (left as it is), 4 a file could not be written."
     )]
     History(HistoryArgs),
     /// The child side of process models (the binary re-executes itself).
@@ -164,7 +164,7 @@ pub enum HistoryAction {
         #[arg(long, value_name = "PART")]
         host: Option<String>,
     },
-    /// Exit 1 when the newest commit starts a change slower than the threshold allows
+    /// Exit 1 when the newest commits make a change slower than the threshold allows
     Check {
         /// Default threshold in percent [default: configs/gate.toml's, else 5]
         #[arg(long, value_name = "PCT", value_parser = parse_percent)]
@@ -175,6 +175,11 @@ pub enum HistoryAction {
         /// Check this host (a part of its key) [default: the newest run's]
         #[arg(long, value_name = "PART")]
         host: Option<String>,
+        /// Commits a change must hold before it is reported (1: at its first
+        /// commit; more: fewer false alarms from one run's draw, reported later)
+        #[arg(long, value_name = "N", default_value_t = 2,
+              value_parser = clap::value_parser!(u8).range(1..=8))]
+        confirm: u8,
     },
 }
 

@@ -170,6 +170,7 @@ pub fn check(
     store_path: &Path,
     host: Option<&str>,
     thresholds: &Thresholds,
+    confirm: usize,
 ) -> anyhow::Result<(String, Vec<Regression>)> {
     let store = Store::open(store_path)?;
     let Some(history) = host_history(&store, host)? else {
@@ -193,7 +194,7 @@ pub fn check(
         .iter()
         .filter(|s| s.commits.last().is_some_and(|c| c.commit == newest))
         .filter_map(|s| {
-            let change = s.newest_change(&Settings::default())?;
+            let change = s.newest_change(&Settings::default(), confirm)?;
             let (scenario, family) = scenario_and_family(&s.point);
             let threshold = thresholds.for_point(family, scenario, &s.point);
             (change.ratio > 1.0 + threshold).then(|| Regression {

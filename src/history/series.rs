@@ -64,23 +64,22 @@ impl Series {
             .collect()
     }
 
-    /// The change the newest commit makes known, if one: the newest change
-    /// when it starts at the newest commit, or at a younger one (within the
-    /// detector's newest block) where the series as it stood at each commit
-    /// from that one to the one before the newest showed no change there.
+    /// The change the newest commit makes known, if one: the newest change,
+    /// once it starts at least `confirm` commits back (the newest counted),
+    /// within the detector's newest block, where the series as it stood at
+    /// each earlier commit that had `confirm` of it showed no change there.
     /// A step two commits hold can pass the detector where its first commit
     /// alone did not; it is reported once, by the commit that completes it.
-    pub fn newest_change(&self, settings: &Settings) -> Option<&Change> {
+    pub fn newest_change(&self, settings: &Settings, confirm: usize) -> Option<&Change> {
+        let confirm = confirm.max(1);
         let last = self.commits.len().checked_sub(1)?;
         let change = self.changes.last()?;
-        if change.at == last {
-            return Some(change);
-        }
-        if last - change.at >= changes::LONGEST_BLOCK {
+        let held = last.checked_sub(change.at)? + 1;
+        if held < confirm || held > changes::LONGEST_BLOCK {
             return None;
         }
         let observations = self.observations();
-        let seen_before = (change.at..last).any(|j| {
+        let seen_before = (change.at + confirm - 1..last).any(|j| {
             changes::detect(&observations[..=j], settings)
                 .iter()
                 .any(|c| c.at == change.at)
@@ -179,8 +178,14 @@ mod tests {
     }
 
     fn newest_at(tail: &[f64]) -> Option<usize> {
+        confirmed_at(tail, 1)
+    }
+
+    fn confirmed_at(tail: &[f64], confirm: usize) -> Option<usize> {
         let series = series(tail);
-        series.newest_change(&Settings::default()).map(|c| c.at)
+        series
+            .newest_change(&Settings::default(), confirm)
+            .map(|c| c.at)
     }
 
     #[test]
@@ -193,5 +198,15 @@ mod tests {
         assert_eq!(newest_at(&[110.0]), Some(20));
         assert_eq!(newest_at(&[110.0, 110.2]), None);
         assert_eq!(newest_at(&[]), None);
+    }
+
+    #[test]
+    fn a_change_two_commits_must_hold_is_reported_by_the_second() {
+        assert_eq!(confirmed_at(&[110.0], 2), None);
+        assert_eq!(confirmed_at(&[110.0, 110.2], 2), Some(20));
+        assert_eq!(confirmed_at(&[110.0, 110.2, 110.1], 2), None);
+        assert_eq!(confirmed_at(&[103.0, 103.2], 2), Some(20));
+        // One slow draw that the next commit does not repeat: no change.
+        assert_eq!(confirmed_at(&[110.0, 100.2], 2), None);
     }
 }
