@@ -209,11 +209,12 @@ pub fn check(
         .collect();
     let commit = newest.as_str();
     let mut out = format!(
-        "history check on {} ({} runs): the newest commit {} starts {} regression(s) beyond the threshold\n",
+        "history check on {} ({} runs): the newest commit {} completes {} regression(s) beyond the threshold, held by {} commit(s)\n",
         history.host,
         history.runs,
         short(commit),
-        regressions.len()
+        regressions.len(),
+        confirm.max(1)
     );
     for r in &regressions {
         let _ = writeln!(
