@@ -28,6 +28,16 @@ pub(super) fn times(ratio: f64) -> String {
     }
 }
 
+/// An interval's bounds as its ratio is written: whole numbers from 10 on
+/// (as `times` writes them), else two decimals.
+fn bounds(lo: f64, hi: f64) -> String {
+    if lo >= 10.0 {
+        format!("{lo:.0}–{hi:.0}")
+    } else {
+        format!("{lo:.2}–{hi:.2}")
+    }
+}
+
 /// A point's median time per operation (0 without a summary).
 pub(super) fn median(point: &PointResult) -> f64 {
     point.summary.as_ref().map_or(0.0, |s| s.ns_per_op.median)
@@ -88,11 +98,13 @@ impl Relation {
         };
         let basis = match (self.shown_interval(shown), self.rounds) {
             (Some((lo, hi)), 0) => format!(
-                "not paired in time: measured apart, so the interval {lo:.2}–{hi:.2} cannot see the machine's drift between them"
+                "not paired in time: measured apart, so the interval {} cannot see the machine's drift between them",
+                bounds(lo, hi)
             ),
             (Some((lo, hi)), rounds) => {
                 format!(
-                    "paired over {rounds} interleaved rounds{within}, 95% interval {lo:.2}–{hi:.2}"
+                    "paired over {rounds} interleaved rounds{within}, 95% interval {}",
+                    bounds(lo, hi)
                 )
             }
             (None, 0) => {
