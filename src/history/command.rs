@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::changes::Settings;
 use super::labels::{scenario_and_family, short};
+use super::placement_shift;
 use super::record;
 use super::series::{self, HostHistory};
 use super::store::{Added, Store};
@@ -162,6 +163,9 @@ pub struct Regression {
     pub before: f64,
     pub after: f64,
     pub p_value: f64,
+    /// Where the point's parties mostly ran before the step and after it,
+    /// when that changed (`placement_shift`).
+    pub placement: Option<String>,
 }
 
 /// `history check`: the changes the newest commit starts that are slower
@@ -189,24 +193,33 @@ pub fn check(
         .max_by(|a, b| a.started.cmp(&b.started))
         .map(|c| c.commit.clone())
         .unwrap_or_default();
-    let regressions: Vec<Regression> = history
+    let mut regressions: Vec<Regression> = Vec::new();
+    for s in history
         .series
         .iter()
         .filter(|s| s.commits.last().is_some_and(|c| c.commit == newest))
-        .filter_map(|s| {
-            let change = s.newest_change(&Settings::default(), confirm)?;
-            let (scenario, family) = scenario_and_family(&s.point);
-            let threshold = thresholds.for_point(family, scenario, &s.point);
-            (change.ratio > 1.0 + threshold).then(|| Regression {
-                point: s.point.clone(),
-                ratio: change.ratio,
-                threshold_pct: threshold * 100.0,
-                before: change.before.median,
-                after: change.after.median,
-                p_value: change.p_value,
-            })
-        })
-        .collect();
+    {
+        let Some(change) = s.newest_change(&Settings::default(), confirm) else {
+            continue;
+        };
+        let (scenario, family) = scenario_and_family(&s.point);
+        let threshold = thresholds.for_point(family, scenario, &s.point);
+        if change.ratio <= 1.0 + threshold {
+            continue;
+        }
+        let commits: Vec<&str> = s.commits.iter().map(|c| c.commit.as_str()).collect();
+        let (before, after) = commits.split_at(change.at);
+        let samples = store.placement_samples(&history.host, &s.point)?;
+        regressions.push(Regression {
+            point: s.point.clone(),
+            ratio: change.ratio,
+            threshold_pct: threshold * 100.0,
+            before: change.before.median,
+            after: change.after.median,
+            p_value: change.p_value,
+            placement: placement_shift::shift(&samples, before, after),
+        });
+    }
     let commit = newest.as_str();
     let mut out = format!(
         "history check on {} ({} runs): the newest commit {} completes {} regression(s) beyond the threshold, held by {} commit(s)\n",
@@ -227,6 +240,12 @@ pub fn check(
             super::labels::p_text(r.p_value),
             r.point
         );
+        if let Some(placement) = &r.placement {
+            let _ = writeln!(
+                out,
+                "    its parties ran {placement}: the step may be where the scheduler put them, not the code"
+            );
+        }
     }
     Ok((out, regressions))
 }

@@ -7,6 +7,7 @@ pub mod labels;
 pub mod level;
 pub mod migrations;
 pub mod page;
+pub mod placement_shift;
 pub mod recall;
 pub mod record;
 pub mod series;
