@@ -28,8 +28,8 @@
 //!   mean against the rest's median, and the largest of MAD,
 //!   first-difference and plain standard deviations of the rest): each of
 //!   the block must lie beyond every one of the rest, on one side, and the
-//!   two-sided p-value be below `newest_alpha`; of such blocks the longest
-//!   starts the change. A block beyond the whole series is tested first,
+//!   two-sided p-value be below `newest_alpha`; of such blocks the one whose
+//!   mean stands out most (largest t) starts the change. A block beyond the whole series is tested first,
 //!   and bisection splits only what came before it (its winsorised
 //!   statistic would otherwise place such a step a few commits early).
 //!

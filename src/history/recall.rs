@@ -146,7 +146,7 @@ pub fn attach(results: &mut RunResults, store: &Path) -> Result<usize, BadInput>
     let record = of_run(results, Path::new(""), None);
     let (host, before) = (&record.host.key, &results.run.started);
     let except = run_key(results, &record.host);
-    let earlier = store.earlier_placements(host, before, &except)?;
+    let mut earlier = store.earlier_placements(host, before, &except)?;
     let mut medians = store.earlier_medians(host, before, &except)?;
     let levels = current_levels(store.recent_rows(host, before, COMMITS)?, &record);
     for point in results.results.iter_mut() {
@@ -157,7 +157,7 @@ pub fn attach(results: &mut RunResults, store: &Path) -> Result<usize, BadInput>
     for point in results.results.iter_mut().filter(|p| !p.is_pinned()) {
         let here: Vec<PlacementClass> =
             point.counted_placements().iter().map(|c| c.class).collect();
-        let runs = earlier.get(&point.id).cloned().unwrap_or_default();
+        let runs = earlier.remove(&point.id).unwrap_or_default();
         let runs = at_level(&levels, &point.id, runs);
         if let Some(observation) = point.placement.as_mut() {
             observation.earlier = (!runs.is_empty()).then(|| earlier_for(&here, &runs));
