@@ -203,7 +203,12 @@ fn lead_sentence(
     }
     if names_a_winner(best, next, relation) {
         let earlier = super::replication::replicated(best, next, relation)
-            .map(|e| format!("; {}", e.sentence(&short_label(next), &short_label(best))))
+            .map(|e| {
+                format!(
+                    "; {}",
+                    e.sentence(&short_label(next), &short_label(best), |x| x)
+                )
+            })
             .unwrap_or_default();
         format!(
             "{} is fastest at {} per {unit}, {} ahead of {} ({}{earlier})",

@@ -105,7 +105,7 @@ fn comparison_text(
     relation: &Relation,
 ) -> (String, bool) {
     let unit = scenario.unit();
-    let (a, b) = (short_label(other), short_label(reference));
+    let head = format!("{}{at}: ", scenario.id);
     // Placement decides nothing when the same side is faster in every
     // placement either observed: then the paired ratio stands.
     let settled = placement::settled_anyway(
@@ -114,6 +114,9 @@ fn comparison_text(
         relation.clearly_differs(),
         relation.ratio < 1.0,
     );
+    if !settled && let Some(text) = placement_text(reference, other, unit) {
+        return (head + &text, false);
+    }
     let figures = format!(
         "{} vs {} per {unit}{}{}",
         format_ns(median(other)),
@@ -125,66 +128,73 @@ fn comparison_text(
             ""
         }
     );
-    let id = scenario.id;
-    if let Some(dependence) = placement::dependence(other, reference).filter(|_| !settled) {
-        let text = format!(
-            "{id}{at}: {a} against {b} depends on where their parties ran, so no one ratio is stated ({dependence}).",
-        );
-        return (text, false);
+    let (text, supported) = lead_text(reference, other, relation, unit, figures);
+    (head + &text, supported)
+}
+
+/// Where placement decides a comparison (`placement::dependence`,
+/// `placement::unlike`): its sentence after the scenario's name.
+fn placement_text(reference: &PointResult, other: &PointResult, unit: &str) -> Option<String> {
+    let (a, b) = (short_label(other), short_label(reference));
+    if let Some(dependence) = placement::dependence(other, reference) {
+        return Some(format!(
+            "{a} against {b} depends on where their parties ran, so no one ratio is stated ({dependence})."
+        ));
     }
-    if let Some((mine, theirs)) = placement::unlike(other, reference).filter(|_| !settled) {
-        let text = format!(
-            "{id}{at}: {a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
-            format_ns(median(other)),
-            format_ns(median(reference)),
-        );
-        return (text, false);
-    }
-    // A lead under 10% at the interval's near end is stated where enough
-    // earlier runs of the machine all showed it by 10%: they measure what
-    // the margin stands in for, the move between runs.
-    let replicated = replication::replicated(reference, other, relation);
-    let supported = relation.clearly_differs() || replicated.is_some();
+    let (mine, theirs) = placement::unlike(other, reference)?;
+    Some(format!(
+        "{a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
+        format_ns(median(other)),
+        format_ns(median(reference)),
+    ))
+}
+
+/// A comparison placement does not decide: its sentence after the
+/// scenario's name, and whether it states a difference. A lead is stated
+/// where this run's interval clears 10% and no earlier run of the machine
+/// disagrees, or where the runs show it (`replication::replicated`).
+fn lead_text(
+    reference: &PointResult,
+    other: &PointResult,
+    relation: &Relation,
+    unit: &str,
+    figures: String,
+) -> (String, bool) {
+    let (a, b) = (short_label(other), short_label(reference));
+    let slower = relation.ratio >= 1.0;
+    let shown = |x: f64| if slower { x } else { 1.0 / x };
+    let over_runs = replication::replicated(reference, other, relation);
+    let supported = relation.clearly_differs() || over_runs.is_some();
     if supported && let Some(held) = replication::held_back(reference, other, relation) {
         return (
-            format!(
-                "{id}{at}: {held}, {figures}; {}).",
-                relation.basis(|x| if relation.ratio >= 1.0 { x } else { 1.0 / x })
-            ),
+            format!("{held}, {figures}; {}).", relation.basis(shown)),
             false,
         );
     }
-    let figures = match &replicated {
-        Some(earlier) => format!("{figures}; {}", earlier.sentence(&a, &b)),
+    let figures = match &over_runs {
+        Some(replicated) => format!("{figures}; {}", replicated.sentence(&a, &b, shown)),
         None => figures,
     };
+    let basis = relation.basis(|x| x);
     let text = if relation.interval.is_none() {
-        format!(
-            "{id}{at}: {a} against {b}: no verdict ({figures}; {}).",
-            relation.basis(|x| x)
-        )
-    } else if !relation.differs() {
-        format!(
-            "{id}{at}: {a} and {b} are within noise of each other ({figures}; {}).",
-            relation.basis(|x| x)
-        )
+        format!("{a} against {b}: no verdict ({figures}; {basis}).")
+    } else if !relation.differs() && !supported {
+        format!("{a} and {b} are within noise of each other ({figures}; {basis}).")
     } else if !supported {
         format!(
-            "{id}{at}: {a} and {b} are within {:.0}% of each other, less than reruns move a point here, so no difference is stated ({figures}; {}).",
+            "{a} and {b} are within {:.0}% of each other, less than reruns move a point here, so no difference is stated ({figures}; {basis}).",
             100.0 * (CLEAR_LEAD - 1.0),
-            relation.basis(|x| x)
         )
-    } else if relation.ratio >= 1.0 {
+    } else if slower {
         format!(
-            "{id}{at}: {a} takes {} as long per {unit} as {b} ({figures}; {}).",
-            times(relation.ratio),
-            relation.basis(|x| x)
+            "{a} takes {} as long per {unit} as {b} ({figures}; {basis}).",
+            times(relation.ratio)
         )
     } else {
         format!(
-            "{id}{at}: {a} is {} faster per {unit} than {b} ({figures}; {}).",
+            "{a} is {} faster per {unit} than {b} ({figures}; {}).",
             times(1.0 / relation.ratio),
-            relation.basis(|x| 1.0 / x)
+            relation.basis(shown)
         )
     };
     (text, supported)

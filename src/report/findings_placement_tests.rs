@@ -267,29 +267,56 @@ fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
 }
 
 #[test]
-fn a_lead_under_ten_percent_is_stated_where_five_earlier_runs_all_showed_it_by_ten() {
+fn a_lead_every_earlier_run_showed_by_ten_percent_is_stated_from_six_runs_on() {
     let runs = super::tests::in_earlier_runs;
-    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
-    let mut reference = point(1000.0, &rounds, Some("g"));
+    let mut reference = point(1000.0, &[1.0; 8], Some("g"));
     reference.variant = "a".into();
-    let mut other = point(1050.0, &rounds, Some("g"));
+    // This run's rounds scatter: its own interval (0.74-1.47) includes 1.
+    let scattered = [0.7, 1.4, 0.8, 1.3, 1.05, 0.9, 1.2, 1.1];
+    let mut other = point(1050.0, &scattered, Some("g"));
     other.variant = "b".into();
-    assert!(
-        !texts(&[reference.clone(), other.clone()])[0].1,
-        "5%: not stated"
-    );
+    let stated = |r: &PointResult, o: &PointResult| texts(&[r.clone(), o.clone()])[0].clone();
+    assert!(!stated(&reference, &other).1, "within noise alone");
+    // Four earlier runs, all with b slower by 10%: five runs in all, too
+    // few for an interval over runs, so this run's interval decides.
+    reference.earlier_medians = runs(&[1000.0; 4]);
+    other.earlier_medians = runs(&[1150.0, 1200.0, 1120.0, 1110.0]);
+    assert!(!stated(&reference, &other).1);
+    // A fifth: six runs, every one with b slower, so the interval over
+    // runs ([min, max], 96.9%) excludes 1 and meets this run's.
     reference.earlier_medians = runs(&[1000.0; 5]);
     other.earlier_medians = runs(&[1150.0, 1200.0, 1120.0, 1110.0, 1300.0]);
-    let said = texts(&[reference, other]);
-    assert!(said[0].1, "{}", said[0].0);
+    let (text, supported) = stated(&reference, &other);
+    assert!(supported, "{text}");
     assert!(
-        said[0].0.contains("b/thread takes 1.05x as long")
-            && said[0]
-                .0
-                .contains("5 of 5 earlier runs of this machine had it so by 10%"),
-        "{}",
-        said[0].0
+        text.contains("b/thread takes 1.13x as long")
+            && text.contains("5 of 5 earlier runs of this machine had it so by 10%")
+            && text.contains("over 6 runs of this machine (this one and 5 earlier)")
+            && text.contains("95% interval 1.11–1.30"),
+        "{text}"
     );
+    // One earlier run with b slower by under 10%: not stated.
+    other.earlier_medians = runs(&[1150.0, 1200.0, 1050.0, 1110.0, 1300.0]);
+    assert!(!stated(&reference, &other).1);
+}
+
+#[test]
+fn runs_that_all_show_a_lead_this_runs_rounds_do_not_meet_state_nothing() {
+    let runs = super::tests::in_earlier_runs;
+    let mut reference = point(1000.0, &[1.0; 8], Some("g"));
+    reference.variant = "a".into();
+    // This run: b 2% slower, its interval about 1.00-1.04.
+    let close = [0.98, 1.0, 0.99, 1.02, 1.01, 1.0, 0.99, 1.01];
+    let mut other = point(1020.0, &close, Some("g"));
+    other.variant = "b".into();
+    // Ten earlier runs had b 30-40% slower: over eleven runs the interval
+    // ([x2, x10]) is 1.30-1.40, which this run's rounds do not meet.
+    reference.earlier_medians = runs(&[1000.0; 10]);
+    other.earlier_medians = runs(&[
+        1300.0, 1320.0, 1350.0, 1400.0, 1380.0, 1310.0, 1330.0, 1360.0, 1390.0, 1340.0,
+    ]);
+    let (text, supported) = texts(&[reference, other])[0].clone();
+    assert!(!supported, "{text}");
 }
 
 /// A point whose medians in earlier runs `r0`, `r1`, ... are `medians`.

@@ -2,14 +2,20 @@
 //! states. Each point keeps its median in the history store's newest ten
 //! earlier runs (`PointResult::earlier_medians`); a lead that one of them
 //! did not show by 10% the same way is not stated, nor named a winner: it
-//! is the kind of difference the next run does not state again. Earlier
-//! runs only withhold, never state: their medians were not paired in time.
+//! is the kind of difference the next run does not state again. From
+//! `stats::MIN_FOR_INTERVAL` runs on (this one and its earlier runs), the runs
+//! themselves give the interval: each run's ratio of the two medians (the
+//! two were measured in that run's interleaved rounds) is one draw, and a
+//! difference is stated when the 95% interval of the median run's ratio
+//! excludes none (`across_runs`): the interval then covers what reruns
+//! move, so the 10% margin that stands in for it is not asked for.
 
 use std::collections::BTreeMap;
 
-use super::relation::{CLEAR_LEAD, Relation, times};
+use super::relation::{CLEAR_LEAD, Relation, median, times};
 use super::view::short_label;
 use crate::results::PointResult;
+use crate::stats;
 
 /// What the earlier runs that measured both points said of them.
 pub(super) struct Earlier {
@@ -22,6 +28,22 @@ pub(super) struct Earlier {
     pub hi: f64,
 }
 
+/// `other`'s median over `reference`'s in each earlier run that measured
+/// both.
+fn earlier_ratios(reference: &PointResult, other: &PointResult) -> Vec<f64> {
+    let theirs: BTreeMap<&str, f64> = reference
+        .earlier_medians
+        .iter()
+        .map(|m| (m.run.as_str(), m.median))
+        .collect();
+    other
+        .earlier_medians
+        .iter()
+        .filter_map(|m| Some(m.median / theirs.get(m.run.as_str())?))
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect()
+}
+
 /// `other` against `reference` in the earlier runs that measured both,
 /// `slower` saying which way this run has it (other takes longer); None
 /// when no earlier run measured both.
@@ -30,17 +52,7 @@ pub(super) fn earlier(
     other: &PointResult,
     slower: bool,
 ) -> Option<Earlier> {
-    let theirs: BTreeMap<&str, f64> = reference
-        .earlier_medians
-        .iter()
-        .map(|m| (m.run.as_str(), m.median))
-        .collect();
-    let ratios: Vec<f64> = other
-        .earlier_medians
-        .iter()
-        .filter_map(|m| Some(m.median / theirs.get(m.run.as_str())?))
-        .filter(|r| r.is_finite() && *r > 0.0)
-        .collect();
+    let ratios = earlier_ratios(reference, other);
     let same_way = ratios
         .iter()
         .filter(|&&r| {
@@ -59,25 +71,46 @@ pub(super) fn earlier(
     })
 }
 
-/// Earlier runs enough to stand in for the 10% margin at the interval's
-/// near end: at least this many that measured both, every one showing the
-/// lead by 10%.
-const RUNS_FOR_MARGIN: usize = 5;
+/// What stands in for the 10% margin where this run's interval does not
+/// clear it: every earlier run that measured both showed the lead by 10%,
+/// and the runs (this one among them, `stats::MIN_FOR_INTERVAL` at least)
+/// give an interval over runs that excludes no difference and meets this
+/// run's interval.
+pub(super) struct Replicated {
+    pub earlier: Earlier,
+    pub runs: AcrossRuns,
+}
 
-/// When this run's interval excludes no difference but not a 10% one, and
-/// at least `RUNS_FOR_MARGIN` earlier runs measured both and every one had
-/// the same side ahead by 10%: what they said. The margin stands in for
-/// the move between runs; those runs measured it.
+/// When this run's interval does not clear a 10% lead (it may not even
+/// exclude none) but the runs show it (`Replicated`): what they said. The
+/// margin stands in for the move between runs; those runs measured it.
 pub(super) fn replicated(
     reference: &PointResult,
     other: &PointResult,
     relation: &Relation,
-) -> Option<Earlier> {
-    if !relation.differs() || relation.clearly_differs() {
+) -> Option<Replicated> {
+    let (lo, hi) = relation.interval?;
+    if relation.clearly_differs() {
         return None;
     }
-    earlier(reference, other, relation.ratio >= 1.0)
-        .filter(|e| e.runs >= RUNS_FOR_MARGIN && e.all_same_way())
+    let slower = relation.ratio >= 1.0;
+    let runs = across_runs(reference, other)
+        .filter(|runs| runs.shows(slower) && lo <= runs.interval.1 && runs.interval.0 <= hi)?;
+    let earlier = earlier(reference, other, slower).filter(Earlier::all_same_way)?;
+    Some(Replicated { earlier, runs })
+}
+
+impl Replicated {
+    /// What the finding or answer adds to this run's figures: `a`'s lead
+    /// over `b` as the earlier runs and the runs together showed it, read
+    /// through `shown` (the inverse for a speed-up).
+    pub fn sentence(&self, a: &str, b: &str, shown: impl Fn(f64) -> f64) -> String {
+        format!(
+            "{}; {}",
+            self.earlier.sentence(a, b),
+            self.runs.sentence(shown)
+        )
+    }
 }
 
 /// Whether earlier runs let a lead of `other` over or under `reference`
@@ -85,6 +118,61 @@ pub(super) fn replicated(
 /// none measured both).
 pub(super) fn stands(reference: &PointResult, other: &PointResult, slower: bool) -> bool {
     earlier(reference, other, slower).is_none_or(|e| e.all_same_way())
+}
+
+/// `other` against `reference` over runs: this run's ratio of their
+/// medians and each earlier run's, summarised with the run as the unit.
+pub(super) struct AcrossRuns {
+    /// The median run's ratio (other's time over reference's).
+    pub ratio: f64,
+    /// Its 95% interval over the runs (order statistics).
+    pub interval: (f64, f64),
+    /// Runs it is over, this one among them.
+    pub runs: usize,
+}
+
+/// The ratio over runs, when at least `stats::MIN_FOR_INTERVAL` runs measured
+/// both points (None otherwise, or when this run has no figure for one).
+pub(super) fn across_runs(reference: &PointResult, other: &PointResult) -> Option<AcrossRuns> {
+    let this_run = median(other) / median(reference);
+    if !(this_run.is_finite() && this_run > 0.0) {
+        return None;
+    }
+    let mut ratios = earlier_ratios(reference, other);
+    ratios.push(this_run);
+    let estimate = stats::ratio_estimate(&ratios);
+    Some(AcrossRuns {
+        ratio: estimate.ratio,
+        interval: estimate.interval?,
+        runs: ratios.len(),
+    })
+}
+
+impl AcrossRuns {
+    /// Whether the interval excludes no difference, on the side `slower`
+    /// says (other takes longer).
+    pub fn shows(&self, slower: bool) -> bool {
+        if slower {
+            self.interval.0 > 1.0
+        } else {
+            self.interval.1 < 1.0
+        }
+    }
+
+    /// "over 11 runs of this machine (this one and 10 earlier), the median
+    /// run's ratio 1.18x, 95% interval 1.12–1.30", read through `shown`
+    /// (the inverse for a speed-up).
+    pub fn sentence(&self, shown: impl Fn(f64) -> f64) -> String {
+        let (a, b) = (shown(self.interval.0), shown(self.interval.1));
+        format!(
+            "over {} runs of this machine (this one and {} earlier), the median run's ratio {:.2}x, 95% interval {:.2}–{:.2}",
+            self.runs,
+            self.runs - 1,
+            shown(self.ratio),
+            a.min(b),
+            a.max(b)
+        )
+    }
 }
 
 /// When the machine's earlier runs did not all show the lead this run
