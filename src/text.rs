@@ -2,6 +2,15 @@
 //! the gate's Markdown): human figures and HTML escaping. Imports nothing of
 //! concbench, so any layer may use it.
 
+/// `text` with its first letter upper case: a line that starts a sentence.
+pub fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A duration in ns as a short human figure: `812 ns`, `14.2 µs`, `3.04 s`.
 pub fn format_ns(ns: f64) -> String {
     let (value, unit) = match ns {

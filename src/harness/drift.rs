@@ -2,10 +2,12 @@
 //! of multiply-adds, the same work every time) timed between groups of
 //! points and between the rounds of a group, so that the run records how
 //! the machine's speed moved while it measured (a cloud VM's or a laptop's
-//! moves by tens of percent). Each probe takes the fastest of a few short
-//! repeats: well under a millisecond per probe. The probes of a run are
-//! kept here (`start`, `probe_now`, `take`) so that the point thread's
-//! rounds can add theirs.
+//! moves by tens of percent). Beside it, a wide workload (independent
+//! multiplies, bound by throughput): a busy neighbour on the host's core
+//! slows it while the chain, bound by latency, does not notice. Each probe
+//! takes the fastest of a few short repeats of each: well under a
+//! millisecond per probe. The probes of a run are kept here (`start`,
+//! `probe_now`, `take`) so that the point thread's rounds can add theirs.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -17,6 +19,8 @@ use crate::results::DriftProbe;
 const STEPS: u64 = 40_000;
 /// Repeats per probe; the fastest counts (the least disturbed).
 const REPEATS: usize = 5;
+/// Steps of the wide workload per repeat (about 25 us here).
+const WIDE_STEPS: u64 = 20_000;
 
 /// The run's probes so far, and when the run began (None: not watching).
 static PROBES: Mutex<Option<(Instant, Vec<DriftProbe>, Duration)>> = Mutex::new(None);
@@ -83,7 +87,16 @@ pub fn probes_since(from: usize) -> Vec<DriftProbe> {
 /// figure is the slowest remaining probe's time over the fastest's, minus
 /// one. None with fewer than `MIN_PROBES`: too few to set one aside.
 pub fn spread(probes: &[DriftProbe]) -> Option<f64> {
-    let mut times: Vec<f64> = probes.iter().map(|p| p.ns_per_step).collect();
+    spread_of(probes.iter().map(|p| p.ns_per_step).collect())
+}
+
+/// `spread` of the wide probe's timings (None where fewer than
+/// `MIN_PROBES` timed it).
+pub fn wide_spread(probes: &[DriftProbe]) -> Option<f64> {
+    spread_of(probes.iter().filter_map(|p| p.wide_ns_per_step).collect())
+}
+
+fn spread_of(mut times: Vec<f64>) -> Option<f64> {
     times.sort_by(f64::total_cmp);
     if times.len() < MIN_PROBES || times[0] <= 0.0 {
         return None;
@@ -95,16 +108,36 @@ pub fn spread(probes: &[DriftProbe]) -> Option<f64> {
 /// Time the reference workload now; `since` is the run's start.
 pub fn probe(since: Instant) -> DriftProbe {
     let at_ms = since.elapsed().as_millis() as u64;
-    let mut best = f64::INFINITY;
+    let (mut best, mut best_wide) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..REPEATS {
         let began = Instant::now();
         std::hint::black_box(chain(std::hint::black_box(STEPS)));
         best = best.min(began.elapsed().as_nanos() as f64);
+        let began = Instant::now();
+        std::hint::black_box(wide(std::hint::black_box(WIDE_STEPS)));
+        best_wide = best_wide.min(began.elapsed().as_nanos() as f64);
     }
     DriftProbe {
         at_ms,
         ns_per_step: best / STEPS as f64,
+        wide_ns_per_step: Some(best_wide / WIDE_STEPS as f64),
     }
+}
+
+/// The wide reference work: `steps` draws of a wyrand-like generator,
+/// each a 128-bit multiply and two 32-bit squares. Draws depend on each
+/// other only through an addition, so the core overlaps them and the
+/// multipliers' throughput bounds the time (as in cpu.split's chunks).
+fn wide(steps: u64) -> u64 {
+    let (mut state, mut hits) = (0x9E37_79B9_7F4A_7C15u64, 0u64);
+    for _ in 0..steps {
+        state = opaque(state).wrapping_add(0xa076_1d64_78bd_642f);
+        let product = u128::from(state) * u128::from(state ^ 0xe703_7ed1_a0b4_28db);
+        let draw = (product >> 64) as u64 ^ product as u64;
+        let (x, y) = (draw >> 32, draw & 0xffff_ffff);
+        hits += u64::from(!(x * x).overflowing_add(y * y).1);
+    }
+    hits
 }
 
 /// The reference work: `steps` dependent multiply-adds (an LCG), which no
@@ -131,6 +164,7 @@ mod tests {
             .map(|&ns_per_step| DriftProbe {
                 at_ms: 0,
                 ns_per_step,
+                wide_ns_per_step: None,
             })
             .collect()
     }
@@ -156,7 +190,18 @@ mod tests {
     fn a_probe_times_real_work_and_the_run_keeps_its_probes() {
         let probe = probe(Instant::now());
         assert!(probe.ns_per_step > 0.0 && probe.ns_per_step.is_finite());
+        assert!(
+            probe
+                .wide_ns_per_step
+                .is_some_and(|w| w > 0.0 && w.is_finite())
+        );
         assert_ne!(chain(3), chain(4), "each step changes the state");
+        // About pi/4 of the draws land inside the quarter circle.
+        let share = wide(10_000) as f64 / 10_000.0;
+        assert!(
+            (share - std::f64::consts::FRAC_PI_4).abs() < 0.03,
+            "{share}"
+        );
         // The only test that starts watching; others' rounds may probe
         // meanwhile, so the counts are at least, not exactly.
         start();
@@ -167,5 +212,50 @@ mod tests {
         assert!(probes.len() >= 2);
         assert!(cost > Duration::ZERO);
         assert_eq!(probe_now(), 0, "not watching once taken");
+    }
+
+    #[test]
+    fn the_wide_probe_s_slow_readings_are_counted_and_said() {
+        let mut harness: crate::results::HarnessInfo = serde_json::from_value(serde_json::json!({
+            "sampler_interval_ms": 10, "sampler_cpu_ns": 0, "warmup_ms": 0,
+            "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0,
+            "drift": [{"at_ms": 0, "ns_per_step": 1.3}, {"at_ms": 5, "ns_per_step": 1.3}]
+        }))
+        .expect("a harness written before the wide probe");
+        assert_eq!(harness.wide_slowdowns(), None, "no probe timed it");
+        let wide = [1.1, 1.1, 1.09, 1.1, 1.1, 1.1, 1.12, 1.1, 1.9, 1.5];
+        harness.drift = wide
+            .iter()
+            .enumerate()
+            .map(|(i, &w)| DriftProbe {
+                at_ms: 10 * i as u64,
+                ns_per_step: 1.3,
+                wide_ns_per_step: Some(w),
+            })
+            .collect();
+        assert_eq!(wide_spread(&harness.drift[..2]), None, "too few probes");
+        let moved = wide_spread(&harness.drift).expect("ten probes");
+        assert!(
+            (moved - 100.0 * (1.5 / 1.09 - 1.0)).abs() < 1e-9,
+            "the slowest set aside: {moved}"
+        );
+        let (slow, worst, probes) = harness.wide_slowdowns().expect("ten probes");
+        assert_eq!((slow, probes), (2, 10));
+        assert!((worst - 1.9 / 1.1).abs() < 1e-9, "{worst}");
+        let line = crate::terminal::drift_line(&harness).expect("a line");
+        assert!(
+            line.contains("1.00x to 1.00x"),
+            "the chain did not move: {line}"
+        );
+        assert!(
+            line.contains("read 1.2x its median or slower in 2 of 10 probes (up to 1.73x)"),
+            "{line}"
+        );
+        harness.drift.truncate(8);
+        let line = crate::terminal::drift_line(&harness).expect("a line");
+        assert!(
+            !line.contains("wide probe"),
+            "none slow, nothing said: {line}"
+        );
     }
 }

@@ -30,6 +30,9 @@ impl Format for Markdown {
                 let _ = writeln!(out, "> **Warning:** {}\n", cell(&warning));
             }
         }
+        if let Some(line) = crate::terminal::drift_line(&results.harness) {
+            let _ = writeln!(out, "{}.\n", cell(&crate::text::upper_first(&line)));
+        }
         if let Some(outcome) = input.comparison {
             out.push_str(&crate::gate::output::markdown(outcome));
             out.push('\n');

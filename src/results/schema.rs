@@ -119,6 +119,12 @@ pub struct DriftProbe {
     pub at_ms: u64,
     /// ns per step of the reference workload (lower is a faster machine).
     pub ns_per_step: f64,
+    /// ns per step of the wide reference workload (independent multiplies:
+    /// bound by the core's throughput, where the chain is bound by its
+    /// latency). A busy neighbour on the host's core (an SMT sibling) slows
+    /// it while the chain barely notices. Absent in files written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wide_ns_per_step: Option<f64>,
 }
 
 impl HarnessInfo {
@@ -135,7 +141,29 @@ impl HarnessInfo {
             .map(|p| (p.at_ms, median / p.ns_per_step.max(f64::MIN_POSITIVE)))
             .collect()
     }
+
+    /// How often the wide probe read slow: of the probes that timed it,
+    /// how many were at least `WIDE_SLOW` times its median over the run,
+    /// the slowest such reading over that median, and how many timed it.
+    /// None when no probe did.
+    pub fn wide_slowdowns(&self) -> Option<(usize, f64, usize)> {
+        let mut times: Vec<f64> = self
+            .drift
+            .iter()
+            .filter_map(|p| p.wide_ns_per_step)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        let median = *times.get(times.len() / 2)?;
+        let slow = times.iter().filter(|&&t| t >= WIDE_SLOW * median).count();
+        let worst = times
+            .last()
+            .map_or(1.0, |&t| t / median.max(f64::MIN_POSITIVE));
+        Some((slow, worst, times.len()))
+    }
 }
+
+/// A wide probe this many times its run's median reads as slowed.
+pub const WIDE_SLOW: f64 = 1.2;
 
 /// One measured point.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

@@ -170,6 +170,7 @@ fn measure_all(
         crate::harness::drift::probe_now();
         let probes = crate::harness::drift::probes_since(first_probe);
         let moved = crate::harness::drift::spread(&probes);
+        let wide_moved = crate::harness::drift::wide_spread(&probes);
         for (point, mut result) in points.iter().zip(group) {
             if result.status == Status::Ok {
                 // With fewer than 3 probes, no figure: too few probes.
@@ -177,6 +178,9 @@ fn measure_all(
                 metrics.insert("machine_drift_probes".into(), probes.len() as f64);
                 if let Some(moved) = moved {
                     metrics.insert("machine_drift_pct".into(), moved);
+                }
+                if let Some(moved) = wide_moved {
+                    metrics.insert("machine_wide_drift_pct".into(), moved);
                 }
             }
             let throughput_vs = point.scenario.info().throughput_vs;

@@ -149,16 +149,8 @@ fn drift(results: &RunResults) -> String {
          interleaved rounds are compared round by round, so this drift cancels between them; \
          a comparison of points measured apart says so, and a point whose group saw the speed \
          move more than the effect it reports is marked.</p></div>",
-        escape(&upper_first(&line))
+        escape(&crate::text::upper_first(&line))
     )
-}
-
-fn upper_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 fn contents(
