@@ -131,14 +131,28 @@ impl HarnessInfo {
     /// The machine's speed at each probe relative to its median over the
     /// run (above 1: faster than usual), with the probe's time.
     pub fn relative_speed(&self) -> Vec<(u64, f64)> {
-        let mut sorted: Vec<f64> = self.drift.iter().map(|p| p.ns_per_step).collect();
+        self.relative(|p| Some(p.ns_per_step))
+    }
+
+    /// The same for the wide probe, at the probes that timed it.
+    pub fn relative_wide_speed(&self) -> Vec<(u64, f64)> {
+        self.relative(|p| p.wide_ns_per_step)
+    }
+
+    fn relative(&self, time: impl Fn(&DriftProbe) -> Option<f64>) -> Vec<(u64, f64)> {
+        let timed: Vec<(u64, f64)> = self
+            .drift
+            .iter()
+            .filter_map(|p| Some((p.at_ms, time(p)?)))
+            .collect();
+        let mut sorted: Vec<f64> = timed.iter().map(|t| t.1).collect();
         sorted.sort_by(f64::total_cmp);
         let Some(&median) = sorted.get(sorted.len() / 2) else {
             return Vec::new();
         };
-        self.drift
-            .iter()
-            .map(|p| (p.at_ms, median / p.ns_per_step.max(f64::MIN_POSITIVE)))
+        timed
+            .into_iter()
+            .map(|(at_ms, ns)| (at_ms, median / ns.max(f64::MIN_POSITIVE)))
             .collect()
     }
 

@@ -143,7 +143,8 @@ fn drift(results: &RunResults) -> String {
     let Some(line) = crate::terminal::drift_line(&results.harness) else {
         return String::new();
     };
-    let chart = plot::drift::chart(&speeds).unwrap_or_default();
+    let wide = results.harness.relative_wide_speed();
+    let chart = plot::drift::chart(&speeds, &wide).unwrap_or_default();
     format!(
         "<div class=\"drift\">{chart}<p class=\"note\">{}. Points measured in the same \
          interleaved rounds are compared round by round, so this drift cancels between them; \

@@ -1,17 +1,22 @@
 //! The drift monitor's timeline: the machine's speed on the reference
 //! workload through the run, relative to its median (1 = usual), so that a
-//! reader sees when the machine was slow and by how much.
+//! reader sees when the machine was slow and by how much; with the wide
+//! probe beside it where the run timed one.
 
 use plotters::prelude::*;
 
 use super::{AxisRange, FONT, WIDTH, chart_error, colour, svg};
 
-/// `speeds`: (ms since the run began, speed relative to the median).
-pub fn chart(speeds: &[(u64, f64)]) -> anyhow::Result<String> {
-    let points: Vec<(f64, f64)> = speeds
-        .iter()
-        .map(|&(ms, speed)| (ms as f64 / 1000.0, speed))
-        .collect();
+/// `speeds`: (ms since the run began, speed relative to the median) of the
+/// chain; `wide`: the same of the wide probe (empty in older runs).
+pub fn chart(speeds: &[(u64, f64)], wide: &[(u64, f64)]) -> anyhow::Result<String> {
+    let seconds = |series: &[(u64, f64)]| -> Vec<(f64, f64)> {
+        series
+            .iter()
+            .map(|&(ms, speed)| (ms as f64 / 1000.0, speed))
+            .collect()
+    };
+    let (points, wide) = (seconds(speeds), seconds(wide));
     let x = AxisRange {
         lo: 0.0,
         hi: points.last().map_or(1.0, |p| p.0.max(1.0)),
@@ -19,6 +24,7 @@ pub fn chart(speeds: &[(u64, f64)]) -> anyhow::Result<String> {
     };
     let spread = points
         .iter()
+        .chain(&wide)
         .map(|p| (p.1 - 1.0).abs())
         .fold(0.05, f64::max);
     let y = AxisRange {
@@ -29,7 +35,7 @@ pub fn chart(speeds: &[(u64, f64)]) -> anyhow::Result<String> {
     svg(WIDTH, 170, |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(
-                "machine speed through the run (reference workload, 1 = its median)",
+                "machine speed through the run (reference workloads, 1 = each one's median)",
                 (FONT, 13),
             )
             .margin(8)
@@ -53,12 +59,35 @@ pub fn chart(speeds: &[(u64, f64)]) -> anyhow::Result<String> {
                 RGBColor(150, 150, 150).stroke_width(1),
             ))
             .map_err(chart_error)?;
-        chart
+        if !wide.is_empty() {
+            chart
+                .draw_series(LineSeries::new(
+                    wide.iter().copied(),
+                    colour(1).stroke_width(1),
+                ))
+                .map_err(chart_error)?
+                .label("wide probe (throughput-bound)")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], colour(1)));
+        }
+        let chain = chart
             .draw_series(LineSeries::new(
                 points.iter().copied(),
                 colour(0).stroke_width(2),
             ))
             .map_err(chart_error)?;
+        if !wide.is_empty() {
+            chain
+                .label("chain (latency-bound)")
+                .legend(|(x, y)| PathElement::new([(x, y), (x + 14, y)], colour(0)));
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperLeft)
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font((FONT, 11))
+                .draw()
+                .map_err(chart_error)?;
+        }
         anyhow::Ok(())
     })
 }
@@ -72,8 +101,18 @@ mod tests {
         let speeds: Vec<(u64, f64)> = (0..50)
             .map(|i| (i * 1000, 1.0 + 0.01 * (i % 7) as f64))
             .collect();
-        let svg = chart(&speeds).expect("draws");
+        let svg = chart(&speeds, &[]).expect("draws");
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("seconds since the run began") && svg.contains("1.00x"));
+        assert!(!svg.contains("wide probe"), "no legend for one line");
+        let wide: Vec<(u64, f64)> = speeds.iter().map(|&(ms, s)| (ms, s * 0.6)).collect();
+        let svg = chart(&speeds, &wide).expect("draws both");
+        assert!(
+            svg.contains("wide probe (throughput-bound)") && svg.contains("chain (latency-bound)")
+        );
+        assert!(
+            svg.contains("0.60x"),
+            "the axis reaches down to the wide probe's 0.6x"
+        );
     }
 }
