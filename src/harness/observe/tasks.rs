@@ -166,8 +166,14 @@ mod tests {
         for i in 0..2_000_000u64 {
             x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
         }
+        // The kernel adds a running task's time to se.sum_exec_runtime at a
+        // tick or a switch: a new thread that has had neither reads 0 (and
+        // failed this test 2 times in 5 while a build ran). A sleep is a
+        // switch, so the loop's time is in by the next read.
+        std::thread::sleep(std::time::Duration::from_millis(1));
         let after = files.read(&mut buffer).expect("read again");
         assert!(after.cpu_ns > before.cpu_ns, "{before:?} {after:?}");
+        assert!(after.voluntary > before.voluntary, "the sleep was a switch");
         assert!(tids(pid).contains(&tid));
     }
 }
