@@ -1,15 +1,17 @@
 //! The results schema (v2), what a run writes and every report reads
 //! (`schema`), a point's samples summarised as the schema keeps them
-//! (`estimate`), and how results files are read, written and streamed
+//! (`estimate`), what the drift probes say (`drift`), and how results files are read, written and streamed
 //! (`files`).
 
 mod class_figures;
+mod drift;
 mod estimate;
 mod files;
 mod placement;
 mod schema;
 
 pub use class_figures::{ClassFigure, describe_classes};
+pub use drift::WIDE_SLOW;
 pub use files::ResultsStream;
 pub use placement::{
     EarlierClass, EarlierPlacements, Observation, PlacementClass, SamplePlacement,
