@@ -1,7 +1,7 @@
 //! The results schema (v2), what a run writes and every report reads
 //! (`schema`), a point's samples summarised as the schema keeps them
-//! (`estimate`), what the drift probes say (`drift`), and how results files are read, written and streamed
-//! (`files`).
+//! (`estimate`), what the drift probes say (`drift`), and how results
+//! files are read, written and streamed (`files`).
 
 mod class_figures;
 mod drift;
