@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::changes::Settings;
 use super::labels::{scenario_and_family, short};
+use super::machine_state;
 use super::placement_shift;
 use super::record;
 use super::series::{self, HostHistory};
@@ -109,11 +110,17 @@ pub fn list(store_path: &Path, limit: usize) -> anyhow::Result<String> {
         out.push_str("no runs yet: `concbench run` adds each run, `concbench history add FILE` adds old ones\n");
         return Ok(out);
     }
-    let _ = writeln!(out, "newest runs:");
+    let _ = writeln!(
+        out,
+        "newest runs (the % column: wide drift probes that read slow, how busy the machine was):"
+    );
     for run in &runs {
+        let busy = run
+            .wide_slow_share
+            .map_or("-".to_string(), |s| format!("{:.0}%", 100.0 * s));
         let _ = writeln!(
             out,
-            "  {:<4} {:<16} {:<12} {:>4} points  {}",
+            "  {:<4} {:<16} {:<12} {:>4} points  {:>4}  {}",
             run.kind.name(),
             run.started
                 .get(..16)
@@ -121,6 +128,7 @@ pub fn list(store_path: &Path, limit: usize) -> anyhow::Result<String> {
                 .replace('T', " "),
             short(&run.commit),
             run.points,
+            busy,
             run.host
         );
     }
@@ -166,6 +174,9 @@ pub struct Regression {
     /// Where the point's parties mostly ran before the step and after it,
     /// when that changed (`placement_shift`).
     pub placement: Option<String>,
+    /// How much busier the machine was in the runs after the step, when
+    /// it was (`machine_state::busier`).
+    pub machine: Option<String>,
 }
 
 /// `history check`: the changes the newest commit starts that are slower
@@ -193,6 +204,7 @@ pub fn check(
         .max_by(|a, b| a.started.cmp(&b.started))
         .map(|c| c.commit.clone())
         .unwrap_or_default();
+    let states = store.machine_states(&history.host)?;
     let mut regressions: Vec<Regression> = Vec::new();
     for s in history
         .series
@@ -218,6 +230,7 @@ pub fn check(
             after: change.after.median,
             p_value: change.p_value,
             placement: placement_shift::shift(&samples, before, after),
+            machine: machine_state::busier(&states, before, after),
         });
     }
     let commit = newest.as_str();
@@ -244,6 +257,12 @@ pub fn check(
             let _ = writeln!(
                 out,
                 "    its parties ran {placement}: the step may be where the scheduler put them, not the code"
+            );
+        }
+        if let Some(machine) = &r.machine {
+            let _ = writeln!(
+                out,
+                "    the machine was busier: {machine}: the step may be a neighbour on the host, not the code"
             );
         }
     }

@@ -61,6 +61,15 @@ pub const MIGRATIONS: &[&str] = &[
          median REAL NOT NULL,
          PRIMARY KEY (run_id, point_id, class)
      ) WITHOUT ROWID;",
+    // 4: how busy the machine was over each run: of the drift probes that
+    // timed the wide work, how many read slow, and the slowest
+    // (`history::machine_state`).
+    "CREATE TABLE machine_states (
+         run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+         wide_probes INTEGER NOT NULL,
+         wide_slow INTEGER NOT NULL,
+         wide_worst REAL NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

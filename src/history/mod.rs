@@ -5,6 +5,7 @@ pub mod changes;
 pub mod command;
 pub mod labels;
 pub mod level;
+pub mod machine_state;
 pub mod migrations;
 pub mod page;
 pub mod placement_shift;

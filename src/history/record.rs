@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::machine_state::MachineState;
 use crate::error::BadInput;
 use crate::gate::GateOutcome;
 use crate::host::HostInfo;
@@ -53,6 +54,9 @@ pub struct RunRecord {
     pub verdicts: Vec<VerdictFigure>,
     /// Where each observed point's parties ran (runs only).
     pub placements: Vec<PlacementFigure>,
+    /// How busy the machine was over the run (runs that timed the wide
+    /// probe only).
+    pub machine: Option<MachineState>,
 }
 
 /// The machine a series belongs to: series never mix machines.
@@ -167,6 +171,7 @@ pub fn of_run(results: &RunResults, source: &Path, commit: Option<&str>) -> RunR
         figures,
         verdicts: Vec::new(),
         placements: placement_figures(results),
+        machine: MachineState::of(results),
     }
 }
 
@@ -213,6 +218,7 @@ pub fn of_gate(
         figures: Vec::new(),
         verdicts,
         placements: Vec::new(),
+        machine: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct StoredRun {
     pub host: String,
     pub source: String,
     pub points: i64,
+    /// The share of its wide probes that read slow, where it timed them.
+    pub wide_slow_share: Option<f64>,
 }
 
 /// One run's figure for one point, as series are built from.
@@ -164,8 +166,10 @@ impl Store {
     pub fn recent(&self, limit: usize) -> Result<Vec<StoredRun>, BadInput> {
         let sql = "SELECT r.id, r.kind, r.commit_id, r.started, h.key, r.source,
                           (SELECT count(*) FROM figures f WHERE f.run_id = r.id)
-                        + (SELECT count(*) FROM verdicts v WHERE v.run_id = r.id)
+                        + (SELECT count(*) FROM verdicts v WHERE v.run_id = r.id),
+                          m.wide_slow, m.wide_probes
                    FROM runs r JOIN hosts h ON h.id = r.host_id
+                   LEFT JOIN machine_states m ON m.run_id = r.id
                    ORDER BY r.started DESC, r.id DESC LIMIT ?1";
         self.query(sql, [limit as i64], |r| {
             let kind: String = r.get(1)?;
@@ -177,6 +181,10 @@ impl Store {
                 host: r.get(4)?,
                 source: r.get(5)?,
                 points: r.get(6)?,
+                wide_slow_share: match (r.get::<_, Option<f64>>(7)?, r.get::<_, Option<f64>>(8)?) {
+                    (Some(slow), Some(probes)) if probes > 0.0 => Some(slow / probes),
+                    _ => None,
+                },
             })
         })
     }
@@ -272,7 +280,8 @@ fn insert_points(
             v.threshold_pct
         ])?;
     }
-    insert_placements(tx, run, &record.placements)
+    insert_placements(tx, run, &record.placements)?;
+    super::machine_state::insert(tx, run, record.machine.as_ref())
 }
 
 /// Store a run's placement figures, in the transaction adding the run.

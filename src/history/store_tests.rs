@@ -33,6 +33,7 @@ fn record(key: &str, commit: &str, started: &str, median: f64) -> RunRecord {
         ],
         verdicts: Vec::new(),
         placements: Vec::new(),
+        machine: None,
     }
 }
 
@@ -80,6 +81,30 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_runs() {
         .unwrap();
     assert_eq!(latest.len(), 1);
     assert_eq!(latest[0].commit, "c2");
+
+    // The machine's state lands with a run, and the old run has none.
+    let mut busy = record("b", "c3", "2026-01-03T00:00:00Z", 10.0);
+    busy.machine = Some(crate::history::machine_state::MachineState {
+        wide_probes: 200,
+        wide_slow: 50,
+        wide_worst: 2.5,
+    });
+    store.add(&busy).unwrap();
+    let shares: Vec<Option<f64>> = store
+        .recent(10)
+        .unwrap()
+        .iter()
+        .map(|r| r.wide_slow_share)
+        .collect();
+    assert_eq!(shares, [Some(0.25), None, None]);
+    let states = store
+        .machine_states("cpu | 2 CPUs | 24 GiB | linux")
+        .unwrap();
+    assert_eq!(states.len(), 1);
+    assert_eq!(
+        (states[0].commit.as_str(), states[0].state.wide_worst),
+        ("c3", 2.5)
+    );
 }
 
 #[test]

@@ -37,7 +37,7 @@ fn each_run_lands_in_the_store_once_and_history_lists_it() {
     assert!(scratch.path().join("out/history.sqlite").is_file());
     let listed = stdout(&scratch, &["history", "--store", "out/history.sqlite"]);
     assert!(
-        listed.contains("newest runs:") && listed.contains("1 points"),
+        listed.contains("newest runs") && listed.contains("1 points"),
         "{listed}"
     );
     let again = stdout(
@@ -100,13 +100,32 @@ fn a_corrupt_store_is_refused_in_one_line_and_left_as_it_is() {
 
 /// A copy of `results` as a run of `commit`, `minutes` later, its medians
 /// scaled by `factor`, each with an interval of ±2% (so the test does not
-/// hang on how noisy the real run happened to be).
+/// hang on how noisy the real run happened to be). Its drift probes are
+/// replaced by 20 whose wide work reads steady, and 8 more 1.5x as slow
+/// where `slowed` (the machine busier).
 fn as_commit(results: &Path, dir: &Path, commit: &str, minutes: u32, factor: f64) -> PathBuf {
+    as_commit_on(results, dir, (commit, minutes), factor, false)
+}
+
+fn as_commit_on(
+    results: &Path,
+    dir: &Path,
+    (commit, minutes): (&str, u32),
+    factor: f64,
+    slowed: bool,
+) -> PathBuf {
     let mut run: Value = serde_json::from_str(&std::fs::read_to_string(results).unwrap()).unwrap();
     run["run"]["id"] = format!("run-{minutes}").into();
     run["run"]["started"] =
         format!("2026-01-01T{:02}:{:02}:00Z", minutes / 60, minutes % 60).into();
     run["run"]["git_commit"] = commit.into();
+    let probes: Vec<Value> = (0..if slowed { 28 } else { 20 })
+        .map(|i| {
+            let wide = if i >= 20 { 1.5 } else { 1.0 };
+            serde_json::json!({"at_ms": i * 100, "ns_per_step": 1.3, "wide_ns_per_step": wide})
+        })
+        .collect();
+    run["harness"]["drift"] = probes.into();
     for point in run["results"].as_array_mut().unwrap() {
         let estimate = &mut point["summary"]["ns_per_op"];
         if let Some(median) = estimate["median"].as_f64() {
@@ -151,6 +170,34 @@ fn check_fails_when_the_newest_commits_make_a_regression_and_the_page_shows_it()
     // default a change must hold two commits (one run can draw a slow
     // placement), so the next commit reports it, and only that one.
     files.push(as_commit(&results, scratch.path(), "slow01", 12, 1.5));
+    // The same step on a busier machine: the check says so beside it.
+    let busy = as_commit_on(&results, scratch.path(), ("busy01", 14), 1.5, true);
+    let mut other_store = store;
+    other_store[2] = "busy.sqlite";
+    let mut args = other_store.to_vec();
+    args.push("add");
+    args.extend(
+        files[..12]
+            .iter()
+            .chain([&busy])
+            .map(|f| f.to_str().unwrap()),
+    );
+    stdout(&scratch, &args);
+    let output = scratch
+        .concbench(&[&other_store[..], &["check", "--confirm", "1"]].concat())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the machine was busier: the wide probe read slow in 29% of the probes of the runs after the step, against 0% before"),
+        "{text}"
+    );
+    let listed = stdout(&scratch, &other_store);
+    assert!(
+        listed.contains(" 29% ") && listed.contains("  0% "),
+        "{listed}"
+    );
     add(&files[12..]);
     let check = |extra: &[&str]| {
         let output = scratch
@@ -166,6 +213,7 @@ fn check_fails_when_the_newest_commits_make_a_regression_and_the_page_shows_it()
         text.contains("REGRESSED 1.50x") && text.contains("spawn.start/std_thread"),
         "{text}"
     );
+    assert!(!text.contains("busier"), "the machine was as quiet: {text}");
     assert_eq!(check(&[]).0, Some(0));
     files.push(as_commit(&results, scratch.path(), "slow02", 13, 1.5));
     add(&files[13..]);
