@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::opaque::opaque;
 use crate::results::DriftProbe;
+use crate::results::WIDE_SLOW;
 
 /// Steps of the reference chain per repeat (about 60 us on a 2.8 GHz core).
 const STEPS: u64 = 40_000;
@@ -65,6 +66,25 @@ pub fn take() -> (Vec<DriftProbe>, Duration) {
         .unwrap_or_default()
 }
 
+/// Add probes another process took (a `worker draw` child, between its
+/// rounds) to the run's, when watching: `began` is when that process
+/// started, and each probe's `at_ms` counts from it. `cost` is what they
+/// took.
+pub fn absorb(taken: &[DriftProbe], began: Instant, cost: Duration) {
+    let Ok(mut guard) = PROBES.lock() else {
+        return;
+    };
+    let Some((since, probes, total)) = guard.as_mut() else {
+        return;
+    };
+    let offset = began.saturating_duration_since(*since).as_millis() as u64;
+    probes.extend(taken.iter().map(|p| DriftProbe {
+        at_ms: offset.saturating_add(p.at_ms),
+        ..*p
+    }));
+    *total += cost;
+}
+
 /// The fewest probes with a drift figure: one is set aside, and a range
 /// needs two more.
 pub const MIN_PROBES: usize = 3;
@@ -94,6 +114,25 @@ pub fn spread(probes: &[DriftProbe]) -> Option<f64> {
 /// `MIN_PROBES` timed it).
 pub fn wide_spread(probes: &[DriftProbe]) -> Option<f64> {
     spread_of(probes.iter().filter_map(|p| p.wide_ns_per_step).collect())
+}
+
+/// How busy the machine was during a group, in percent: of the wide
+/// readings among `group`'s probes, those at least `WIDE_SLOW` times the
+/// median of every wide reading of the run so far (`run`), the same rule
+/// as the run's count of slow probes. None with fewer than `MIN_PROBES`
+/// wide readings in the group.
+pub fn busy_pct(group: &[DriftProbe], run: &[DriftProbe]) -> Option<f64> {
+    let wide = |probes: &[DriftProbe]| -> Vec<f64> {
+        probes.iter().filter_map(|p| p.wide_ns_per_step).collect()
+    };
+    let (group, mut run) = (wide(group), wide(run));
+    if group.len() < MIN_PROBES {
+        return None;
+    }
+    run.sort_by(f64::total_cmp);
+    let median = *run.get(run.len() / 2)?;
+    let slow = group.iter().filter(|&&t| t >= WIDE_SLOW * median).count();
+    Some(100.0 * slow as f64 / group.len() as f64)
 }
 
 fn spread_of(mut times: Vec<f64>) -> Option<f64> {
@@ -187,6 +226,27 @@ mod tests {
     }
 
     #[test]
+    fn a_group_is_busy_by_its_share_of_wide_readings_slow_against_the_run() {
+        let wide = |times: &[f64]| -> Vec<DriftProbe> {
+            times
+                .iter()
+                .map(|&w| DriftProbe {
+                    at_ms: 0,
+                    ns_per_step: 1.3,
+                    wide_ns_per_step: Some(w),
+                })
+                .collect()
+        };
+        let run = wide(&[1.0, 1.0, 1.01, 1.0, 2.0, 1.0, 1.5]);
+        // 1.2 and 1.5 read slow against the run's median 1.0; 1.1 does not.
+        let busy = busy_pct(&wide(&[1.0, 1.2, 1.5, 1.1]), &run).expect("four");
+        assert!((busy - 50.0).abs() < 1e-9, "{busy}");
+        assert_eq!(busy_pct(&wide(&[1.0, 1.0, 1.0]), &run), Some(0.0));
+        assert_eq!(busy_pct(&wide(&[2.0, 2.0]), &run), None, "too few");
+        assert_eq!(busy_pct(&probes(&[1.0, 1.0, 1.0]), &run), None, "no wide");
+    }
+
+    #[test]
     fn a_probe_times_real_work_and_the_run_keeps_its_probes() {
         let probe = probe(Instant::now());
         assert!(probe.ns_per_step > 0.0 && probe.ns_per_step.is_finite());
@@ -208,10 +268,22 @@ mod tests {
         let (first, second) = (probe_now(), probe_now());
         assert!(first >= 1 && second > first && count() >= second);
         assert_eq!(probes_since(first).len(), count() - first + 1);
+        // A child's probes join the run's, placed from when it began.
+        let child = DriftProbe { at_ms: 5, ..probe };
+        let began = Instant::now() + Duration::from_millis(1000);
+        absorb(&[child], began, Duration::from_micros(300));
         let (probes, cost) = take();
-        assert!(probes.len() >= 2);
-        assert!(cost > Duration::ZERO);
+        assert!(probes.len() >= 3);
+        assert!(
+            probes
+                .iter()
+                .any(|p| p.at_ms >= 1005 && p.wide_ns_per_step == probe.wide_ns_per_step),
+            "{probes:?}"
+        );
+        assert!(cost >= Duration::from_micros(300));
         assert_eq!(probe_now(), 0, "not watching once taken");
+        absorb(&[child], began, Duration::ZERO);
+        assert_eq!(count(), 0, "nothing absorbed when not watching");
     }
 
     #[test]

@@ -116,6 +116,9 @@ fn speedup_table(out: &mut String, scenario: &view::ScenarioView<'_>) {
         let _ = writeln!(out, "| `{}` | {} |", code(&row.label), cells.join(" | "));
     }
     out.push('\n');
+    if let Some(note) = speedup::busy_note(&matrix) {
+        let _ = writeln!(out, "⚠ {}\n", crate::text::upper_first(&note));
+    }
 }
 
 /// One point as a row of its family's table.

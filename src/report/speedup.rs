@@ -31,6 +31,9 @@ pub struct Matrix {
     pub param: String,
     pub columns: Vec<u64>,
     pub rows: Vec<Row>,
+    /// The largest `machine_busy_pct` of its points: how busy the machine
+    /// was while they were measured, at worst.
+    pub busiest_pct: Option<f64>,
 }
 
 /// The table, when the scenario has a worker-count parameter and at least one
@@ -51,6 +54,10 @@ pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
         .into_iter()
         .collect();
     let varying = scenario.varying_params();
+    let busiest_pct = points
+        .iter()
+        .filter_map(|p| p.metrics.get("machine_busy_pct").copied())
+        .max_by(f64::total_cmp);
     let mut rows: Vec<Row> = Vec::new();
     for point in points {
         let others: Vec<String> = varying
@@ -95,7 +102,20 @@ pub fn matrix(scenario: &ScenarioView<'_>) -> Option<Matrix> {
         param,
         columns,
         rows,
+        busiest_pct,
     })
+}
+
+/// A warning under the table when the machine was busy while its points
+/// were measured (`BUSY_SHARE` of a group's wide probes slow, or more).
+pub fn busy_note(matrix: &Matrix) -> Option<String> {
+    let busy = matrix
+        .busiest_pct
+        .filter(|&pct| pct >= 100.0 * crate::results::BUSY_SHARE)?;
+    Some(format!(
+        "the machine was busy while these were measured: up to {busy:.0}% of the drift probes between their rounds found the wide work {:.1}x slower than the run's median or worse (a neighbour on the host's core, which the guest cannot see). Work that keeps every CPU busy gets less speed-up then than on a quiet machine; compare with a run whose header reports few slow wide probes.",
+        crate::results::WIDE_SLOW
+    ))
 }
 
 /// `1.94x (1.90–1.98), 97%`: a cell as people read it, with the interval
@@ -112,4 +132,27 @@ pub fn cell_text(cell: Option<Cell>) -> String {
         .efficiency
         .map_or(String::new(), |e| format!(", {:.0}%", 100.0 * e));
     format!("{:.2}x{interval}{efficiency}", cell.speedup)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matrix(busiest_pct: Option<f64>) -> Matrix {
+        Matrix {
+            param: "k".into(),
+            columns: vec![2],
+            rows: Vec::new(),
+            busiest_pct,
+        }
+    }
+
+    #[test]
+    fn a_table_measured_on_a_busy_machine_says_so_and_a_quiet_one_does_not() {
+        let note = busy_note(&matrix(Some(37.5))).expect("busy");
+        assert!(note.contains("up to 38% of the drift probes"), "{note}");
+        assert!(note.contains("wide work 1.2x slower"), "{note}");
+        assert_eq!(busy_note(&matrix(Some(9.9))), None, "under 10%");
+        assert_eq!(busy_note(&matrix(None)), None, "not observed");
+    }
 }

@@ -54,3 +54,7 @@ impl HarnessInfo {
 
 /// A wide probe this many times its run's median reads as slowed.
 pub const WIDE_SLOW: f64 = 1.2;
+
+/// From this share of its wide probes read slow, a run (or a group of
+/// points, `machine_busy_pct`) had the machine busy.
+pub const BUSY_SHARE: f64 = 0.10;

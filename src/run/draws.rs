@@ -51,8 +51,21 @@ pub fn serve_draw(mut input: impl BufRead, mut output: impl Write) -> i32 {
         }
     };
     let label = plan::groups::group_key(&points[0]).unwrap_or_default();
-    for result in super::measure::measure_group(&points, &label) {
-        let written = serde_json::to_string(&result)
+    // Probe the machine between this process's rounds, as the run does
+    // between its own: the run reads them back from the last line.
+    crate::harness::drift::start();
+    let results = super::measure::measure_group(&points, &label);
+    let (probes, cost) = crate::harness::drift::take();
+    let drift = DriftLine {
+        drift: probes,
+        drift_cost_ns: cost.as_nanos().min(u128::from(u64::MAX)) as u64,
+    };
+    let lines = results
+        .iter()
+        .map(serde_json::to_string)
+        .chain(std::iter::once(serde_json::to_string(&drift)));
+    for line in lines {
+        let written = line
             .map_err(std::io::Error::other)
             .and_then(|json| writeln!(output, "{json}"));
         if written.is_err() {
@@ -61,6 +74,19 @@ pub fn serve_draw(mut input: impl BufRead, mut output: impl Write) -> i32 {
     }
     0
 }
+
+/// A child's last line: the drift probes it took between its rounds, each
+/// `at_ms` from when it began watching, and what they cost.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DriftLine {
+    pub drift: Vec<crate::results::DriftProbe>,
+    pub drift_cost_ns: u64,
+}
+
+/// What one child measured: its group's results, and its drift probes
+/// when it sent them.
+pub type Drawn = (Vec<PointResult>, Option<DriftLine>);
 
 /// The request's group, its points' settings cut to one process's share:
 /// a share of the measuring time and of the samples (at least one each).
@@ -101,7 +127,14 @@ pub fn measure_in_processes(
     };
     let draws: Vec<Result<Vec<PointResult>, String>> = (0..processes)
         .map(|_| {
-            let drawn = one_process(&request);
+            let began = std::time::Instant::now();
+            let drawn = one_process(&request).map(|(results, drift)| {
+                if let Some(line) = drift {
+                    let cost = std::time::Duration::from_nanos(line.drift_cost_ns);
+                    crate::harness::drift::absorb(&line.drift, began, cost);
+                }
+                results
+            });
             crate::harness::drift::probe_now();
             drawn
         })
@@ -110,7 +143,7 @@ pub fn measure_in_processes(
 }
 
 /// One `worker draw` child: its results, or why there are none.
-fn one_process(request: &DrawRequest) -> Result<Vec<PointResult>, String> {
+fn one_process(request: &DrawRequest) -> Result<Drawn, String> {
     let mut child = Command::new(crate::model::worker::worker_binary())
         .args(crate::model::worker::WorkerTask::Draw.args())
         .stdin(Stdio::piped())
@@ -133,15 +166,29 @@ fn one_process(request: &DrawRequest) -> Result<Vec<PointResult>, String> {
             said.trim().lines().last().unwrap_or("")
         ));
     }
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| !l.trim().is_empty())
+    read_child_output(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// A child's output: a result per line, then its drift line (children
+/// of builds before it send none).
+pub fn read_child_output(text: &str) -> Result<Drawn, String> {
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let drift = match lines.last().map(|l| serde_json::from_str::<DriftLine>(l)) {
+        Some(Ok(line)) => {
+            lines.pop();
+            Some(line)
+        }
+        _ => None,
+    };
+    let results = lines
+        .iter()
         .enumerate()
         .map(|(i, l)| {
             serde_json::from_str(l)
                 .map_err(|e| format!("the draw process's line {} is not a result: {e}", i + 1))
         })
-        .collect()
+        .collect::<Result<Vec<PointResult>, String>>()?;
+    Ok((results, drift))
 }
 
 #[cfg(test)]
@@ -162,5 +209,28 @@ mod tests {
         let line = format!("{}\n", serde_json::to_string(&request).expect("json"));
         assert_eq!(serve_draw(line.as_bytes(), &mut out), 2);
         assert!(out.is_empty(), "nothing printed for a request not served");
+    }
+
+    #[test]
+    fn a_child_s_drift_line_is_read_apart_from_its_results_and_garbage_is_refused() {
+        let drift = r#"{"drift":[{"at_ms":3,"ns_per_step":1.3,"wide_ns_per_step":1.0}],"drift_cost_ns":400}"#;
+        let (results, line) =
+            read_child_output(&format!("\n{drift}\n")).expect("a drift line alone");
+        assert!(results.is_empty());
+        let line = line.expect("drift read");
+        assert_eq!((line.drift.len(), line.drift_cost_ns), (1, 400));
+        assert_eq!(line.drift[0].wide_ns_per_step, Some(1.0));
+        // No drift line (an older child): no probes, not an error.
+        assert!(matches!(read_child_output(""), Ok((r, None)) if r.is_empty()));
+        // A drift line anywhere but last, or garbage, is not a result.
+        let early = read_child_output(&format!("{drift}\n{drift}\n")).expect_err("two drift lines");
+        assert!(early.contains("line 1 is not a result"), "{early}");
+        let garbage = read_child_output("hello\n").expect_err("garbage");
+        assert!(garbage.contains("line 1 is not a result"), "{garbage}");
+        let extra = r#"{"drift":[],"drift_cost_ns":1,"more":2}"#;
+        assert!(
+            read_child_output(extra).is_err(),
+            "unknown fields are refused"
+        );
     }
 }

@@ -171,6 +171,8 @@ fn measure_all(
         let probes = crate::harness::drift::probes_since(first_probe);
         let moved = crate::harness::drift::spread(&probes);
         let wide_moved = crate::harness::drift::wide_spread(&probes);
+        let busy =
+            crate::harness::drift::busy_pct(&probes, &crate::harness::drift::probes_since(0));
         for (point, mut result) in points.iter().zip(group) {
             if result.status == Status::Ok {
                 // With fewer than 3 probes, no figure: too few probes.
@@ -181,6 +183,9 @@ fn measure_all(
                 }
                 if let Some(moved) = wide_moved {
                     metrics.insert("machine_wide_drift_pct".into(), moved);
+                }
+                if let Some(busy) = busy {
+                    metrics.insert("machine_busy_pct".into(), busy);
                 }
             }
             let throughput_vs = point.scenario.info().throughput_vs;

@@ -153,6 +153,16 @@ pub fn runtime_line() -> impl Strategy<Value = String> {
     ])
 }
 
+/// What a `worker draw` child may print: a real result line, its drift
+/// line, both mutated, one to three lines.
+pub fn draw_output() -> impl Strategy<Value = String> {
+    let result = real_results().1.lines().next().unwrap_or("{}").to_string();
+    let drift =
+        r#"{"drift":[{"at_ms":3,"ns_per_step":1.3,"wide_ns_per_step":1.0}],"drift_cost_ns":400}"#;
+    prop::collection::vec(mutated(vec![result, drift.to_string()]), 1..4)
+        .prop_map(|lines| lines.join("\n"))
+}
+
 /// (results.json, results.jsonl) of a real tiny run, made once.
 pub fn real_results() -> &'static (String, String) {
     static RESULTS: OnceLock<(String, String)> = OnceLock::new();

@@ -1,7 +1,8 @@
 //! Fuzz targets (proptest, no corpus kept) for everything that reads input a
 //! user or another tool wrote: the suite config parser and planner, the
 //! results reader, and what reads results next (reports, the gate, and the
-//! gate's threshold file), the measuring worker's protocol lines, and the
+//! gate's threshold file), the measuring worker's protocol lines, what a
+//! `worker draw` child prints, and the
 //! history store's importers.
 //! Property: any input gives a value or a one-line error, never a panic.
 //!
@@ -123,6 +124,16 @@ fn worker_protocol_lines_never_panic() {
             Err(error) => one_line(error),
         }
         if let Err(error) = Request::parse(&line) {
+            one_line(error);
+        }
+    });
+}
+
+#[test]
+fn draw_child_output_never_panics() {
+    use concbench::run::draws::read_child_output;
+    fuzz("draw child output", inputs::draw_output(), |text| {
+        if let Err(error) = read_child_output(&text) {
             one_line(error);
         }
     });

@@ -220,6 +220,13 @@ fn speedup_table(s: &ScenarioView<'_>) -> String {
         out.push_str("</tr>");
     }
     out.push_str("</table>");
+    if let Some(note) = speedup::busy_note(&matrix) {
+        let _ = write!(
+            out,
+            "<p class=\"warn\">⚠ {}</p>",
+            escape(&crate::text::upper_first(&note))
+        );
+    }
     out
 }
 
