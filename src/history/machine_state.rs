@@ -9,39 +9,10 @@ use std::collections::BTreeSet;
 
 use rusqlite::params;
 
+use super::record::MachineState;
 use super::store::Store;
 use crate::error::BadInput;
-use crate::results::RunResults;
-
-/// What one run's wide probes read (`HarnessInfo::wide_slowdowns`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MachineState {
-    /// Probes that timed the wide work.
-    pub wide_probes: u32,
-    /// Of them, those at least `WIDE_SLOW` times the run's median.
-    pub wide_slow: u32,
-    /// The slowest over the run's median.
-    pub wide_worst: f64,
-}
-
-impl MachineState {
-    /// The run's state; None when no probe timed the wide work (runs
-    /// before the wide probe existed).
-    pub fn of(results: &RunResults) -> Option<MachineState> {
-        let (slow, worst, probes) = results.harness.wide_slowdowns()?;
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        (probes > 0 && worst.is_finite()).then(|| MachineState {
-            wide_probes: count(probes),
-            wide_slow: count(slow),
-            wide_worst: worst,
-        })
-    }
-
-    /// The share of its probes that read slow, 0 to 1.
-    pub fn slow_share(&self) -> f64 {
-        f64::from(self.wide_slow) / f64::from(self.wide_probes.max(1))
-    }
-}
+use crate::results::BUSY_SHARE;
 
 /// A stored run's state, with the commit it measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,26 +39,6 @@ impl Store {
         })
     }
 }
-
-/// Store a run's state, in the transaction adding the run.
-pub(super) fn insert(
-    tx: &rusqlite::Transaction<'_>,
-    run: i64,
-    state: Option<&MachineState>,
-) -> rusqlite::Result<()> {
-    let Some(s) = state else {
-        return Ok(());
-    };
-    tx.execute(
-        "INSERT OR REPLACE INTO machine_states (run_id, wide_probes, wide_slow, wide_worst)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![run, s.wide_probes, s.wide_slow, s.wide_worst],
-    )?;
-    Ok(())
-}
-
-/// A share of slow wide probes from which a run counts as busy.
-pub const BUSY_SHARE: f64 = 0.10;
 
 /// "the wide probe read slow in 31% of the probes of the runs after it,
 /// against 3% before" when the runs of `after` had the machine busier:

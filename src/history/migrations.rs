@@ -63,7 +63,7 @@ pub const MIGRATIONS: &[&str] = &[
      ) WITHOUT ROWID;",
     // 4: how busy the machine was over each run: of the drift probes that
     // timed the wide work, how many read slow, and the slowest
-    // (`history::machine_state`).
+    // (`history::machine_state`, the record in `history::record`).
     "CREATE TABLE machine_states (
          run_id INTEGER PRIMARY KEY REFERENCES runs(id),
          wide_probes INTEGER NOT NULL,

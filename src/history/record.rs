@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use super::machine_state::MachineState;
 use crate::error::BadInput;
 use crate::gate::GateOutcome;
 use crate::host::HostInfo;
@@ -106,6 +105,36 @@ impl HostKey {
             key,
             label: host.hostname.clone(),
         }
+    }
+}
+
+/// What one run's wide probes read (`HarnessInfo::wide_slowdowns`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MachineState {
+    /// Probes that timed the wide work.
+    pub wide_probes: u32,
+    /// Of them, those at least `WIDE_SLOW` times the run's median.
+    pub wide_slow: u32,
+    /// The slowest over the run's median.
+    pub wide_worst: f64,
+}
+
+impl MachineState {
+    /// The run's state; None when no probe timed the wide work (runs
+    /// before the wide probe existed).
+    pub fn of(results: &RunResults) -> Option<MachineState> {
+        let (slow, worst, probes) = results.harness.wide_slowdowns()?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (probes > 0 && worst.is_finite()).then(|| MachineState {
+            wide_probes: count(probes),
+            wide_slow: count(slow),
+            wide_worst: worst,
+        })
+    }
+
+    /// The share of its probes that read slow, 0 to 1.
+    pub fn slow_share(&self) -> f64 {
+        f64::from(self.wide_slow) / f64::from(self.wide_probes.max(1))
     }
 }
 

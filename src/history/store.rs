@@ -281,7 +281,7 @@ fn insert_points(
         ])?;
     }
     insert_placements(tx, run, &record.placements)?;
-    super::machine_state::insert(tx, run, record.machine.as_ref())
+    insert_machine_state(tx, run, record.machine.as_ref())
 }
 
 /// Store a run's placement figures, in the transaction adding the run.
@@ -298,6 +298,23 @@ fn insert_placements(
         )?;
         insert.execute(params![run, point, f.class.name(), f.samples, f.median])?;
     }
+    Ok(())
+}
+
+/// Store a run's state, in the transaction adding the run.
+fn insert_machine_state(
+    tx: &rusqlite::Transaction<'_>,
+    run: i64,
+    state: Option<&super::record::MachineState>,
+) -> rusqlite::Result<()> {
+    let Some(s) = state else {
+        return Ok(());
+    };
+    tx.execute(
+        "INSERT OR REPLACE INTO machine_states (run_id, wide_probes, wide_slow, wide_worst)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![run, s.wide_probes, s.wide_slow, s.wide_worst],
+    )?;
     Ok(())
 }
 

@@ -84,7 +84,7 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_runs() {
 
     // The machine's state lands with a run, and the old run has none.
     let mut busy = record("b", "c3", "2026-01-03T00:00:00Z", 10.0);
-    busy.machine = Some(crate::history::machine_state::MachineState {
+    busy.machine = Some(crate::history::record::MachineState {
         wide_probes: 200,
         wide_slow: 50,
         wide_worst: 2.5,
