@@ -175,6 +175,16 @@ fn lead_text(
         Some(replicated) => format!("{figures}; {}", replicated.sentence(&a, &b, shown)),
         None => figures,
     };
+    // A lead the runs state and this run's rounds alone do not: say why
+    // the rounds' interval, which may include 1, does not stop it.
+    let rounds_alone = if over_runs.is_some() && !relation.clearly_differs() {
+        format!(
+            " (alone, not a {:.0}% lead: the runs above state it)",
+            100.0 * (CLEAR_LEAD - 1.0)
+        )
+    } else {
+        String::new()
+    };
     let basis = relation.basis(|x| x);
     let text = if relation.interval.is_none() {
         format!("{a} against {b}: no verdict ({figures}; {basis}).")
@@ -187,12 +197,12 @@ fn lead_text(
         )
     } else if slower {
         format!(
-            "{a} takes {} as long per {unit} as {b} ({figures}; {basis}).",
+            "{a} takes {} as long per {unit} as {b} ({figures}; {basis}{rounds_alone}).",
             times(relation.ratio)
         )
     } else {
         format!(
-            "{a} is {} faster per {unit} than {b} ({figures}; {}).",
+            "{a} is {} faster per {unit} than {b} ({figures}; {}{rounds_alone}).",
             times(1.0 / relation.ratio),
             relation.basis(shown)
         )
