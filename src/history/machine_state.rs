@@ -13,6 +13,7 @@ use super::record::MachineState;
 use super::store::Store;
 use crate::error::BadInput;
 use crate::results::BUSY_SHARE;
+use crate::stats::median_of_sorted;
 
 /// A stored run's state, with the commit it measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,12 +66,7 @@ fn median_share(rows: &[CommitState], commits: &[&str]) -> Option<f64> {
         .map(|r| r.state.slow_share())
         .collect();
     shares.sort_by(f64::total_cmp);
-    let n = shares.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(shares[n / 2]),
-        _ => Some((shares[n / 2 - 1] + shares[n / 2]) / 2.0),
-    }
+    (!shares.is_empty()).then(|| median_of_sorted(&shares))
 }
 
 #[cfg(test)]
