@@ -204,7 +204,7 @@ pub fn check(
         .max_by(|a, b| a.started.cmp(&b.started))
         .map(|c| c.commit.clone())
         .unwrap_or_default();
-    let states = store.machine_states(&history.host)?;
+    let run_shares = store.run_busy_shares(&history.host)?;
     let mut regressions: Vec<Regression> = Vec::new();
     for s in history
         .series
@@ -230,7 +230,12 @@ pub fn check(
             after: change.after.median,
             p_value: change.p_value,
             placement: placement_shift::shift(&samples, before, after),
-            machine: machine_state::busier(&states, before, after),
+            machine: machine_state::busier(
+                &run_shares,
+                &store.point_busy_shares(&history.host, &s.point)?,
+                before,
+                after,
+            ),
         });
     }
     let commit = newest.as_str();

@@ -70,6 +70,9 @@ pub const MIGRATIONS: &[&str] = &[
          wide_slow INTEGER NOT NULL,
          wide_worst REAL NOT NULL
      );",
+    // 5: how busy the machine was while each point was measured: the share
+    // of its group's wide probes that read slow (`machine_busy_pct`).
+    "ALTER TABLE figures ADD COLUMN busy_pct REAL;",
 ];
 
 /// The schema version this build writes.

@@ -76,6 +76,9 @@ pub struct Figure {
     pub lo: Option<f64>,
     pub hi: Option<f64>,
     pub samples: u32,
+    /// The share of its group's wide probes that read slow, in percent
+    /// (`machine_busy_pct`), where the run recorded it.
+    pub busy_pct: Option<f64>,
 }
 
 /// A gate comparison's figure for one point: new/base.
@@ -187,6 +190,7 @@ pub fn of_run(results: &RunResults, source: &Path, commit: Option<&str>) -> RunR
                 lo,
                 hi,
                 samples: p.samples.len().min(u32::MAX as usize) as u32,
+                busy_pct: p.metrics.get("machine_busy_pct").copied(),
             })
         })
         .collect();

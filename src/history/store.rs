@@ -263,6 +263,13 @@ fn insert_points(
             "INSERT OR REPLACE INTO figures (run_id, point_id, median, lo, hi, samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         insert.execute(params![run, point, f.median, f.lo, f.hi, f.samples])?;
+        // Only where the run recorded it (a column since schema 5).
+        if let Some(busy) = f.busy_pct.filter(|b| b.is_finite()) {
+            let mut update = tx.prepare_cached(
+                "UPDATE figures SET busy_pct = ?3 WHERE run_id = ?1 AND point_id = ?2",
+            )?;
+            update.execute(params![run, point, busy])?;
+        }
     }
     for v in &record.verdicts {
         let point = point_id(tx, &v.point)?;
@@ -345,6 +352,10 @@ impl Store {
     fn add_inner_runs_only(&mut self, record: &RunRecord) {
         let mut only_figures = record.clone();
         only_figures.verdicts.clear();
+        only_figures
+            .figures
+            .iter_mut()
+            .for_each(|f| f.busy_pct = None);
         self.add(&only_figures).unwrap();
     }
 }

@@ -2,6 +2,7 @@
 //! the file as it was, whole-or-nothing appends, two writers at once.
 
 use super::*;
+use crate::history::machine_state;
 use crate::history::record::{Figure, HostKey, Kind, RunRecord, VerdictFigure};
 
 fn record(key: &str, commit: &str, started: &str, median: f64) -> RunRecord {
@@ -22,6 +23,7 @@ fn record(key: &str, commit: &str, started: &str, median: f64) -> RunRecord {
                 lo: Some(median * 0.9),
                 hi: Some(median * 1.1),
                 samples: 12,
+                busy_pct: Some(12.5),
             },
             Figure {
                 point: "spawn.start/std_thread/thread/workers=10".into(),
@@ -29,6 +31,7 @@ fn record(key: &str, commit: &str, started: &str, median: f64) -> RunRecord {
                 lo: None,
                 hi: None,
                 samples: 3,
+                busy_pct: None,
             },
         ],
         verdicts: Vec::new(),
@@ -97,14 +100,24 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_runs() {
         .map(|r| r.wide_slow_share)
         .collect();
     assert_eq!(shares, [Some(0.25), None, None]);
-    let states = store
-        .machine_states("cpu | 2 CPUs | 24 GiB | linux")
-        .unwrap();
-    assert_eq!(states.len(), 1);
+    let host = "cpu | 2 CPUs | 24 GiB | linux";
     assert_eq!(
-        (states[0].commit.as_str(), states[0].state.wide_worst),
-        ("c3", 2.5)
+        store.run_busy_shares(host).unwrap(),
+        [machine_state::CommitShare {
+            commit: "c3".into(),
+            share: 0.25
+        }]
     );
+    // The point's own share, where the run recorded it (not the old run's).
+    let point = store
+        .point_busy_shares(host, "lock.contended/std_mutex/thread/threads=2")
+        .unwrap();
+    assert_eq!(point.len(), 1);
+    assert_eq!((point[0].commit.as_str(), point[0].share), ("c3", 0.125));
+    let none = store
+        .point_busy_shares(host, "spawn.start/std_thread/thread/workers=10")
+        .unwrap();
+    assert!(none.is_empty());
 }
 
 #[test]
