@@ -179,7 +179,7 @@ fn lead_text(
     // the rounds' interval, which may include 1, does not stop it.
     let rounds_alone = if over_runs.is_some() && !relation.clearly_differs() {
         format!(
-            " (alone, not a {:.0}% lead: the runs above state it)",
+            ", which alone does not clear a {:.0}% lead; the runs above do",
             100.0 * (CLEAR_LEAD - 1.0)
         )
     } else {

@@ -293,7 +293,7 @@ fn a_lead_every_earlier_run_showed_by_ten_percent_is_stated_from_six_runs_on() {
             && text.contains("5 of 5 earlier runs of this machine had it so by 10%")
             && text.contains("over 6 runs of this machine (this one and 5 earlier)")
             && text.contains("95% interval 1.11–1.30")
-            && text.contains("(alone, not a 10% lead: the runs above state it)"),
+            && text.contains("which alone does not clear a 10% lead; the runs above do)"),
         "{text}"
     );
     // One earlier run with b slower by under 10%: not stated.
