@@ -134,11 +134,6 @@ impl MachineState {
             wide_worst: worst,
         })
     }
-
-    /// The share of its probes that read slow, 0 to 1.
-    pub fn slow_share(&self) -> f64 {
-        f64::from(self.wide_slow) / f64::from(self.wide_probes.max(1))
-    }
 }
 
 /// One placement class a run counted for one point.

@@ -167,7 +167,7 @@ impl Store {
         let sql = "SELECT r.id, r.kind, r.commit_id, r.started, h.key, r.source,
                           (SELECT count(*) FROM figures f WHERE f.run_id = r.id)
                         + (SELECT count(*) FROM verdicts v WHERE v.run_id = r.id),
-                          m.wide_slow, m.wide_probes
+                          CAST(m.wide_slow AS REAL) / max(m.wide_probes, 1)
                    FROM runs r JOIN hosts h ON h.id = r.host_id
                    LEFT JOIN machine_states m ON m.run_id = r.id
                    ORDER BY r.started DESC, r.id DESC LIMIT ?1";
@@ -181,10 +181,7 @@ impl Store {
                 host: r.get(4)?,
                 source: r.get(5)?,
                 points: r.get(6)?,
-                wide_slow_share: match (r.get::<_, Option<f64>>(7)?, r.get::<_, Option<f64>>(8)?) {
-                    (Some(slow), Some(probes)) if probes > 0.0 => Some(slow / probes),
-                    _ => None,
-                },
+                wide_slow_share: r.get(7)?,
             })
         })
     }
@@ -260,16 +257,11 @@ fn insert_points(
     for f in &record.figures {
         let point = point_id(tx, &f.point)?;
         let mut insert = tx.prepare_cached(
-            "INSERT OR REPLACE INTO figures (run_id, point_id, median, lo, hi, samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT OR REPLACE INTO figures (run_id, point_id, median, lo, hi, samples, busy_pct)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        insert.execute(params![run, point, f.median, f.lo, f.hi, f.samples])?;
-        // Only where the run recorded it (a column since schema 5).
-        if let Some(busy) = f.busy_pct.filter(|b| b.is_finite()) {
-            let mut update = tx.prepare_cached(
-                "UPDATE figures SET busy_pct = ?3 WHERE run_id = ?1 AND point_id = ?2",
-            )?;
-            update.execute(params![run, point, busy])?;
-        }
+        let busy = f.busy_pct.filter(|b| b.is_finite());
+        insert.execute(params![run, point, f.median, f.lo, f.hi, f.samples, busy])?;
     }
     for v in &record.verdicts {
         let point = point_id(tx, &v.point)?;
@@ -348,15 +340,38 @@ fn reason(e: &rusqlite::Error) -> String {
 
 #[cfg(test)]
 impl Store {
-    /// Add a run's figures with the first schema's tables only.
+    /// Add a run's figures as a build of the first schema did: its tables
+    /// and columns only.
     fn add_inner_runs_only(&mut self, record: &RunRecord) {
-        let mut only_figures = record.clone();
-        only_figures.verdicts.clear();
-        only_figures
-            .figures
-            .iter_mut()
-            .for_each(|f| f.busy_pct = None);
-        self.add(&only_figures).unwrap();
+        let tx = self.conn.transaction().unwrap();
+        tx.execute(
+            "INSERT OR IGNORE INTO hosts (key, label) VALUES (?1, ?2)",
+            params![record.host.key, record.host.label],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO runs (key, kind, host_id, commit_id, started, source, added)
+             VALUES (?1, ?2, (SELECT id FROM hosts WHERE key = ?3), ?4, ?5, ?6, ?5)",
+            params![
+                record.key,
+                record.kind.name(),
+                record.host.key,
+                record.commit,
+                record.started,
+                record.source
+            ],
+        )
+        .unwrap();
+        let run = tx.last_insert_rowid();
+        for f in &record.figures {
+            let point = point_id(&tx, &f.point).unwrap();
+            tx.execute(
+                "INSERT INTO figures (run_id, point_id, median, lo, hi, samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![run, point, f.median, f.lo, f.hi, f.samples],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
     }
 }
 
