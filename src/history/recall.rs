@@ -16,8 +16,12 @@ use crate::error::BadInput;
 use crate::results::{EarlierClass, EarlierMedian, EarlierPlacements, PlacementClass, RunResults};
 
 /// How many earlier runs of the machine are read: the newest this many
-/// that observed placement, started before the run.
-pub const WINDOW: usize = 10;
+/// that observed placement, started before the run. A placement a point
+/// draws once in tens of runs must stay known that long, or the runs after
+/// it state what its next draw takes back (60 against 10: run 1's findings
+/// restated by later runs 97.0% against 94.2% over 40 runs,
+/// docs/measurements/2026-12-07-placement-memory.md).
+pub const WINDOW: usize = 60;
 
 /// Each earlier run's counted placements of one point: class to median.
 pub type RunPlacements = BTreeMap<PlacementClass, f64>;

@@ -121,24 +121,17 @@ fn a_later_run_recalls_the_placements_earlier_runs_counted() {
 fn only_the_newest_runs_of_the_same_machine_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let mut runs: Vec<RunResults> = (0..WINDOW + 3)
-        .map(|i| {
-            run(
-                &format!("r{i}"),
-                &format!("2026-12-01T10:{i:02}:00+00:00"),
-                20,
-                0,
-            )
-        })
+        .map(|i| run(&format!("r{i}"), &at(i), 20, 0))
         .collect();
     // The oldest run was the only one to see the point spread.
     runs[0] = run("r0", "2026-12-01T10:00:00+00:00", 10, 10);
-    let mut elsewhere = run("x", "2026-12-01T10:30:00+00:00", 0, 20);
+    let mut elsewhere = run("x", &at(30), 0, 20);
     elsewhere.host.cpu_model = "another CPU".into();
     let mut all: Vec<&RunResults> = runs.iter().collect();
     all.push(&elsewhere);
     let path = store_with(dir.path(), &all);
 
-    let mut latest = run("z", "2026-12-01T11:00:00+00:00", 20, 0);
+    let mut latest = run("z", &at(WINDOW + 10), 20, 0);
     attach(&mut latest, &path).unwrap();
     let seen = earlier(&latest).unwrap();
     assert_eq!(seen.runs as usize, WINDOW);
@@ -148,10 +141,19 @@ fn only_the_newest_runs_of_the_same_machine_are_read() {
     );
 }
 
+/// The time `minute` minutes after 10:00 on 2026-12-01.
+fn at(minute: usize) -> String {
+    format!(
+        "2026-12-01T{:02}:{:02}:00+00:00",
+        10 + minute / 60,
+        minute % 60
+    )
+}
+
 /// A run of `commit` at minute `minute` whose two points took `ns` and
 /// `pinned_ns` per operation (within a few per cent), on one CPU.
 fn run_of(commit: &str, minute: usize, ns: u64, pinned_ns: u64) -> RunResults {
-    let started = format!("2026-12-01T10:{minute:02}:00+00:00");
+    let started = at(minute);
     let mut results = run(&format!("r{minute}"), &started, 20, 0);
     results.run.git_commit = Some(commit.to_string());
     let wobble = 1.0 + 0.01 * (minute % 3) as f64;
@@ -179,17 +181,25 @@ fn stored(dir: &Path, runs: &[RunResults]) -> std::path::PathBuf {
 #[test]
 fn runs_before_a_change_in_a_points_series_are_not_read() {
     let dir = tempfile::tempdir().unwrap();
-    // Ten commits at 1000 ns, then four at 2000: the point changed at c10;
-    // the pinned point never did.
-    let runs: Vec<RunResults> = (0..14)
-        .map(|i| run_of(&format!("c{i}"), i, if i < 10 { 1000 } else { 2000 }, 1000))
+    // A window's worth of commits at 1000 ns, then four at 2000: the point
+    // changed at the fourth from last; the pinned point never did.
+    let changed = WINDOW;
+    let runs: Vec<RunResults> = (0..changed + 4)
+        .map(|i| {
+            run_of(
+                &format!("c{i}"),
+                i,
+                if i < changed { 1000 } else { 2000 },
+                1000,
+            )
+        })
         .collect();
     let path = stored(dir.path(), &runs);
 
-    let mut latest = run_of("c14", 30, 2000, 1000);
+    let mut latest = run_of("latest", changed + 30, 2000, 1000);
     attach(&mut latest, &path).unwrap();
     let medians = &latest.results[0].earlier_medians;
-    assert_eq!(medians.len(), 4, "the runs of c10 to c13: {medians:?}");
+    assert_eq!(medians.len(), 4, "the runs since the change: {medians:?}");
     assert!(medians.iter().all(|m| m.median > 1900.0));
     assert_eq!(earlier(&latest).map(|e| e.runs), Some(4));
     assert_eq!(latest.results[1].earlier_medians.len(), WINDOW);
@@ -198,21 +208,21 @@ fn runs_before_a_change_in_a_points_series_are_not_read() {
 #[test]
 fn the_first_runs_of_a_change_weigh_the_old_level_until_it_settles() {
     let dir = tempfile::tempdir().unwrap();
-    let mut runs: Vec<RunResults> = (0..20)
+    let mut runs: Vec<RunResults> = (0..WINDOW)
         .map(|i| run_of(&format!("c{i}"), i, 1000, 1000))
         .collect();
-    // c20 doubles the point's time. Its first two commits could be runs
+    // "new1" doubles the point's time. Its first two commits could be runs
     // that drew another placement: they are weighed against the old level.
-    for (commit, minute) in [("c20", 30), ("c21", 31)] {
+    for (commit, minute) in [("new1", WINDOW + 10), ("new2", WINDOW + 11)] {
         let path = stored(dir.path(), &runs);
         let mut changed = run_of(commit, minute, 2000, 1000);
         attach(&mut changed, &path).unwrap();
         assert_eq!(changed.results[0].earlier_medians.len(), WINDOW, "{commit}");
         runs.push(changed);
     }
-    // The third commit at the new level settles it: c20 and c21 only.
+    // The third commit at the new level settles it: new1 and new2 only.
     let path = stored(dir.path(), &runs);
-    let mut settled = run_of("c22", 32, 2000, 1000);
+    let mut settled = run_of("new3", WINDOW + 12, 2000, 1000);
     attach(&mut settled, &path).unwrap();
     let medians = &settled.results[0].earlier_medians;
     assert_eq!(medians.len(), 2, "{medians:?}");

@@ -123,7 +123,7 @@ fn comparison_text(
         format_ns(median(reference)),
         placement::qualifier(other, reference),
         if settled {
-            ", the same way in every placement either observed"
+            ", the same way in every placement either observed, samples that moved CPU aside"
         } else {
             ""
         }

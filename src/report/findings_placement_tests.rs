@@ -118,6 +118,48 @@ fn a_difference_that_holds_in_every_placement_is_stated_all_the_same() {
 }
 
 #[test]
+fn samples_that_moved_cpu_do_not_decide_where_the_parties_stayed_put_elsewhere() {
+    use PlacementClass::{Moved, SameCpu, Spread};
+    // Batch K of 2026-12-07, lock.counter: atomic leads std_mutex on one
+    // CPU (7 ns against 16) and spread (20 against 100); in the rounds
+    // where both moved CPU mid-sample, each ran part of its time in each
+    // placement, in its own proportions, and std_mutex came out ahead.
+    let classes = [[SameCpu; 5], [Spread; 5], [Moved; 5]].concat();
+    let atomic_rounds = [
+        [0.35; 5].as_slice(),
+        &[1.0; 5],
+        &[1.0, 0.4, 0.9, 0.95, 0.45],
+    ]
+    .concat();
+    let mutex_rounds = [
+        [0.16; 5].as_slice(),
+        &[1.0; 5],
+        &[0.16, 0.9, 0.15, 0.17, 1.0],
+    ]
+    .concat();
+    let mut atomic = placed(point(20.0, &atomic_rounds, Some("g")), &classes);
+    atomic.variant = "atomic".into();
+    let mut mutex = placed(point(100.0, &mutex_rounds, Some("g")), &classes);
+    mutex.variant = "mutex".into();
+    let holds = crate::report::placement::holds_in_every_placement;
+    assert_eq!(holds(&atomic, &mutex), Some(true));
+    let said = texts(&[mutex.clone(), atomic.clone()]);
+    assert!(said[0].1, "{}", said[0].0);
+    assert!(
+        said[0].0.contains("atomic/thread is")
+            && said[0].0.contains("samples that moved CPU aside"),
+        "{}",
+        said[0].0
+    );
+    // Where the two only ever moved, the moved rounds are all there is,
+    // and they decide: std_mutex ahead in 3 of 5, by a median 1.12x.
+    let moved = [Moved; 5];
+    let atomic = placed(point(20.0, &atomic_rounds[10..], Some("g")), &moved);
+    let mutex = placed(point(100.0, &mutex_rounds[10..], Some("g")), &moved);
+    assert_eq!(holds(&atomic, &mutex), Some(false));
+}
+
+#[test]
 fn a_difference_under_ten_percent_is_given_but_not_stated() {
     // B takes 1.05x A's time in every round: significant, but reruns here
     // move a point by more than that.

@@ -90,7 +90,8 @@ pub fn unlike(point: &PointResult, reference: &PointResult) -> Option<(String, S
 /// every placement of one is ahead of every placement of the other
 /// (`apart_beyond_placement`). None when no
 /// such statement holds: the outcome depends on which placements a run
-/// draws.
+/// draws. Samples in which a party moved CPU decide only where nothing
+/// else was compared (`deciding`), and need no match (`covers`).
 pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) -> Option<bool> {
     let (mine, theirs) = (point.known_placements(), reference.known_placements());
     let covered =
@@ -99,20 +100,21 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
         && !by_class.is_empty()
         && covered(&by_class.keys().copied().collect::<Vec<_>>())
     {
-        return same_way_in_every_class(by_class.values());
+        return same_way_in_every_class(deciding(by_class.into_iter().collect()));
     }
-    let shared: Vec<(&ClassFigure, &ClassFigure)> = mine
+    let shared: Vec<(PlacementClass, (&ClassFigure, &ClassFigure))> = mine
         .iter()
-        .filter_map(|a| Some((a, theirs.iter().find(|b| b.class == a.class)?)))
+        .filter_map(|a| Some((a.class, (a, theirs.iter().find(|b| b.class == a.class)?))))
         .collect();
-    if !shared.is_empty() && covered(&shared.iter().map(|(a, _)| a.class).collect::<Vec<_>>()) {
+    if !shared.is_empty() && covered(&shared.iter().map(|(c, _)| *c).collect::<Vec<_>>()) {
         let ahead = |a: &ClassFigure, b: &ClassFigure| match (a.interval, b.interval) {
             (Some((_, a_hi)), Some((b_lo, _))) => a_hi < b_lo,
             _ => a.median * CLEAR_APART < b.median,
         };
-        return if shared.iter().all(|(a, b)| ahead(a, b)) {
+        let shared = deciding(shared);
+        return if shared.iter().all(|(_, (a, b))| ahead(a, b)) {
             Some(true)
-        } else if shared.iter().all(|(a, b)| ahead(b, a)) {
+        } else if shared.iter().all(|(_, (a, b))| ahead(b, a)) {
             Some(false)
         } else {
             None
@@ -124,9 +126,27 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
 /// Whether every placement a side counted is among those `compared`. One
 /// party running (`Single`) has no placement to differ in: a round of it
 /// was compared in its partner's placement, so it needs no class of its
-/// own.
+/// own. Nor does a side need its `Moved` samples compared (`deciding`).
 fn covers(compared: &[PlacementClass], side: &[ClassFigure]) -> bool {
-    moving_classes(side).iter().all(|c| compared.contains(c))
+    moving_classes(side)
+        .iter()
+        .filter(|&&c| c != PlacementClass::Moved)
+        .all(|c| compared.contains(c))
+}
+
+/// Of the placements compared, those that decide: where the parties
+/// stayed put (on one CPU, spread) or one party ran. A sample in which a
+/// party migrated (`Moved`) ran part of its time in each, in proportions
+/// no two samples share, so two such samples are not like with like; they
+/// decide only where nothing else was compared.
+fn deciding<T>(compared: Vec<(PlacementClass, T)>) -> Vec<(PlacementClass, T)> {
+    if compared.iter().all(|(c, _)| *c == PlacementClass::Moved) {
+        return compared;
+    }
+    compared
+        .into_iter()
+        .filter(|(c, _)| *c != PlacementClass::Moved)
+        .collect()
 }
 
 /// A side's placements with several parties running: those it can move
@@ -180,10 +200,10 @@ fn apart_beyond_placement(mine: &[ClassFigure], theirs: &[ClassFigure]) -> Optio
 
 /// Some(true) when every class's median ratio (point over reference) is
 /// at most 1/1.10, Some(false) when every one is at least 1.10, else None.
-fn same_way_in_every_class<'a>(classes: impl Iterator<Item = &'a Vec<f64>>) -> Option<bool> {
+fn same_way_in_every_class(classes: Vec<(PlacementClass, Vec<f64>)>) -> Option<bool> {
     let medians: Vec<f64> = classes
-        .map(|ratios| {
-            let mut sorted = ratios.clone();
+        .into_iter()
+        .map(|(_, mut sorted)| {
             sorted.sort_by(f64::total_cmp);
             crate::stats::median_of_sorted(&sorted)
         })
