@@ -219,7 +219,7 @@ fn lead_sentence(
             relation.basis(|x| x)
         )
     } else if let Some(earlier) = super::replication::earlier(best, next, true)
-        .filter(|e| clear_lead(relation) && !e.all_same_way())
+        .filter(|e| clear_lead(relation) && !e.agrees())
     {
         let (a, b) = (short_label(best), short_label(next));
         format!(

@@ -309,6 +309,46 @@ fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
 }
 
 #[test]
+fn one_earlier_run_in_twenty_may_fall_short_of_ten_percent_but_none_may_reverse() {
+    let medians = super::tests::in_earlier_runs;
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut reference = point(1000.0, &rounds, Some("g"));
+    reference.variant = "a".into();
+    let mut other = point(1400.0, &rounds, Some("g"));
+    other.variant = "b".into();
+    let stated = |reference: &PointResult, other: &PointResult| {
+        texts(&[reference.clone(), other.clone()])[0].clone()
+    };
+    // 19 earlier runs: one at 1.05x holds the lead back.
+    let mut ratios = vec![1300.0; 18];
+    ratios.push(1050.0);
+    reference.earlier_medians = medians(&[1000.0; 19]);
+    other.earlier_medians = medians(&ratios);
+    let (text, supported) = stated(&reference, &other);
+    assert!(
+        !supported && text.contains("18 of 19 earlier runs"),
+        "{text}"
+    );
+    // 20: one in twenty may dip under 10%, the lead's direction intact.
+    ratios.insert(0, 1300.0);
+    reference.earlier_medians = medians(&[1000.0; 20]);
+    other.earlier_medians = medians(&ratios);
+    let (text, supported) = stated(&reference, &other);
+    assert!(
+        supported && text.contains("b/thread takes 1.40x as long"),
+        "{text}"
+    );
+    // But not the other way round, by however little.
+    *ratios.last_mut().unwrap() = 990.0;
+    other.earlier_medians = medians(&ratios);
+    let (text, supported) = stated(&reference, &other);
+    assert!(
+        !supported && text.contains("earlier runs of this machine disagree"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_lead_every_earlier_run_showed_by_ten_percent_is_stated_from_six_runs_on() {
     let runs = super::tests::in_earlier_runs;
     let mut reference = point(1000.0, &[1.0; 8], Some("g"));

@@ -1,8 +1,10 @@
 //! Whether the earlier runs of the machine showed a difference this run
-//! states. Each point keeps its median in the history store's newest ten
-//! earlier runs (`PointResult::earlier_medians`); a lead that one of them
-//! did not show by 10% the same way is not stated, nor named a winner: it
-//! is the kind of difference the next run does not state again. From
+//! states. Each point keeps its median in the history store's newest
+//! earlier runs (`PointResult::earlier_medians`, `history::recall::WINDOW`);
+//! a lead that more than one in twenty of them did not show by 10% the same
+//! way, or that one of them had the other way round, is not stated, nor
+//! named a winner: it is the kind of difference the next run does not state
+//! again (`Earlier::agrees`). From
 //! `stats::MIN_FOR_INTERVAL` runs on (this one and its earlier runs), the runs
 //! themselves give the interval: each run's ratio of the two medians (the
 //! two were measured in that run's interleaved rounds) is one draw, and a
@@ -23,6 +25,8 @@ pub(super) struct Earlier {
     pub runs: usize,
     /// Of those, how many put `other` the way this run does by 10%.
     pub same_way: usize,
+    /// And how many put it the other way round (by any margin).
+    pub other_way: usize,
     /// The lowest and highest of `other`'s median over `reference`'s.
     pub lo: f64,
     pub hi: f64,
@@ -63,16 +67,21 @@ pub(super) fn earlier(
             }
         })
         .count();
+    let other_way = ratios
+        .iter()
+        .filter(|&&r| if slower { r < 1.0 } else { r > 1.0 })
+        .count();
     (!ratios.is_empty()).then(|| Earlier {
         runs: ratios.len(),
         same_way,
+        other_way,
         lo: ratios.iter().copied().fold(f64::INFINITY, f64::min),
         hi: ratios.iter().copied().fold(0.0, f64::max),
     })
 }
 
 /// What stands in for the 10% margin where this run's interval does not
-/// clear it: every earlier run that measured both showed the lead by 10%,
+/// clear it: the earlier runs that measured both agree (`Earlier::agrees`),
 /// and the runs (this one among them, `stats::MIN_FOR_INTERVAL` at least)
 /// give an interval over runs that excludes no difference and meets this
 /// run's interval.
@@ -96,7 +105,7 @@ pub(super) fn replicated(
     let slower = relation.ratio >= 1.0;
     let runs = across_runs(reference, other)
         .filter(|runs| runs.shows(slower) && lo <= runs.interval.1 && runs.interval.0 <= hi)?;
-    let earlier = earlier(reference, other, slower).filter(Earlier::all_same_way)?;
+    let earlier = earlier(reference, other, slower).filter(Earlier::agrees)?;
     Some(Replicated { earlier, runs })
 }
 
@@ -114,10 +123,9 @@ impl Replicated {
 }
 
 /// Whether earlier runs let a lead of `other` over or under `reference`
-/// stand: every one that measured both showed it by 10% the same way (or
-/// none measured both).
+/// stand: those that measured both agree (`Earlier::agrees`), or none did.
 pub(super) fn stands(reference: &PointResult, other: &PointResult, slower: bool) -> bool {
-    earlier(reference, other, slower).is_none_or(|e| e.all_same_way())
+    earlier(reference, other, slower).is_none_or(|e| e.agrees())
 }
 
 /// `other` against `reference` over runs: this run's ratio of their
@@ -183,7 +191,7 @@ pub(super) fn held_back(
     relation: &Relation,
 ) -> Option<String> {
     let slower = relation.ratio >= 1.0;
-    let earlier = earlier(reference, other, slower).filter(|e| !e.all_same_way())?;
+    let earlier = earlier(reference, other, slower).filter(|e| !e.agrees())?;
     let (a, b) = (short_label(other), short_label(reference));
     let lead = if slower {
         format!("takes {} as long", times(relation.ratio))
@@ -197,9 +205,14 @@ pub(super) fn held_back(
 }
 
 impl Earlier {
-    /// Whether every earlier run that measured both had the lead by 10%.
-    pub fn all_same_way(&self) -> bool {
-        self.same_way == self.runs
+    /// Whether the earlier runs that measured both agree with the lead:
+    /// none had it the other way round, and at least 95% had it by 10%
+    /// (every one of up to 19 runs; one in 20 may fall short of the 10%).
+    /// The share, not every run, since a longer memory of runs
+    /// (`history::recall::WINDOW`) would otherwise hold back a lead for as
+    /// long as one run in it dipped under 10%, the lead's direction intact.
+    pub fn agrees(&self) -> bool {
+        self.other_way == 0 && 20 * self.same_way >= 19 * self.runs
     }
 
     /// "3 of 10 earlier runs of this machine had it so by 10% (a at
