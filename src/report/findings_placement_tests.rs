@@ -281,14 +281,20 @@ fn a_placement_only_earlier_runs_saw_is_weighed_as_well() {
     assert!(said[0].1, "{}", said[0].0);
 }
 
+/// a at 1 µs and b at `b_over_a` times that, in steady rounds of one group.
+fn a_and_b_slower(b_over_a: f64) -> (PointResult, PointResult) {
+    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
+    let mut a = point(1000.0, &rounds, Some("g"));
+    a.variant = "a".into();
+    let mut b = point(1000.0 * b_over_a, &rounds, Some("g"));
+    b.variant = "b".into();
+    (a, b)
+}
+
 #[test]
 fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
     let medians = super::tests::in_earlier_runs;
-    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
-    let mut reference = point(1000.0, &rounds, Some("g"));
-    reference.variant = "a".into();
-    let mut other = point(1400.0, &rounds, Some("g"));
-    other.variant = "b".into();
+    let (mut reference, mut other) = a_and_b_slower(1.4);
     assert!(texts(&[reference.clone(), other.clone()])[0].1);
     // Every earlier run had b slower by 10% or more: stated.
     reference.earlier_medians = medians(&[1000.0, 1000.0, 1000.0]);
@@ -311,11 +317,7 @@ fn a_lead_an_earlier_run_of_the_machine_did_not_show_is_not_stated() {
 #[test]
 fn one_earlier_run_in_twenty_may_fall_short_of_ten_percent_but_none_may_reverse() {
     let medians = super::tests::in_earlier_runs;
-    let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
-    let mut reference = point(1000.0, &rounds, Some("g"));
-    reference.variant = "a".into();
-    let mut other = point(1400.0, &rounds, Some("g"));
-    other.variant = "b".into();
+    let (mut reference, mut other) = a_and_b_slower(1.4);
     let stated = |reference: &PointResult, other: &PointResult| {
         texts(&[reference.clone(), other.clone()])[0].clone()
     };
