@@ -122,10 +122,12 @@ fn comparison_text(
         format_ns(median(other)),
         format_ns(median(reference)),
         placement::qualifier(other, reference),
-        if settled {
-            ", the same way in every placement either observed, samples that moved CPU aside"
-        } else {
-            ""
+        match (settled, placement::either_moved(other, reference)) {
+            (true, true) => {
+                ", the same way in every placement either observed, samples that moved CPU aside"
+            }
+            (true, false) => ", the same way in every placement either observed",
+            (false, _) => "",
         }
     );
     let (text, supported) = lead_text(reference, other, relation, unit, figures);

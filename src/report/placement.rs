@@ -123,6 +123,16 @@ pub fn holds_in_every_placement(point: &PointResult, reference: &PointResult) ->
     apart_beyond_placement(&mine, &theirs)
 }
 
+/// Whether either point is known to have run samples in which a party
+/// moved CPU (`known_placements`): what a settled comparison set aside.
+pub fn either_moved(point: &PointResult, reference: &PointResult) -> bool {
+    [point, reference].iter().any(|p| {
+        p.known_placements()
+            .iter()
+            .any(|c| c.class == PlacementClass::Moved)
+    })
+}
+
 /// Whether every placement a side counted is among those `compared`. One
 /// party running (`Single`) has no placement to differ in: a round of it
 /// was compared in its partner's placement, so it needs no class of its
