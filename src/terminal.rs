@@ -144,12 +144,12 @@ pub fn drift_line(harness: &crate::results::HarnessInfo) -> Option<String> {
 }
 
 /// What the wide probe saw, when some of its readings were slow: "; the
-/// wide probe ... read 1.2x its median or slower in 5 of 40 probes (up to
+/// wide probe ... read 1.2x its fastest or slower in 5 of 40 probes (up to
 /// 1.73x) ...". Empty when none were, or no probe timed it.
 fn wide_clause(harness: &crate::results::HarnessInfo) -> String {
     match harness.wide_slowdowns() {
         Some((slow, worst, probes)) if slow > 0 => format!(
-            "; the wide probe (throughput-bound work, which a busy neighbour on the host's core slows and the chain does not feel) read {:.1}x its median or slower in {slow} of {probes} probes (up to {worst:.2}x)",
+            "; the wide probe (throughput-bound work, which a busy neighbour on the host's core slows and the chain does not feel) read {:.1}x its fastest or slower in {slow} of {probes} probes (up to {worst:.2}x)",
             crate::results::WIDE_SLOW
         ),
         _ => String::new(),

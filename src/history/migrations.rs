@@ -73,6 +73,14 @@ pub const MIGRATIONS: &[&str] = &[
     // 5: how busy the machine was while each point was measured: the share
     // of its group's wide probes that read slow (`machine_busy_pct`).
     "ALTER TABLE figures ADD COLUMN busy_pct REAL;",
+    // 6: slow wide probes were counted against the run's median until
+    // now, and from here on against its fastest reading
+    // (`results::slow_wide`): against the median, a run slowed most of the
+    // time read as quiet. The old counts and shares say the wrong thing in
+    // just those runs and do not compare with the new, so they go: the
+    // runs stored before keep their figures and have no machine state, as
+    // runs stored before version 4.
+    "DELETE FROM machine_states; UPDATE figures SET busy_pct = NULL;",
 ];
 
 /// The schema version this build writes.

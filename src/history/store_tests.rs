@@ -121,6 +121,29 @@ fn a_store_of_the_first_schema_is_migrated_and_keeps_its_runs() {
 }
 
 #[test]
+fn states_counted_against_the_median_are_dropped_when_the_store_moves_to_six() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite");
+    let host = "cpu | 2 CPUs | 24 GiB | linux";
+    let mut old = Store::open_at(&path, 5).unwrap();
+    let mut run = record("b", "c3", "2026-01-03T00:00:00Z", 10.0);
+    run.machine = Some(crate::history::record::MachineState {
+        wide_probes: 200,
+        wide_slow: 2,
+        wide_worst: 2.5,
+    });
+    old.add(&run).unwrap();
+    let point = "lock.contended/std_mutex/thread/threads=2";
+    assert_eq!(old.run_busy_shares(host).unwrap().len(), 1);
+    assert_eq!(old.point_busy_shares(host, point).unwrap().len(), 1);
+    drop(old);
+    let store = Store::open(&path).map_err(|e| e.to_string()).unwrap();
+    assert_eq!(runs(&store), 1, "the run and its figures stay");
+    assert!(store.run_busy_shares(host).unwrap().is_empty());
+    assert!(store.point_busy_shares(host, point).unwrap().is_empty());
+}
+
+#[test]
 fn corrupt_foreign_and_newer_stores_are_refused_and_left_as_they_are() {
     let dir = tempfile::tempdir().unwrap();
     let garbage = dir.path().join("garbage.sqlite");

@@ -113,7 +113,7 @@ pub fn busy_note(matrix: &Matrix) -> Option<String> {
         .busiest_pct
         .filter(|&pct| pct >= 100.0 * crate::results::BUSY_SHARE)?;
     Some(format!(
-        "the machine was busy while these were measured: up to {busy:.0}% of the drift probes between their rounds found the wide work {:.1}x slower than the run's median or worse (a neighbour on the host's core, which the guest cannot see). Work that keeps every CPU busy can get less speed-up then than on a quiet machine; compare with a run whose header reports few slow wide probes.",
+        "the machine was busy while these were measured: up to {busy:.0}% of the drift probes between their rounds found the wide work {:.1}x slower than its fastest in the run or worse (a neighbour on the host's core, which the guest cannot see). Work that keeps every CPU busy can get less speed-up then than on a quiet machine; compare with a run whose header reports few slow wide probes.",
         crate::results::WIDE_SLOW
     ))
 }

@@ -11,7 +11,7 @@ mod placement;
 mod schema;
 
 pub use class_figures::{ClassFigure, describe_classes};
-pub use drift::{BUSY_SHARE, WIDE_SLOW};
+pub use drift::{BUSY_SHARE, WIDE_SLOW, slow_wide};
 pub use files::ResultsStream;
 pub use placement::{
     EarlierClass, EarlierPlacements, Observation, PlacementClass, SamplePlacement,
