@@ -357,3 +357,7 @@ pub(super) mod tests;
 #[cfg(test)]
 #[path = "findings_placement_tests.rs"]
 mod placement_tests;
+
+#[cfg(test)]
+#[path = "findings_replication_tests.rs"]
+mod replication_tests;

@@ -27,6 +27,21 @@ pub(in crate::report) fn point(ns_per_op: f64, drift: &[f64], group: Option<&str
     result
 }
 
+/// The comparisons the report states of `points` (one scenario): each
+/// sentence, and whether it states a difference.
+pub(in crate::report) fn texts(points: &[PointResult]) -> Vec<(String, bool)> {
+    let view = crate::report::view::ScenarioView {
+        id: "x",
+        family: crate::vocab::Family::Cpu,
+        meta: None,
+        points: points.iter().collect(),
+    };
+    super::comparisons(&view)
+        .into_iter()
+        .map(|f| (f.text, f.supported))
+        .collect()
+}
+
 /// A point's medians in earlier runs `r0`, `r1`, ... (`earlier_medians`).
 pub(in crate::report) fn in_earlier_runs(medians: &[f64]) -> Vec<crate::results::EarlierMedian> {
     medians
@@ -104,8 +119,7 @@ fn a_speedup_is_one_number_in_the_metric_and_the_finding() {
 
 #[test]
 fn a_variant_measured_only_at_other_parameters_is_compared_there() {
-    use crate::report::view::ScenarioView;
-    use crate::vocab::{Family, Params};
+    use crate::vocab::Params;
     let rounds = [1.0, 1.02, 0.98, 1.01, 0.99, 1.0, 1.0, 1.01];
     let at = |workers: u64, variant: &str, ns: f64| {
         let mut p = point(
@@ -126,16 +140,7 @@ fn a_variant_measured_only_at_other_parameters_is_compared_there() {
         at(100, "a", 90.0),
         at(100, "d", 400.0),
     ];
-    let view = ScenarioView {
-        id: "x",
-        family: Family::Cpu,
-        meta: None,
-        points: points.iter().collect(),
-    };
-    let said: Vec<String> = super::comparisons(&view)
-        .into_iter()
-        .map(|f| f.text)
-        .collect();
+    let said: Vec<String> = texts(&points).into_iter().map(|(t, _)| t).collect();
     assert_eq!(said.len(), 3, "{said:#?}");
     assert!(
         said[0].starts_with("x (workers=1000): b/thread"),
