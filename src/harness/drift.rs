@@ -317,6 +317,10 @@ mod tests {
         );
         let (slow, worst, probes) = harness.wide_slowdowns().expect("ten probes");
         assert_eq!((slow, probes), (2, 10));
+        // The timeline draws it on the same reference: 1 at its fastest.
+        let drawn: Vec<f64> = harness.relative_wide_speed().iter().map(|p| p.1).collect();
+        assert_eq!(drawn.iter().copied().fold(0.0, f64::max), 1.0);
+        assert!((drawn[8] - 1.09 / 1.9).abs() < 1e-9, "{drawn:?}");
         assert!((worst - 1.9 / 1.09).abs() < 1e-9, "{worst}");
         let line = crate::terminal::drift_line(&harness).expect("a line");
         assert!(

@@ -11,25 +11,33 @@ impl HarnessInfo {
         self.relative(|p| Some(p.ns_per_step))
     }
 
-    /// The same for the wide probe, at the probes that timed it.
+    /// The wide probe's speed at each probe that timed it, relative to its
+    /// fastest reading of the run (1: undisturbed, 0.5: twice as slow):
+    /// the reference its slow count uses (`slow_wide`).
     pub fn relative_wide_speed(&self) -> Vec<(u64, f64)> {
-        self.relative(|p| p.wide_ns_per_step)
+        let timed = self.timed(|p| p.wide_ns_per_step);
+        let times: Vec<f64> = timed.iter().map(|t| t.1).collect();
+        let Some((_, fastest)) = slow_wide(&times, &times) else {
+            return Vec::new();
+        };
+        relative_to(timed, fastest)
     }
 
     fn relative(&self, time: impl Fn(&DriftProbe) -> Option<f64>) -> Vec<(u64, f64)> {
-        let timed: Vec<(u64, f64)> = self
-            .drift
-            .iter()
-            .filter_map(|p| Some((p.at_ms, time(p)?)))
-            .collect();
+        let timed = self.timed(time);
         let mut sorted: Vec<f64> = timed.iter().map(|t| t.1).collect();
         sorted.sort_by(f64::total_cmp);
         let Some(&median) = sorted.get(sorted.len() / 2) else {
             return Vec::new();
         };
-        timed
-            .into_iter()
-            .map(|(at_ms, ns)| (at_ms, median / ns.max(f64::MIN_POSITIVE)))
+        relative_to(timed, median)
+    }
+
+    /// (ms since the run began, its time) of each probe that has one.
+    fn timed(&self, time: impl Fn(&DriftProbe) -> Option<f64>) -> Vec<(u64, f64)> {
+        self.drift
+            .iter()
+            .filter_map(|p| Some((p.at_ms, time(p)?)))
             .collect()
     }
 
@@ -47,6 +55,14 @@ impl HarnessInfo {
         let worst = times.iter().copied().fold(fastest, f64::max) / fastest;
         Some((slow, worst, times.len()))
     }
+}
+
+/// Each (ms, time) as `reference` over the time: its speed relative to it.
+fn relative_to(timed: Vec<(u64, f64)>, reference: f64) -> Vec<(u64, f64)> {
+    timed
+        .into_iter()
+        .map(|(at_ms, ns)| (at_ms, reference / ns.max(f64::MIN_POSITIVE)))
+        .collect()
 }
 
 /// A wide probe this many times its run's fastest reading reads as

@@ -1,14 +1,16 @@
 //! The drift monitor's timeline: the machine's speed on the reference
 //! workload through the run, relative to its median (1 = usual), so that a
 //! reader sees when the machine was slow and by how much; with the wide
-//! probe beside it where the run timed one.
+//! probe beside it where the run timed one, relative to its fastest
+//! reading (1 = undisturbed), the reference its slow count uses.
 
 use plotters::prelude::*;
 
 use super::{AxisRange, FONT, WIDTH, chart_error, colour, svg};
 
 /// `speeds`: (ms since the run began, speed relative to the median) of the
-/// chain; `wide`: the same of the wide probe (empty in older runs).
+/// chain; `wide`: the wide probe's, relative to its fastest (empty in older
+/// runs).
 pub fn chart(speeds: &[(u64, f64)], wide: &[(u64, f64)]) -> anyhow::Result<String> {
     let seconds = |series: &[(u64, f64)]| -> Vec<(f64, f64)> {
         series
@@ -32,12 +34,14 @@ pub fn chart(speeds: &[(u64, f64)], wide: &[(u64, f64)]) -> anyhow::Result<Strin
         hi: 1.0 + spread * 1.15,
         log: false,
     };
+    let caption = if wide.is_empty() {
+        "machine speed through the run (1 = its median)"
+    } else {
+        "machine speed through the run (1 = the chain's median, the wide probe's fastest)"
+    };
     svg(WIDTH, 170, |root| {
         let mut chart = ChartBuilder::on(root)
-            .caption(
-                "machine speed through the run (reference workloads, 1 = each one's median)",
-                (FONT, 13),
-            )
+            .caption(caption, (FONT, 13))
             .margin(8)
             .x_label_area_size(30)
             .y_label_area_size(48)
