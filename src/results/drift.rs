@@ -17,7 +17,7 @@ impl HarnessInfo {
     pub fn relative_wide_speed(&self) -> Vec<(u64, f64)> {
         let timed = self.timed(|p| p.wide_ns_per_step);
         let times: Vec<f64> = timed.iter().map(|t| t.1).collect();
-        let Some((_, fastest)) = slow_wide(&times, &times) else {
+        let Some(fastest) = fastest(&times) else {
             return Vec::new();
         };
         relative_to(timed, fastest)
@@ -47,9 +47,9 @@ impl HarnessInfo {
     /// timed it. None when no probe did.
     pub fn wide_slowdowns(&self) -> Option<(usize, f64, usize)> {
         let times: Vec<f64> = self
-            .drift
-            .iter()
-            .filter_map(|p| p.wide_ns_per_step)
+            .timed(|p| p.wide_ns_per_step)
+            .into_iter()
+            .map(|t| t.1)
             .collect();
         let (slow, fastest) = slow_wide(&times, &times)?;
         let worst = times.iter().copied().fold(fastest, f64::max) / fastest;
@@ -79,19 +79,22 @@ pub const WIDE_SLOW: f64 = 1.2;
 /// probes 1.2x its fastest or slower counted 1% of them slow against its
 /// median.
 pub fn slow_wide(readings: &[f64], reference: &[f64]) -> Option<(usize, f64)> {
-    let fastest = reference
-        .iter()
-        .copied()
-        .filter(|t| *t > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    if !fastest.is_finite() {
-        return None;
-    }
+    let fastest = fastest(reference)?;
     let slow = readings
         .iter()
         .filter(|&&t| t >= WIDE_SLOW * fastest)
         .count();
     Some((slow, fastest))
+}
+
+/// The fastest (smallest, positive) of `readings`; None when none is.
+fn fastest(readings: &[f64]) -> Option<f64> {
+    let fastest = readings
+        .iter()
+        .copied()
+        .filter(|t| *t > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    fastest.is_finite().then_some(fastest)
 }
 
 /// From this share of its wide probes read slow, a run (or a group of
