@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use super::by_placement;
 use super::placement;
 use super::relation::{CLEAR_LEAD, Relation, median, relate, times};
 use super::replication;
@@ -136,19 +137,26 @@ fn comparison_text(
 
 /// Where placement decides a comparison (`placement::dependence`,
 /// `placement::unlike`): its sentence after the scenario's name.
+/// Each placement both sides are known in then gets its own verdict
+/// (`by_placement::sentence`).
 fn placement_text(reference: &PointResult, other: &PointResult, unit: &str) -> Option<String> {
     let (a, b) = (short_label(other), short_label(reference));
-    if let Some(dependence) = placement::dependence(other, reference) {
-        return Some(format!(
+    let text = if let Some(dependence) = placement::dependence(other, reference) {
+        format!(
             "{a} against {b} depends on where their parties ran, so no one ratio is stated ({dependence})."
-        ));
-    }
-    let (mine, theirs) = placement::unlike(other, reference)?;
-    Some(format!(
-        "{a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
-        format_ns(median(other)),
-        format_ns(median(reference)),
-    ))
+        )
+    } else {
+        let (mine, theirs) = placement::unlike(other, reference)?;
+        format!(
+            "{a} ran with its parties {mine}, {b} {theirs}: not like with like, so no ratio is stated ({} vs {} per {unit}).",
+            format_ns(median(other)),
+            format_ns(median(reference)),
+        )
+    };
+    Some(match by_placement::sentence(reference, other) {
+        Some(verdicts) => format!("{text} {verdicts}"),
+        None => text,
+    })
 }
 
 /// A comparison placement does not decide: its sentence after the
@@ -357,6 +365,10 @@ pub(super) mod tests;
 #[cfg(test)]
 #[path = "findings_placement_tests.rs"]
 mod placement_tests;
+
+#[cfg(test)]
+#[path = "findings_by_placement_tests.rs"]
+mod by_placement_tests;
 
 #[cfg(test)]
 #[path = "findings_replication_tests.rs"]

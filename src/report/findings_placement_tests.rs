@@ -5,7 +5,8 @@
 use super::tests::{point, texts};
 use crate::results::{Observation, PlacementClass, PointResult, SamplePlacement};
 
-fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
+/// `p` observed in `classes`, one per sample.
+pub(super) fn placed(mut p: PointResult, classes: &[PlacementClass]) -> PointResult {
     p.placement = Some(Observation {
         samples: classes
             .iter()

@@ -5,6 +5,7 @@
 //! does, so the formats import this module and it imports none of them.
 
 pub mod answers;
+mod by_placement;
 pub mod export;
 pub mod files;
 pub mod findings;

@@ -126,21 +126,40 @@ impl PointResult {
 
     /// Like with like, paired in time: `other`'s time per operation over
     /// this point's, in each round of their interleaved group where both
-    /// samples ran in the same placement class, grouped by that class. A
-    /// side with at most one party running in a round (`Single`) has no
-    /// placement to differ in, so it matches the other's class. Only
+    /// samples ran in the same placement class, grouped by that class
+    /// (`like_placement_ratios_by_draw`, its processes pooled). Only
     /// classes with at least 3 such rounds are kept. None when the two
     /// were not measured in the same rounds or either was not observed.
     pub fn like_placement_ratios(
         &self,
         other: &PointResult,
     ) -> Option<BTreeMap<PlacementClass, Vec<f64>>> {
+        let mut by_class: BTreeMap<PlacementClass, Vec<f64>> = self
+            .like_placement_ratios_by_draw(other)?
+            .into_iter()
+            .map(|(class, draws)| (class, draws.into_values().flatten().collect()))
+            .collect();
+        by_class.retain(|_, ratios| ratios.len() >= MIN_CLASS_SAMPLES);
+        Some(by_class)
+    }
+
+    /// `other`'s time per operation over this point's in each round where
+    /// both ran in the same placement class, by class and then by the
+    /// process (draw) the round ran in: rounds of one process are not
+    /// independent draws of what it drew. A side with at most one party
+    /// running in a round (`Single`) has no placement to differ in, so it
+    /// matches the other's class. None when the two were not measured in
+    /// the same rounds or either was not observed.
+    pub fn like_placement_ratios_by_draw(
+        &self,
+        other: &PointResult,
+    ) -> Option<BTreeMap<PlacementClass, BTreeMap<u32, Vec<f64>>>> {
         let same_group = self.paired_group.is_some() && self.paired_group == other.paired_group;
         if !same_group {
             return None;
         }
         let theirs: BTreeMap<(u32, u32), (f64, PlacementClass)> = other.placed_rounds()?.collect();
-        let mut by_class: BTreeMap<PlacementClass, Vec<f64>> = BTreeMap::new();
+        let mut by_class: BTreeMap<PlacementClass, BTreeMap<u32, Vec<f64>>> = BTreeMap::new();
         for (key, (mine, my_class)) in self.placed_rounds()? {
             let Some(&(their, their_class)) = theirs.get(&key) else {
                 continue;
@@ -150,9 +169,13 @@ impl PointResult {
                 (a, b) if a == b => a,
                 _ => continue,
             };
-            by_class.entry(class).or_default().push(their / mine);
+            by_class
+                .entry(class)
+                .or_default()
+                .entry(key.0)
+                .or_default()
+                .push(their / mine);
         }
-        by_class.retain(|_, ratios| ratios.len() >= MIN_CLASS_SAMPLES);
         Some(by_class)
     }
 

@@ -31,6 +31,11 @@ NOTES = [
     (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+): no verdict"), "no verdict"),
     (re.compile(r"^- (?P<ctx>[^:]+): (?P<a>\S+) against (?P<b>\S+): earlier runs of this machine disagree"), "earlier runs disagree"),
 ]
+# A verdict per placement ("By placement: on one CPU, a takes 1.24x as long
+# as b (...); spread over CPUs, ..."), and the placement a stated finding
+# was had in when both sides ran in the same one.
+BY_PLACEMENT = re.compile(r"(?:By placement: |\); )(?P<cls>on one CPU|spread over CPUs), (?P<a>\S+) (?P<verb>is [\d.]+x faster than|takes [\d.]+x as long as) (?P<b>\S+) \(")
+QUALIFIER = re.compile(r"placement: (on one CPU|spread over CPUs) against \1[;,)]")
 SPLIT = re.compile(r"^- cpu\.split \(chunks=64,points=100000\): (\S+) at k=2 .*?(?:runs ([\d.]+)x as fast|beyond noise \(([\d.]+)x).*?95% interval ([\d.]+)–([\d.]+)")
 
 
@@ -43,45 +48,76 @@ def key(m):
 
 
 def findings(text):
-    """{(context, name, name): (whether the first name is the faster, line)}, {key: why not stated}."""
-    stated, notes = {}, {}
+    """{(context, name, name): (whether the first name is the faster, line,
+    the placement both sides ran in or None)}, {key: why not stated},
+    {key: {placement: whether the first name is the faster}} (the verdicts
+    per placement of a finding that states no one ratio)."""
+    stated, notes, per_class = {}, {}, {}
     for line in section(text, "Findings").splitlines():
         m = PAIR.match(line)
         if m:
             faster = m["verb"].startswith("is")
-            stated[key(m)] = (faster if m["a"] == key(m)[1] else not faster, line)
+            q = QUALIFIER.search(line)
+            stated[key(m)] = (faster if m["a"] == key(m)[1] else not faster, line, q[1] if q else None)
             continue
         for pattern, why in NOTES:
             m = pattern.match(line)
             if m:
                 notes[key(m)] = why
+                for v in BY_PLACEMENT.finditer(line):
+                    faster = v["verb"].startswith("is")
+                    first = key(m)[1]
+                    per_class.setdefault(key(m), {})[v["cls"]] = faster if v["a"] == first else not faster
                 break
-    return stated, notes
+    return stated, notes, per_class
+
+
+def restates(later, k, d, cls):
+    """Whether a later run states finding k the same way: as a finding, or
+    (run 1's was had in one placement, `cls`) in its verdict for that
+    placement."""
+    stated, _, per_class = later
+    return (k in stated and stated[k][0] == d) or (cls is not None and per_class.get(k, {}).get(cls) == d)
+
+
+def claims(run):
+    """{(key, placement or None): direction} of a run's findings and verdicts per placement."""
+    stated, _, per_class = run
+    out = {(k, cls): d for k, (d, _, cls) in stated.items()}
+    out.update({(k, cls): d for k, by in per_class.items() for cls, d in by.items()})
+    return out
 
 
 def report_findings(runs):
-    print("pairwise findings stated per run:", [len(s) for s, _ in runs])
+    print("pairwise findings stated per run:", [len(r[0]) for r in runs])
+    print("  and verdicts per placement:", [sum(len(v) for v in r[2].values()) for r in runs])
     reversals = [
         (i + 1, j + 1, k)
-        for (i, (si, _)), (j, (sj, _)) in itertools.combinations(enumerate(runs), 2)
-        for k, (d, _) in si.items()
-        if k in sj and sj[k][0] != d
+        for (i, ri), (j, rj) in itertools.combinations(enumerate(runs), 2)
+        for k, (d, _, _) in ri[0].items()
+        if k in rj[0] and rj[0][k][0] != d
+    ] + [
+        (i + 1, j + 1, kc)
+        for (i, ri), (j, rj) in itertools.combinations(enumerate(runs), 2)
+        for kc, d in claims(ri).items()
+        if kc[1] is not None and kc in claims(rj) and claims(rj)[kc] != d
+        and not (kc[0] in ri[0] and kc[0] in rj[0])
     ]
     print("pairs of runs stating a finding the other way round:", len(reversals))
     for i, j, k in reversals:
         print(f"  runs {i} and {j}: {k}")
     first = runs[0][0]
     same, why, missed = 0, collections.Counter(), collections.Counter()
-    for k, (d, _) in first.items():
-        for later, notes in runs[1:]:
-            if k in later and later[k][0] == d:
+    for k, (d, _, cls) in first.items():
+        for later in runs[1:]:
+            if restates(later, k, d, cls):
                 same += 1
-            elif k not in later:
-                why[notes.get(k, "absent")] += 1
+            elif k not in later[0]:
+                why[later[1].get(k, "absent")] += 1
                 missed[k] += 1
     total = len(first) * (len(runs) - 1)
     print(f"run 1's findings stated the same way in each later run: {same} of {total} ({100 * same / max(total, 1):.0f}%)")
-    each = [sum(1 for k, (d, _) in first.items() if k in later and later[k][0] == d) for later, _ in runs[1:]]
+    each = [sum(1 for k, (d, _, cls) in first.items() if restates(later, k, d, cls)) for later in runs[1:]]
     print("  per later run:", ", ".join(f"{n} of {len(first)} ({100 * n / max(len(first), 1):.0f}%)" for n in each))
     print("  why not:", dict(why))
     for k, n in missed.most_common():
