@@ -2,7 +2,7 @@
 //! did not show is held back, and one they all showed is stated even where
 //! this run's rounds alone do not clear it.
 
-use super::tests::{point, texts};
+use super::tests::{in_earlier_runs, point, texts};
 use crate::results::PointResult;
 
 /// a at 1 µs and b at `b_over_a` times that, in steady rounds of one group.
@@ -168,4 +168,43 @@ fn a_lead_stands_only_where_the_earlier_runs_showed_it() {
     assert!(crate::report::replication::stands(
         &reference, &elsewhere, true
     ));
+}
+
+#[test]
+fn the_report_says_how_many_earlier_runs_its_findings_weigh_and_cautions_below_ten() {
+    let mut run: crate::results::RunResults = serde_json::from_value(serde_json::json!({
+        "schema": crate::results::SCHEMA,
+        "run": { "id": "r", "started": "", "finished": null, "tool_version": "0",
+                 "git_commit": null, "config": "c", "argv": [] },
+        "host": crate::host::HostInfo::default(),
+        "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
+                     "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
+        "results": []
+    }))
+    .expect("a run");
+    let line = |run: &crate::results::RunResults| crate::report::replication::memory_line(run);
+    assert!(
+        line(&run).contains("weigh this run alone"),
+        "{}",
+        line(&run)
+    );
+    assert!(line(&run).contains("With fewer than 10"), "{}", line(&run));
+    let mut a = point(100.0, &[1.0; 6], Some("g"));
+    a.earlier_medians = in_earlier_runs(&[100.0; 3]);
+    let mut b = point(100.0, &[1.0; 6], Some("g"));
+    b.earlier_medians = in_earlier_runs(&[100.0; 12]);
+    run.results = vec![a.clone()];
+    assert!(
+        line(&run).contains("this run and 3 earlier runs of this machine")
+            && line(&run).contains("With fewer than 10"),
+        "{}",
+        line(&run)
+    );
+    // The point with the most earlier runs says how many the store held.
+    run.results = vec![a, b];
+    assert!(
+        line(&run).contains("this run and 12 earlier runs") && !line(&run).contains("fewer"),
+        "{}",
+        line(&run)
+    );
 }

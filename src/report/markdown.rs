@@ -40,6 +40,7 @@ impl Format for Markdown {
         let answered = answers::answers(results);
         if !answered.is_empty() {
             let _ = writeln!(out, "## Answers\n");
+            let _ = writeln!(out, "{}\n", cell(&super::replication::memory_line(results)));
             for (i, a) in answered.iter().enumerate() {
                 let _ = writeln!(out, "{}. **{}** {}", i + 1, cell(a.question), cell(&a.text));
             }

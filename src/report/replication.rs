@@ -224,3 +224,36 @@ impl Earlier {
         )
     }
 }
+
+/// Below this many earlier runs of the machine, the next runs may not
+/// state again what a run states: on a fresh store (2026-12-07, quiet
+/// hours), runs with 0-9 earlier runs had 88-90% of their findings stated
+/// again by each of the next four, runs with 10-14 96%
+/// (docs/measurements/2026-12-07-verdict-per-placement.md).
+const SETTLED_AFTER: usize = 10;
+
+/// What the run's findings weigh besides its own rounds: "Findings and
+/// answers weigh this run and 12 earlier runs of this machine ...", with a
+/// caution while the machine has fewer than `SETTLED_AFTER`.
+pub(in crate::report) fn memory_line(results: &crate::results::RunResults) -> String {
+    let earlier = results
+        .results
+        .iter()
+        .map(|p| p.earlier_medians.len())
+        .max()
+        .unwrap_or(0);
+    let weigh = match earlier {
+        0 => "Findings and answers weigh this run alone: no earlier run of this machine was in the history store, or the run was kept from one".to_string(),
+        n => format!(
+            "Findings and answers weigh this run and {n} earlier run{} of this machine (the history store's newest)",
+            if n == 1 { "" } else { "s" },
+        ),
+    };
+    if earlier < SETTLED_AFTER {
+        format!(
+            "{weigh}. With fewer than {SETTLED_AFTER}, some leads stated here may not be stated by the next runs, which will know more of where this machine puts each point's parties and how far reruns move it."
+        )
+    } else {
+        format!("{weigh}.")
+    }
+}

@@ -27,7 +27,10 @@ impl Format for Html {
         if let Some(outcome) = input.comparison {
             body.push_str(&comparison(outcome, results)?);
         }
-        body.push_str(&answers_section(&answers::answers(results)));
+        body.push_str(&answers_section(
+            &answers::answers(results),
+            &super::replication::memory_line(results),
+        ));
         body.push_str(&matrix::section(results));
         let found = findings::findings(results);
         let detail = points::Detail::for_page(results.results.len());
@@ -184,11 +187,15 @@ fn contents(
 }
 
 /// The questions concbench exists for, answered first.
-fn answers_section(found: &[answers::Answer]) -> String {
+/// `memory` says what the findings weigh besides the run's own rounds.
+fn answers_section(found: &[answers::Answer], memory: &str) -> String {
     if found.is_empty() {
         return String::new();
     }
-    let mut out = String::from("<section id=\"answers\"><h2>Answers</h2><ol class=\"answers\">");
+    let mut out = format!(
+        "<section id=\"answers\"><h2>Answers</h2><p class=\"note\">{}</p><ol class=\"answers\">",
+        escape(memory)
+    );
     for a in found {
         let class = if a.settled { "supported" } else { "noise" };
         let _ = write!(
