@@ -123,16 +123,29 @@ fn comparison_text(
         format_ns(median(other)),
         format_ns(median(reference)),
         placement::qualifier(other, reference),
-        match (settled, placement::either_moved(other, reference)) {
-            (true, true) => {
-                ", the same way in every placement either observed, samples that moved CPU aside"
-            }
-            (true, false) => ", the same way in every placement either observed",
-            (false, _) => "",
+        if settled {
+            held_everywhere(reference, other)
+        } else {
+            String::new()
         }
     );
     let (text, supported) = lead_text(reference, other, relation, unit, figures);
     (head + &text, supported)
+}
+
+/// What a comparison placement does not decide adds: ", the same way in
+/// every placement either observed (on one CPU and spread over CPUs)", and
+/// ", samples that moved CPU aside" where either had such samples.
+fn held_everywhere(reference: &PointResult, other: &PointResult) -> String {
+    let placements = placement::placements_held_in(other, reference)
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    let moved = if placement::either_moved(other, reference) {
+        ", samples that moved CPU aside"
+    } else {
+        ""
+    };
+    format!(", the same way in every placement either observed{placements}{moved}")
 }
 
 /// Where placement decides a comparison (`placement::dependence`,

@@ -1,6 +1,6 @@
-//! Where no one ratio holds, each placement both sides are known in gets
-//! its own verdict (`by_placement`): paired where they shared rounds in
-//! it, else from each side's figure there, saying it is not paired.
+//! Where no one ratio holds, each placement in which the two shared
+//! rounds enough gets its own paired verdict (`by_placement`), and no
+//! other placement gets one.
 
 use super::placement_tests::placed;
 use super::tests::{point, texts};
@@ -46,60 +46,14 @@ fn each_placement_both_ran_in_gets_its_own_paired_verdict() {
 }
 
 #[test]
-fn a_placement_only_earlier_runs_saw_is_compared_and_said_not_paired() {
+fn a_placement_the_two_did_not_share_rounds_in_gets_no_verdict() {
     use PlacementClass::{SameCpu, Spread};
-    // Run A5: futex/process on one CPU throughout, futex/thread spread
-    // throughout; earlier runs saw thread on one CPU at 873 ns and process
-    // spread at 10.5 µs.
-    let wobble = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 1.01, 0.99];
-    let mut process = placed(point(1060.0, &wobble, Some("g")), &[SameCpu; 8]);
-    process.variant = "process".into();
-    let mut thread = placed(point(10_300.0, &wobble, Some("g")), &[Spread; 8]);
-    thread.variant = "thread".into();
-    let recalled = |class, median| {
-        Some(EarlierPlacements {
-            runs: 4,
-            classes: vec![EarlierClass {
-                class,
-                runs: 4,
-                median,
-            }],
-        })
-    };
-    thread.placement.as_mut().unwrap().earlier = recalled(SameCpu, 873.0);
-    process.placement.as_mut().unwrap().earlier = recalled(Spread, 10_500.0);
-    let said = texts(&[thread.clone(), process.clone()]);
-    assert!(!said[0].1, "{}", said[0].0);
-    assert!(
-        said[0].0.contains(
-            "By placement: on one CPU, process/thread takes 1.21x as long as thread/thread (1.06 µs/op ["
-        ) && said[0]
-            .0
-            .contains("against 873 ns/op in 4 of 4 earlier runs: not paired in time)")
-            && said[0]
-                .0
-                .contains("; spread over CPUs, no difference is stated (10.5 µs/op in 4 of 4"),
-        "{}",
-        said[0].0
-    );
-    // Without this run's interval on either side, no verdict: only
-    // earlier runs' medians.
-    thread.placement.as_mut().unwrap().earlier = recalled(SameCpu, 873.0);
-    let mut few = placed(point(1060.0, &wobble[..4], Some("g")), &[SameCpu; 4]);
-    few.variant = "process".into();
-    let said = texts(&[thread, few]);
-    assert!(
-        !said[0].0.contains("on one CPU, process/thread"),
-        "{}",
-        said[0].0
-    );
-}
-
-#[test]
-fn a_placement_the_two_shared_too_few_rounds_in_is_judged_from_their_figures() {
-    use PlacementClass::{SameCpu, Spread};
-    // Both ran on one CPU, but in different rounds: nothing to pair. The
-    // figures' intervals lie 10% apart, so the lead stands, said unpaired.
+    // Batch D of 2026-12-07, lock.counter: std_mutex/thread's "spread"
+    // samples read 109 ns in one run and 13 ns in another, and atomic's
+    // 20-26 ns; compared apart, atomic led 4x in one run and trailed 1.5x
+    // in the next. Here a ran on one CPU, then spread, and b the other way
+    // round: no round has both in one placement, so no placement gets a
+    // verdict, whatever their figures (nor does one only earlier runs saw).
     let wobble = [1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 1.01, 0.99];
     let mut a = placed(
         point(1000.0, &[wobble.as_slice(), &[9.0; 8]].concat(), Some("g")),
@@ -111,12 +65,18 @@ fn a_placement_the_two_shared_too_few_rounds_in_is_judged_from_their_figures() {
         &[[Spread; 8], [SameCpu; 8]].concat(),
     );
     b.variant = "b".into();
+    b.placement.as_mut().unwrap().earlier = Some(EarlierPlacements {
+        runs: 4,
+        classes: vec![EarlierClass {
+            class: SameCpu,
+            runs: 4,
+            median: 873.0,
+        }],
+    });
     let said = texts(&[a, b]);
     assert!(
-        said[0]
-            .0
-            .contains("on one CPU, b/thread takes 2.00x as long as a/thread (2.00 µs/op [")
-            && said[0].0.contains("not paired in time)"),
+        said[0].0.contains("depends on where their parties ran")
+            && !said[0].0.contains("By placement"),
         "{}",
         said[0].0
     );

@@ -97,7 +97,9 @@ fn a_difference_that_holds_in_every_placement_is_stated_all_the_same() {
     assert!(said[0].1, "{}", said[0].0);
     assert!(
         said[0].0.contains("faster")
-            && said[0].0.contains("every placement either observed")
+            && said[0]
+                .0
+                .contains("every placement either observed (on one CPU and spread over CPUs)")
             && !said[0].0.contains("moved CPU"),
         "no sample moved: {}",
         said[0].0

@@ -133,6 +133,27 @@ pub fn either_moved(point: &PointResult, reference: &PointResult) -> bool {
     })
 }
 
+/// The placements with parties staying put that either point is known in
+/// (`known_placements`: this run's or earlier runs'), as a sentence says
+/// them: "on one CPU and spread over CPUs". What a comparison that holds
+/// in every placement held in; None when neither had any.
+pub fn placements_held_in(point: &PointResult, reference: &PointResult) -> Option<String> {
+    let mut classes: Vec<PlacementClass> = [point, reference]
+        .iter()
+        .flat_map(|p| moving_classes(&p.known_placements()))
+        .filter(|&c| c != PlacementClass::Moved)
+        .collect();
+    classes.sort();
+    classes.dedup();
+    (!classes.is_empty()).then(|| {
+        classes
+            .iter()
+            .map(|c| c.phrase())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    })
+}
+
 /// Whether every placement a side counted is among those `compared`. One
 /// party running (`Single`) has no placement to differ in: a round of it
 /// was compared in its partner's placement, so it needs no class of its

@@ -36,6 +36,7 @@ NOTES = [
 # was had in when both sides ran in the same one.
 BY_PLACEMENT = re.compile(r"(?:By placement: |\); )(?P<cls>on one CPU|spread over CPUs), (?P<a>\S+) (?P<verb>is [\d.]+x faster than|takes [\d.]+x as long as) (?P<b>\S+) \(")
 QUALIFIER = re.compile(r"placement: (on one CPU|spread over CPUs) against \1[;,)]")
+HELD_IN = re.compile(r"the same way in every placement either observed \(([^)]*)\)")
 SPLIT = re.compile(r"^- cpu\.split \(chunks=64,points=100000\): (\S+) at k=2 .*?(?:runs ([\d.]+)x as fast|beyond noise \(([\d.]+)x).*?95% interval ([\d.]+)–([\d.]+)")
 
 
@@ -57,8 +58,7 @@ def findings(text):
         m = PAIR.match(line)
         if m:
             faster = m["verb"].startswith("is")
-            q = QUALIFIER.search(line)
-            stated[key(m)] = (faster if m["a"] == key(m)[1] else not faster, line, q[1] if q else None)
+            stated[key(m)] = (faster if m["a"] == key(m)[1] else not faster, line, held_in(line))
             continue
         for pattern, why in NOTES:
             m = pattern.match(line)
@@ -72,18 +72,31 @@ def findings(text):
     return stated, notes, per_class
 
 
-def restates(later, k, d, cls):
+def held_in(line):
+    """The placements a stated finding holds in, as a tuple: those it lists
+    ("the same way in every placement either observed (on one CPU and
+    spread over CPUs)"), or the one both sides ran in ("placement: on one
+    CPU against on one CPU"); None when it names none."""
+    h = HELD_IN.search(line)
+    if h:
+        return tuple(c for c in ("on one CPU", "spread over CPUs") if c in h[1]) or None
+    q = QUALIFIER.search(line)
+    return (q[1],) if q else None
+
+
+def restates(later, k, d, classes):
     """Whether a later run states finding k the same way: as a finding, or
-    (run 1's was had in one placement, `cls`) in its verdict for that
-    placement."""
+    (run 1's named the placements it held in) in its verdict for each of
+    those placements."""
     stated, _, per_class = later
-    return (k in stated and stated[k][0] == d) or (cls is not None and per_class.get(k, {}).get(cls) == d)
+    by = per_class.get(k, {})
+    return (k in stated and stated[k][0] == d) or (classes is not None and all(by.get(c) == d for c in classes))
 
 
 def claims(run):
     """{(key, placement or None): direction} of a run's findings and verdicts per placement."""
     stated, _, per_class = run
-    out = {(k, cls): d for k, (d, _, cls) in stated.items()}
+    out = {(k, cls): d for k, (d, _, classes) in stated.items() for cls in (classes or (None,))}
     out.update({(k, cls): d for k, by in per_class.items() for cls, d in by.items()})
     return out
 
