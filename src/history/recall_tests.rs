@@ -38,16 +38,7 @@ fn point(id: &str, pinned: u64, samples: &[(u64, PlacementClass)]) -> PointResul
 fn run(id: &str, started: &str, same: usize, spread: usize) -> RunResults {
     let mut samples = vec![(1000, SameCpu); same];
     samples.extend(vec![(5000, Spread); spread]);
-    let mut run: RunResults = serde_json::from_value(serde_json::json!({
-        "schema": crate::results::SCHEMA,
-        "run": { "id": id, "started": started, "finished": null, "tool_version": "0",
-                 "git_commit": null, "config": "c", "argv": [] },
-        "host": crate::host::HostInfo::default(),
-        "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
-                     "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
-        "results": []
-    }))
-    .expect("a run");
+    let mut run = crate::results::RunResults::empty(id, started);
     run.results = vec![point(POINT, 0, &samples), point(PINNED, 1, &samples)];
     run
 }

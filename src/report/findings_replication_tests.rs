@@ -172,16 +172,7 @@ fn a_lead_stands_only_where_the_earlier_runs_showed_it() {
 
 #[test]
 fn the_report_says_how_many_earlier_runs_its_findings_weigh_and_cautions_below_ten() {
-    let mut run: crate::results::RunResults = serde_json::from_value(serde_json::json!({
-        "schema": crate::results::SCHEMA,
-        "run": { "id": "r", "started": "", "finished": null, "tool_version": "0",
-                 "git_commit": null, "config": "c", "argv": [] },
-        "host": crate::host::HostInfo::default(),
-        "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
-                     "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
-        "results": []
-    }))
-    .expect("a run");
+    let mut run = crate::results::RunResults::empty("r", "");
     let line = |run: &crate::results::RunResults| crate::report::replication::memory_line(run);
     assert!(
         line(&run).contains("weigh this run alone"),

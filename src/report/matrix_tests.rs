@@ -39,16 +39,7 @@ fn point(scenario: &str, variant: &str, params: &[(&str, u64)], ns: f64) -> Poin
 }
 
 fn run(points: Vec<PointResult>, map: Option<Topology>) -> RunResults {
-    let mut run: RunResults = serde_json::from_value(serde_json::json!({
-        "schema": crate::results::SCHEMA,
-        "run": { "id": "r", "started": "", "finished": null, "tool_version": "0",
-                 "git_commit": null, "config": "c", "argv": [] },
-        "host": crate::host::HostInfo::default(),
-        "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
-                     "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
-        "results": []
-    }))
-    .expect("a run");
+    let mut run = crate::results::RunResults::empty("r", "");
     run.results = points;
     run.topology = map;
     run

@@ -243,7 +243,7 @@ pub(in crate::report) fn memory_line(results: &crate::results::RunResults) -> St
         .max()
         .unwrap_or(0);
     let weigh = match earlier {
-        0 => "Findings and answers weigh this run alone: no earlier run of this machine was in the history store, or the run was kept from one".to_string(),
+        0 => "Findings and answers weigh this run alone: the history store held no earlier run of this machine, or the run read none".to_string(),
         n => format!(
             "Findings and answers weigh this run and {n} earlier run{} of this machine (the history store's newest)",
             if n == 1 { "" } else { "s" },

@@ -17,3 +17,21 @@ pub use placement::{
     EarlierClass, EarlierPlacements, Observation, PlacementClass, SamplePlacement,
 };
 pub use schema::*;
+
+#[cfg(test)]
+impl RunResults {
+    /// A run with no points and a default header, started at `started`:
+    /// what tests build their runs on.
+    pub fn empty(id: &str, started: &str) -> RunResults {
+        serde_json::from_value(serde_json::json!({
+            "schema": SCHEMA,
+            "run": { "id": id, "started": started, "finished": null, "tool_version": "0",
+                     "git_commit": null, "config": "c", "argv": [] },
+            "host": crate::host::HostInfo::default(),
+            "harness": { "sampler_interval_ms": 0, "sampler_cpu_ns": 0, "warmup_ms": 0,
+                         "measure_time_ms": 0, "min_samples": 0, "timeout_ms": 0 },
+            "results": []
+        }))
+        .expect("a run")
+    }
+}
