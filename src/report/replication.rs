@@ -228,7 +228,7 @@ impl Earlier {
 /// Below this many earlier runs of the machine, the next runs may not
 /// state again what a run states: on fresh stores (2026-12-07, quiet
 /// hours), runs with 0-9 earlier runs had 79-89% of their findings stated
-/// again by each of the next four, runs with 10-19 96-97%
+/// again by each of the next four, runs with 10-24 96-97%
 /// (docs/measurements/2026-12-07-verdict-per-placement.md).
 const SETTLED_AFTER: usize = 10;
 
