@@ -28,11 +28,16 @@ pub fn sentence(reference: &PointResult, other: &PointResult) -> Option<String> 
     let paired = reference
         .like_placement_ratios_by_draw(other)
         .unwrap_or_default();
+    // As `relation::relate` decides: a group measured in several fresh
+    // processes has the process as its unit, in every placement, even one
+    // only a single process ran in (rounds of one process are not
+    // independent draws of what it drew).
+    let in_processes = reference.paired_ratios_by_draw(other).is_some();
     let names = (short_label(other), short_label(reference));
     let verdicts: Vec<String> = STATED
         .iter()
         .filter_map(|&class| {
-            let (estimate, basis) = paired_estimate(paired.get(&class)?)?;
+            let (estimate, basis) = paired_estimate(paired.get(&class)?, in_processes)?;
             Some(format!(
                 "{}, {}",
                 class.phrase(),
@@ -44,12 +49,16 @@ pub fn sentence(reference: &PointResult, other: &PointResult) -> Option<String> 
 }
 
 /// The ratio over the rounds both ran in one placement, with a 95%
-/// interval, and how it was had. Rounds measured in several processes are
-/// summarised with the process as the unit (`stats::ratio_estimate_by_draw`).
-/// None without an interval (too few rounds, or processes).
-fn paired_estimate(draws: &BTreeMap<u32, Vec<f64>>) -> Option<(RatioEstimate, String)> {
+/// interval, and how it was had. Rounds of a group measured in several
+/// processes (`in_processes`) are summarised with the process as the unit
+/// (`stats::ratio_estimate_by_draw`, 6 processes needed). None without an
+/// interval (too few rounds, or processes).
+fn paired_estimate(
+    draws: &BTreeMap<u32, Vec<f64>>,
+    in_processes: bool,
+) -> Option<(RatioEstimate, String)> {
     let rounds: usize = draws.values().map(Vec::len).sum();
-    let (estimate, basis) = if draws.len() > 1 {
+    let (estimate, basis) = if in_processes {
         let groups: Vec<Vec<f64>> = draws.values().cloned().collect();
         (
             stats::ratio_estimate_by_draw(&groups),

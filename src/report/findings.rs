@@ -150,8 +150,8 @@ fn held_everywhere(reference: &PointResult, other: &PointResult) -> String {
 
 /// Where placement decides a comparison (`placement::dependence`,
 /// `placement::unlike`): its sentence after the scenario's name.
-/// Each placement both sides are known in then gets its own verdict
-/// (`by_placement::sentence`).
+/// Each placement in which the two shared rounds enough then gets its own
+/// paired verdict (`by_placement::sentence`).
 fn placement_text(reference: &PointResult, other: &PointResult, unit: &str) -> Option<String> {
     let (a, b) = (short_label(other), short_label(reference));
     let text = if let Some(dependence) = placement::dependence(other, reference) {

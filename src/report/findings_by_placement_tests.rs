@@ -81,3 +81,25 @@ fn a_placement_the_two_did_not_share_rounds_in_gets_no_verdict() {
         said[0].0
     );
 }
+
+#[test]
+fn in_a_group_of_several_processes_the_process_is_each_placements_unit() {
+    // The same rounds as above, but measured in two fresh processes, one
+    // on one CPU throughout and the other spread: each placement was
+    // drawn by one process, too few for an interval over processes (6),
+    // so neither gets a verdict, however many rounds it had.
+    let in_two_processes = |mut p: PointResult| {
+        p.draws = Some([[0; 8], [1; 8]].concat());
+        p.paired_rounds = Some((0..8).chain(0..8).collect());
+        p
+    };
+    let thread = in_two_processes(same_then_spread("thread", 870.0, 10_600.0));
+    let process = in_two_processes(same_then_spread("process", 1070.0, 10_500.0));
+    let said = texts(&[thread, process]);
+    assert!(
+        said[0].0.contains("depends on where their parties ran")
+            && !said[0].0.contains("By placement"),
+        "{}",
+        said[0].0
+    );
+}
